@@ -1,0 +1,303 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Abi.Sdk.Elf;
+
+namespace Abi.Cli.Commands;
+
+/// <summary><c>abi symbols</c> and <c>abi elf</c>.</summary>
+internal static class ElfCommands
+{
+    public static void Register(RootCommand root)
+    {
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "ELF files." };
+        var json = new Option<bool>("--json") { Description = "One JSON object per file per line." };
+        var symbols = new Command("symbols", "List the dynamic symbols in .dynsym order, spelled as readelf --dyn-syms -W spells them.") { files, json };
+        symbols.SetAction(r => CliErrors.Guard(() => Symbols(r.GetValue(files)!, r.GetValue(json))));
+        root.Subcommands.Add(symbols);
+
+        var file = new Argument<string>("FILE") { Description = "An ELF file." };
+        var json2 = new Option<bool>("--json") { Description = "One JSON object." };
+        var elf = new Command("elf", "Show the ELF header, dynamic section, version definitions and version requirements.") { file, json2 };
+        elf.SetAction(r => CliErrors.Guard(() => Elf(r.GetValue(file)!, r.GetValue(json2))));
+        root.Subcommands.Add(elf);
+    }
+
+    private static int Symbols(string[] files, bool json)
+    {
+        using var output = new Output();
+        foreach (var path in files)
+        {
+            using var image = ElfImage.Open(path);
+            if (json)
+            {
+                output.JsonLine(w => WriteSymbolsJson(w, path, image));
+                continue;
+            }
+
+            if (files.Length > 1)
+            {
+                output.WriteLine($"{path}:");
+            }
+
+            var table = image.DynamicSymbols;
+            for (int i = 1; i < table.Count; i++)
+            {
+                var symbol = table[i];
+                output.Write(symbol.NameUtf8);
+                if (symbol.DisplayVersion is { } version)
+                {
+                    output.Write(symbol.IsDefaultVersion ? "@@"u8 : "@"u8);
+                    output.Write(version.Name);
+                }
+
+                output.NewLine();
+            }
+        }
+
+        return 0;
+    }
+
+    private static void WriteSymbolsJson(Utf8JsonWriter w, string path, ElfImage image)
+    {
+        var osAbi = image.Header.OsAbi;
+        w.WriteStartObject();
+        w.WriteString("file", path);
+        w.WriteStartArray("symbols");
+        var table = image.DynamicSymbols;
+        for (int i = 1; i < table.Count; i++)
+        {
+            var s = table[i];
+            var version = s.Version;
+            w.WriteStartObject();
+            w.WriteString("name", s.NameUtf8);
+            if (version is null)
+            {
+                w.WriteNull("version");
+            }
+            else
+            {
+                w.WriteString("version", version.Name);
+            }
+
+            w.WriteBoolean("isDefaultVersion", s.IsDefaultVersion);
+            w.WriteBoolean("isDefined", s.IsDefined);
+            w.WriteString("type", ReadelfNames.SymbolType(s.Type, osAbi));
+            w.WriteString("binding", ReadelfNames.SymbolBinding(s.Binding, osAbi));
+            w.WriteString("visibility", ReadelfNames.SymbolVisibility(s.Visibility));
+            w.WriteNumber("size", s.Size);
+            w.WriteNumber("value", s.Value);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static int Elf(string path, bool json)
+    {
+        using var image = ElfImage.Open(path);
+        using var output = new Output();
+        if (json)
+        {
+            output.JsonLine(w => WriteElfJson(w, path, image));
+            return 0;
+        }
+
+        var h = image.Header;
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"File:        {path}");
+        output.WriteLine($"Class:       {(h.Class == ElfClass.Elf64 ? "ELF64" : "ELF32")}");
+        output.WriteLine($"Data:        {(h.DataEncoding == ElfDataEncoding.LittleEndian ? "little-endian" : "big-endian")}");
+        output.WriteLine($"OS/ABI:      {h.OsAbi}");
+        output.WriteLine($"Type:        {TypeName(image)}");
+        output.WriteLine($"Machine:     {ReadelfNames.Machine(h.Machine)}");
+        output.WriteLine(string.Create(inv, $"Entry:       0x{h.Entry:x}"));
+        if (image.Interpreter is { } interp)
+        {
+            output.WriteLine($"Interpreter: {interp}");
+        }
+
+        if (image.BuildIdHex is { } id)
+        {
+            output.WriteLine($"Build ID:    {id}");
+        }
+
+        if (image.DebugLink is { } link)
+        {
+            output.WriteLine(string.Create(inv, $"Debug link:  {link.FileName} (CRC 0x{link.Crc32:x8})"));
+        }
+
+        if (image.Dynamic is { } d)
+        {
+            output.WriteLine("Dynamic section:");
+            if (d.Soname is not null)
+            {
+                output.WriteLine($"  SONAME   {d.Soname}");
+            }
+
+            foreach (var n in d.Needed)
+            {
+                output.WriteLine($"  NEEDED   {n}");
+            }
+
+            if (d.RPath is not null)
+            {
+                output.WriteLine($"  RPATH    {d.RPath}");
+            }
+
+            if (d.RunPath is not null)
+            {
+                output.WriteLine($"  RUNPATH  {d.RunPath}");
+            }
+
+            if (d.Flags != 0)
+            {
+                output.WriteLine($"  FLAGS    {d.Flags}");
+            }
+
+            if (d.Flags1 != 0)
+            {
+                output.WriteLine($"  FLAGS_1  {d.Flags1}");
+            }
+
+            output.WriteLine($"  HASH {(d.HasHash ? "yes" : "no")}, GNU_HASH {(d.HasGnuHash ? "yes" : "no")}, DEBUG {(d.HasDebug ? "yes" : "no")}");
+        }
+
+        if (!image.VersionDefinitions.IsEmpty)
+        {
+            output.WriteLine("Version definitions:");
+            foreach (var v in image.VersionDefinitions)
+            {
+                var preds = v.Predecessors.IsEmpty ? string.Empty : $" (inherits {string.Join(", ", v.Predecessors)})";
+                output.WriteLine(string.Create(inv, $"  {v.Index,3} {FlagsName(v.Flags),-5} {v.Name}{preds}"));
+            }
+        }
+
+        if (!image.VersionNeeds.IsEmpty)
+        {
+            output.WriteLine("Version needs:");
+            foreach (var n in image.VersionNeeds)
+            {
+                output.WriteLine($"  {n.FileName}");
+                foreach (var v in n.Versions)
+                {
+                    output.WriteLine(string.Create(inv, $"    {v.Index,3} {FlagsName(v.Flags),-5} {v.Name}"));
+                }
+            }
+        }
+
+        output.WriteLine(string.Create(inv, $"Dynamic symbols: {Math.Max(0, image.DynamicSymbols.Count - 1)}"));
+        return 0;
+    }
+
+    private static string TypeName(ElfImage image) => image.Header.Type switch
+    {
+        ElfFileType.SharedObject when image.IsPositionIndependentExecutable => "DYN (Position-Independent Executable file)",
+        ElfFileType.SharedObject => "DYN (Shared object file)",
+        ElfFileType.Executable => "EXEC (Executable file)",
+        ElfFileType.Relocatable => "REL (Relocatable file)",
+        ElfFileType.Core => "CORE (Core file)",
+        var t => t.ToString(),
+    };
+
+    private static string FlagsName(ElfVersionFlags flags) => flags == ElfVersionFlags.None ? "none" : flags.ToString().Replace(", ", "|", StringComparison.Ordinal).ToUpperInvariant();
+
+    private static void WriteElfJson(Utf8JsonWriter w, string path, ElfImage image)
+    {
+        var h = image.Header;
+        w.WriteStartObject();
+        w.WriteString("file", path);
+        w.WriteString("class", h.Class == ElfClass.Elf64 ? "ELF64" : "ELF32");
+        w.WriteString("data", h.DataEncoding == ElfDataEncoding.LittleEndian ? "LSB" : "MSB");
+        w.WriteNumber("osAbi", (byte)h.OsAbi);
+        w.WriteString("type", h.Type switch { ElfFileType.SharedObject => "DYN", ElfFileType.Executable => "EXEC", ElfFileType.Relocatable => "REL", ElfFileType.Core => "CORE", _ => "NONE" });
+        w.WriteBoolean("pie", image.IsPositionIndependentExecutable);
+        w.WriteNumber("machine", (ushort)h.Machine);
+        w.WriteNumber("entry", h.Entry);
+        WriteNullable(w, "interpreter", image.Interpreter);
+        WriteNullable(w, "buildId", image.BuildIdHex);
+        if (image.DebugLink is { } link)
+        {
+            w.WriteStartObject("debugLink");
+            w.WriteString("file", link.FileName);
+            w.WriteNumber("crc32", link.Crc32);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("debugLink");
+        }
+
+        var d = image.Dynamic;
+        WriteNullable(w, "soname", d?.Soname);
+        w.WriteStartArray("needed");
+        foreach (var n in image.Needed)
+        {
+            w.WriteStringValue(n);
+        }
+
+        w.WriteEndArray();
+        WriteNullable(w, "rpath", d?.RPath);
+        WriteNullable(w, "runpath", d?.RunPath);
+        w.WriteNumber("flags", (ulong)(d?.Flags ?? 0));
+        w.WriteNumber("flags1", (ulong)(d?.Flags1 ?? 0));
+        w.WriteBoolean("hasHash", d?.HasHash ?? false);
+        w.WriteBoolean("hasGnuHash", d?.HasGnuHash ?? false);
+        w.WriteBoolean("hasDebug", d?.HasDebug ?? false);
+        w.WriteStartArray("versionDefinitions");
+        foreach (var v in image.VersionDefinitions)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", v.Index);
+            w.WriteNumber("flags", (ushort)v.Flags);
+            w.WriteString("name", v.Name);
+            w.WriteStartArray("predecessors");
+            foreach (var p in v.Predecessors)
+            {
+                w.WriteStringValue(p);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("versionNeeds");
+        foreach (var n in image.VersionNeeds)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", n.FileName);
+            w.WriteStartArray("versions");
+            foreach (var v in n.Versions)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", v.Name);
+                w.WriteNumber("index", v.Index);
+                w.WriteNumber("flags", (ushort)v.Flags);
+                w.WriteBoolean("weak", v.IsWeak);
+                w.WriteNumber("hash", v.Hash);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("dynamicSymbols", Math.Max(0, image.DynamicSymbols.Count - 1));
+        w.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+}

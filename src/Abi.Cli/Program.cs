@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Abi.Cli.Commands;
+
+namespace Abi.Cli;
+
+/// <summary>Entry point of the <c>abi</c> tool: parsing and printing only, every decision lives in Abi.Sdk.</summary>
+public static class Program
+{
+    /// <summary>Runs the tool with the given arguments and returns its exit code.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("abi: ELF symbol versions, RPM dependencies, ABI diffs and compatibility verdicts.");
+        // Each area registers its own commands; keep one line per area here.
+        ElfCommands.Register(root);
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,934 @@
+using System.Collections.Immutable;
+using System.Text;
+
+namespace Abi.Sdk.Elf;
+
+/// <summary>
+/// An ELF file opened for reading what the dynamic loader reads: header, program headers, the dynamic section,
+/// dynamic symbols with their GNU versions, version definitions and requirements, build-id and debug link.
+/// Reads ELF32 and ELF64 of either byte order. The file is memory-mapped; structures are validated when opened
+/// and symbols are decoded in place when read. Immutable and safe to share across threads until disposed.
+/// </summary>
+public sealed class ElfImage : IDisposable
+{
+    private const uint SHT_DYNAMIC = 6;
+    private const uint SHT_NOTE = 7;
+    private const uint SHT_DYNSYM = 11;
+    private const uint SHT_GNU_VERDEF = 0x6ffffffd;
+    private const uint SHT_GNU_VERNEED = 0x6ffffffe;
+    private const uint SHT_GNU_VERSYM = 0x6fffffff;
+    private const int MaxVersionIndex = 0x7fff;
+
+    private readonly ReadOnlyMemory<byte> _memory;
+    private readonly MappedFile? _mapped;
+
+    private ElfImage(ReadOnlyMemory<byte> memory, MappedFile? mapped, string? fileName)
+    {
+        _memory = memory;
+        _mapped = mapped;
+        FileName = fileName;
+        var data = memory.Span;
+        Header = ReadHeader(data, out var e, out var phoff, out var phentsize, out var phnum, out var shoff, out var shentsize, out var shnum, out var shstrndx);
+        Endian = e;
+        Sections = ReadSections(data, shoff, shentsize, shnum, shstrndx);
+        Segments = ReadSegments(data, phoff, phentsize, phnum);
+        Interpreter = ReadInterpreter(data);
+        var dyn = ReadDynamic(data);
+        Dynamic = dyn;
+        (VersionDefinitions, VersionNeeds, DynamicSymbols) = ReadSymbolsAndVersions(data, dyn);
+        BuildId = ReadBuildId(data);
+        DebugLink = ReadDebugLink(data);
+    }
+
+    /// <summary>The path the image was opened from, or the label given to <see cref="Load(ReadOnlyMemory{byte}, string?)"/>.</summary>
+    public string? FileName { get; }
+
+    /// <summary>The file header.</summary>
+    public ElfHeader Header { get; }
+
+    /// <summary>The program headers, in file order.</summary>
+    public ImmutableArray<ElfSegment> Segments { get; }
+
+    /// <summary>The section headers, in file order (empty when the file has none, as after <c>strip --strip-section-headers</c>).</summary>
+    public ImmutableArray<ElfSection> Sections { get; }
+
+    /// <summary>PT_INTERP: the program interpreter, for example <c>/lib64/ld-linux-x86-64.so.2</c>; <see langword="null"/> when absent.</summary>
+    public string? Interpreter { get; }
+
+    /// <summary>The dynamic section, or <see langword="null"/> for a static or relocatable file.</summary>
+    public ElfDynamicSection? Dynamic { get; }
+
+    /// <summary>DT_SONAME, or <see langword="null"/>.</summary>
+    public string? Soname => Dynamic?.Soname;
+
+    /// <summary>DT_NEEDED, in the loader's order.</summary>
+    public ImmutableArray<string> Needed => Dynamic?.Needed ?? [];
+
+    /// <summary>The dynamic symbols (<c>.dynsym</c>), read in place; entry 0 is the null symbol.</summary>
+    public ElfSymbolTable DynamicSymbols { get; }
+
+    /// <summary>The version definitions (<c>.gnu.version_d</c>), the base definition first as the file orders them.</summary>
+    public ImmutableArray<ElfVersionDefinition> VersionDefinitions { get; }
+
+    /// <summary>The version requirements (<c>.gnu.version_r</c>), grouped by the file that must provide them.</summary>
+    public ImmutableArray<ElfVersionNeed> VersionNeeds { get; }
+
+    /// <summary>The GNU build-id (NT_GNU_BUILD_ID) bytes; empty when absent.</summary>
+    public ImmutableArray<byte> BuildId { get; }
+
+    /// <summary>The build-id in lower-case hexadecimal, or <see langword="null"/> when absent.</summary>
+    public string? BuildIdHex => BuildId.IsEmpty ? null : Convert.ToHexStringLower(BuildId.AsSpan());
+
+    /// <summary>The <c>.gnu_debuglink</c> section, or <see langword="null"/> when absent.</summary>
+    public ElfDebugLink? DebugLink { get; }
+
+    /// <summary>
+    /// True for a position-independent executable: ET_DYN marked DF_1_PIE by the linker, or (older linkers) ET_DYN
+    /// with a program interpreter and no SONAME.
+    /// </summary>
+    public bool IsPositionIndependentExecutable =>
+        Header.Type == ElfFileType.SharedObject
+        && ((Dynamic is { } d && (d.Flags1 & ElfDynamicFlags1.Pie) != 0) || (Interpreter is not null && Soname is null));
+
+    /// <summary>True for ET_DYN that is not a PIE executable: a shared library.</summary>
+    public bool IsSharedLibrary => Header.Type == ElfFileType.SharedObject && !IsPositionIndependentExecutable;
+
+    internal ElfEndian Endian { get; }
+
+    internal ReadOnlySpan<byte> Span => _memory.Span;
+
+    /// <summary>The bytes of the whole file.</summary>
+    public ReadOnlyMemory<byte> Memory => _memory;
+
+    /// <summary>Opens and memory-maps the file at <paramref name="path"/>.</summary>
+    /// <param name="path">The ELF file.</param>
+    /// <returns>The image; dispose it to unmap the file.</returns>
+    /// <exception cref="ElfFormatException">The file is not a well-formed ELF file.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static ElfImage Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var mapped = MappedFile.Open(path);
+        try
+        {
+            return new ElfImage(mapped.Memory, mapped, path);
+        }
+        catch
+        {
+            ((IDisposable)mapped).Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads an ELF image from memory. The memory must not change while the image is used.</summary>
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="fileName">A label for error messages and <see cref="FileName"/>.</param>
+    /// <returns>The image.</returns>
+    /// <exception cref="ElfFormatException">The bytes are not a well-formed ELF file.</exception>
+    public static ElfImage Load(ReadOnlyMemory<byte> data, string? fileName = null) => new(data, null, fileName);
+
+    /// <summary>Reads an ELF image from the rest of <paramref name="stream"/>, which is copied into memory.</summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="fileName">A label for error messages and <see cref="FileName"/>.</param>
+    /// <returns>The image.</returns>
+    /// <exception cref="ElfFormatException">The bytes are not a well-formed ELF file.</exception>
+    public static ElfImage Load(Stream stream, string? fileName = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return new ElfImage(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null, fileName);
+    }
+
+    /// <summary>Whether <paramref name="prefix"/> starts with the ELF magic bytes.</summary>
+    /// <param name="prefix">The first bytes of a file.</param>
+    /// <returns>True for an ELF file.</returns>
+    public static bool IsElf(ReadOnlySpan<byte> prefix) => prefix.Length >= 4 && prefix[0] == 0x7f && prefix[1] == (byte)'E' && prefix[2] == (byte)'L' && prefix[3] == (byte)'F';
+
+    /// <summary>Unmaps the file. Symbols read from the image must not be used afterwards.</summary>
+    public void Dispose() => ((IDisposable?)_mapped)?.Dispose();
+
+    /// <summary>Converts a virtual address to a file offset through the PT_LOAD segments, as the loader maps them.</summary>
+    /// <param name="address">The virtual address.</param>
+    /// <param name="offset">The file offset.</param>
+    /// <returns>False when no loaded segment holds the address in its file bytes.</returns>
+    public bool TryMapAddress(ulong address, out ulong offset)
+    {
+        foreach (var s in Segments)
+        {
+            if (s.Type == ElfSegment.Load && address >= s.VirtualAddress && address - s.VirtualAddress < s.FileSize)
+            {
+                offset = s.Offset + (address - s.VirtualAddress);
+                return true;
+            }
+        }
+
+        offset = 0;
+        return false;
+    }
+
+    internal ElfFormatException Error(long offset, string reason) => new(FileName, offset, reason);
+
+    /// <summary>Checks that [offset, offset+length) lies in the file and returns it as ints.</summary>
+    private (int Offset, int Length) Range(ulong offset, ulong length, string what)
+    {
+        ulong size = (ulong)_memory.Length;
+        if (offset > size || length > size - offset)
+        {
+            throw Error((long)Math.Min(offset, long.MaxValue), $"{what} (0x{length:x} bytes at offset 0x{offset:x}) runs past the end of the file (0x{size:x} bytes)");
+        }
+
+        return ((int)offset, (int)length);
+    }
+
+    private ElfHeader ReadHeader(ReadOnlySpan<byte> d, out ElfEndian e, out ulong phoff, out int phentsize, out int phnum, out ulong shoff, out int shentsize, out int shnum, out int shstrndx)
+    {
+        if (d.Length < 16 || !IsElf(d))
+        {
+            throw Error(0, d.Length < 4 ? "file is too short to be ELF" : "not an ELF file (bad magic)");
+        }
+
+        var cls = d[4];
+        var enc = d[5];
+        if (cls is not (1 or 2))
+        {
+            throw Error(4, $"unknown ELF class {cls}");
+        }
+
+        if (enc is not (1 or 2))
+        {
+            throw Error(5, $"unknown ELF data encoding {enc}");
+        }
+
+        e = new ElfEndian(enc == 2, cls == 2);
+        int ehsize = e.Is64 ? 64 : 52;
+        if (d.Length < ehsize)
+        {
+            throw Error(d.Length, $"ELF header of {ehsize} bytes is truncated at {d.Length}");
+        }
+
+        var type = (ElfFileType)e.U16(d, 16);
+        var machine = (ElfMachine)e.U16(d, 18);
+        uint version = e.U32(d, 20);
+        int w = e.AddressSize;
+        ulong entry = e.Word(d, 24);
+        phoff = e.Word(d, 24 + w);
+        shoff = e.Word(d, 24 + (2 * w));
+        int p = 24 + (3 * w);
+        uint flags = e.U32(d, p);
+        phentsize = e.U16(d, p + 6);
+        phnum = e.U16(d, p + 8);
+        shentsize = e.U16(d, p + 10);
+        shnum = e.U16(d, p + 12);
+        shstrndx = e.U16(d, p + 14);
+
+        // Extended numbering: the real counts live in section header 0.
+        if (shoff != 0 && (shnum == 0 || shstrndx == 0xffff || phnum == 0xffff))
+        {
+            int minShent = e.Is64 ? 64 : 40;
+            if (shentsize < minShent)
+            {
+                throw Error(p + 10, $"section header size {shentsize} is smaller than {minShent}");
+            }
+
+            var (o, _) = Range(shoff, (ulong)minShent, "section header 0");
+            if (shnum == 0)
+            {
+                ulong n = e.Word(d, o + (e.Is64 ? 32 : 20));
+                shnum = n > int.MaxValue ? int.MaxValue : (int)n;
+            }
+
+            if (shstrndx == 0xffff)
+            {
+                shstrndx = (int)Math.Min(e.U32(d, o + (e.Is64 ? 40 : 24)), int.MaxValue);
+            }
+
+            if (phnum == 0xffff)
+            {
+                phnum = (int)Math.Min(e.U32(d, o + (e.Is64 ? 44 : 28)), int.MaxValue);
+            }
+        }
+
+        return new ElfHeader((ElfClass)cls, (ElfDataEncoding)enc, (ElfOsAbi)d[7], d[8], type, machine, version, entry, flags);
+    }
+
+    private ImmutableArray<ElfSection> ReadSections(ReadOnlySpan<byte> d, ulong shoff, int shentsize, int shnum, int shstrndx)
+    {
+        if (shoff == 0 || shnum == 0)
+        {
+            return [];
+        }
+
+        var e = Endian;
+        int min = e.Is64 ? 64 : 40;
+        if (shentsize < min)
+        {
+            throw Error(e.Is64 ? 58 : 46, $"section header size {shentsize} is smaller than {min}");
+        }
+
+        var (start, _) = Range(shoff, (ulong)shnum * (ulong)shentsize, $"section header table of {shnum} entries");
+        var raw = new (uint Name, uint Type, ulong Flags, ulong Addr, ulong Offset, ulong Size, uint Link, uint Info, ulong Align, ulong EntSize)[shnum];
+        for (int i = 0; i < shnum; i++)
+        {
+            int o = start + (i * shentsize);
+            raw[i] = e.Is64
+                ? (e.U32(d, o), e.U32(d, o + 4), e.U64(d, o + 8), e.U64(d, o + 16), e.U64(d, o + 24), e.U64(d, o + 32), e.U32(d, o + 40), e.U32(d, o + 44), e.U64(d, o + 48), e.U64(d, o + 56))
+                : (e.U32(d, o), e.U32(d, o + 4), e.U32(d, o + 8), e.U32(d, o + 12), e.U32(d, o + 16), e.U32(d, o + 20), e.U32(d, o + 24), e.U32(d, o + 28), e.U32(d, o + 32), e.U32(d, o + 36));
+        }
+
+        ReadOnlySpan<byte> names = default;
+        int namesOffset = 0;
+        if (shstrndx != 0)
+        {
+            if (shstrndx >= shnum)
+            {
+                throw Error(e.Is64 ? 62 : 50, $"section name table index {shstrndx} is not below the section count {shnum}");
+            }
+
+            var s = raw[shstrndx];
+            (namesOffset, var length) = Range(s.Offset, s.Size, "section name string table");
+            names = d.Slice(namesOffset, length);
+        }
+
+        var builder = ImmutableArray.CreateBuilder<ElfSection>(shnum);
+        for (int i = 0; i < shnum; i++)
+        {
+            var s = raw[i];
+            string name = string.Empty;
+            if (!names.IsEmpty || s.Name != 0)
+            {
+                name = ReadString(names, namesOffset, s.Name, "section name");
+            }
+
+            builder.Add(new ElfSection(i, name, s.Type, s.Flags, s.Addr, s.Offset, s.Size, s.Link, s.Info, s.Align, s.EntSize));
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    private ImmutableArray<ElfSegment> ReadSegments(ReadOnlySpan<byte> d, ulong phoff, int phentsize, int phnum)
+    {
+        if (phoff == 0 || phnum == 0)
+        {
+            return [];
+        }
+
+        var e = Endian;
+        int min = e.Is64 ? 56 : 32;
+        if (phentsize < min)
+        {
+            throw Error(e.Is64 ? 54 : 42, $"program header size {phentsize} is smaller than {min}");
+        }
+
+        var (start, _) = Range(phoff, (ulong)phnum * (ulong)phentsize, $"program header table of {phnum} entries");
+        var builder = ImmutableArray.CreateBuilder<ElfSegment>(phnum);
+        for (int i = 0; i < phnum; i++)
+        {
+            int o = start + (i * phentsize);
+            builder.Add(e.Is64
+                ? new ElfSegment(e.U32(d, o), e.U32(d, o + 4), e.U64(d, o + 8), e.U64(d, o + 16), e.U64(d, o + 24), e.U64(d, o + 32), e.U64(d, o + 40), e.U64(d, o + 48))
+                : new ElfSegment(e.U32(d, o), e.U32(d, o + 24), e.U32(d, o + 4), e.U32(d, o + 8), e.U32(d, o + 12), e.U32(d, o + 16), e.U32(d, o + 20), e.U32(d, o + 28)));
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    private string? ReadInterpreter(ReadOnlySpan<byte> d)
+    {
+        foreach (var s in Segments)
+        {
+            if (s.Type == ElfSegment.Interpreter)
+            {
+                var (o, l) = Range(s.Offset, s.FileSize, "program interpreter (PT_INTERP)");
+                var bytes = d.Slice(o, l);
+                int end = bytes.IndexOf((byte)0);
+                return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+            }
+        }
+
+        return null;
+    }
+
+    private ElfSection? FindSection(uint type)
+    {
+        foreach (var s in Sections)
+        {
+            if (s.Type == type)
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Finds the file range of a table given either by a section or by a dynamic-section address.</summary>
+    private (int Offset, int Length) MapTable(ulong address, ulong length, string what, long tagOffset)
+    {
+        if (!TryMapAddress(address, out var offset))
+        {
+            throw Error(tagOffset, $"{what} address 0x{address:x} is not in any loaded segment");
+        }
+
+        return Range(offset, length, what);
+    }
+
+    /// <summary>The bytes from a mapped address to the end of its PT_LOAD segment's file image.</summary>
+    private (int Offset, int Length) MapToSegmentEnd(ulong address, string what, long tagOffset)
+    {
+        foreach (var s in Segments)
+        {
+            if (s.Type == ElfSegment.Load && address >= s.VirtualAddress && address - s.VirtualAddress < s.FileSize)
+            {
+                ulong offset = s.Offset + (address - s.VirtualAddress);
+                ulong end = Math.Min(s.Offset + s.FileSize, (ulong)_memory.Length);
+                if (offset > end)
+                {
+                    break;
+                }
+
+                return Range(offset, end - offset, what);
+            }
+        }
+
+        throw Error(tagOffset, $"{what} address 0x{address:x} is not in any loaded segment");
+    }
+
+    private DynamicInfo? _dynInfo;
+
+    private sealed class DynamicInfo
+    {
+        public int Offset;
+        public int StrOffset = -1;
+        public int StrSize;
+        public readonly Dictionary<long, ulong> Values = [];
+    }
+
+    private ElfDynamicSection? ReadDynamic(ReadOnlySpan<byte> d)
+    {
+        var e = Endian;
+        int offset, length;
+        var section = FindSection(SHT_DYNAMIC);
+        if (section is not null && section.Type != ElfSection.NoBits)
+        {
+            (offset, length) = Range(section.Offset, section.Size, "dynamic section");
+        }
+        else
+        {
+            ElfSegment? seg = null;
+            foreach (var s in Segments)
+            {
+                if (s.Type == ElfSegment.Dynamic)
+                {
+                    seg = s;
+                    break;
+                }
+            }
+
+            if (seg is null)
+            {
+                return null;
+            }
+
+            (offset, length) = Range(seg.Value.Offset, seg.Value.FileSize, "dynamic segment (PT_DYNAMIC)");
+        }
+
+        int entSize = e.Is64 ? 16 : 8;
+        var entries = ImmutableArray.CreateBuilder<ElfDynamicEntry>();
+        var info = new DynamicInfo { Offset = offset };
+        for (int o = offset; o + entSize <= offset + length; o += entSize)
+        {
+            long tag = e.Is64 ? (long)e.U64(d, o) : (int)e.U32(d, o);
+            ulong value = e.Word(d, o + (entSize / 2));
+            if (tag == ElfDynamicSection.DT_NULL)
+            {
+                break;
+            }
+
+            entries.Add(new ElfDynamicEntry(tag, value));
+            info.Values.TryAdd(tag, value);
+        }
+
+        _dynInfo = info;
+
+        // Strings of the dynamic section: the section's sh_link when there are section headers, else DT_STRTAB.
+        if (section is not null && section.Link != 0 && section.Link < Sections.Length)
+        {
+            var strtab = Sections[(int)section.Link];
+            (info.StrOffset, info.StrSize) = Range(strtab.Offset, strtab.Size, "dynamic string table");
+        }
+        else if (info.Values.TryGetValue(ElfDynamicSection.DT_STRTAB, out var strAddr))
+        {
+            info.Values.TryGetValue(ElfDynamicSection.DT_STRSZ, out var strSize);
+            (info.StrOffset, info.StrSize) = MapTable(strAddr, strSize, "dynamic string table (DT_STRTAB)", offset);
+        }
+
+        string? soname = null, rpath = null, runpath = null;
+        var needed = ImmutableArray.CreateBuilder<string>();
+        int index = 0;
+        foreach (var entry in entries)
+        {
+            long entryOffset = offset + ((long)index++ * entSize);
+            switch (entry.Tag)
+            {
+                case ElfDynamicSection.DT_NEEDED: needed.Add(DynString(d, info, entry.Value, entryOffset)); break;
+                case ElfDynamicSection.DT_SONAME: soname ??= DynString(d, info, entry.Value, entryOffset); break;
+                case ElfDynamicSection.DT_RPATH: rpath ??= DynString(d, info, entry.Value, entryOffset); break;
+                case ElfDynamicSection.DT_RUNPATH: runpath ??= DynString(d, info, entry.Value, entryOffset); break;
+            }
+        }
+
+        return new ElfDynamicSection(entries.ToImmutable(), soname, needed.ToImmutable(), rpath, runpath);
+    }
+
+    private string DynString(ReadOnlySpan<byte> d, DynamicInfo info, ulong value, long entryOffset)
+    {
+        if (info.StrOffset < 0)
+        {
+            throw Error(entryOffset, "dynamic entry names a string but the file has no dynamic string table");
+        }
+
+        if (value >= (ulong)info.StrSize)
+        {
+            throw Error(entryOffset, $"dynamic string offset 0x{value:x} is outside the string table of 0x{info.StrSize:x} bytes");
+        }
+
+        return ReadString(d.Slice(info.StrOffset, info.StrSize), info.StrOffset, (uint)value, "dynamic string");
+    }
+
+    private string ReadString(ReadOnlySpan<byte> table, int tableOffset, uint offset, string what)
+    {
+        if (offset >= (uint)table.Length)
+        {
+            throw Error(tableOffset + (long)offset, $"{what} offset 0x{offset:x} is outside its string table of 0x{table.Length:x} bytes");
+        }
+
+        var rest = table[(int)offset..];
+        int end = rest.IndexOf((byte)0);
+        if (end < 0)
+        {
+            throw Error(tableOffset + (long)offset, $"{what} runs past the end of its string table");
+        }
+
+        return Encoding.UTF8.GetString(rest[..end]);
+    }
+
+    private (ImmutableArray<ElfVersionDefinition>, ImmutableArray<ElfVersionNeed>, ElfSymbolTable) ReadSymbolsAndVersions(ReadOnlySpan<byte> d, ElfDynamicSection? dyn)
+    {
+        var e = Endian;
+        int symOffset = 0, symLength = 0, entSize = e.Is64 ? 24 : 16, strOffset = -1, strSize = 0;
+        int versymOffset = -1;
+        int verdefOffset = -1, verdefLength = 0, verdefCount = 0;
+        int verneedOffset = -1, verneedLength = 0, verneedCount = 0;
+
+        var dynsym = FindSection(SHT_DYNSYM);
+        if (dynsym is not null)
+        {
+            // The section headers describe the tables: the path readelf takes.
+            if (dynsym.EntrySize != (ulong)entSize)
+            {
+                throw Error(0, $"section {dynsym.Name} has entry size {dynsym.EntrySize}, expected {entSize}");
+            }
+
+            (symOffset, symLength) = Range(dynsym.Offset, dynsym.Size, "dynamic symbol table");
+            if (dynsym.Link == 0 || dynsym.Link >= Sections.Length)
+            {
+                throw Error(symOffset, $"dynamic symbol table links to section {dynsym.Link}, which does not exist");
+            }
+
+            var strtab = Sections[(int)dynsym.Link];
+            (strOffset, strSize) = Range(strtab.Offset, strtab.Size, "dynamic string table");
+            if (FindSection(SHT_GNU_VERSYM) is { } vs)
+            {
+                var (o, l) = Range(vs.Offset, vs.Size, "symbol version table (.gnu.version)");
+                if ((ulong)l < (ulong)(symLength / entSize) * 2)
+                {
+                    throw Error(o, $"symbol version table has {l / 2} entries for {symLength / entSize} symbols");
+                }
+
+                versymOffset = o;
+            }
+
+            if (FindSection(SHT_GNU_VERDEF) is { } vd)
+            {
+                (verdefOffset, verdefLength) = Range(vd.Offset, vd.Size, "version definitions (.gnu.version_d)");
+                verdefCount = (int)Math.Min(vd.Info, int.MaxValue);
+            }
+
+            if (FindSection(SHT_GNU_VERNEED) is { } vn)
+            {
+                (verneedOffset, verneedLength) = Range(vn.Offset, vn.Size, "version requirements (.gnu.version_r)");
+                verneedCount = (int)Math.Min(vn.Info, int.MaxValue);
+            }
+        }
+        else if (dyn is not null && _dynInfo is { } info && info.Values.TryGetValue(ElfDynamicSection.DT_SYMTAB, out var symAddr))
+        {
+            // No section headers: find everything as the loader does, through the dynamic section.
+            long at = info.Offset;
+            if (info.Values.TryGetValue(ElfDynamicSection.DT_SYMENT, out var syment) && syment != (ulong)entSize)
+            {
+                throw Error(at, $"DT_SYMENT is {syment}, expected {entSize}");
+            }
+
+            int count = CountSymbolsFromHash(d, info, symAddr);
+            (symOffset, symLength) = MapTable(symAddr, (ulong)count * (ulong)entSize, "dynamic symbol table (DT_SYMTAB)", at);
+            (strOffset, strSize) = (info.StrOffset, info.StrSize);
+            if (info.Values.TryGetValue(ElfDynamicSection.DT_VERSYM, out var versymAddr))
+            {
+                (versymOffset, _) = MapTable(versymAddr, (ulong)count * 2, "symbol version table (DT_VERSYM)", at);
+            }
+
+            if (info.Values.TryGetValue(ElfDynamicSection.DT_VERDEF, out var verdefAddr))
+            {
+                (verdefOffset, verdefLength) = MapToSegmentEnd(verdefAddr, "version definitions (DT_VERDEF)", at);
+                verdefCount = (int)Math.Min(info.Values.GetValueOrDefault(ElfDynamicSection.DT_VERDEFNUM), int.MaxValue);
+            }
+
+            if (info.Values.TryGetValue(ElfDynamicSection.DT_VERNEED, out var verneedAddr))
+            {
+                (verneedOffset, verneedLength) = MapToSegmentEnd(verneedAddr, "version requirements (DT_VERNEED)", at);
+                verneedCount = (int)Math.Min(info.Values.GetValueOrDefault(ElfDynamicSection.DT_VERNEEDNUM), int.MaxValue);
+            }
+        }
+
+        var definitionsByIndex = Array.Empty<ElfSymbolVersion?>();
+        var requirementsByIndex = Array.Empty<ElfSymbolVersion?>();
+        var definitions = ImmutableArray<ElfVersionDefinition>.Empty;
+        var needs = ImmutableArray<ElfVersionNeed>.Empty;
+        if (verdefOffset >= 0 || verneedOffset >= 0)
+        {
+            if (strOffset < 0)
+            {
+                throw Error(Math.Max(verdefOffset, verneedOffset), "symbol versions are present but the file has no dynamic string table");
+            }
+
+            var strings = d.Slice(strOffset, strSize);
+            if (verdefOffset >= 0)
+            {
+                definitions = ReadVersionDefinitions(d.Slice(verdefOffset, verdefLength), verdefOffset, verdefCount, strings, strOffset, out definitionsByIndex);
+            }
+
+            if (verneedOffset >= 0)
+            {
+                needs = ReadVersionNeeds(d.Slice(verneedOffset, verneedLength), verneedOffset, verneedCount, strings, strOffset, out requirementsByIndex);
+            }
+        }
+
+        if (symLength == 0)
+        {
+            return (definitions, needs, ElfSymbolTable.Empty(this));
+        }
+
+        if (strOffset < 0)
+        {
+            throw Error(symOffset, "dynamic symbols are present but the file has no dynamic string table");
+        }
+
+        var table = new ElfSymbolTable(this, symOffset, symLength / entSize, entSize, strOffset, strSize, versymOffset, definitionsByIndex, requirementsByIndex);
+        return (definitions, needs, table);
+    }
+
+    /// <summary>Without section headers the symbol count comes from DT_HASH's nchain or from walking DT_GNU_HASH.</summary>
+    private int CountSymbolsFromHash(ReadOnlySpan<byte> d, DynamicInfo info, ulong symAddr)
+    {
+        var e = Endian;
+        long at = info.Offset;
+        if (info.Values.TryGetValue(ElfDynamicSection.DT_HASH, out var hashAddr))
+        {
+            var (o, _) = MapTable(hashAddr, 8, "hash table (DT_HASH)", at);
+            uint nchain = e.U32(d, o + 4);
+            return CheckCount(nchain, symAddr, at);
+        }
+
+        if (info.Values.TryGetValue(ElfDynamicSection.DT_GNU_HASH, out var gnuAddr))
+        {
+            var (o, l) = MapToSegmentEnd(gnuAddr, "GNU hash table (DT_GNU_HASH)", at);
+            if (l < 16)
+            {
+                throw Error(o, "GNU hash table header is truncated");
+            }
+
+            uint nbuckets = e.U32(d, o), symoffset = e.U32(d, o + 4), bloomSize = e.U32(d, o + 8);
+            ulong bucketsAt = 16 + ((ulong)bloomSize * (ulong)e.AddressSize);
+            ulong chainsAt = bucketsAt + ((ulong)nbuckets * 4);
+            if (chainsAt > (ulong)l)
+            {
+                throw Error(o, $"GNU hash table of {nbuckets} buckets and {bloomSize} bloom words runs past its segment");
+            }
+
+            uint max = 0;
+            for (uint b = 0; b < nbuckets; b++)
+            {
+                max = Math.Max(max, e.U32(d, o + (int)bucketsAt + (int)(b * 4)));
+            }
+
+            if (max < symoffset)
+            {
+                return CheckCount(symoffset, symAddr, at);
+            }
+
+            // Follow the chain of the highest bucket to its end marker (low bit set).
+            ulong chain = chainsAt + ((ulong)(max - symoffset) * 4);
+            while (true)
+            {
+                if (chain + 4 > (ulong)l)
+                {
+                    throw Error(o + (long)Math.Min(chain, int.MaxValue), "GNU hash chain runs past its segment without an end marker");
+                }
+
+                if ((e.U32(d, o + (int)chain) & 1) != 0)
+                {
+                    return CheckCount((ulong)max + 1, symAddr, at);
+                }
+
+                max++;
+                chain += 4;
+            }
+        }
+
+        throw Error(at, "dynamic section has DT_SYMTAB but neither DT_HASH nor DT_GNU_HASH to size it, and no section headers");
+    }
+
+    private int CheckCount(ulong count, ulong symAddr, long at)
+    {
+        ulong bytes = count * (ulong)(Endian.Is64 ? 24 : 16);
+        if (count > int.MaxValue || bytes > (ulong)_memory.Length)
+        {
+            throw Error(at, $"symbol count {count} from the hash table is larger than the file could hold");
+        }
+
+        _ = MapTable(symAddr, bytes, "dynamic symbol table (DT_SYMTAB)", at);
+        return (int)count;
+    }
+
+    private ImmutableArray<ElfVersionDefinition> ReadVersionDefinitions(ReadOnlySpan<byte> s, int baseOffset, int count, ReadOnlySpan<byte> strings, int strOffset, out ElfSymbolVersion?[] byIndex)
+    {
+        var e = Endian;
+        var list = ImmutableArray.CreateBuilder<ElfVersionDefinition>();
+        byIndex = [];
+        int offset = 0;
+        int limit = count > 0 ? count : int.MaxValue;
+        for (int n = 0; n < limit; n++)
+        {
+            if (offset < 0 || offset > s.Length - 20)
+            {
+                throw Error(baseOffset + (long)offset, "version definition (Elf_Verdef) runs past the end of its table");
+            }
+
+            ushort flags = e.U16(s, offset + 2), ndx = e.U16(s, offset + 4), cnt = e.U16(s, offset + 6);
+            uint hash = e.U32(s, offset + 8), aux = e.U32(s, offset + 12), next = e.U32(s, offset + 16);
+            var names = ImmutableArray.CreateBuilder<string>(Math.Min((int)cnt, 64));
+            uint firstName = 0;
+            long auxOffset = offset + (long)aux;
+            for (int a = 0; a < cnt; a++)
+            {
+                if (auxOffset < 0 || auxOffset > s.Length - 8)
+                {
+                    throw Error(baseOffset + auxOffset, "version definition name (Elf_Verdaux) runs past the end of its table");
+                }
+
+                uint name = e.U32(s, (int)auxOffset);
+                if (a == 0)
+                {
+                    firstName = name;
+                }
+
+                names.Add(ReadString(strings, strOffset, name, "version name"));
+                uint auxNext = e.U32(s, (int)auxOffset + 4);
+                if (auxNext == 0)
+                {
+                    break;
+                }
+
+                auxOffset += auxNext;
+            }
+
+            if (names.Count == 0)
+            {
+                throw Error(baseOffset + offset, $"version definition {ndx} has no name");
+            }
+
+            var definition = new ElfVersionDefinition(names[0], ndx, hash, (ElfVersionFlags)flags, names.Skip(1).ToImmutableArray(), firstName);
+            list.Add(definition);
+            if (ndx > MaxVersionIndex)
+            {
+                throw Error(baseOffset + offset + 4, $"version index {ndx} is larger than 0x7fff");
+            }
+
+            if (ndx >= byIndex.Length)
+            {
+                Array.Resize(ref byIndex, Math.Max(ndx + 1, byIndex.Length * 2));
+            }
+
+            byIndex[ndx] ??= definition;
+            if (next == 0)
+            {
+                break;
+            }
+
+            if (next < 20 || next > (uint)(s.Length - offset))
+            {
+                throw Error(baseOffset + offset + 16, $"version definition chain link 0x{next:x} does not move forward inside its table");
+            }
+
+            offset += (int)next;
+        }
+
+        return list.ToImmutable();
+    }
+
+    private ImmutableArray<ElfVersionNeed> ReadVersionNeeds(ReadOnlySpan<byte> s, int baseOffset, int count, ReadOnlySpan<byte> strings, int strOffset, out ElfSymbolVersion?[] byIndex)
+    {
+        var e = Endian;
+        var list = ImmutableArray.CreateBuilder<ElfVersionNeed>();
+        byIndex = [];
+        int offset = 0;
+        int limit = count > 0 ? count : int.MaxValue;
+        for (int n = 0; n < limit; n++)
+        {
+            if (offset < 0 || offset > s.Length - 16)
+            {
+                throw Error(baseOffset + (long)offset, "version requirement (Elf_Verneed) runs past the end of its table");
+            }
+
+            ushort version = e.U16(s, offset), cnt = e.U16(s, offset + 2);
+            uint file = e.U32(s, offset + 4), aux = e.U32(s, offset + 8), next = e.U32(s, offset + 12);
+            string fileName = ReadString(strings, strOffset, file, "version requirement file name");
+            var versions = ImmutableArray.CreateBuilder<ElfVersionRequirement>(Math.Min((int)cnt, 256));
+            long auxOffset = offset + (long)aux;
+            for (int a = 0; a < cnt; a++)
+            {
+                if (auxOffset < 0 || auxOffset > s.Length - 16)
+                {
+                    throw Error(baseOffset + auxOffset, "required version (Elf_Vernaux) runs past the end of its table");
+                }
+
+                int o = (int)auxOffset;
+                uint hash = e.U32(s, o);
+                ushort flags = e.U16(s, o + 4), other = e.U16(s, o + 6);
+                uint name = e.U32(s, o + 8), auxNext = e.U32(s, o + 12);
+                var requirement = new ElfVersionRequirement(ReadString(strings, strOffset, name, "required version name"), other & MaxVersionIndex, hash, (ElfVersionFlags)flags, fileName, name);
+                versions.Add(requirement);
+                int index = other & MaxVersionIndex;
+                if (index >= byIndex.Length)
+                {
+                    Array.Resize(ref byIndex, Math.Max(index + 1, byIndex.Length * 2));
+                }
+
+                byIndex[index] ??= requirement;
+                if (auxNext == 0)
+                {
+                    break;
+                }
+
+                if (auxNext < 16 || auxNext > (uint)(s.Length - o))
+                {
+                    throw Error(baseOffset + o + 12, $"required version chain link 0x{auxNext:x} does not move forward inside its table");
+                }
+
+                auxOffset += auxNext;
+            }
+
+            list.Add(new ElfVersionNeed(fileName, version, versions.ToImmutable()));
+            if (next == 0)
+            {
+                break;
+            }
+
+            if (next < 16 || next > (uint)(s.Length - offset))
+            {
+                throw Error(baseOffset + offset + 12, $"version requirement chain link 0x{next:x} does not move forward inside its table");
+            }
+
+            offset += (int)next;
+        }
+
+        return list.ToImmutable();
+    }
+
+    private ImmutableArray<byte> ReadBuildId(ReadOnlySpan<byte> d)
+    {
+        foreach (var s in Segments)
+        {
+            if (s.Type == ElfSegment.Note && FindBuildId(d, s.Offset, s.FileSize, s.Alignment) is { } id)
+            {
+                return id;
+            }
+        }
+
+        foreach (var s in Sections)
+        {
+            if (s.Type == SHT_NOTE && FindBuildId(d, s.Offset, s.Size, s.Alignment) is { } id)
+            {
+                return id;
+            }
+        }
+
+        return [];
+    }
+
+    private ImmutableArray<byte>? FindBuildId(ReadOnlySpan<byte> d, ulong offset, ulong size, ulong alignment)
+    {
+        const uint NT_GNU_BUILD_ID = 3;
+        var e = Endian;
+        var (start, length) = Range(offset, size, "note");
+        var notes = d.Slice(start, length);
+        int align = alignment == 8 ? 8 : 4;
+        int o = 0;
+        while (o <= notes.Length - 12)
+        {
+            uint namesz = e.U32(notes, o), descsz = e.U32(notes, o + 4), type = e.U32(notes, o + 8);
+            long nameAt = o + 12L;
+            long descAt = (nameAt + namesz + align - 1) & ~((long)align - 1);
+            long nextAt = (descAt + descsz + align - 1) & ~((long)align - 1);
+            if (descAt + descsz > notes.Length)
+            {
+                throw Error(start + (long)o, $"note of {namesz}+{descsz} bytes runs past the end of its segment");
+            }
+
+            if (type == NT_GNU_BUILD_ID && namesz == 4 && notes.Slice((int)nameAt, 4).SequenceEqual("GNU\0"u8))
+            {
+                return ImmutableArray.Create(notes.Slice((int)descAt, (int)descsz).ToArray());
+            }
+
+            if (nextAt > notes.Length)
+            {
+                break;
+            }
+
+            o = (int)nextAt;
+        }
+
+        return null;
+    }
+
+    private ElfDebugLink? ReadDebugLink(ReadOnlySpan<byte> d)
+    {
+        foreach (var s in Sections)
+        {
+            if (s.Name == ".gnu_debuglink" && s.Type != ElfSection.NoBits)
+            {
+                var (o, l) = Range(s.Offset, s.Size, ".gnu_debuglink");
+                var bytes = d.Slice(o, l);
+                int end = bytes.IndexOf((byte)0);
+                if (end < 0)
+                {
+                    throw Error(o, ".gnu_debuglink file name is not terminated");
+                }
+
+                int crcAt = (end + 4) & ~3;
+                if (crcAt + 4 > l)
+                {
+                    throw Error(o + crcAt, ".gnu_debuglink has no CRC after its file name");
+                }
+
+                return new ElfDebugLink(Encoding.UTF8.GetString(bytes[..end]), Endian.U32(bytes, crcAt));
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{FileName ?? "<memory>"} ({Header})";
+}
