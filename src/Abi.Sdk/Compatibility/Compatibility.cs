@@ -10,6 +10,7 @@ namespace Abi.Sdk.Abi;
 /// </summary>
 public static class Compatibility
 {
+
     /// <summary>Checks the binary at <paramref name="path"/> (read from this machine) against <paramref name="target"/>.</summary>
     /// <param name="path">An ELF executable or shared library on this machine.</param>
     /// <param name="target">The system it should run on.</param>
@@ -70,6 +71,7 @@ public static class Compatibility
         private readonly List<Map> _loaded = [];      // GL(dl_ns)._ns_loaded: every object, in load order
         private readonly List<Map> _scope = [];       // the main map's search list: the global lookup scope
         private readonly HashSet<string> _faked = new(StringComparer.Ordinal);
+        private readonly HashSet<ElfSurface> _scopeSurfaces = new(ReferenceEqualityComparer.Instance);
         private readonly List<MissingLibrary> _missingLibraries = [];
         private readonly List<MissingVersion> _missingVersions = [];
         private readonly List<MissingVersion> _missingWeakVersions = [];
@@ -236,8 +238,10 @@ public static class Compatibility
                 bool didMain = false;
                 for (var l = loader; l is not null; l = l.Loader)
                 {
+                    // cache_rpath reads a library's DT_RPATH even when it also has DT_RUNPATH; only the
+                    // executable's RPATH is dropped when it has a RUNPATH (_dl_init_paths).
                     var ldyn = l.Surface.Image.Dynamic!;
-                    if (ldyn.RPath is { } rpath && ldyn.RunPath is null)
+                    if (ldyn.RPath is { } rpath && !(l.IsMain && ldyn.RunPath is not null))
                     {
                         if (SearchPath(rpath, l, name) is { Surface: not null } hit)
                         {
@@ -453,6 +457,11 @@ public static class Compatibility
         /// <summary>Relocation processing with immediate binding (LD_BIND_NOW): every looked-up symbol of every object.</summary>
         public void BindSymbols()
         {
+            foreach (var m in _scope)
+            {
+                _scopeSurfaces.Add(m.Surface);
+            }
+
             foreach (var map in _loaded)
             {
                 if (!map.InScope && map != _rtld)
@@ -463,9 +472,22 @@ public static class Compatibility
                 var surface = map.Surface;
                 var table = surface.Image.DynamicSymbols;
                 bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.Symbolic) != 0;
-                foreach (var reference in surface.References)
+                var references = surface.References;
+                var satisfiers = map.IsMain ? null : surface.Satisfiers;
+                for (int r = 0; r < references.Length; r++)
                 {
+                    var reference = references[r];
                     var symbol = table[reference.SymbolIndex];
+                    if (!reference.IsCopy && symbol.Binding == ElfSymbolBinding.Weak)
+                    {
+                        continue; // bound or left 0, a weak reference never refuses the load
+                    }
+
+                    if (satisfiers is not null && satisfiers[r] is { } known && _scopeSurfaces.Contains(known))
+                    {
+                        continue;
+                    }
+
                     var name = symbol.Name;
                     ElfSurface.VersionSlot version = default;
                     if (surface.HasVersionTable)
@@ -474,6 +496,17 @@ public static class Compatibility
                     }
 
                     bool versioned = version.Hash != 0;
+                    var key = (name, versioned ? version.Name : null, versioned ? version.Hash : 0u);
+                    if (!reference.IsCopy && !symbolic && _target.Satisfiers.TryGetValue(key, out var seen) && _scopeSurfaces.Contains(seen))
+                    {
+                        if (satisfiers is not null)
+                        {
+                            satisfiers[r] = seen;
+                        }
+
+                        continue;
+                    }
+
                     var (defMap, defIndex) = Lookup(name, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
                     if (defMap is null)
                     {
@@ -483,6 +516,16 @@ public static class Compatibility
                         }
 
                         continue;
+                    }
+
+                    if (satisfiers is not null)
+                    {
+                        satisfiers[r] = defMap.Surface;
+                    }
+
+                    if (!reference.IsCopy)
+                    {
+                        _target.Satisfiers[key] = defMap.Surface;
                     }
 
                     if (reference.IsCopy)
