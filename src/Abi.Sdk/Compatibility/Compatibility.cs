@@ -11,6 +11,7 @@ namespace Abi.Sdk.Abi;
 public static class Compatibility
 {
 
+
     /// <summary>Checks the binary at <paramref name="path"/> (read from this machine) against <paramref name="target"/>.</summary>
     /// <param name="path">An ELF executable or shared library on this machine.</param>
     /// <param name="target">The system it should run on.</param>
@@ -507,7 +508,7 @@ public static class Compatibility
                         continue;
                     }
 
-                    var (defMap, defIndex) = Lookup(name, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
+                    var (defMap, defIndex) = Lookup(name, symbol.NameUtf8, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
                     if (defMap is null)
                     {
                         if (symbol.Binding != ElfSymbolBinding.Weak)
@@ -541,9 +542,10 @@ public static class Compatibility
         }
 
         /// <summary>do_lookup_x over the scope: the first object whose definition check_match accepts and that binds globally.</summary>
-        private (Map? Map, int Index) Lookup(string name, ElfSurface.VersionSlot? version, bool isCopy, Map? symbolicSelf)
+        private (Map? Map, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, ElfSurface.VersionSlot? version, bool isCopy, Map? symbolicSelf)
         {
-            if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
+            uint hash = GnuHashTable.Hash(utf8);
+            if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, utf8, hash, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
             {
                 return (symbolicSelf, selfIndex);
             }
@@ -555,7 +557,7 @@ public static class Compatibility
                     continue; // a copy relocation never binds to the executable itself
                 }
 
-                int index = Match(map.Surface, name, version);
+                int index = Match(map.Surface, name, utf8, hash, version);
                 if (index > 0 && Binds(map.Surface, index))
                 {
                     return (map, index);
@@ -578,14 +580,43 @@ public static class Compatibility
         }
 
         /// <summary>check_match over one object's definitions of the name, with the num_versions rule for unversioned references.</summary>
-        private static int Match(ElfSurface surface, string name, ElfSurface.VersionSlot? version)
+        private static int Match(ElfSurface surface, string name, ReadOnlySpan<byte> utf8, uint hash, ElfSurface.VersionSlot? version)
         {
-            if (!surface.Definitions.TryGetValue(name, out var candidates))
+            var table = surface.Image.DynamicSymbols;
+            scoped ReadOnlySpan<int> candidates;
+            Span<int> buffer = stackalloc int[16];
+            if (surface.GnuHash is { } gnu)
+            {
+                // As ld.so: bloom filter, bucket, chain; then the same first filters and the name.
+                int n = gnu.Candidates(hash, buffer, out bool overflow);
+                if (overflow)
+                {
+                    candidates = surface.Definitions.TryGetValue(name, out var all) ? all : [];
+                }
+                else
+                {
+                    int kept = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        var s = table[buffer[i]];
+                        if (ElfSurface.IsDefinition(s) && s.NameEquals(utf8))
+                        {
+                            buffer[kept++] = buffer[i];
+                        }
+                    }
+
+                    candidates = buffer[..kept];
+                }
+            }
+            else if (surface.Definitions.TryGetValue(name, out var indexed))
+            {
+                candidates = indexed;
+            }
+            else
             {
                 return 0;
             }
 
-            var table = surface.Image.DynamicSymbols;
             int numVersions = 0, versionedIndex = 0;
             foreach (int index in candidates)
             {

@@ -144,18 +144,7 @@ internal sealed class ElfSurface : IDisposable
         for (int i = 1; i < table.Count; i++)
         {
             var s = table[i];
-            if (s.SectionIndex == SHN_UNDEF)
-            {
-                continue;
-            }
-
-            var type = s.Type;
-            if (s.Value == 0 && s.SectionIndex != SHN_ABS && type != ElfSymbolType.Tls)
-            {
-                continue;
-            }
-
-            if (type is not (ElfSymbolType.NoType or ElfSymbolType.Object or ElfSymbolType.Function or ElfSymbolType.Common or ElfSymbolType.Tls or ElfSymbolType.GnuIndirectFunction))
+            if (!IsDefinition(s))
             {
                 continue;
             }
@@ -188,6 +177,41 @@ internal sealed class ElfSurface : IDisposable
     public ElfSurface?[] Satisfiers => _satisfiers ?? Interlocked.CompareExchange(ref _satisfiers, new ElfSurface?[References.Length], null) ?? _satisfiers!;
 
     private ElfSurface?[]? _satisfiers;
+
+    /// <summary>The first filters of check_match: defined, with a value (or absolute, or TLS), of a code or data type.</summary>
+    public static bool IsDefinition(in ElfSymbol s)
+    {
+        if (s.SectionIndex == SHN_UNDEF)
+        {
+            return false;
+        }
+
+        var type = s.Type;
+        if (s.Value == 0 && s.SectionIndex != SHN_ABS && type != ElfSymbolType.Tls)
+        {
+            return false;
+        }
+
+        return type is ElfSymbolType.NoType or ElfSymbolType.Object or ElfSymbolType.Function or ElfSymbolType.Common or ElfSymbolType.Tls or ElfSymbolType.GnuIndirectFunction;
+    }
+
+    /// <summary>DT_GNU_HASH, when present and sound: lookups then read a few symbols instead of indexing all names.</summary>
+    public GnuHashTable? GnuHash
+    {
+        get
+        {
+            if (Volatile.Read(ref _gnuHashRead) == 0)
+            {
+                _gnuHash = GnuHashTable.TryRead(Image);
+                Volatile.Write(ref _gnuHashRead, 1);
+            }
+
+            return _gnuHash;
+        }
+    }
+
+    private GnuHashTable? _gnuHash;
+    private int _gnuHashRead;
 
     /// <summary>The symbols this file's relocations make the loader look up, each once.</summary>
     public Reference[] References => _references ?? Interlocked.CompareExchange(ref _references, BuildReferences(), null) ?? _references!;
