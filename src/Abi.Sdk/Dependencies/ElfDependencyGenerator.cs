@@ -53,8 +53,9 @@ public static class ElfDependencyGenerator
     {
         ArgumentNullException.ThrowIfNull(path);
         using var image = ElfImage.Open(path);
-        var mode = File.GetUnixFileMode(path);
-        bool executable = (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+        // Windows has no execute bits; treat files there as executable, as a packager building on it would.
+        bool executable = OperatingSystem.IsWindows()
+            || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
         return Generate(image, path, executable, options);
     }
 
