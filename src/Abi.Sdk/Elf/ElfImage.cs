@@ -635,8 +635,10 @@ public sealed class ElfImage : IDisposable
         long at = info.Offset;
         if (info.Values.TryGetValue(ElfDynamicSection.DT_HASH, out var hashAddr))
         {
-            var (o, _) = MapTable(hashAddr, 8, "hash table (DT_HASH)", at);
-            uint nchain = e.U32(d, o + 4);
+            // 64-bit s390 and Alpha use 8-byte hash table entries; everyone else 4-byte ones.
+            bool wideEntries = e.Is64 && Header.Machine is ElfMachine.S390 or ElfMachine.Alpha;
+            var (o, _) = MapTable(hashAddr, wideEntries ? 16UL : 8UL, "hash table (DT_HASH)", at);
+            ulong nchain = wideEntries ? e.U64(d, o + 8) : e.U32(d, o + 4);
             return CheckCount(nchain, symAddr, at);
         }
 
@@ -715,7 +717,7 @@ public sealed class ElfImage : IDisposable
                 throw Error(baseOffset + (long)offset, "version definition (Elf_Verdef) runs past the end of its table");
             }
 
-            ushort flags = e.U16(s, offset + 2), ndx = e.U16(s, offset + 4), cnt = e.U16(s, offset + 6);
+            ushort revision = e.U16(s, offset), flags = e.U16(s, offset + 2), ndx = e.U16(s, offset + 4), cnt = e.U16(s, offset + 6);
             uint hash = e.U32(s, offset + 8), aux = e.U32(s, offset + 12), next = e.U32(s, offset + 16);
             var names = ImmutableArray.CreateBuilder<string>(Math.Min((int)cnt, 64));
             uint firstName = 0;
@@ -748,7 +750,7 @@ public sealed class ElfImage : IDisposable
                 throw Error(baseOffset + offset, $"version definition {ndx} has no name");
             }
 
-            var definition = new ElfVersionDefinition(names[0], ndx, hash, (ElfVersionFlags)flags, names.Skip(1).ToImmutableArray(), firstName);
+            var definition = new ElfVersionDefinition(names[0], ndx, hash, (ElfVersionFlags)flags, names.Skip(1).ToImmutableArray(), firstName, revision);
             list.Add(definition);
             if (ndx > MaxVersionIndex)
             {
