@@ -14,6 +14,7 @@ public static class Program
         ElfCommands.Register(root);
         DepsCommands.Register(root);
         CompatCommands.Register(root);
+        RpmCommands.Register(root);
         return root.Parse(args).Invoke();
     }
 }
