@@ -15,6 +15,7 @@ public static class Program
         DepsCommands.Register(root);
         CompatCommands.Register(root);
         RpmCommands.Register(root);
+        InstallCheckCommand.Register(root);
         return root.Parse(args).Invoke();
     }
 }
