@@ -496,7 +496,26 @@ public sealed class ElfImage : IDisposable
         return ReadString(d.Slice(info.StrOffset, info.StrSize), info.StrOffset, (uint)value, "dynamic string");
     }
 
+    /// <summary>
+    /// Strings decoded while opening, by (table, offset): entries that share a string share one instance, so that
+    /// a crafted file pointing thousands of entries at one long string cannot make opening allocate its square.
+    /// Only used by the constructor, on one thread.
+    /// </summary>
+    private readonly Dictionary<(int Table, uint Offset), string> _strings = [];
+
     private string ReadString(ReadOnlySpan<byte> table, int tableOffset, uint offset, string what)
+    {
+        if (_strings.TryGetValue((tableOffset, offset), out var cached))
+        {
+            return cached;
+        }
+
+        var value = DecodeString(table, tableOffset, offset, what);
+        _strings[(tableOffset, offset)] = value;
+        return value;
+    }
+
+    private string DecodeString(ReadOnlySpan<byte> table, int tableOffset, uint offset, string what)
     {
         if (offset >= (uint)table.Length)
         {
@@ -709,6 +728,9 @@ public sealed class ElfImage : IDisposable
         var list = ImmutableArray.CreateBuilder<ElfVersionDefinition>();
         byIndex = [];
         int offset = 0;
+        // Well-formed tables never share entries, so there cannot be more Elf_Verdaux than 8-byte slots; a larger
+        // walk means entries overlap (crafted to make the walk quadratic).
+        int auxBudget = s.Length / 8;
         int limit = count > 0 ? count : int.MaxValue;
         for (int n = 0; n < limit; n++)
         {
@@ -729,6 +751,11 @@ public sealed class ElfImage : IDisposable
                     throw Error(baseOffset + auxOffset, "version definition name (Elf_Verdaux) runs past the end of its table");
                 }
 
+                if (--auxBudget < 0)
+                {
+                    throw Error(baseOffset + auxOffset, "version definition names (Elf_Verdaux) overlap: more entries than the table can hold");
+                }
+
                 uint name = e.U32(s, (int)auxOffset);
                 if (a == 0)
                 {
@@ -740,6 +767,11 @@ public sealed class ElfImage : IDisposable
                 if (auxNext == 0)
                 {
                     break;
+                }
+
+                if (auxNext < 8)
+                {
+                    throw Error(baseOffset + auxOffset + 4, $"version definition name link 0x{auxNext:x} is shorter than an Elf_Verdaux");
                 }
 
                 auxOffset += auxNext;
@@ -759,7 +791,7 @@ public sealed class ElfImage : IDisposable
 
             if (ndx >= byIndex.Length)
             {
-                Array.Resize(ref byIndex, Math.Max(ndx + 1, byIndex.Length * 2));
+                Array.Resize(ref byIndex, Math.Min(Math.Max(ndx + 1, byIndex.Length * 2), MaxVersionIndex + 1));
             }
 
             byIndex[ndx] ??= definition;
@@ -785,6 +817,7 @@ public sealed class ElfImage : IDisposable
         var list = ImmutableArray.CreateBuilder<ElfVersionNeed>();
         byIndex = [];
         int offset = 0;
+        int auxBudget = s.Length / 16; // see ReadVersionDefinitions
         int limit = count > 0 ? count : int.MaxValue;
         for (int n = 0; n < limit; n++)
         {
@@ -805,6 +838,11 @@ public sealed class ElfImage : IDisposable
                     throw Error(baseOffset + auxOffset, "required version (Elf_Vernaux) runs past the end of its table");
                 }
 
+                if (--auxBudget < 0)
+                {
+                    throw Error(baseOffset + auxOffset, "required versions (Elf_Vernaux) overlap: more entries than the table can hold");
+                }
+
                 int o = (int)auxOffset;
                 uint hash = e.U32(s, o);
                 ushort flags = e.U16(s, o + 4), other = e.U16(s, o + 6);
@@ -814,7 +852,7 @@ public sealed class ElfImage : IDisposable
                 int index = other & MaxVersionIndex;
                 if (index >= byIndex.Length)
                 {
-                    Array.Resize(ref byIndex, Math.Max(index + 1, byIndex.Length * 2));
+                    Array.Resize(ref byIndex, Math.Min(Math.Max(index + 1, byIndex.Length * 2), MaxVersionIndex + 1));
                 }
 
                 byIndex[index] ??= requirement;
