@@ -32,7 +32,10 @@ public sealed record AbiSuppressionWarning(int Line, string Message)
 /// <c>name_regexp</c>, <c>name_not_regexp</c>, <c>symbol_name</c>, <c>symbol_name_regexp</c>,
 /// <c>symbol_name_not_regexp</c>, <c>symbol_version</c>, <c>symbol_version_regexp</c>, <c>change_kind</c>,
 /// <c>file_name_regexp</c>, <c>file_name_not_regexp</c>, <c>soname_regexp</c>, <c>soname_not_regexp</c>, <c>drop</c>.
-/// Without debug info a function's or variable's name is its symbol name. Regular expressions are POSIX-like and
+/// As in abidiff, ELF symbols are selected only by <c>symbol_name</c>/<c>symbol_name_regexp</c> and
+/// <c>symbol_version</c>/<c>symbol_version_regexp</c> (<c>symbol_name_not_regexp</c> narrows them); <c>name</c>,
+/// <c>name_regexp</c> and <c>name_not_regexp</c> select declarations from debug info, which Abi.Sdk does not read,
+/// so a section with only those matches nothing (and the file reports a warning). Regular expressions are POSIX-like and
 /// unanchored, as in libabigail; they run on a non-backtracking engine, so no pattern can hang a comparison. Immutable.
 /// </summary>
 public sealed class AbiSuppression
@@ -144,33 +147,33 @@ public sealed class AbiSuppression
             return false;
         }
 
-        if (Name is not null && Name != symbol.Name)
+        // libabigail's rule for ELF symbols: only the symbol_name* and symbol_version* keys select them, and a section
+        // without any of them matches none (name, name_regexp and name_not_regexp select declarations from debug info).
+        if (!SelectsSymbols)
         {
             return false;
         }
 
-        if ((_name is not null && !_name.IsMatch(symbol.Name)) || (_nameNot is not null && _nameNot.IsMatch(symbol.Name)))
+        if (SymbolName is not null ? SymbolName != symbol.Name : _symbolName is not null && !_symbolName.IsMatch(symbol.Name))
         {
             return false;
         }
 
-        if (SymbolName is not null && SymbolName != symbol.Name)
+        if (_symbolNameNot is not null && _symbolNameNot.IsMatch(symbol.Name))
         {
             return false;
         }
 
-        if ((_symbolName is not null && !_symbolName.IsMatch(symbol.Name)) || (_symbolNameNot is not null && _symbolNameNot.IsMatch(symbol.Name)))
-        {
-            return false;
-        }
-
-        if (SymbolVersion is not null && SymbolVersion != (symbol.Version ?? string.Empty))
-        {
-            return false;
-        }
-
-        return _symbolVersion is null || _symbolVersion.IsMatch(symbol.Version ?? string.Empty);
+        var version = symbol.Version ?? string.Empty;
+        return SymbolVersion is not null ? SymbolVersion == version : _symbolVersion is null || _symbolVersion.IsMatch(version);
     }
+
+    /// <summary>
+    /// Whether the section selects ELF symbols at all: it has <c>symbol_name</c>, <c>symbol_name_regexp</c>,
+    /// <c>symbol_version</c> or <c>symbol_version_regexp</c>. As in abidiff, a <c>[suppress_function]</c> or
+    /// <c>[suppress_variable]</c> without them matches no symbol.
+    /// </summary>
+    public bool SelectsSymbols => SymbolName is not null || _symbolName is not null || SymbolVersion is not null || _symbolVersion is not null;
 
     private bool FileMatches(AbiSurface oldSurface, AbiSurface newSurface)
     {
@@ -294,7 +297,12 @@ public sealed class AbiSuppressionFile
             {
                 try
                 {
-                    suppressions.Add(new AbiSuppression(k, properties));
+                    var suppression = new AbiSuppression(k, properties);
+                    suppressions.Add(suppression);
+                    if (k != AbiSuppressionKind.File && !suppression.SelectsSymbols && !suppression.NeedsDebugInfo)
+                    {
+                        warnings.Add(new AbiSuppressionWarning(sectionLine, $"[{suppression.SectionName}] has no symbol_name, symbol_name_regexp, symbol_version or symbol_version_regexp; as in abidiff it matches no ELF symbol"));
+                    }
                 }
                 catch (ArgumentException ex)
                 {
