@@ -47,7 +47,7 @@ public static class AbiTextReport
         }
 
         Section(writer, removed.Count, "Removed symbol", removed, d => d.Id == "ABI1002"
-            ? $"  [D] {d.Subject} (still provided as {string.Join(", ", diff.New.FindAll(d.OldSymbol!.Name).Select(s => s.Spelling))}) [{d.Id}]"
+            ? $"  [D] {d.Subject} (now {d.NewSymbol?.Spelling}) [{d.Id}]"
             : $"  [D] {d.Subject} [{d.Id}]");
         Section(writer, added.Count, "Added symbol", added, d => $"  [A] {d.Subject} [{d.Id}]");
         Section(writer, changed.Count, "Changed symbol", changed, d => $"  [C] {d.Message} [{d.Id} {AbiSeverities.Name(d.Severity)}]");
