@@ -16,6 +16,7 @@ public static class Program
         CompatCommands.Register(root);
         RpmCommands.Register(root);
         InstallCheckCommand.Register(root);
+        AbiCommands.Register(root);
         return root.Parse(args).Invoke();
     }
 }
