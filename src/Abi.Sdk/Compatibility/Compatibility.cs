@@ -84,7 +84,8 @@ public static class Compatibility
             _header = image.Header;
             _binary = displayPath;
             _layout = target.LayoutFor(_header.Class, _header.Machine);
-            _main = new Map(ElfSurface.ForImage(hostFs, resolvedPath, image), displayPath, null, isMain: true);
+            // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
+            _main = new Map(ElfSurface.ForImage(hostFs, resolvedPath, image), displayPath, resolvedPath, null, isMain: true);
             _main.Names.Add(displayPath);
             if (image.Soname is { } soname)
             {
@@ -98,7 +99,7 @@ public static class Compatibility
             if (image.Interpreter is { } interp && target.Resolve(target.FileSystem, interp) is { } interpPath
                 && target.Surface(target.FileSystem, interpPath) is { } rtldSurface && rtldSurface.Matches(_header))
             {
-                _rtld = new Map(rtldSurface, interp, null, isMain: false);
+                _rtld = new Map(rtldSurface, interp, interp, null, isMain: false);
                 _rtld.Names.Add(interp);
                 if (rtldSurface.Image.Soname is { } s)
                 {
@@ -113,9 +114,12 @@ public static class Compatibility
             }
         }
 
-        private sealed class Map(ElfSurface surface, string name, Map? loader, bool isMain)
+        private sealed class Map(ElfSurface surface, string name, string openedPath, Map? loader, bool isMain)
         {
             public ElfSurface Surface { get; } = surface;
+
+            /// <summary>$ORIGIN: the folder of the path the file was opened by (l_name), links not followed.</summary>
+            public string Origin { get; } = FolderOf(openedPath);
             public string Name { get; } = name;
             public Map? Loader { get; } = loader;
             public bool IsMain { get; } = isMain;
@@ -174,7 +178,7 @@ public static class Compatibility
         /// <summary>_dl_map_object: search for the file, reuse an object already loaded from the same file.</summary>
         private Map? MapObject(string needed, Map loader)
         {
-            var found = Search(needed, loader);
+            var (found, openedPath) = Search(needed, loader);
             if (found is null)
             {
                 // ldd's trace mode records a fake map so the name is reported once.
@@ -192,9 +196,9 @@ public static class Compatibility
                 }
             }
 
-            var map = new Map(found, needed, loader, isMain: false);
+            var map = new Map(found, needed, openedPath!, loader, isMain: false);
             map.Names.Add(needed);
-            map.Names.Add(found.Path);
+            map.Names.Add(openedPath!);
             if (found.Image.Soname is { } soname)
             {
                 map.Names.Add(soname);
@@ -204,7 +208,7 @@ public static class Compatibility
             return map;
         }
 
-        private ElfSurface? Search(string rawName, Map loader)
+        private (ElfSurface? Surface, string? OpenedPath) Search(string rawName, Map loader)
         {
             var name = rawName;
             var fs = _target.FileSystem;
@@ -223,6 +227,7 @@ public static class Compatibility
                 return TryFile(fs, path);
             }
 
+
             var dyn = loader.Surface.Image.Dynamic!;
             bool loaderHasRunPath = dyn.RunPath is not null;
             if (!loaderHasRunPath)
@@ -234,7 +239,7 @@ public static class Compatibility
                     var ldyn = l.Surface.Image.Dynamic!;
                     if (ldyn.RPath is { } rpath && ldyn.RunPath is null)
                     {
-                        if (SearchPath(rpath, l, name) is { } hit)
+                        if (SearchPath(rpath, l, name) is { Surface: not null } hit)
                         {
                             return hit;
                         }
@@ -243,7 +248,7 @@ public static class Compatibility
                     }
                 }
 
-                if (!didMain && _main.Surface.Image.Dynamic is { RunPath: null, RPath: { } mainRPath } && SearchPath(mainRPath, _main, name) is { } mainHit)
+                if (!didMain && _main.Surface.Image.Dynamic is { RunPath: null, RPath: { } mainRPath } && SearchPath(mainRPath, _main, name) is { Surface: not null } mainHit)
                 {
                     return mainHit;
                 }
@@ -251,41 +256,47 @@ public static class Compatibility
 
             foreach (var dir in _target.LibraryPath)
             {
-                if (TryFile(_target.FileSystem, Join(dir, name)) is { } hit)
+                if (TryFile(_target.FileSystem, Join(dir, name)) is { Surface: not null } hit)
                 {
                     return hit;
                 }
             }
 
-            if (dyn.RunPath is { } runpath && SearchPath(runpath, loader, name) is { } runHit)
+            if (dyn.RunPath is { } runpath && SearchPath(runpath, loader, name) is { Surface: not null } runHit)
             {
                 return runHit;
             }
 
             if ((dyn.Flags1 & ElfDynamicFlags1.NoDefaultLib) != 0)
             {
-                return null;
+                return default;
             }
 
-            if (_layout.Cache.TryGetValue(name, out var cached) && TryFile(_target.FileSystem, cached) is { } cacheHit)
+            if (_layout.Cache.TryGetValue(name, out var cached) && TryFile(_target.FileSystem, cached) is { Surface: not null } cacheHit)
             {
                 return cacheHit;
             }
 
             foreach (var dir in _layout.DefaultDirectories)
             {
-                if (TryFile(_target.FileSystem, Join(dir, name)) is { } hit)
+                if (TryFile(_target.FileSystem, Join(dir, name)) is { Surface: not null } hit)
                 {
                     return hit;
                 }
             }
 
-            return null;
+            return default;
+        }
+
+        private static string FolderOf(string path)
+        {
+            int slash = path.LastIndexOf('/');
+            return slash <= 0 ? "/" : path[..slash];
         }
 
         private static string Join(string dir, string name) => dir.EndsWith('/') ? dir + name : dir + "/" + name;
 
-        private ElfSurface? SearchPath(string path, Map owner, string name)
+        private (ElfSurface? Surface, string? OpenedPath) SearchPath(string path, Map owner, string name)
         {
             foreach (var element in path.Split(':'))
             {
@@ -310,13 +321,13 @@ public static class Compatibility
                     continue; // relative to the process's current directory; not modelled
                 }
 
-                if (TryFile(fs, Join(dir, name)) is { } hit)
+                if (TryFile(fs, Join(dir, name)) is { Surface: not null } hit)
                 {
                     return hit;
                 }
             }
 
-            return null;
+            return default;
         }
 
         /// <summary>_dl_dst_substitute: $ORIGIN, $LIB, $PLATFORM, braced or not.</summary>
@@ -337,7 +348,7 @@ public static class Compatibility
                 {
                     // A path that starts at $ORIGIN lies in the file system the object came from.
                     origin |= sb.Length == 0;
-                    sb.Append(owner.Surface.Origin);
+                    sb.Append(owner.Origin);
                     i += len;
                 }
                 else if (Token(rest, "LIB", out len))
@@ -378,16 +389,16 @@ public static class Compatibility
         }
 
         /// <summary>open_verify: a file that exists and is ELF of the executable's class, byte order and machine.</summary>
-        private ElfSurface? TryFile(TargetFileSystem fs, string path)
+        private (ElfSurface? Surface, string? OpenedPath) TryFile(TargetFileSystem fs, string path)
         {
             var resolved = _target.Resolve(fs, path);
             if (resolved is null)
             {
-                return null;
+                return default;
             }
 
             var surface = _target.Surface(fs, resolved);
-            return surface is not null && surface.Matches(_header) && surface.Image.Dynamic is not null ? surface : null;
+            return surface is not null && surface.Matches(_header) && surface.Image.Dynamic is not null ? (surface, path) : default;
         }
 
         /// <summary>_dl_check_map_versions for every loaded object.</summary>

@@ -27,8 +27,9 @@ internal sealed partial record LddReport(
         return Parse(stdout + "\n" + stderr);
     }
 
-    public static LddReport Parse(string output)
+    public static LddReport Parse(string output, Func<string, string>? realPath = null)
     {
+        realPath ??= Real;
         var loaded = new List<(string, string)>();
         var missingLibraries = new HashSet<string>(StringComparer.Ordinal);
         var versions = new HashSet<(string, string, string)>();
@@ -44,7 +45,7 @@ internal sealed partial record LddReport(
             }
             else if ((m = Arrow().Match(line)).Success)
             {
-                loaded.Add((m.Groups[1].Value, Real(m.Groups[2].Value)));
+                loaded.Add((m.Groups[1].Value, realPath(m.Groups[2].Value)));
             }
             else if ((m = VersionMissing().Match(line)).Success)
             {
