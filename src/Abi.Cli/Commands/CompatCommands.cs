@@ -35,7 +35,7 @@ internal static class CompatCommands
         }
 
         using var target = sysroot is not null ? Target.Sysroot(sysroot)
-            : rpms is { Length: > 0 } ? Target.FromRpmPackages(rpms)
+            : rpms is { Length: > 0 } ? Target.FromRpms(rpms)
             : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
         using var output = new Output();
         bool allCompatible = true;

@@ -157,49 +157,6 @@ public sealed class Target : IDisposable
         return new Target(new MemoryFileSystem(files, description), [], description);
     }
 
-    /// <summary>
-    /// The system the given RPM packages install, read from their payloads in memory (nothing is extracted): their
-    /// ELF files, symbolic links, folders and ld.so.conf files. Other files are not kept.
-    /// </summary>
-    /// <param name="packages">The package files.</param>
-    /// <returns>The target.</returns>
-    /// <exception cref="Rpm.RpmFormatException">A package is malformed.</exception>
-    /// <exception cref="IOException">A package cannot be read.</exception>
-    public static Target FromRpmPackages(IEnumerable<string> packages)
-    {
-        ArgumentNullException.ThrowIfNull(packages);
-        var files = new List<TargetFile>();
-        var names = new List<string>();
-        foreach (var path in packages)
-        {
-            names.Add(Path.GetFileName(path));
-            var package = Rpm.RpmPackage.Open(path);
-            foreach (var entry in package.ReadPayload())
-            {
-                if (entry.IsSymbolicLink && entry.LinkTarget is { Length: > 0 } link)
-                {
-                    files.Add(TargetFile.Symlink(entry.Path, link));
-                }
-                else if (entry.IsDirectory)
-                {
-                    files.Add(TargetFile.Directory(entry.Path));
-                }
-                else if (entry.IsRegularFile && entry.Size > 0)
-                {
-                    // Keep what the loader model reads: ELF files and the ld.so.conf family.
-                    var normalized = MemoryFileSystem.Normalize(entry.Path);
-                    var bytes = entry.ReadAllBytes();
-                    if (ElfImage.IsElf(bytes) || normalized.StartsWith("/etc/ld.so.conf", StringComparison.Ordinal))
-                    {
-                        files.Add(TargetFile.FromBytes(entry.Path, bytes));
-                    }
-                }
-            }
-        }
-
-        return FromFiles(files, "rpms: " + string.Join(", ", names));
-    }
-
     /// <summary>The loader's built-in folders and <c>$LIB</c>/<c>$PLATFORM</c> for binaries of this class and machine.</summary>
     /// <param name="elfClass">ELF32 or ELF64.</param>
     /// <param name="machine">The machine.</param>

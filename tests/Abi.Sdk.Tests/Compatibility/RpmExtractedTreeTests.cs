@@ -9,7 +9,7 @@ namespace Abi.Sdk.Tests.Compatibility;
 /// rpm2cpio | cpio extracts, checked as a sysroot. The package is built here with rpmbuild from the scenario
 /// libraries: a library under its full name with its SONAME link, and an ld.so.conf.d file naming its folder.
 /// </summary>
-public class RpmTargetTests
+public class RpmExtractedTreeTests
 {
     private static string Out => Path.Combine(Paths.Fixtures, "compat", "out");
 
@@ -59,7 +59,7 @@ public class RpmTargetTests
             (code, _, stderr) = Tools.Run("/bin/sh", ["-c", $"'{rpm2cpio}' '{rpm}' | cpio -idm --quiet"], workingDirectory: tree);
             Assert.True(code == 0, stderr);
 
-            using var fromRpm = Target.FromRpmPackages([rpm]);
+            using var fromRpm = Target.FromRpms([rpm]);
             using var extracted = Target.Sysroot(tree);
             Assert.Equal(["/opt/vendor/lib64"], fromRpm.ConfiguredDirectories);
             Assert.Equal(extracted.ConfiguredDirectories, fromRpm.ConfiguredDirectories);
