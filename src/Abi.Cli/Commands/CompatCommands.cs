@@ -34,14 +34,8 @@ internal static class CompatCommands
             return 1;
         }
 
-        if (rpms is { Length: > 0 })
-        {
-            Console.Error.WriteLine("abi: compat: --rpms is not available yet in this build (the RPM payload reader is not wired to the checker); use --sysroot on an unpacked tree");
-            return 1;
-        }
-
-        using var target = sysroot is not null
-            ? Target.Sysroot(sysroot)
+        using var target = sysroot is not null ? Target.Sysroot(sysroot)
+            : rpms is { Length: > 0 } ? Target.FromRpms(rpms)
             : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
         using var output = new Output();
         bool allCompatible = true;
