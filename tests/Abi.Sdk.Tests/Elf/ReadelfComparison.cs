@@ -55,6 +55,7 @@ internal static class ReadelfComparison
         var h = image.Header;
         Check(r.Header.GetValueOrDefault("Class") == (h.Class == ElfClass.Elf64 ? "ELF64" : "ELF32"), "class", h.Class, r.Header.GetValueOrDefault("Class"));
         Check(r.Header.GetValueOrDefault("Data") == (h.DataEncoding == ElfDataEncoding.LittleEndian ? "2's complement, little endian" : "2's complement, big endian"), "data", h.DataEncoding, r.Header.GetValueOrDefault("Data"));
+        Check(r.Header.GetValueOrDefault("OS/ABI") == ReadelfNames.OsAbi(h.OsAbi), "OS/ABI", ReadelfNames.OsAbi(h.OsAbi), r.Header.GetValueOrDefault("OS/ABI"));
         Check(r.Header.GetValueOrDefault("Machine") == ReadelfNames.Machine(h.Machine), "machine", ReadelfNames.Machine(h.Machine), r.Header.GetValueOrDefault("Machine"));
         Check(r.Header.GetValueOrDefault("Entry point address") == string.Create(inv, $"0x{h.Entry:x}"), "entry", h.Entry, r.Header.GetValueOrDefault("Entry point address"));
         var type = r.Header.GetValueOrDefault("Type") ?? "";
