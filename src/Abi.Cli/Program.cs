@@ -13,6 +13,10 @@ public static class Program
         // Each area registers its own commands; keep one line per area here.
         ElfCommands.Register(root);
         DepsCommands.Register(root);
+        CompatCommands.Register(root);
+        RpmCommands.Register(root);
+        InstallCheckCommand.Register(root);
+        AbiCommands.Register(root);
         return root.Parse(args).Invoke();
     }
 }

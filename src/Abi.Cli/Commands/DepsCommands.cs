@@ -93,3 +93,36 @@ internal static class DepsCommands
         return 0;
     }
 }
+
+/// <summary><c>abi installcheck</c>: the packages of a set that cannot be installed from it, as libsolv's installcheck reports them.</summary>
+internal static class InstallCheckCommand
+{
+    public static void Register(RootCommand root)
+    {
+        var inputs = new Argument<string[]>("RPM_OR_REPO") { Arity = ArgumentArity.OneOrMore, Description = "RPM files, repository folders (with repodata/), repomd.xml or primary.xml[.gz|.xz|.bz2|.zst] files." };
+        var arch = new Option<string?>("--arch") { Description = "Check only packages installable on this architecture (x86_64, aarch64, …; noarch always). Default: every binary package." };
+        var command = new Command("installcheck", "List the packages whose requirements cannot be met from the given packages, as libsolv's installcheck does. Exit code 1 when some package cannot be installed, 2 on error.")
+        {
+            inputs, arch,
+        };
+        command.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(inputs)!, r.GetValue(arch)), errorExitCode: 2));
+        root.Subcommands.Add(command);
+    }
+
+    private static int Run(string[] inputs, string? arch)
+    {
+        var set = Abi.Sdk.Dependencies.PackageSet.Load(inputs);
+        var problems = set.CheckInstallability(arch);
+        using var output = new Output();
+        foreach (var group in problems.GroupBy(p => p.Package))
+        {
+            output.WriteLine($"can't install {group.Key}:");
+            foreach (var problem in group)
+            {
+                output.WriteLine($"  {problem}");
+            }
+        }
+
+        return problems.IsEmpty ? 0 : 1;
+    }
+}

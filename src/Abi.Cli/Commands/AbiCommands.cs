@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Abi.Sdk;
+using Abi.Sdk.Abi;
+
+namespace Abi.Cli.Commands;
+
+/// <summary><c>abi diff</c> and <c>abi dump</c>.</summary>
+internal static class AbiCommands
+{
+    public static void Register(RootCommand root)
+    {
+        var oldFile = new Argument<string>("OLD") { Description = "The old library: an ELF file, an abi dump baseline (JSON) or abidw ABIXML." };
+        var newFile = new Argument<string>("NEW") { Description = "The new library: an ELF file, an abi dump baseline (JSON) or abidw ABIXML." };
+        var json = new Option<bool>("--json") { Description = "Write the JSON report (with abidiff-spelled 'removed' and 'added' lists)." };
+        var sarif = new Option<bool>("--sarif") { Description = "Write a SARIF 2.1.0 log." };
+        var suppressions = new Option<string[]>("--suppressions", "--suppr") { Description = "A libabigail suppression file; repeatable.", Arity = ArgumentArity.ZeroOrMore };
+        var settings = new Option<string?>("--settings") { Description = "A settings file of severity overrides: {\"diagnostics\": {\"ABI1003\": \"none\"}}." };
+        var diff = new Command("diff", "Compare the ABI of two versions of a library. Exit code: abidiff's bits (1 error, 2 usage error, 4 ABI change, 8 incompatible change).")
+        {
+            oldFile, newFile, json, sarif, suppressions, settings,
+        };
+        diff.Action = new DiffAction(r =>
+        {
+            if (r.GetValue(json) && r.GetValue(sarif))
+            {
+                Console.Error.WriteLine("abi diff: --json and --sarif cannot be combined");
+                return AbiExitCodes.UsageError;
+            }
+
+            return Guard(() => Diff(r.GetValue(oldFile)!, r.GetValue(newFile)!, r.GetValue(json), r.GetValue(sarif), r.GetValue(suppressions) ?? [], r.GetValue(settings)));
+        });
+        root.Subcommands.Add(diff);
+
+        var file = new Argument<string>("FILE") { Description = "An ELF library (or a baseline or ABIXML file to normalise)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the baseline to this file instead of standard output." };
+        var dump = new Command("dump", "Write the ABI surface of a library as a stable, diff-friendly JSON baseline.") { file, output };
+        dump.SetAction(r => Guard(() => Dump(r.GetValue(file)!, r.GetValue(output))));
+        root.Subcommands.Add(dump);
+    }
+
+    private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile)
+    {
+        var comparer = AbiComparer.Default;
+        if (settingsFile is not null)
+        {
+            comparer = comparer.WithSeverities(AbiSeverityConfiguration.Load(settingsFile));
+        }
+
+        foreach (var path in suppressionFiles)
+        {
+            var file = AbiSuppressionFile.Load(path);
+            foreach (var warning in file.Warnings)
+            {
+                Console.Error.WriteLine($"abi: warning: {path}: {warning}");
+            }
+
+            comparer = comparer.WithSuppressions(file.Suppressions);
+        }
+
+        var oldSurface = AbiSurface.Open(oldPath);
+        var newSurface = AbiSurface.Open(newPath);
+        var result = comparer.Compare(oldSurface, newSurface);
+        using var output = new Output();
+        if (json)
+        {
+            result.ToJson(output.Stream);
+        }
+        else if (sarif)
+        {
+            result.ToSarif(output.Stream);
+        }
+        else
+        {
+            using var writer = new StreamWriter(output.Stream, leaveOpen: true) { NewLine = "\n" };
+            result.ToText(writer);
+        }
+
+        return result.ExitCode;
+    }
+
+    private static int Dump(string path, string? outputPath)
+    {
+        var surface = AbiSurface.Open(path);
+        if (outputPath is not null)
+        {
+            AbiBaseline.Write(surface, outputPath);
+            return 0;
+        }
+
+        using var output = new Output();
+        AbiBaseline.Write(surface, output.Stream);
+        return 0;
+    }
+
+    /// <summary>Like <see cref="CliErrors.Guard"/>, plus the configuration errors a malformed option file or rule raises.</summary>
+    private static int Guard(Func<int> body) => CliErrors.Guard(() =>
+    {
+        try
+        {
+            return body();
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"abi: {ex.Message}");
+            return AbiExitCodes.Error;
+        }
+    });
+
+    /// <summary>Runs <c>abi diff</c> even when parsing failed, so that usage errors exit with abidiff's 2, not 1.</summary>
+    private sealed class DiffAction(Func<ParseResult, int> body) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            if (parseResult.Errors.Count > 0 || parseResult.UnmatchedTokens.Count > 0)
+            {
+                foreach (var token in parseResult.UnmatchedTokens)
+                {
+                    Console.Error.WriteLine($"abi diff: unrecognized argument '{token}'");
+                }
+
+                foreach (var error in parseResult.Errors)
+                {
+                    Console.Error.WriteLine($"abi diff: {error.Message}");
+                }
+
+                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE]");
+                return AbiExitCodes.UsageError;
+            }
+
+            return body(parseResult);
+        }
+    }
+}

@@ -1,0 +1,284 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Abi.Sdk.Reporting;
+
+namespace Abi.Sdk.Abi;
+
+/// <summary>
+/// Compares two <see cref="AbiSurface"/>s into an <see cref="AbiDiff"/> by running its rules (the built-in change
+/// kinds plus any registered with <see cref="WithRules(AbiRule[])"/>), then applying severity configuration and
+/// suppressions. Immutable and thread-safe: the <c>With…</c> methods return new comparers.
+/// </summary>
+public sealed class AbiComparer
+{
+    private AbiComparer(ImmutableArray<AbiRule> rules, AbiSeverityConfiguration severities, ImmutableArray<AbiSuppression> suppressions)
+    {
+        Rules = rules;
+        Severities = severities;
+        Suppressions = suppressions;
+    }
+
+    /// <summary>The built-in rules with default severities and no suppressions.</summary>
+    public static AbiComparer Default { get; } = new(AbiBuiltInRules.All, AbiSeverityConfiguration.Empty, []);
+
+    /// <summary>The rules, run in order.</summary>
+    public ImmutableArray<AbiRule> Rules { get; }
+
+    /// <summary>Severity overrides by diagnostic ID.</summary>
+    public AbiSeverityConfiguration Severities { get; }
+
+    /// <summary>libabigail-style suppressions.</summary>
+    public ImmutableArray<AbiSuppression> Suppressions { get; }
+
+    /// <summary>Every descriptor the rules declare, in rule order.</summary>
+    public ImmutableArray<AbiDiagnosticDescriptor> SupportedDiagnostics => [.. Rules.SelectMany(r => r.SupportedDiagnostics).Distinct()];
+
+    /// <summary>A comparer that also runs <paramref name="rules"/>.</summary>
+    /// <param name="rules">User rules.</param>
+    /// <returns>The new comparer.</returns>
+    /// <exception cref="ArgumentException">A rule declares a descriptor ID another rule already declares with a different descriptor.</exception>
+    public AbiComparer WithRules(params AbiRule[] rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var known = SupportedDiagnostics.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule);
+            foreach (var d in rule.SupportedDiagnostics)
+            {
+                if (known.TryGetValue(d.Id, out var existing) && !ReferenceEquals(existing, d))
+                {
+                    throw new ArgumentException($"diagnostic ID {d.Id} is already declared by another rule", nameof(rules));
+                }
+
+                known[d.Id] = d;
+            }
+        }
+
+        return new(Rules.AddRange(rules), Severities, Suppressions);
+    }
+
+    /// <summary>A comparer reporting <paramref name="id"/> at <paramref name="severity"/> (<see cref="AbiSeverity.None"/> suppresses it).</summary>
+    /// <param name="id">The diagnostic ID.</param>
+    /// <param name="severity">The severity.</param>
+    /// <returns>The new comparer.</returns>
+    public AbiComparer WithSeverity(string id, AbiSeverity severity) => new(Rules, Severities.With(id, severity), Suppressions);
+
+    /// <summary>A comparer with these severity overrides added (later ones win).</summary>
+    /// <param name="configuration">The overrides, for example from <see cref="AbiSeverityConfiguration.Load(string)"/>.</param>
+    /// <returns>The new comparer.</returns>
+    public AbiComparer WithSeverities(AbiSeverityConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new(Rules, Severities.Merge(configuration), Suppressions);
+    }
+
+    /// <summary>A comparer that also applies these suppressions.</summary>
+    /// <param name="suppressions">The suppressions, for example <see cref="AbiSuppressionFile.Suppressions"/>.</param>
+    /// <returns>The new comparer.</returns>
+    public AbiComparer WithSuppressions(IEnumerable<AbiSuppression> suppressions)
+    {
+        ArgumentNullException.ThrowIfNull(suppressions);
+        return new(Rules, Severities, Suppressions.AddRange(suppressions));
+    }
+
+    /// <summary>Compares the old library's surface with the new one's.</summary>
+    /// <param name="oldSurface">The old library.</param>
+    /// <param name="newSurface">The new library.</param>
+    /// <param name="cancellationToken">Cancels the comparison between rules.</param>
+    /// <returns>The diff.</returns>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ArgumentException">A rule reported a diagnostic it does not declare.</exception>
+    public AbiDiff Compare(AbiSurface oldSurface, AbiSurface newSurface, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(oldSurface);
+        ArgumentNullException.ThrowIfNull(newSurface);
+        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>(oldSurface.Symbols.Length);
+        var removed = ImmutableArray.CreateBuilder<AbiSymbol>();
+        foreach (var o in oldSurface.Symbols)
+        {
+            if (newSurface.FindCounterpart(o.Name, o.Version) is { } n)
+            {
+                matched.Add(new AbiSymbolPair(o, n));
+            }
+            else
+            {
+                removed.Add(o);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var added = ImmutableArray.CreateBuilder<AbiSymbol>();
+        foreach (var n in newSurface.Symbols)
+        {
+            if (oldSurface.FindCounterpart(n.Name, n.Version) is not null)
+            {
+                continue;
+            }
+
+            // abidiff's rule: a default-version symbol is not new when the old library exported the name unversioned
+            // or at its default version (the name was versioned or moved, which other diagnostics name).
+            if (n.IsDefaultVersion && oldSurface.FindCounterpart(n.Name, null) is not null)
+            {
+                continue;
+            }
+
+            added.Add(n);
+        }
+
+        var diagnostics = new List<AbiDiagnostic>();
+        var context = new AbiComparisonContext(oldSurface, newSurface, matched.DrainToImmutable(), removed.DrainToImmutable(), added.DrainToImmutable(), diagnostics, cancellationToken);
+        foreach (var rule in Rules)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            context.Run(rule);
+        }
+
+        var reported = ImmutableArray.CreateBuilder<AbiDiagnostic>(diagnostics.Count);
+        var suppressed = ImmutableArray.CreateBuilder<AbiDiagnostic>();
+        foreach (var d in diagnostics)
+        {
+            var effective = d.WithSeverity(Severities.GetSeverity(d.Descriptor));
+            if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface))
+            {
+                suppressed.Add(effective);
+            }
+            else
+            {
+                reported.Add(effective);
+            }
+        }
+
+        return new AbiDiff(oldSurface, newSurface, Sort(reported), Sort(suppressed), context);
+    }
+
+    private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface)
+    {
+        foreach (var s in Suppressions)
+        {
+            if (s.Suppresses(diagnostic, oldSurface, newSurface))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ImmutableArray<AbiDiagnostic> Sort(ImmutableArray<AbiDiagnostic>.Builder diagnostics)
+    {
+        // Grouped by ID, stable: rules report in surface order (file order for ELF), which is deterministic, and
+        // sorting tens of thousands of long C++ names would cost more than the whole comparison.
+        var buckets = new Dictionary<string, List<AbiDiagnostic>>(StringComparer.Ordinal);
+        foreach (var d in diagnostics)
+        {
+            if (!buckets.TryGetValue(d.Id, out var list))
+            {
+                buckets[d.Id] = list = [];
+            }
+
+            list.Add(d);
+        }
+
+        var result = ImmutableArray.CreateBuilder<AbiDiagnostic>(diagnostics.Count);
+        foreach (var id in buckets.Keys.Order(StringComparer.Ordinal))
+        {
+            result.AddRange(buckets[id]);
+        }
+
+        return result.MoveToImmutable();
+    }
+}
+
+/// <summary>
+/// The result of comparing two surfaces: the reported diagnostics, those suppressed, and the removed and added symbol
+/// lists as abidiff reports them. Immutable.
+/// </summary>
+public sealed class AbiDiff
+{
+    private readonly ImmutableArray<AbiSymbol> _removed;
+    private readonly ImmutableArray<AbiSymbol> _added;
+    private AbiSymbol[]? _sortedRemoved;
+    private AbiSymbol[]? _sortedAdded;
+
+    internal AbiDiff(AbiSurface oldSurface, AbiSurface newSurface, ImmutableArray<AbiDiagnostic> diagnostics, ImmutableArray<AbiDiagnostic> suppressed, AbiComparisonContext context)
+    {
+        Old = oldSurface;
+        New = newSurface;
+        Diagnostics = diagnostics;
+        SuppressedDiagnostics = suppressed;
+        MatchedSymbols = context.MatchedSymbols;
+
+        // A symbol leaves the lists when its diagnostic was suppressed, as in abidiff.
+        var hiddenRemoved = suppressed.Where(d => d.Id is "ABI1001" or "ABI1002" && d.OldSymbol is not null).Select(d => d.OldSymbol!).ToHashSet(ReferenceEqualityComparer.Instance);
+        var hiddenAdded = suppressed.Where(d => d.Id == "ABI1003" && d.NewSymbol is not null).Select(d => d.NewSymbol!).ToHashSet(ReferenceEqualityComparer.Instance);
+        _removed = hiddenRemoved.Count == 0 ? context.RemovedSymbols : [.. context.RemovedSymbols.Where(s => !hiddenRemoved.Contains(s))];
+        _added = hiddenAdded.Count == 0 ? context.AddedSymbols : [.. context.AddedSymbols.Where(s => !hiddenAdded.Contains(s))];
+    }
+
+    /// <summary>The old library.</summary>
+    public AbiSurface Old { get; }
+
+    /// <summary>The new library.</summary>
+    public AbiSurface New { get; }
+
+    /// <summary>The reported diagnostics, by ID then subject.</summary>
+    public ImmutableArray<AbiDiagnostic> Diagnostics { get; }
+
+    /// <summary>Diagnostics suppressed by a suppression or by severity <see cref="AbiSeverity.None"/>.</summary>
+    public ImmutableArray<AbiDiagnostic> SuppressedDiagnostics { get; }
+
+    /// <summary>Old symbols with their new counterparts.</summary>
+    public ImmutableArray<AbiSymbolPair> MatchedSymbols { get; }
+
+    /// <summary>Old symbols the new library no longer provides under the same name and version, sorted by name (abidiff's removed list).</summary>
+    public ImmutableArray<AbiSymbol> RemovedSymbols => ImmutableCollectionsMarshal.AsImmutableArray(_sortedRemoved ??= Sorted(_removed));
+
+    /// <summary>New symbols no old symbol matches, sorted by name (abidiff's added list).</summary>
+    public ImmutableArray<AbiSymbol> AddedSymbols => ImmutableCollectionsMarshal.AsImmutableArray(_sortedAdded ??= Sorted(_added));
+
+    private static AbiSymbol[] Sorted(ImmutableArray<AbiSymbol> symbols)
+    {
+        // Computed on first use; a race computes the same array twice, harmlessly.
+        var array = symbols.ToArray();
+        Array.Sort(array);
+        return array;
+    }
+
+    /// <summary>Whether any diagnostic is reported.</summary>
+    public bool HasChanges => !Diagnostics.IsEmpty;
+
+    /// <summary>Whether any reported diagnostic is <see cref="AbiSeverity.Incompatible"/>.</summary>
+    public bool HasIncompatibleChanges => Diagnostics.Any(d => d.Severity == AbiSeverity.Incompatible);
+
+    /// <summary>abidiff's exit status bits for this diff: 0 none, 4 ABI change, 12 (4|8) incompatible change.</summary>
+    public int ExitCode => HasIncompatibleChanges ? AbiExitCodes.AbiChange | AbiExitCodes.IncompatibleChange : HasChanges ? AbiExitCodes.AbiChange : 0;
+
+    /// <summary>Writes the text report (readable like abidiff's).</summary>
+    /// <param name="writer">The destination.</param>
+    public void ToText(TextWriter writer) => AbiTextReport.Write(this, writer);
+
+    /// <summary>Writes the JSON report.</summary>
+    /// <param name="stream">The destination.</param>
+    public void ToJson(Stream stream) => AbiJsonReport.Write(this, stream);
+
+    /// <summary>Writes a SARIF 2.1.0 log: one result per diagnostic, rule metadata from the descriptors.</summary>
+    /// <param name="stream">The destination.</param>
+    public void ToSarif(Stream stream) => AbiSarifReport.Write(this, stream);
+}
+
+/// <summary>abidiff's exit status bits, which <c>abi diff</c> uses too.</summary>
+public static class AbiExitCodes
+{
+    /// <summary>An error (unreadable or malformed input).</summary>
+    public const int Error = 1;
+
+    /// <summary>A usage error.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>The ABIs differ.</summary>
+    public const int AbiChange = 4;
+
+    /// <summary>The ABIs differ incompatibly (always set with <see cref="AbiChange"/>).</summary>
+    public const int IncompatibleChange = 8;
+}

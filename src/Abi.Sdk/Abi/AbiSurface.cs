@@ -1,0 +1,378 @@
+using System.Collections.Immutable;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Abi;
+
+/// <summary>A version node a library defines (not the base definition that names the file).</summary>
+/// <param name="Name">The node name, for example <c>FOO_1.0</c>.</param>
+/// <param name="Predecessors">The nodes it inherits from, in file order.</param>
+public sealed record AbiVersionNode(string Name, ImmutableArray<string> Predecessors)
+{
+    /// <summary>Whether two nodes have the same name and predecessors.</summary>
+    /// <param name="other">The other node.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(AbiVersionNode? other) => other is not null && Name == other.Name && Predecessors.SequenceEqual(other.Predecessors);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
+}
+
+/// <summary>
+/// The ABI surface of a shared library: what a program linked against it can depend on. Its SONAME, ELF class and
+/// machine, DT_NEEDED, the version nodes it defines, and every exported symbol: defined, global, weak or unique
+/// binding, default or protected visibility, keyed by name and version. The version-node marker symbols are not
+/// part of it. Immutable and thread-safe; it holds no reference to the file it was read from.
+/// </summary>
+public sealed class AbiSurface
+{
+    private NameIndex? _index;
+    private AbiFingerprint? _fingerprint;
+
+    /// <summary>Creates a surface from its parts (baselines, tests, synthetic surfaces).</summary>
+    /// <param name="fileName">A label for reports: the file or baseline it came from; may be <see langword="null"/>.</param>
+    /// <param name="soname">DT_SONAME, or <see langword="null"/>.</param>
+    /// <param name="elfClass">The ELF class.</param>
+    /// <param name="machine">The machine.</param>
+    /// <param name="needed">DT_NEEDED in order.</param>
+    /// <param name="versions">The version nodes defined (the base definition excluded).</param>
+    /// <param name="symbols">The exported symbols.</param>
+    /// <exception cref="ArgumentException">Two symbols have the same name and version.</exception>
+    public AbiSurface(string? fileName, string? soname, ElfClass elfClass, ElfMachine machine, ImmutableArray<string> needed, ImmutableArray<AbiVersionNode> versions, ImmutableArray<AbiSymbol> symbols)
+    {
+        FileName = fileName;
+        Soname = soname;
+        Class = elfClass;
+        Machine = machine;
+        Needed = needed.IsDefault ? [] : needed;
+        Versions = versions.IsDefault ? [] : versions;
+        Symbols = symbols.IsDefault ? [] : symbols;
+        _index = NameIndex.Build(Symbols, throwOnDuplicate: true);
+    }
+
+    private AbiSurface(string? fileName, string? soname, ElfClass elfClass, ElfMachine machine, ImmutableArray<string> needed, ImmutableArray<AbiVersionNode> versions, ImmutableArray<AbiSymbol> symbols, bool trusted)
+    {
+        _ = trusted;
+        FileName = fileName;
+        Soname = soname;
+        Class = elfClass;
+        Machine = machine;
+        Needed = needed;
+        Versions = versions;
+        Symbols = symbols;
+    }
+
+    /// <summary>The file or baseline the surface came from (a label for reports), or <see langword="null"/>.</summary>
+    public string? FileName { get; }
+
+    /// <summary>DT_SONAME, or <see langword="null"/>.</summary>
+    public string? Soname { get; }
+
+    /// <summary>The ELF class (32 or 64 bit).</summary>
+    public ElfClass Class { get; }
+
+    /// <summary>The machine.</summary>
+    public ElfMachine Machine { get; }
+
+    /// <summary>DT_NEEDED, in the loader's order.</summary>
+    public ImmutableArray<string> Needed { get; }
+
+    /// <summary>The version nodes the library defines, in file order; the base definition (named after the file) is not included.</summary>
+    public ImmutableArray<AbiVersionNode> Versions { get; }
+
+    /// <summary>The exported symbols, in the source's order (<c>.dynsym</c> order for ELF files; name order for baselines).</summary>
+    public ImmutableArray<AbiSymbol> Symbols { get; }
+
+    /// <summary>A stable 128-bit fingerprint of the surface: equal surfaces have equal fingerprints, whatever the symbol order.</summary>
+    public AbiFingerprint Fingerprint => _fingerprint ??= AbiFingerprint.Compute(this);
+
+    /// <summary>Reads the surface of an opened ELF image.</summary>
+    /// <param name="image">The image.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="ElfFormatException">A symbol name cannot be read.</exception>
+    public static AbiSurface Of(ElfImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var table = image.DynamicSymbols;
+        var builder = ImmutableArray.CreateBuilder<AbiSymbol>(Math.Max(0, table.Count - 1));
+        for (int i = 1; i < table.Count; i++)
+        {
+            var s = table[i];
+            if (IsExported(s))
+            {
+                builder.Add(AbiSymbol.FromElf(s));
+            }
+        }
+
+        var versions = ImmutableArray.CreateBuilder<AbiVersionNode>(image.VersionDefinitions.Length);
+        foreach (var v in image.VersionDefinitions)
+        {
+            if (!v.IsBase)
+            {
+                versions.Add(new AbiVersionNode(v.Name, v.Predecessors));
+            }
+        }
+
+        var symbols = builder.DrainToImmutable();
+        return new AbiSurface(image.FileName, image.Soname, image.Header.Class, image.Header.Machine, image.Needed, versions.DrainToImmutable(), symbols, trusted: true)
+        {
+            // An ELF file may define one name at one version twice (a linker quirk); keep the first, as ld.so does.
+            _index = NameIndex.Build(symbols, throwOnDuplicate: false),
+        };
+    }
+
+    /// <summary>
+    /// Reads the surface of <paramref name="path"/>: an ELF file, an Abi.Sdk baseline (JSON, see
+    /// <see cref="AbiBaseline"/>) or libabigail ABIXML (<c>abidw</c> output), recognised by their first bytes.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="ElfFormatException">The file is a malformed ELF file.</exception>
+    /// <exception cref="AbiBaselineFormatException">The file is neither ELF nor a well-formed baseline or ABIXML file.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static AbiSurface Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Span<byte> prefix = stackalloc byte[4];
+        int n;
+        using (var probe = File.OpenRead(path))
+        {
+            n = probe.ReadAtLeast(prefix, 4, throwOnEndOfStream: false);
+        }
+
+        if (ElfImage.IsElf(prefix[..n]))
+        {
+            using var image = ElfImage.Open(path);
+            return Of(image);
+        }
+
+        using var stream = File.OpenRead(path);
+        return AbiBaseline.Read(stream, path);
+    }
+
+    /// <summary>Whether an ELF dynamic symbol is part of the ABI surface.</summary>
+    /// <param name="symbol">The symbol.</param>
+    /// <returns>True for a defined global, weak or unique symbol of default or protected visibility that is not a version marker, section or file symbol.</returns>
+    public static bool IsExported(ElfSymbol symbol)
+    {
+        if (!symbol.IsDefined)
+        {
+            return false;
+        }
+
+        var binding = symbol.Binding;
+        if (binding is not (ElfSymbolBinding.Global or ElfSymbolBinding.Weak or ElfSymbolBinding.GnuUnique))
+        {
+            return false;
+        }
+
+        var visibility = symbol.Visibility;
+        if (visibility is not (ElfSymbolVisibility.Default or ElfSymbolVisibility.Protected))
+        {
+            return false;
+        }
+
+        if (symbol.Type is ElfSymbolType.Section or ElfSymbolType.File)
+        {
+            return false;
+        }
+
+        // Only absolute symbols can be markers; test that first, the marker test compares names.
+        return symbol.SectionIndex != ElfSymbol.SectionAbsolute || !symbol.IsVersionMarker;
+    }
+
+    /// <summary>Finds the symbol with this name and version.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="version">The version, or <see langword="null"/> for the unversioned symbol.</param>
+    /// <returns>The symbol, or <see langword="null"/>.</returns>
+    public AbiSymbol? Find(string name, string? version)
+    {
+        var index = Index;
+        if (!index.First.TryGetValue(name, out int i))
+        {
+            return null;
+        }
+
+        for (; i >= 0; i = index.Next[i])
+        {
+            if (string.Equals(Symbols[i].Version, version, StringComparison.Ordinal))
+            {
+                return Symbols[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every exported symbol with this name, whatever its version, in surface order.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The symbols; empty when none.</returns>
+    public ImmutableArray<AbiSymbol> FindAll(string name)
+    {
+        var index = Index;
+        if (!index.First.TryGetValue(name, out int i))
+        {
+            return [];
+        }
+
+        var builder = ImmutableArray.CreateBuilder<AbiSymbol>();
+        for (; i >= 0; i = index.Next[i])
+        {
+            builder.Add(Symbols[i]);
+        }
+
+        return builder.ToImmutable();
+    }
+
+    /// <summary>
+    /// The symbol of this name that a new link binds to: the unversioned one, else the default version, else the
+    /// first hidden version in surface order; <see langword="null"/> when the name is not exported.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The symbol, or <see langword="null"/>.</returns>
+    public AbiSymbol? FindPreferred(string name)
+    {
+        var index = Index;
+        if (!index.First.TryGetValue(name, out int i))
+        {
+            return null;
+        }
+
+        AbiSymbol? first = Symbols[i], preferred = null;
+        for (; i >= 0; i = index.Next[i])
+        {
+            var s = Symbols[i];
+            if (s.Version is null)
+            {
+                return s;
+            }
+
+            if (s.IsDefaultVersion)
+            {
+                preferred ??= s;
+            }
+        }
+
+        return preferred ?? first;
+    }
+
+    /// <summary>
+    /// Finds the symbol a program that used <paramref name="symbol"/> of another surface binds to here, by libabigail's
+    /// rule (which is also the loader's for these cases): the same name at the same version; for an unversioned
+    /// symbol, the unversioned one or else the default version.
+    /// </summary>
+    /// <param name="symbol">The symbol of the other surface.</param>
+    /// <returns>The matching symbol, or <see langword="null"/>.</returns>
+    public AbiSymbol? FindCounterpart(AbiSymbol symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        return FindCounterpart(symbol.Name, symbol.Version);
+    }
+
+    internal AbiSymbol? FindCounterpart(string name, string? version)
+    {
+        var index = Index;
+        if (!index.First.TryGetValue(name, out int first))
+        {
+            return null;
+        }
+
+        if (version is not null)
+        {
+            for (int i = first; i >= 0; i = index.Next[i])
+            {
+                if (string.Equals(Symbols[i].Version, version, StringComparison.Ordinal))
+                {
+                    return Symbols[i];
+                }
+            }
+
+            return null;
+        }
+
+        AbiSymbol? fallback = null;
+        for (int i = first; i >= 0; i = index.Next[i])
+        {
+            var s = Symbols[i];
+            if (s.Version is null)
+            {
+                return s;
+            }
+
+            if (s.IsDefaultVersion)
+            {
+                fallback ??= s;
+            }
+        }
+
+        return fallback;
+    }
+
+    /// <summary>Whether a version node of this name is defined.</summary>
+    /// <param name="name">The node name.</param>
+    /// <returns>True when defined.</returns>
+    public bool DefinesVersion(string name)
+    {
+        foreach (var v in Versions)
+        {
+            if (v.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A copy with another label (for example the path a baseline describes).</summary>
+    /// <param name="fileName">The new label.</param>
+    /// <returns>The relabelled surface.</returns>
+    public AbiSurface WithFileName(string? fileName) => new(fileName, Soname, Class, Machine, Needed, Versions, Symbols, trusted: true) { _index = _index, _fingerprint = _fingerprint };
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{FileName ?? Soname ?? "<surface>"}: {Symbols.Length} symbols, {Versions.Length} version nodes";
+
+    private NameIndex Index => _index ??= NameIndex.Build(Symbols, throwOnDuplicate: false);
+
+    /// <summary>Name → first symbol index, with a chain to the next symbol of the same name: one allocation per name.</summary>
+    private sealed class NameIndex
+    {
+        public required Dictionary<string, int> First { get; init; }
+
+        public required int[] Next { get; init; }
+
+        public static NameIndex Build(ImmutableArray<AbiSymbol> symbols, bool throwOnDuplicate)
+        {
+            var first = new Dictionary<string, int>(symbols.Length, StringComparer.Ordinal);
+            var next = new int[symbols.Length];
+            for (int i = 0; i < symbols.Length; i++)
+            {
+                next[i] = -1;
+                var s = symbols[i];
+                if (!first.TryAdd(s.Name, i))
+                {
+                    bool duplicate = false;
+                    int tail = -1;
+                    for (int j = first[s.Name]; j >= 0; j = next[j])
+                    {
+                        duplicate |= string.Equals(symbols[j].Version, s.Version, StringComparison.Ordinal);
+                        tail = j;
+                    }
+
+                    if (duplicate)
+                    {
+                        if (throwOnDuplicate)
+                        {
+                            throw new ArgumentException($"the symbol {s.Spelling} appears twice", nameof(symbols));
+                        }
+
+                        continue;
+                    }
+
+                    next[tail] = i;
+                }
+            }
+
+            return new NameIndex { First = first, Next = next };
+        }
+    }
+}

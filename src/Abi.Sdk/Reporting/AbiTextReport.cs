@@ -1,0 +1,72 @@
+using System.Globalization;
+using Abi.Sdk.Abi;
+
+namespace Abi.Sdk.Reporting;
+
+/// <summary>
+/// The text report, laid out like abidiff's: a summary, then removed symbols (<c>[D]</c>), added symbols
+/// (<c>[A]</c>) and changes (<c>[C]</c>), each line naming the diagnostic ID.
+/// </summary>
+public static class AbiTextReport
+{
+    /// <summary>Writes the report.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="writer">The destination.</param>
+    public static void Write(AbiDiff diff, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        ArgumentNullException.ThrowIfNull(writer);
+        var inv = CultureInfo.InvariantCulture;
+        var byId = diff.Diagnostics.ToLookup(d => d.Id);
+        var fileLevel = diff.Diagnostics.Where(d => d.Symbol is null).ToList();
+        var removed = diff.Diagnostics.Where(d => d.Id is "ABI1001" or "ABI1002").ToList();
+        var added = byId["ABI1003"].ToList();
+        var changed = diff.Diagnostics.Where(d => d.Symbol is not null && d.Id is not ("ABI1001" or "ABI1002" or "ABI1003")).ToList();
+
+        if (byId["ABI1010"].Any())
+        {
+            writer.WriteLine("ELF SONAME changed");
+        }
+
+        writer.WriteLine(string.Create(inv, $"Symbols changes summary: {removed.Count} Removed ({byId["ABI1002"].Count()} moved to another version node), {changed.Count} Changed, {added.Count} Added"));
+        writer.WriteLine(string.Create(inv, $"Version nodes changes summary: {byId["ABI1004"].Count()} Removed, {byId["ABI1005"].Count()} Added"));
+        if (!diff.SuppressedDiagnostics.IsEmpty)
+        {
+            writer.WriteLine(string.Create(inv, $"Suppressed: {diff.SuppressedDiagnostics.Length} diagnostics"));
+        }
+
+        writer.WriteLine();
+        if (fileLevel.Count > 0)
+        {
+            foreach (var d in fileLevel)
+            {
+                writer.WriteLine($"{d.Message} [{d.Id} {AbiSeverities.Name(d.Severity)}]");
+            }
+
+            writer.WriteLine();
+        }
+
+        Section(writer, removed.Count, "Removed symbol", removed, d => d.Id == "ABI1002"
+            ? $"  [D] {d.Subject} (now {d.NewSymbol?.Spelling}) [{d.Id}]"
+            : $"  [D] {d.Subject} [{d.Id}]");
+        Section(writer, added.Count, "Added symbol", added, d => $"  [A] {d.Subject} [{d.Id}]");
+        Section(writer, changed.Count, "Changed symbol", changed, d => $"  [C] {d.Message} [{d.Id} {AbiSeverities.Name(d.Severity)}]");
+    }
+
+    private static void Section(TextWriter writer, int count, string noun, List<AbiDiagnostic> items, Func<AbiDiagnostic, string> line)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}:"));
+        writer.WriteLine();
+        foreach (var d in items)
+        {
+            writer.WriteLine(line(d));
+        }
+
+        writer.WriteLine();
+    }
+}

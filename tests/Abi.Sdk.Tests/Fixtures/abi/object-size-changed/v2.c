@@ -1,0 +1,2 @@
+int table[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+int foo(void) { return table[0]; }

@@ -1,0 +1,2 @@
+int thing = 1;
+int foo(void) { return thing; }

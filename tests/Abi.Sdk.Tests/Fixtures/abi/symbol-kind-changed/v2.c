@@ -1,0 +1,2 @@
+int thing(void) { return 1; }
+int foo(void) { return thing(); }
