@@ -36,40 +36,44 @@ internal static class DepsCommands
 
     private static int Run(string[] files, bool printProvides, bool printRequires, ElfDependencyOptions options)
     {
-        var provides = new SortedSet<string>(StringComparer.Ordinal);
-        var requires = new SortedSet<string>(StringComparer.Ordinal);
+        // Classify first (cheap), then generate in parallel: each file is independent, the sets are merged after.
+        var elfFiles = new List<string>();
         Span<byte> magic = stackalloc byte[4];
         foreach (var path in files)
         {
             // rpm classifies files with libmagic without following links: only regular ELF files get the ELF generator.
             var info = new FileInfo(path);
-            if (info.LinkTarget is not null || !info.Exists)
+            if (info.LinkTarget is not null)
             {
-                if (!info.Exists && info.LinkTarget is null)
-                {
-                    throw new FileNotFoundException($"{path}: no such file", path);
-                }
-
                 continue;
             }
 
-            using (var stream = File.OpenRead(path))
+            if (!info.Exists)
             {
-                if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || !ElfImage.IsElf(magic))
-                {
-                    continue;
-                }
+                throw new FileNotFoundException($"{path}: no such file", path);
             }
 
-            var generated = ElfDependencyGenerator.Generate(path, options);
-            foreach (var d in generated.Provides)
+            using var stream = File.OpenRead(path);
+            if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && ElfImage.IsElf(magic))
             {
-                provides.Add(d.ToString());
+                elfFiles.Add(path);
+            }
+        }
+
+        var generated = new ElfDependencies[elfFiles.Count];
+        Parallel.For(0, elfFiles.Count, i => generated[i] = ElfDependencyGenerator.Generate(elfFiles[i], options));
+        var provides = new SortedSet<string>(StringComparer.Ordinal);
+        var requires = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var d in generated)
+        {
+            foreach (var p in d.Provides)
+            {
+                provides.Add(p.ToString());
             }
 
-            foreach (var d in generated.Requires)
+            foreach (var r in d.Requires)
             {
-                requires.Add(d.ToString());
+                requires.Add(r.ToString());
             }
         }
 

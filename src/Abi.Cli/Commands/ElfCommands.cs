@@ -116,7 +116,7 @@ internal static class ElfCommands
         output.WriteLine($"File:        {path}");
         output.WriteLine($"Class:       {(h.Class == ElfClass.Elf64 ? "ELF64" : "ELF32")}");
         output.WriteLine($"Data:        {(h.DataEncoding == ElfDataEncoding.LittleEndian ? "little-endian" : "big-endian")}");
-        output.WriteLine($"OS/ABI:      {h.OsAbi}");
+        output.WriteLine($"OS/ABI:      {ReadelfNames.OsAbi(h.OsAbi)}");
         output.WriteLine($"Type:        {TypeName(image)}");
         output.WriteLine($"Machine:     {ReadelfNames.Machine(h.Machine)}");
         output.WriteLine(string.Create(inv, $"Entry:       0x{h.Entry:x}"));

@@ -77,7 +77,7 @@ public sealed class TargetFile
 /// A target caches every library it reads (its symbols indexed once), so checking many binaries against one target
 /// reads each library once. Thread-safe; dispose it to unmap the files it opened.
 /// </summary>
-public sealed class Target : IDisposable
+public sealed partial class Target : IDisposable
 {
     private readonly TargetFileSystem _fs;
     private readonly TargetFileSystem _hostFs;

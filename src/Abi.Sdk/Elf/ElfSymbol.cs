@@ -98,7 +98,7 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
     /// True for the absolute symbol the linker emits for each version node, named after it (<c>GLIBC_2.34</c> in
     /// <c>GLIBC_2.34</c>); it marks the node and is not part of the interface.
     /// </summary>
-    public bool IsVersionMarker => SectionIndex == SectionAbsolute && Version is ElfVersionDefinition d && NameUtf8.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(d.Name));
+    public bool IsVersionMarker => SectionIndex == SectionAbsolute && Version is ElfVersionDefinition d && (_nameOffset == d.NameOffset || NameUtf8.SequenceEqual(d.NameUtf8));
 
     /// <summary>
     /// The version as readelf prints it after the name, or <see langword="null"/> when readelf prints none: readelf

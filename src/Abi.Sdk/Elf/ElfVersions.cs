@@ -13,6 +13,7 @@ public abstract class ElfSymbolVersion
     {
         NameOffset = nameOffset;
         Name = name;
+        NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
         Index = index;
         Hash = hash;
         Flags = flags;
@@ -29,6 +30,9 @@ public abstract class ElfSymbolVersion
 
     /// <summary>vd_flags or vna_flags.</summary>
     public ElfVersionFlags Flags { get; }
+
+    /// <summary>The name's UTF-8 bytes, to compare with symbol names without allocating.</summary>
+    internal byte[] NameUtf8 { get; }
 
     /// <summary>The name's offset in the dynamic string table (readelf compares it with a symbol's st_name).</summary>
     internal uint NameOffset { get; }

@@ -94,6 +94,22 @@ public static class ReadelfNames
         return string.Join(" | ", parts);
     }
 
+    /// <summary>The OS ABI as readelf's header dump spells it, for the values it names without machine context.</summary>
+    /// <param name="osAbi">EI_OSABI.</param>
+    /// <returns>For example <c>UNIX - System V</c> or <c>UNIX - GNU</c>.</returns>
+    public static string OsAbi(ElfOsAbi osAbi) => osAbi switch
+    {
+        ElfOsAbi.None => "UNIX - System V",
+        ElfOsAbi.HpUx => "UNIX - HP-UX",
+        ElfOsAbi.NetBsd => "UNIX - NetBSD",
+        ElfOsAbi.Gnu => "UNIX - GNU",
+        ElfOsAbi.Solaris => "UNIX - Solaris",
+        ElfOsAbi.FreeBsd => "UNIX - FreeBSD",
+        ElfOsAbi.OpenBsd => "UNIX - OpenBSD",
+        ElfOsAbi.Standalone => "Standalone App",
+        _ => $"<unknown: {(byte)osAbi:x}>",
+    };
+
     /// <summary>The machine as readelf's header dump names it, for the common architectures.</summary>
     /// <param name="machine">e_machine.</param>
     /// <returns>A readable name.</returns>

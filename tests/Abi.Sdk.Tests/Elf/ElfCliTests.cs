@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
 using Abi.Sdk.Elf;
@@ -164,12 +163,7 @@ public class ElfCliTests
     {
         var readelf = Tools.Require("readelf", "binutils");
         var path = Fixture("libversioned.so");
-        var (_, dump, _) = Tools.Run(readelf, ["-x", ".gnu_debuglink", path]);
-        var bytes = dump.Split('\n').Where(l => l.StartsWith("  0x", StringComparison.Ordinal))
-            .SelectMany(l => Convert.FromHexString(l.Substring(13, Math.Min(35, l.Length - 13)).Replace(" ", "", StringComparison.Ordinal))).ToArray();
-        int nul = Array.IndexOf(bytes, (byte)0);
-        string fileName = System.Text.Encoding.UTF8.GetString(bytes, 0, nul);
-        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4));
+        var (fileName, crc) = ReadelfComparison.DebugLink(readelf, path, bigEndian: false)!.Value;
 
         using var image = ElfImage.Open(path);
         Assert.Equal(fileName, image.DebugLink!.FileName);

@@ -61,7 +61,7 @@ public class ElfDifferentialTests
                 var reference = ReadelfComparison.Run(readelf, path);
                 using var image = ElfImage.Open(path);
                 Interlocked.Add(ref symbols, image.DynamicSymbols.Count);
-                ReadelfComparison.Compare(path, image, reference, list);
+                ReadelfComparison.Compare(path, image, reference, list, readelf: readelf);
             }
             catch (Exception ex)
             {
@@ -90,7 +90,7 @@ public class ElfDifferentialTests
         var reference = ReadelfComparison.Run(readelf, path);
         using var image = ElfImage.Open(path);
         var errors = new List<string>();
-        ReadelfComparison.Compare(path, image, reference, errors);
+        ReadelfComparison.Compare(path, image, reference, errors, readelf: readelf);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
         Assert.NotEmpty(reference.Symbols);
     }

@@ -21,8 +21,27 @@ internal static class ReadelfComparison
         return ReadelfOutput.Parse(stdout);
     }
 
+    /// <summary>The .gnu_debuglink file name and CRC as <c>readelf -x .gnu_debuglink</c> dumps them, or null when absent.</summary>
+    public static (string FileName, uint Crc)? DebugLink(string readelf, string path, bool bigEndian)
+    {
+        var (_, dump, _) = Tools.Run(readelf, ["-x", ".gnu_debuglink", path]);
+        // "  0x00000000 6c696276 65727369 6f6e6564 2e736f2e libversioned.so.": four hex words from column 13.
+        var bytes = dump.Split('\n').Where(l => l.StartsWith("  0x", StringComparison.Ordinal))
+            .SelectMany(l => Convert.FromHexString(l.Substring(13, Math.Min(35, l.Length - 13)).Replace(" ", "", StringComparison.Ordinal))).ToArray();
+        int nul = Array.IndexOf(bytes, (byte)0);
+        if (bytes.Length < 8 || nul < 0)
+        {
+            return null;
+        }
+
+        var crc = bytes.AsSpan(bytes.Length - 4);
+        return (System.Text.Encoding.UTF8.GetString(bytes, 0, nul),
+            bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(crc) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(crc));
+    }
+
     /// <summary>Appends a line to <paramref name="errors"/> for each difference; stops a category after a few.</summary>
-    public static void Compare(string path, ElfImage image, ReadelfOutput r, List<string> errors, bool sections = true)
+    /// <param name="readelf">readelf, to dump .gnu_debuglink when the file has one; null to skip that comparison.</param>
+    public static void Compare(string path, ElfImage image, ReadelfOutput r, List<string> errors, bool sections = true, string? readelf = null)
     {
         void Check(bool ok, string what, object? ours, object? theirs)
         {
@@ -36,6 +55,7 @@ internal static class ReadelfComparison
         var h = image.Header;
         Check(r.Header.GetValueOrDefault("Class") == (h.Class == ElfClass.Elf64 ? "ELF64" : "ELF32"), "class", h.Class, r.Header.GetValueOrDefault("Class"));
         Check(r.Header.GetValueOrDefault("Data") == (h.DataEncoding == ElfDataEncoding.LittleEndian ? "2's complement, little endian" : "2's complement, big endian"), "data", h.DataEncoding, r.Header.GetValueOrDefault("Data"));
+        Check(r.Header.GetValueOrDefault("OS/ABI") == ReadelfNames.OsAbi(h.OsAbi), "OS/ABI", ReadelfNames.OsAbi(h.OsAbi), r.Header.GetValueOrDefault("OS/ABI"));
         Check(r.Header.GetValueOrDefault("Machine") == ReadelfNames.Machine(h.Machine), "machine", ReadelfNames.Machine(h.Machine), r.Header.GetValueOrDefault("Machine"));
         Check(r.Header.GetValueOrDefault("Entry point address") == string.Create(inv, $"0x{h.Entry:x}"), "entry", h.Entry, r.Header.GetValueOrDefault("Entry point address"));
         var type = r.Header.GetValueOrDefault("Type") ?? "";
@@ -52,6 +72,13 @@ internal static class ReadelfComparison
             var names = image.Sections.Select(s => s.Name).ToList();
             Check(names.SequenceEqual(r.SectionNames), "section names", string.Join(",", names), string.Join(",", r.SectionNames));
             Check(r.BuildId == image.BuildIdHex, "build-id", image.BuildIdHex, r.BuildId);
+            bool hasLink = image.Sections.Any(s => s.Name == ".gnu_debuglink" && s.Type != ElfSection.NoBits);
+            Check(hasLink == (image.DebugLink is not null), ".gnu_debuglink present", image.DebugLink, hasLink);
+            if (hasLink && image.DebugLink is { } link && readelf is not null)
+            {
+                var theirs = DebugLink(readelf, path, h.DataEncoding == ElfDataEncoding.BigEndian);
+                Check(theirs == (link.FileName, link.Crc32), ".gnu_debuglink", (link.FileName, link.Crc32), theirs);
+            }
         }
 
         CompareDynamic(image, r, Check);

@@ -1,0 +1,85 @@
+using Abi.Sdk.Elf;
+using Abi.Sdk.Rpm;
+
+namespace Abi.Sdk.Abi;
+
+/// <content>A target made of RPM packages, read in place.</content>
+public sealed partial class Target
+{
+    /// <summary>
+    /// A foreign system made of RPM packages: their payloads are read without extracting anything to disk. ELF files,
+    /// the loader's configuration (<c>/etc/ld.so.conf</c> and its includes), symbolic links and folders are kept;
+    /// hard links share the data cpio stores on the last link.
+    /// </summary>
+    /// <param name="rpmPaths">The packages.</param>
+    /// <param name="options">Payload limits, or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels between packages and entries.</param>
+    /// <returns>The target.</returns>
+    /// <exception cref="RpmFormatException">A package is malformed or over the payload limits.</exception>
+    /// <exception cref="IOException">A package cannot be read.</exception>
+    public static Target FromRpms(IEnumerable<string> rpmPaths, RpmPayloadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rpmPaths);
+        var files = new List<TargetFile>();
+        var names = new List<string>();
+        foreach (var path in rpmPaths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var package = RpmPackage.Open(path);
+            names.Add(package.Nevra.ToString());
+
+            // Hard links: every link but the last has no data in the archive; they share the inode's bytes.
+            var pendingLinks = new Dictionary<uint, List<string>>();
+            foreach (var entry in package.ReadPayload(options))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (entry.IsDirectory)
+                {
+                    files.Add(TargetFile.Directory(entry.Path));
+                }
+                else if (entry.IsSymbolicLink && entry.LinkTarget is { Length: > 0 } link)
+                {
+                    files.Add(TargetFile.Symlink(entry.Path, link));
+                }
+                else if (entry.IsRegularFile)
+                {
+                    if (entry.Size == 0 && entry.LinkCount > 1)
+                    {
+                        if (!pendingLinks.TryGetValue(entry.Inode, out var list))
+                        {
+                            pendingLinks[entry.Inode] = list = [];
+                        }
+
+                        list.Add(entry.Path);
+                        continue;
+                    }
+
+                    if (!Keep(entry))
+                    {
+                        pendingLinks.Remove(entry.Inode);
+                        continue;
+                    }
+
+                    ReadOnlyMemory<byte> bytes = entry.ReadAllBytes();
+                    if (!IsLoaderConfig(entry.Path) && !ElfImage.IsElf(bytes.Span))
+                    {
+                        pendingLinks.Remove(entry.Inode);
+                        continue;
+                    }
+
+                    files.Add(TargetFile.FromBytes(entry.Path, bytes));
+                    if (entry.LinkCount > 1 && pendingLinks.Remove(entry.Inode, out var others))
+                    {
+                        files.AddRange(others.Select(p => TargetFile.FromBytes(p, bytes)));
+                    }
+                }
+            }
+        }
+
+        return FromFiles(files, names.Count == 1 ? names[0] : $"{names.Count} packages");
+    }
+
+    private static bool Keep(RpmPayloadEntry entry) => entry.Size >= 4 || IsLoaderConfig(entry.Path);
+
+    private static bool IsLoaderConfig(string path) => path == "/etc/ld.so.conf" || path.StartsWith("/etc/ld.so.conf.d/", StringComparison.Ordinal);
+}
