@@ -122,13 +122,12 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
     /// <returns>-1, 0 or 1.</returns>
     public static int Compare(ReadOnlySpan<char> left, ReadOnlySpan<char> right)
     {
-        left = UntilNul(left);
-        right = UntilNul(right);
         if (left.SequenceEqual(right))
         {
             return 0;
         }
 
+        // One scalar pass per string (EVRs are short): cut at NUL, find the epoch and the last '-'.
         Split(left, out var e1, out bool he1, out var v1, out var r1, out bool hr1);
         Split(right, out var e2, out bool he2, out var v2, out var r2, out bool hr2);
         int rc = VerCmp(he1 && !e1.IsEmpty ? e1 : "0", he2 && !e2.IsEmpty ? e2 : "0");
@@ -489,14 +488,24 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
             digits++;
         }
 
-        int dash = s[digits..].LastIndexOf('-');
-        if (dash >= 0)
+        // The last '-' at or after the epoch digits, and the end of the C string.
+        int dash = -1, end = s.Length;
+        for (int k = digits; k < s.Length; k++)
         {
-            dash += digits;
+            char c = s[k];
+            if (c == '-')
+            {
+                dash = k;
+            }
+            else if (c == '\0')
+            {
+                end = k;
+                break;
+            }
         }
 
         int versionStart;
-        if (digits < s.Length && s[digits] == ':')
+        if (digits < end && s[digits] == ':')
         {
             hasEpoch = true;
             epoch = s[..digits];
@@ -512,12 +521,12 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
         if (dash >= 0)
         {
             version = s[versionStart..dash];
-            release = s[(dash + 1)..];
+            release = s[(dash + 1)..end];
             hasRelease = true;
         }
         else
         {
-            version = s[versionStart..];
+            version = s[versionStart..end];
             release = default;
             hasRelease = false;
         }
