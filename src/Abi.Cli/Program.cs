@@ -12,6 +12,10 @@ public static class Program
         var root = new RootCommand("abi: ELF symbol versions, RPM dependencies, ABI diffs and compatibility verdicts.");
         // Each area registers its own commands; keep one line per area here.
         ElfCommands.Register(root);
+        DepsCommands.Register(root);
+        CompatCommands.Register(root);
+        RpmCommands.Register(root);
+        InstallCheckCommand.Register(root);
         AbiCommands.Register(root);
         return root.Parse(args).Invoke();
     }

@@ -3,8 +3,8 @@ namespace Abi.Cli.Commands;
 /// <summary>Turns the SDK's typed format errors into the one-line message and exit code 1 the tool promises.</summary>
 internal static class CliErrors
 {
-    /// <summary>Runs <paramref name="body"/>; a malformed input or an unreadable file becomes one line on stderr and exit code 1.</summary>
-    public static int Guard(Func<int> body)
+    /// <summary>Runs <paramref name="body"/>; a malformed input or an unreadable file becomes one line on stderr and <paramref name="errorExitCode"/>.</summary>
+    public static int Guard(Func<int> body, int errorExitCode = 1)
     {
         try
         {
@@ -14,7 +14,7 @@ internal static class CliErrors
         {
             Console.Out.Flush();
             Console.Error.WriteLine($"abi: {ex.Message}");
-            return 1;
+            return errorExitCode;
         }
     }
 }

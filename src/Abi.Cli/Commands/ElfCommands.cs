@@ -44,7 +44,14 @@ internal static class ElfCommands
             for (int i = 1; i < table.Count; i++)
             {
                 var symbol = table[i];
-                output.Write(symbol.NameUtf8);
+                var name = symbol.NameUtf8;
+                if (name.IsEmpty && symbol.Type == ElfSymbolType.Section && symbol.SectionIndex < image.Sections.Length)
+                {
+                    // readelf names an unnamed section symbol after its section.
+                    output.Write(image.Sections[symbol.SectionIndex].Name);
+                }
+
+                output.Write(name);
                 if (symbol.DisplayVersion is { } version)
                 {
                     output.Write(symbol.IsDefaultVersion ? "@@"u8 : "@"u8);
@@ -201,7 +208,7 @@ internal static class ElfCommands
         var t => t.ToString(),
     };
 
-    private static string FlagsName(ElfVersionFlags flags) => flags == ElfVersionFlags.None ? "none" : flags.ToString().Replace(", ", "|", StringComparison.Ordinal).ToUpperInvariant();
+    private static string FlagsName(ElfVersionFlags flags) => ReadelfNames.VersionFlags(flags);
 
     private static void WriteElfJson(Utf8JsonWriter w, string path, ElfImage image)
     {

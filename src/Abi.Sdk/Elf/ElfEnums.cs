@@ -99,6 +99,8 @@ public enum ElfMachine : ushort
     Bpf = 247,
     /// <summary>EM_LOONGARCH.</summary>
     LoongArch = 258,
+    /// <summary>EM_ALPHA (the unofficial number Linux uses).</summary>
+    Alpha = 0x9026,
 }
 
 /// <summary>ELF{32,64}_ST_TYPE: what a symbol names.</summary>

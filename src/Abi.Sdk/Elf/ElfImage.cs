@@ -496,7 +496,26 @@ public sealed class ElfImage : IDisposable
         return ReadString(d.Slice(info.StrOffset, info.StrSize), info.StrOffset, (uint)value, "dynamic string");
     }
 
+    /// <summary>
+    /// Strings decoded while opening, by (table, offset): entries that share a string share one instance, so that
+    /// a crafted file pointing thousands of entries at one long string cannot make opening allocate its square.
+    /// Only used by the constructor, on one thread.
+    /// </summary>
+    private readonly Dictionary<(int Table, uint Offset), string> _strings = [];
+
     private string ReadString(ReadOnlySpan<byte> table, int tableOffset, uint offset, string what)
+    {
+        if (_strings.TryGetValue((tableOffset, offset), out var cached))
+        {
+            return cached;
+        }
+
+        var value = DecodeString(table, tableOffset, offset, what);
+        _strings[(tableOffset, offset)] = value;
+        return value;
+    }
+
+    private string DecodeString(ReadOnlySpan<byte> table, int tableOffset, uint offset, string what)
     {
         if (offset >= (uint)table.Length)
         {
@@ -635,8 +654,10 @@ public sealed class ElfImage : IDisposable
         long at = info.Offset;
         if (info.Values.TryGetValue(ElfDynamicSection.DT_HASH, out var hashAddr))
         {
-            var (o, _) = MapTable(hashAddr, 8, "hash table (DT_HASH)", at);
-            uint nchain = e.U32(d, o + 4);
+            // 64-bit s390 and Alpha use 8-byte hash table entries; everyone else 4-byte ones.
+            bool wideEntries = e.Is64 && Header.Machine is ElfMachine.S390 or ElfMachine.Alpha;
+            var (o, _) = MapTable(hashAddr, wideEntries ? 16UL : 8UL, "hash table (DT_HASH)", at);
+            ulong nchain = wideEntries ? e.U64(d, o + 8) : e.U32(d, o + 4);
             return CheckCount(nchain, symAddr, at);
         }
 
@@ -707,6 +728,9 @@ public sealed class ElfImage : IDisposable
         var list = ImmutableArray.CreateBuilder<ElfVersionDefinition>();
         byIndex = [];
         int offset = 0;
+        // Well-formed tables never share entries, so there cannot be more Elf_Verdaux than 8-byte slots; a larger
+        // walk means entries overlap (crafted to make the walk quadratic).
+        int auxBudget = s.Length / 8;
         int limit = count > 0 ? count : int.MaxValue;
         for (int n = 0; n < limit; n++)
         {
@@ -715,7 +739,7 @@ public sealed class ElfImage : IDisposable
                 throw Error(baseOffset + (long)offset, "version definition (Elf_Verdef) runs past the end of its table");
             }
 
-            ushort flags = e.U16(s, offset + 2), ndx = e.U16(s, offset + 4), cnt = e.U16(s, offset + 6);
+            ushort revision = e.U16(s, offset), flags = e.U16(s, offset + 2), ndx = e.U16(s, offset + 4), cnt = e.U16(s, offset + 6);
             uint hash = e.U32(s, offset + 8), aux = e.U32(s, offset + 12), next = e.U32(s, offset + 16);
             var names = ImmutableArray.CreateBuilder<string>(Math.Min((int)cnt, 64));
             uint firstName = 0;
@@ -725,6 +749,11 @@ public sealed class ElfImage : IDisposable
                 if (auxOffset < 0 || auxOffset > s.Length - 8)
                 {
                     throw Error(baseOffset + auxOffset, "version definition name (Elf_Verdaux) runs past the end of its table");
+                }
+
+                if (--auxBudget < 0)
+                {
+                    throw Error(baseOffset + auxOffset, "version definition names (Elf_Verdaux) overlap: more entries than the table can hold");
                 }
 
                 uint name = e.U32(s, (int)auxOffset);
@@ -740,6 +769,11 @@ public sealed class ElfImage : IDisposable
                     break;
                 }
 
+                if (auxNext < 8)
+                {
+                    throw Error(baseOffset + auxOffset + 4, $"version definition name link 0x{auxNext:x} is shorter than an Elf_Verdaux");
+                }
+
                 auxOffset += auxNext;
             }
 
@@ -748,7 +782,7 @@ public sealed class ElfImage : IDisposable
                 throw Error(baseOffset + offset, $"version definition {ndx} has no name");
             }
 
-            var definition = new ElfVersionDefinition(names[0], ndx, hash, (ElfVersionFlags)flags, names.Skip(1).ToImmutableArray(), firstName);
+            var definition = new ElfVersionDefinition(names[0], ndx, hash, (ElfVersionFlags)flags, names.Skip(1).ToImmutableArray(), firstName, revision);
             list.Add(definition);
             if (ndx > MaxVersionIndex)
             {
@@ -757,7 +791,7 @@ public sealed class ElfImage : IDisposable
 
             if (ndx >= byIndex.Length)
             {
-                Array.Resize(ref byIndex, Math.Max(ndx + 1, byIndex.Length * 2));
+                Array.Resize(ref byIndex, Math.Min(Math.Max(ndx + 1, byIndex.Length * 2), MaxVersionIndex + 1));
             }
 
             byIndex[ndx] ??= definition;
@@ -783,6 +817,7 @@ public sealed class ElfImage : IDisposable
         var list = ImmutableArray.CreateBuilder<ElfVersionNeed>();
         byIndex = [];
         int offset = 0;
+        int auxBudget = s.Length / 16; // see ReadVersionDefinitions
         int limit = count > 0 ? count : int.MaxValue;
         for (int n = 0; n < limit; n++)
         {
@@ -803,6 +838,11 @@ public sealed class ElfImage : IDisposable
                     throw Error(baseOffset + auxOffset, "required version (Elf_Vernaux) runs past the end of its table");
                 }
 
+                if (--auxBudget < 0)
+                {
+                    throw Error(baseOffset + auxOffset, "required versions (Elf_Vernaux) overlap: more entries than the table can hold");
+                }
+
                 int o = (int)auxOffset;
                 uint hash = e.U32(s, o);
                 ushort flags = e.U16(s, o + 4), other = e.U16(s, o + 6);
@@ -812,7 +852,7 @@ public sealed class ElfImage : IDisposable
                 int index = other & MaxVersionIndex;
                 if (index >= byIndex.Length)
                 {
-                    Array.Resize(ref byIndex, Math.Max(index + 1, byIndex.Length * 2));
+                    Array.Resize(ref byIndex, Math.Min(Math.Max(index + 1, byIndex.Length * 2), MaxVersionIndex + 1));
                 }
 
                 byIndex[index] ??= requirement;

@@ -43,11 +43,15 @@ public abstract class ElfSymbolVersion
 /// <summary>A version node this file defines (an <c>Elf_Verdef</c> with its first <c>Elf_Verdaux</c> as name).</summary>
 public sealed class ElfVersionDefinition : ElfSymbolVersion
 {
-    internal ElfVersionDefinition(string name, int index, uint hash, ElfVersionFlags flags, ImmutableArray<string> predecessors, uint nameOffset)
+    internal ElfVersionDefinition(string name, int index, uint hash, ElfVersionFlags flags, ImmutableArray<string> predecessors, uint nameOffset, ushort structureVersion)
         : base(name, index, hash, flags, nameOffset)
     {
         Predecessors = predecessors;
+        StructureVersion = structureVersion;
     }
+
+    /// <summary>vd_version, the structure's revision (1; readelf's <c>Rev:</c>).</summary>
+    public ushort StructureVersion { get; }
 
     /// <summary>The names of the version nodes this one inherits from (the further <c>Elf_Verdaux</c> entries).</summary>
     public ImmutableArray<string> Predecessors { get; }

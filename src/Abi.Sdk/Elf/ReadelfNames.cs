@@ -59,6 +59,41 @@ public static class ReadelfNames
         _ => sectionIndex.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Version flags as <c>readelf -V</c> spells them: <c>none</c>, <c>BASE</c>, <c>WEAK</c>, <c>BASE | WEAK</c>, ….</summary>
+    /// <param name="flags">vd_flags or vna_flags.</param>
+    /// <returns>The spelled flags.</returns>
+    public static string VersionFlags(ElfVersionFlags flags)
+    {
+        if (flags == ElfVersionFlags.None)
+        {
+            return "none";
+        }
+
+        var parts = new List<string>(4);
+        if ((flags & ElfVersionFlags.Base) != 0)
+        {
+            parts.Add("BASE");
+        }
+
+        if ((flags & ElfVersionFlags.Weak) != 0)
+        {
+            parts.Add("WEAK");
+        }
+
+        if ((flags & ElfVersionFlags.Info) != 0)
+        {
+            parts.Add("INFO");
+        }
+
+        var unknown = (ushort)flags & ~0x7;
+        if (unknown != 0)
+        {
+            parts.Add($"<unknown: {unknown:x}>");
+        }
+
+        return string.Join(" | ", parts);
+    }
+
     /// <summary>The machine as readelf's header dump names it, for the common architectures.</summary>
     /// <param name="machine">e_machine.</param>
     /// <returns>A readable name.</returns>
@@ -76,6 +111,7 @@ public static class ReadelfNames
         ElfMachine.LoongArch => "LoongArch",
         ElfMachine.SparcV9 => "Sparc v9",
         ElfMachine.IA64 => "Intel IA-64",
+        ElfMachine.Alpha => "Alpha",
         _ => $"<unknown>: 0x{(ushort)machine:x}",
     };
 }

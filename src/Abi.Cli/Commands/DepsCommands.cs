@@ -1,0 +1,128 @@
+using System.CommandLine;
+using Abi.Sdk.Dependencies;
+using Abi.Sdk.Elf;
+
+namespace Abi.Cli.Commands;
+
+/// <summary><c>abi deps</c>: rpm's ELF dependency generator, printed as <c>rpmdeps</c> prints it.</summary>
+internal static class DepsCommands
+{
+    public static void Register(RootCommand root)
+    {
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "Files to generate dependencies for (non-ELF files contribute nothing)." };
+        var provides = new Option<bool>("--provides", "-P") { Description = "Print the generated Provides." };
+        var requires = new Option<bool>("--requires", "-R") { Description = "Print the generated Requires." };
+        var sonameOnly = new Option<bool>("--soname-only") { Description = "elfdeps --soname-only: no version nodes, no rtld(GNU_HASH)." };
+        var noFake = new Option<bool>("--no-fake-soname") { Description = "elfdeps --no-fake-soname: no provide from the file name when DT_SONAME is missing." };
+        var noFilter = new Option<bool>("--no-filter-soname") { Description = "elfdeps --no-filter-soname: keep sonames that are not lib*.so* or ld*.so*." };
+        var interp = new Option<bool>("--require-interp") { Description = "elfdeps --require-interp: require the program interpreter." };
+        var deps = new Command("deps", "Generate Provides/Requires from ELF files exactly as rpm's elfdeps does, printed sorted and unique as rpmdeps prints them.")
+        {
+            files, provides, requires, sonameOnly, noFake, noFilter, interp,
+        };
+        deps.SetAction(r => CliErrors.Guard(() =>
+        {
+            var options = new ElfDependencyOptions
+            {
+                SonameOnly = r.GetValue(sonameOnly),
+                FakeSoname = !r.GetValue(noFake),
+                FilterSoname = !r.GetValue(noFilter),
+                RequireInterpreter = r.GetValue(interp),
+            };
+            return Run(r.GetValue(files)!, r.GetValue(provides), r.GetValue(requires), options);
+        }));
+        root.Subcommands.Add(deps);
+    }
+
+    private static int Run(string[] files, bool printProvides, bool printRequires, ElfDependencyOptions options)
+    {
+        var provides = new SortedSet<string>(StringComparer.Ordinal);
+        var requires = new SortedSet<string>(StringComparer.Ordinal);
+        Span<byte> magic = stackalloc byte[4];
+        foreach (var path in files)
+        {
+            // rpm classifies files with libmagic without following links: only regular ELF files get the ELF generator.
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null || !info.Exists)
+            {
+                if (!info.Exists && info.LinkTarget is null)
+                {
+                    throw new FileNotFoundException($"{path}: no such file", path);
+                }
+
+                continue;
+            }
+
+            using (var stream = File.OpenRead(path))
+            {
+                if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || !ElfImage.IsElf(magic))
+                {
+                    continue;
+                }
+            }
+
+            var generated = ElfDependencyGenerator.Generate(path, options);
+            foreach (var d in generated.Provides)
+            {
+                provides.Add(d.ToString());
+            }
+
+            foreach (var d in generated.Requires)
+            {
+                requires.Add(d.ToString());
+            }
+        }
+
+        using var output = new Output();
+        if (printProvides)
+        {
+            foreach (var p in provides)
+            {
+                output.WriteLine(p);
+            }
+        }
+
+        if (printRequires)
+        {
+            foreach (var p in requires)
+            {
+                output.WriteLine(p);
+            }
+        }
+
+        return 0;
+    }
+}
+
+/// <summary><c>abi installcheck</c>: the packages of a set that cannot be installed from it, as libsolv's installcheck reports them.</summary>
+internal static class InstallCheckCommand
+{
+    public static void Register(RootCommand root)
+    {
+        var inputs = new Argument<string[]>("RPM_OR_REPO") { Arity = ArgumentArity.OneOrMore, Description = "RPM files, repository folders (with repodata/), repomd.xml or primary.xml[.gz|.xz|.bz2|.zst] files." };
+        var arch = new Option<string?>("--arch") { Description = "Check only packages installable on this architecture (x86_64, aarch64, …; noarch always). Default: every binary package." };
+        var command = new Command("installcheck", "List the packages whose requirements cannot be met from the given packages, as libsolv's installcheck does. Exit code 1 when some package cannot be installed, 2 on error.")
+        {
+            inputs, arch,
+        };
+        command.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(inputs)!, r.GetValue(arch)), errorExitCode: 2));
+        root.Subcommands.Add(command);
+    }
+
+    private static int Run(string[] inputs, string? arch)
+    {
+        var set = Abi.Sdk.Dependencies.PackageSet.Load(inputs);
+        var problems = set.CheckInstallability(arch);
+        using var output = new Output();
+        foreach (var group in problems.GroupBy(p => p.Package))
+        {
+            output.WriteLine($"can't install {group.Key}:");
+            foreach (var problem in group)
+            {
+                output.WriteLine($"  {problem}");
+            }
+        }
+
+        return problems.IsEmpty ? 0 : 1;
+    }
+}

@@ -1,0 +1,591 @@
+using System.Collections.Immutable;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Abi;
+
+/// <summary>
+/// Predicts glibc's dynamic loader (ld.so) without running anything: loads DT_NEEDED breadth-first with the
+/// loader's search order, checks version needs as <c>_dl_check_map_versions</c> does, and binds every symbol the
+/// relocations look up with the rules of <c>do_lookup_x</c>/<c>check_match</c>. See docs/compatibility.md.
+/// </summary>
+public static class Compatibility
+{
+    /// <summary>Checks the binary at <paramref name="path"/> (read from this machine) against <paramref name="target"/>.</summary>
+    /// <param name="path">An ELF executable or shared library on this machine.</param>
+    /// <param name="target">The system it should run on.</param>
+    /// <returns>The verdict.</returns>
+    /// <exception cref="ElfFormatException">The binary is not well-formed ELF.</exception>
+    /// <exception cref="IOException">The binary cannot be read.</exception>
+    public static CompatibilityVerdict Check(string path, Target target)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(target);
+        var hostFs = target.HostFileSystem;
+        var absolute = Path.GetFullPath(path);
+        var resolved = hostFs.Resolve(absolute) ?? throw new FileNotFoundException($"'{path}' does not exist or is not a regular file", path);
+        using var image = ElfImage.Open(absolute);
+        return Check(image, path, resolved, hostFs, target);
+    }
+
+    /// <summary>
+    /// Checks an ELF image already in memory against <paramref name="target"/>. <c>$ORIGIN</c> of the binary is the
+    /// folder of <paramref name="path"/> on this machine.
+    /// </summary>
+    /// <param name="image">The binary.</param>
+    /// <param name="path">Its path on this machine (its name in the verdict, and its <c>$ORIGIN</c>).</param>
+    /// <param name="target">The system it should run on.</param>
+    /// <returns>The verdict.</returns>
+    /// <exception cref="ElfFormatException">The binary is malformed.</exception>
+    public static CompatibilityVerdict Check(ElfImage image, string path, Target target)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(target);
+        var absolute = Path.GetFullPath(path);
+        var resolved = target.HostFileSystem.Resolve(absolute) ?? absolute;
+        return Check(image, path, resolved, target.HostFileSystem, target);
+    }
+
+    private static CompatibilityVerdict Check(ElfImage image, string displayPath, string resolvedPath, TargetFileSystem hostFs, Target target)
+    {
+        if (image.Dynamic is null)
+        {
+            return new CompatibilityVerdict(displayPath, false, [], [], [], [], [], []);
+        }
+
+        var run = new LoaderRun(target, image, displayPath, resolvedPath, hostFs);
+        run.LoadAll();
+        run.CheckVersions();
+        run.BindSymbols();
+        return run.Verdict();
+    }
+
+    /// <summary>One simulated process start: the link maps, in load order.</summary>
+    private sealed class LoaderRun
+    {
+        private readonly Target _target;
+        private readonly ElfHeader _header;
+        private readonly TargetLayout _layout;
+        private readonly string _binary;
+        private readonly List<Map> _loaded = [];      // GL(dl_ns)._ns_loaded: every object, in load order
+        private readonly List<Map> _scope = [];       // the main map's search list: the global lookup scope
+        private readonly HashSet<string> _faked = new(StringComparer.Ordinal);
+        private readonly List<MissingLibrary> _missingLibraries = [];
+        private readonly List<MissingVersion> _missingVersions = [];
+        private readonly List<MissingVersion> _missingWeakVersions = [];
+        private readonly List<MissingSymbol> _missingSymbols = [];
+        private readonly List<CopyRelocationSizeChange> _sizeChanges = [];
+        private readonly Map _main;
+        private readonly Map? _rtld;
+
+        public LoaderRun(Target target, ElfImage image, string displayPath, string resolvedPath, TargetFileSystem hostFs)
+        {
+            _target = target;
+            _header = image.Header;
+            _binary = displayPath;
+            _layout = target.LayoutFor(_header.Class, _header.Machine);
+            // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
+            _main = new Map(ElfSurface.ForImage(hostFs, resolvedPath, image), displayPath, resolvedPath, null, isMain: true);
+            _main.Names.Add(displayPath);
+            if (image.Soname is { } soname)
+            {
+                _main.Names.Add(soname);
+            }
+
+            _loaded.Add(_main);
+            _scope.Add(_main);
+
+            // The kernel maps the interpreter named by PT_INTERP; ld.so is then known by that path and its SONAME.
+            if (image.Interpreter is { } interp && target.Resolve(target.FileSystem, interp) is { } interpPath
+                && target.Surface(target.FileSystem, interpPath) is { } rtldSurface && rtldSurface.Matches(_header))
+            {
+                _rtld = new Map(rtldSurface, interp, interp, null, isMain: false);
+                _rtld.Names.Add(interp);
+                if (rtldSurface.Image.Soname is { } s)
+                {
+                    _rtld.Names.Add(s);
+                }
+
+                _loaded.Add(_rtld);
+            }
+            else if (image.Interpreter is { } missing)
+            {
+                _missingLibraries.Add(new MissingLibrary(missing, Chain(_main)));
+            }
+        }
+
+        private sealed class Map(ElfSurface surface, string name, string openedPath, Map? loader, bool isMain)
+        {
+            public ElfSurface Surface { get; } = surface;
+
+            /// <summary>$ORIGIN: the folder of the path the file was opened by (l_name), links not followed.</summary>
+            public string Origin { get; } = FolderOf(openedPath);
+            public string Name { get; } = name;
+            public Map? Loader { get; } = loader;
+            public bool IsMain { get; } = isMain;
+            public bool InScope { get; set; }
+            public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
+        }
+
+        private static NeededChain Chain(Map map)
+        {
+            var names = ImmutableArray.CreateBuilder<string>();
+            for (var m = map; m is not null; m = m.Loader)
+            {
+                names.Add(m.Name);
+            }
+
+            return new NeededChain(names.ToImmutable());
+        }
+
+        private Map? FindLoaded(string name)
+        {
+            foreach (var m in _loaded)
+            {
+                if (m.Names.Contains(name))
+                {
+                    return m;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>_dl_map_object_deps: breadth-first over DT_NEEDED, each name mapped once.</summary>
+        public void LoadAll()
+        {
+            _main.InScope = true;
+            for (int i = 0; i < _scope.Count; i++)
+            {
+                var map = _scope[i];
+                foreach (var needed in map.Surface.Image.Needed)
+                {
+                    var existing = FindLoaded(needed);
+                    if (existing is null && !_faked.Contains(needed))
+                    {
+                        existing = MapObject(needed, map);
+                    }
+
+                    if (existing is not null && !existing.InScope)
+                    {
+                        existing.InScope = true;
+                        _scope.Add(existing);
+                    }
+                }
+            }
+        }
+
+        /// <summary>_dl_map_object: search for the file, reuse an object already loaded from the same file.</summary>
+        private Map? MapObject(string needed, Map loader)
+        {
+            var (found, openedPath) = Search(needed, loader);
+            if (found is null)
+            {
+                // ldd's trace mode records a fake map so the name is reported once.
+                _faked.Add(needed);
+                _missingLibraries.Add(new MissingLibrary(needed, Chain(loader)));
+                return null;
+            }
+
+            foreach (var m in _loaded)
+            {
+                if (ReferenceEquals(m.Surface, found))
+                {
+                    m.Names.Add(needed);
+                    return m;
+                }
+            }
+
+            var map = new Map(found, needed, openedPath!, loader, isMain: false);
+            map.Names.Add(needed);
+            map.Names.Add(openedPath!);
+            if (found.Image.Soname is { } soname)
+            {
+                map.Names.Add(soname);
+            }
+
+            _loaded.Add(map);
+            return map;
+        }
+
+        private (ElfSurface? Surface, string? OpenedPath) Search(string rawName, Map loader)
+        {
+            var name = rawName;
+            var fs = _target.FileSystem;
+            if (name.Contains('$'))
+            {
+                (name, var originRelative) = Expand(name, loader);
+                if (originRelative)
+                {
+                    fs = loader.Surface.FileSystem;
+                }
+            }
+
+            if (name.Contains('/'))
+            {
+                var path = name.StartsWith('/') ? name : fs.IsHost ? Path.GetFullPath(name) : "/" + name;
+                return TryFile(fs, path);
+            }
+
+
+            var dyn = loader.Surface.Image.Dynamic!;
+            bool loaderHasRunPath = dyn.RunPath is not null;
+            if (!loaderHasRunPath)
+            {
+                // DT_RPATH of the loader, of its loader, and on up; then the executable's.
+                bool didMain = false;
+                for (var l = loader; l is not null; l = l.Loader)
+                {
+                    var ldyn = l.Surface.Image.Dynamic!;
+                    if (ldyn.RPath is { } rpath && ldyn.RunPath is null)
+                    {
+                        if (SearchPath(rpath, l, name) is { Surface: not null } hit)
+                        {
+                            return hit;
+                        }
+
+                        didMain |= l.IsMain;
+                    }
+                }
+
+                if (!didMain && _main.Surface.Image.Dynamic is { RunPath: null, RPath: { } mainRPath } && SearchPath(mainRPath, _main, name) is { Surface: not null } mainHit)
+                {
+                    return mainHit;
+                }
+            }
+
+            foreach (var dir in _target.LibraryPath)
+            {
+                if (TryFile(_target.FileSystem, Join(dir, name)) is { Surface: not null } hit)
+                {
+                    return hit;
+                }
+            }
+
+            if (dyn.RunPath is { } runpath && SearchPath(runpath, loader, name) is { Surface: not null } runHit)
+            {
+                return runHit;
+            }
+
+            if ((dyn.Flags1 & ElfDynamicFlags1.NoDefaultLib) != 0)
+            {
+                return default;
+            }
+
+            if (_layout.Cache.TryGetValue(name, out var cached) && TryFile(_target.FileSystem, cached) is { Surface: not null } cacheHit)
+            {
+                return cacheHit;
+            }
+
+            foreach (var dir in _layout.DefaultDirectories)
+            {
+                if (TryFile(_target.FileSystem, Join(dir, name)) is { Surface: not null } hit)
+                {
+                    return hit;
+                }
+            }
+
+            return default;
+        }
+
+        private static string FolderOf(string path)
+        {
+            int slash = path.LastIndexOf('/');
+            return slash <= 0 ? "/" : path[..slash];
+        }
+
+        private static string Join(string dir, string name) => dir.EndsWith('/') ? dir + name : dir + "/" + name;
+
+        private (ElfSurface? Surface, string? OpenedPath) SearchPath(string path, Map owner, string name)
+        {
+            foreach (var element in path.Split(':'))
+            {
+                if (element.Length == 0)
+                {
+                    continue; // an empty element means the current directory of the process; not modelled
+                }
+
+                var fs = _target.FileSystem;
+                var dir = element;
+                if (dir.Contains('$'))
+                {
+                    (dir, bool originRelative) = Expand(dir, owner);
+                    if (originRelative)
+                    {
+                        fs = owner.Surface.FileSystem;
+                    }
+                }
+
+                if (!dir.StartsWith('/'))
+                {
+                    continue; // relative to the process's current directory; not modelled
+                }
+
+                if (TryFile(fs, Join(dir, name)) is { Surface: not null } hit)
+                {
+                    return hit;
+                }
+            }
+
+            return default;
+        }
+
+        /// <summary>_dl_dst_substitute: $ORIGIN, $LIB, $PLATFORM, braced or not.</summary>
+        private (string Value, bool OriginRelative) Expand(string text, Map owner)
+        {
+            var sb = new System.Text.StringBuilder(text.Length + 32);
+            bool origin = false;
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] != '$')
+                {
+                    sb.Append(text[i]);
+                    continue;
+                }
+
+                var rest = text.AsSpan(i + 1);
+                if (Token(rest, "ORIGIN", out int len))
+                {
+                    // A path that starts at $ORIGIN lies in the file system the object came from.
+                    origin |= sb.Length == 0;
+                    sb.Append(owner.Origin);
+                    i += len;
+                }
+                else if (Token(rest, "LIB", out len))
+                {
+                    sb.Append(_layout.Lib);
+                    i += len;
+                }
+                else if (Token(rest, "PLATFORM", out len))
+                {
+                    sb.Append(_layout.Platform);
+                    i += len;
+                }
+                else
+                {
+                    sb.Append('$');
+                }
+            }
+
+            return (sb.ToString(), origin);
+        }
+
+        private static bool Token(ReadOnlySpan<char> rest, string name, out int length)
+        {
+            if (rest.StartsWith(name, StringComparison.Ordinal) && (rest.Length == name.Length || !(char.IsAsciiLetterOrDigit(rest[name.Length]) || rest[name.Length] == '_')))
+            {
+                length = name.Length;
+                return true;
+            }
+
+            if (rest.Length >= name.Length + 2 && rest[0] == '{' && rest[1..].StartsWith(name, StringComparison.Ordinal) && rest[name.Length + 1] == '}')
+            {
+                length = name.Length + 2;
+                return true;
+            }
+
+            length = 0;
+            return false;
+        }
+
+        /// <summary>open_verify: a file that exists and is ELF of the executable's class, byte order and machine.</summary>
+        private (ElfSurface? Surface, string? OpenedPath) TryFile(TargetFileSystem fs, string path)
+        {
+            var resolved = _target.Resolve(fs, path);
+            if (resolved is null)
+            {
+                return default;
+            }
+
+            var surface = _target.Surface(fs, resolved);
+            return surface is not null && surface.Matches(_header) && surface.Image.Dynamic is not null ? (surface, path) : default;
+        }
+
+        /// <summary>_dl_check_map_versions for every loaded object.</summary>
+        public void CheckVersions()
+        {
+            foreach (var map in _loaded)
+            {
+                var image = map.Surface.Image;
+                foreach (var need in image.VersionNeeds)
+                {
+                    var provider = FindLoaded(need.FileName);
+                    if (provider is null)
+                    {
+                        continue; // a missing library, already reported
+                    }
+
+                    if (!provider.Surface.HasVersionDefinitions)
+                    {
+                        continue; // "no version information available": a warning
+                    }
+
+                    foreach (var version in need.Versions)
+                    {
+                        if (provider.Surface.DefinesVersion(version.Name, version.Hash))
+                        {
+                            continue;
+                        }
+
+                        var problem = new MissingVersion(need.FileName, provider.Surface.Path, version.Name, SymbolsOfVersion(map.Surface, version.Index & 0x7fff), Chain(map));
+                        (version.IsWeak ? _missingWeakVersions : _missingVersions).Add(problem);
+                    }
+                }
+            }
+        }
+
+        private static ImmutableArray<string> SymbolsOfVersion(ElfSurface surface, int index)
+        {
+            var table = surface.Image.DynamicSymbols;
+            var names = ImmutableArray.CreateBuilder<string>();
+            for (int i = 1; i < table.Count; i++)
+            {
+                var s = table[i];
+                if (s.VersionIndex == index && !s.IsDefined)
+                {
+                    names.Add(s.Name);
+                }
+            }
+
+            return names.ToImmutable();
+        }
+
+        /// <summary>Relocation processing with immediate binding (LD_BIND_NOW): every looked-up symbol of every object.</summary>
+        public void BindSymbols()
+        {
+            foreach (var map in _loaded)
+            {
+                if (!map.InScope && map != _rtld)
+                {
+                    continue;
+                }
+
+                var surface = map.Surface;
+                var table = surface.Image.DynamicSymbols;
+                bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.Symbolic) != 0;
+                foreach (var reference in surface.References)
+                {
+                    var symbol = table[reference.SymbolIndex];
+                    var name = symbol.Name;
+                    ElfSurface.VersionSlot version = default;
+                    if (surface.HasVersionTable)
+                    {
+                        version = surface.VersionOf(symbol.VersionIndex);
+                    }
+
+                    bool versioned = version.Hash != 0;
+                    var (defMap, defIndex) = Lookup(name, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
+                    if (defMap is null)
+                    {
+                        if (symbol.Binding != ElfSymbolBinding.Weak)
+                        {
+                            _missingSymbols.Add(new MissingSymbol(name, versioned ? version.Name : null, versioned ? version.FileName : null, Chain(map)));
+                        }
+
+                        continue;
+                    }
+
+                    if (reference.IsCopy)
+                    {
+                        var def = defMap.Surface.Image.DynamicSymbols[defIndex];
+                        if (def.Size != symbol.Size)
+                        {
+                            _sizeChanges.Add(new CopyRelocationSizeChange(name, versioned ? version.Name : null, symbol.Size, def.Size, defMap.Surface.Path));
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>do_lookup_x over the scope: the first object whose definition check_match accepts and that binds globally.</summary>
+        private (Map? Map, int Index) Lookup(string name, ElfSurface.VersionSlot? version, bool isCopy, Map? symbolicSelf)
+        {
+            if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
+            {
+                return (symbolicSelf, selfIndex);
+            }
+
+            foreach (var map in _scope)
+            {
+                if (isCopy && map.IsMain)
+                {
+                    continue; // a copy relocation never binds to the executable itself
+                }
+
+                int index = Match(map.Surface, name, version);
+                if (index > 0 && Binds(map.Surface, index))
+                {
+                    return (map, index);
+                }
+            }
+
+            return (null, 0);
+        }
+
+        /// <summary>Hidden and internal definitions are local; local bindings are ignored; weak, global and unique bind.</summary>
+        private static bool Binds(ElfSurface surface, int index)
+        {
+            var s = surface.Image.DynamicSymbols[index];
+            if (s.Visibility is ElfSymbolVisibility.Hidden or ElfSymbolVisibility.Internal)
+            {
+                return false;
+            }
+
+            return s.Binding is ElfSymbolBinding.Global or ElfSymbolBinding.Weak or ElfSymbolBinding.GnuUnique;
+        }
+
+        /// <summary>check_match over one object's definitions of the name, with the num_versions rule for unversioned references.</summary>
+        private static int Match(ElfSurface surface, string name, ElfSurface.VersionSlot? version)
+        {
+            if (!surface.Definitions.TryGetValue(name, out var candidates))
+            {
+                return 0;
+            }
+
+            var table = surface.Image.DynamicSymbols;
+            int numVersions = 0, versionedIndex = 0;
+            foreach (int index in candidates)
+            {
+                if (!surface.HasVersionTable)
+                {
+                    return index; // the object has no versioning: any definition is accepted
+                }
+
+                ushort versym = table[index].VersionSymbol;
+                int ndx = versym & 0x7fff;
+                bool hidden = (versym & 0x8000) != 0;
+                if (version is { } wanted)
+                {
+                    var have = surface.VersionOf(ndx);
+                    if ((have.Hash != wanted.Hash || have.Name != wanted.Name) && (have.Hash != 0 || hidden))
+                    {
+                        continue; // not the version we want, and not an unversioned default
+                    }
+
+                    return index;
+                }
+
+                if (ndx >= 3)
+                {
+                    // An unversioned reference takes a versioned definition only if it is the only non-hidden one.
+                    if (!hidden && numVersions++ == 0)
+                    {
+                        versionedIndex = index;
+                    }
+
+                    continue;
+                }
+
+                return index; // local, global or the first (oldest) version: the "old binary" rule
+            }
+
+            return numVersions == 1 ? versionedIndex : 0;
+        }
+
+        public CompatibilityVerdict Verdict()
+        {
+            var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.Surface.FileSystem != _target.FileSystem || m.IsMain)).ToImmutableArray();
+            return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges]);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Collections.Immutable;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Abi;
+
+/// <summary>What ldconfig reads and builds: the folders of /etc/ld.so.conf and the ld.so.cache made from them.</summary>
+internal static class LdConfig
+{
+    private const int MaxIncludeDepth = 16;
+
+    /// <summary>The folders /etc/ld.so.conf names, <c>include</c> globs expanded in place, duplicates dropped.</summary>
+    public static ImmutableArray<string> ReadConfiguredDirectories(TargetFileSystem fs)
+    {
+        var result = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Parse(fs, "/etc/ld.so.conf", result, seen, 0);
+        return [.. result];
+    }
+
+    private static void Parse(TargetFileSystem fs, string file, List<string> result, HashSet<string> seen, int depth)
+    {
+        if (depth > MaxIncludeDepth || fs.ReadText(file) is not { } text)
+        {
+            return;
+        }
+
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw;
+            int hash = line.IndexOf('#');
+            if (hash >= 0)
+            {
+                line = line[..hash];
+            }
+
+            line = line.Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line.StartsWith("include", StringComparison.Ordinal) && line.Length > 7 && char.IsWhiteSpace(line[7]))
+            {
+                foreach (var pattern in line[8..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+                {
+                    // A relative pattern is relative to the folder of the file that includes it.
+                    var absolute = pattern.StartsWith('/') ? pattern : Path.GetDirectoryName(file) + "/" + pattern;
+                    foreach (var included in fs.Glob(absolute))
+                    {
+                        Parse(fs, included, result, seen, depth + 1);
+                    }
+                }
+
+                continue;
+            }
+
+            if (line.StartsWith("hwcap", StringComparison.OrdinalIgnoreCase) && line.Length > 5 && char.IsWhiteSpace(line[5]))
+            {
+                continue; // hwcap lines name capability bits, not folders
+            }
+
+            // Old syntax "dir=TYPE"; trailing slashes do not make another folder.
+            int eq = line.IndexOf('=');
+            var dir = (eq > 0 ? line[..eq] : line).TrimEnd();
+            dir = dir.Length > 1 ? dir.TrimEnd('/') : dir;
+            if (dir.StartsWith('/') && seen.Add(dir))
+            {
+                result.Add(dir);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The cache ldconfig builds: every <c>lib*.so*</c> (and <c>ld-*.so*</c>) shared library of the configured folders
+    /// then of the trusted default folders, keyed by SONAME (file name when it has none), pointing to the link named
+    /// after the SONAME in the library's folder. The first folder that provides a name wins, as the loader's lookup
+    /// in a cache sorted by priority finds it.
+    /// </summary>
+    public static Dictionary<string, string> BuildCache(Target target, ImmutableArray<string> configured, ImmutableArray<string> defaults, ElfClass cls, ElfMachine machine)
+    {
+        var fs = target.FileSystem;
+        var cache = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seenDirs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dir in configured.Concat(defaults))
+        {
+            var resolvedDir = fs.Resolve(dir, wantDirectory: true);
+            if (resolvedDir is null || !seenDirs.Add(resolvedDir))
+            {
+                continue; // ldconfig skips a folder it has already scanned under another name
+            }
+
+            var names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
+            names.Sort(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                var path = dir + "/" + name;
+                var resolved = target.Resolve(fs, path);
+                if (resolved is null || target.Surface(fs, resolved) is not { } surface || !surface.IsLoadableLibraryFor(cls, machine))
+                {
+                    continue;
+                }
+
+                var key = surface.Image.Soname ?? name;
+                if (cache.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                var linkPath = dir + "/" + key;
+                cache[key] = target.Resolve(fs, linkPath) is not null ? linkPath : path;
+            }
+        }
+
+        return cache;
+    }
+
+    private static bool IsLibraryName(string name)
+        => (name.StartsWith("lib", StringComparison.Ordinal) || name.StartsWith("ld-", StringComparison.Ordinal)) && name.Contains(".so", StringComparison.Ordinal);
+}

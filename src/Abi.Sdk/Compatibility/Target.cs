@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Abi;
+
+/// <summary>
+/// One file of a target given by the caller, for example an entry of an RPM payload: a regular file whose bytes are
+/// produced on demand, a symbolic link, or a directory. Paths are absolute inside the target (<c>/usr/lib64/libc.so.6</c>;
+/// a leading <c>./</c> as cpio archives spell it is accepted).
+/// </summary>
+public sealed class TargetFile
+{
+    private readonly Func<ReadOnlyMemory<byte>>? _open;
+
+    private TargetFile(string path, Func<ReadOnlyMemory<byte>>? open, string? linkTarget, bool isDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = path;
+        _open = open;
+        LinkTarget = linkTarget;
+        IsDirectory = isDirectory;
+    }
+
+    /// <summary>The path inside the target.</summary>
+    public string Path { get; }
+
+    /// <summary>The target of a symbolic link (relative to the link's folder, or absolute inside the target), else <see langword="null"/>.</summary>
+    public string? LinkTarget { get; }
+
+    /// <summary>True for a directory entry.</summary>
+    public bool IsDirectory { get; }
+
+    /// <summary>A regular file whose bytes are already in memory. The memory must not change afterwards.</summary>
+    /// <param name="path">The path inside the target.</param>
+    /// <param name="content">The file's bytes.</param>
+    /// <returns>The file.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public static TargetFile FromBytes(string path, ReadOnlyMemory<byte> content) => new(path, () => content, null, false);
+
+    /// <summary>A regular file whose bytes are produced when the checker first needs them, at most once.</summary>
+    /// <param name="path">The path inside the target.</param>
+    /// <param name="open">Produces the file's bytes.</param>
+    /// <returns>The file.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public static TargetFile FromOpener(string path, Func<ReadOnlyMemory<byte>> open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        return new(path, open, null, false);
+    }
+
+    /// <summary>A symbolic link.</summary>
+    /// <param name="path">The link's path inside the target.</param>
+    /// <param name="target">What it points to, as <c>readlink</c> returns it.</param>
+    /// <returns>The link.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> or <paramref name="target"/> is empty.</exception>
+    public static TargetFile Symlink(string path, string target)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        return new(path, null, target, false);
+    }
+
+    /// <summary>A directory (directories are also implied by the paths of the files in them).</summary>
+    /// <param name="path">The directory's path inside the target.</param>
+    /// <returns>The directory entry.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public static TargetFile Directory(string path) => new(path, null, null, true);
+
+    internal ReadOnlyMemory<byte> OpenContent() => _open?.Invoke() ?? ReadOnlyMemory<byte>.Empty;
+
+    /// <inheritdoc/>
+    public override string ToString() => LinkTarget is null ? Path : $"{Path} -> {LinkTarget}";
+}
+
+/// <summary>
+/// The system a binary is checked against: where the dynamic loader would look for libraries and what it would find.
+/// A target caches every library it reads (its symbols indexed once), so checking many binaries against one target
+/// reads each library once. Thread-safe; dispose it to unmap the files it opened.
+/// </summary>
+public sealed class Target : IDisposable
+{
+    private readonly TargetFileSystem _fs;
+    private readonly TargetFileSystem _hostFs;
+    private readonly ConcurrentDictionary<(TargetFileSystem, string), Lazy<ElfSurface?>> _surfaces = new();
+    private readonly ConcurrentDictionary<(TargetFileSystem, string), string?> _resolved = new();
+    private readonly ConcurrentDictionary<(ElfClass, ElfMachine), Lazy<TargetLayout>> _layouts = new();
+    private readonly Lazy<ImmutableArray<string>> _configured;
+    private int _disposed;
+
+    private Target(TargetFileSystem fs, ImmutableArray<string> libraryPath, string description)
+    {
+        _fs = fs;
+        _hostFs = fs.IsHost ? fs : new DiskFileSystem("/");
+        LibraryPath = libraryPath;
+        Description = description;
+        _configured = new(() => LdConfig.ReadConfiguredDirectories(_fs), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>What the target is, for messages: the sysroot folder, "host", or the caller's description.</summary>
+    public string Description { get; }
+
+    /// <summary>Folders searched before the configured and default ones, as LD_LIBRARY_PATH is.</summary>
+    public ImmutableArray<string> LibraryPath { get; }
+
+    /// <summary>True when the target is this machine's own file system.</summary>
+    public bool IsHost => _fs.IsHost;
+
+    /// <summary>
+    /// The folders ld.so.conf names (with its <c>include</c> globs expanded), in ldconfig's order: the folders whose
+    /// libraries ldconfig puts in ld.so.cache, before the loader's built-in default folders.
+    /// </summary>
+    public ImmutableArray<string> ConfiguredDirectories => _configured.Value;
+
+    /// <summary>An unpacked distribution in a folder: only files inside it are seen, and links are followed inside it.</summary>
+    /// <param name="root">The folder standing for the system's <c>/</c>.</param>
+    /// <returns>The target.</returns>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
+    public static Target Sysroot(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        if (!System.IO.Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"sysroot '{root}' does not exist");
+        }
+
+        var full = Path.GetFullPath(root);
+        return new Target(new DiskFileSystem(full), [], full);
+    }
+
+    /// <summary>This machine as its loader sees it, with no LD_LIBRARY_PATH.</summary>
+    /// <returns>The target.</returns>
+    public static Target Host() => LibraryPaths([]);
+
+    /// <summary>
+    /// This machine with extra library folders searched first, as LD_LIBRARY_PATH is: then the host's configured
+    /// (ld.so.conf) and default folders.
+    /// </summary>
+    /// <param name="directories">The folders, in search order. Relative folders are taken from the current directory.</param>
+    /// <returns>The target.</returns>
+    public static Target LibraryPaths(IEnumerable<string> directories)
+    {
+        ArgumentNullException.ThrowIfNull(directories);
+        var dirs = directories.Where(d => d.Length > 0).Select(d => Path.GetFullPath(d)).ToImmutableArray();
+        return new Target(new DiskFileSystem("/"), dirs, dirs.IsEmpty ? "host" : $"host with library path {string.Join(':', dirs)}");
+    }
+
+    /// <summary>
+    /// A system made of the given files, from any source (for example the payloads of a set of RPM packages): nothing
+    /// is written to disk, and a file's bytes are produced only when the loader model needs them.
+    /// </summary>
+    /// <param name="files">The files, links and folders of the system. When a path repeats, the last entry wins.</param>
+    /// <param name="description">What the target is, for messages.</param>
+    /// <returns>The target.</returns>
+    public static Target FromFiles(IEnumerable<TargetFile> files, string description = "files")
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return new Target(new MemoryFileSystem(files, description), [], description);
+    }
+
+    /// <summary>The loader's built-in folders and <c>$LIB</c>/<c>$PLATFORM</c> for binaries of this class and machine.</summary>
+    /// <param name="elfClass">ELF32 or ELF64.</param>
+    /// <param name="machine">The machine.</param>
+    /// <returns>The layout.</returns>
+    public TargetLayout LayoutFor(ElfClass elfClass, ElfMachine machine)
+        => _layouts.GetOrAdd((elfClass, machine), k => new Lazy<TargetLayout>(() => TargetLayout.Detect(_fs, k.Item1, k.Item2, this))).Value;
+
+    internal TargetFileSystem FileSystem => _fs;
+
+    internal TargetFileSystem HostFileSystem => _hostFs;
+
+    /// <summary>Resolves a path in a file system (cached).</summary>
+    internal string? Resolve(TargetFileSystem fs, string path)
+        => _resolved.GetOrAdd((fs, path), static (k) => k.Item1.Resolve(k.Item2));
+
+    /// <summary>The indexed surface of the ELF file at a resolved path, read once; null when it is not ELF or is malformed.</summary>
+    internal ElfSurface? Surface(TargetFileSystem fs, string resolvedPath)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _surfaces.GetOrAdd((fs, resolvedPath), static (k) => new Lazy<ElfSurface?>(() => ElfSurface.TryOpen(k.Item1, k.Item2), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    /// <summary>Unmaps every file the target opened.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var lazy in _surfaces.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                lazy.Value?.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Description;
+}
+
+/// <summary>
+/// What the loader of a target has built in for one ELF class and machine: its default folders (the "system search
+/// path" <c>ld.so --help</c> prints), the expansions of <c>$LIB</c> and <c>$PLATFORM</c>, and the ld.so.cache
+/// that ldconfig would build from ld.so.conf and those folders.
+/// </summary>
+public sealed class TargetLayout
+{
+    private readonly Lazy<FrozenCache> _cache;
+
+    private TargetLayout(ImmutableArray<string> defaultDirectories, string lib, string platform, Func<FrozenCache> cache)
+    {
+        DefaultDirectories = defaultDirectories;
+        Lib = lib;
+        Platform = platform;
+        _cache = new(cache, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The loader's built-in folders, searched last (<c>/lib64</c>, <c>/usr/lib64</c> on RHEL; the multiarch folders, <c>/lib</c>, <c>/usr/lib</c> on Debian).</summary>
+    public ImmutableArray<string> DefaultDirectories { get; }
+
+    /// <summary>The expansion of <c>$LIB</c>: <c>lib64</c>, <c>lib/x86_64-linux-gnu</c> or <c>lib</c>.</summary>
+    public string Lib { get; }
+
+    /// <summary>The expansion of <c>$PLATFORM</c> (AT_PLATFORM): <c>x86_64</c>, <c>aarch64</c>, <c>i686</c>, …</summary>
+    public string Platform { get; }
+
+    /// <summary>The ld.so.cache ldconfig would build: library name (SONAME, else file name) to path, first folder wins.</summary>
+    public IReadOnlyDictionary<string, string> Cache => _cache.Value.Entries;
+
+    internal sealed record FrozenCache(IReadOnlyDictionary<string, string> Entries);
+
+    internal static string? MultiarchTriplet(ElfClass cls, ElfMachine machine) => (cls, machine) switch
+    {
+        (ElfClass.Elf64, ElfMachine.X86_64) => "x86_64-linux-gnu",
+        (ElfClass.Elf32, ElfMachine.X86_64) => "x86_64-linux-gnux32",
+        (ElfClass.Elf32, ElfMachine.I386) => "i386-linux-gnu",
+        (ElfClass.Elf64, ElfMachine.AArch64) => "aarch64-linux-gnu",
+        (ElfClass.Elf32, ElfMachine.Arm) => "arm-linux-gnueabihf",
+        (ElfClass.Elf64, ElfMachine.PowerPC64) => "powerpc64le-linux-gnu",
+        (ElfClass.Elf64, ElfMachine.S390) => "s390x-linux-gnu",
+        (ElfClass.Elf64, ElfMachine.RiscV) => "riscv64-linux-gnu",
+        (ElfClass.Elf64, ElfMachine.LoongArch) => "loongarch64-linux-gnu",
+        (ElfClass.Elf64, ElfMachine.Mips) => "mips64el-linux-gnuabi64",
+        _ => null,
+    };
+
+    private static string PlatformOf(ElfClass cls, ElfMachine machine) => (cls, machine) switch
+    {
+        (_, ElfMachine.X86_64) => "x86_64",
+        (_, ElfMachine.I386) => "i686",
+        (_, ElfMachine.AArch64) => "aarch64",
+        (_, ElfMachine.PowerPC64) => "power8",
+        (_, ElfMachine.S390) => "z13",
+        (_, ElfMachine.Arm) => "v7l",
+        (_, ElfMachine.RiscV) => "riscv64",
+        _ => machine.ToString().ToLowerInvariant(),
+    };
+
+    internal static TargetLayout Detect(TargetFileSystem fs, ElfClass cls, ElfMachine machine, Target owner)
+    {
+        // Where the C library lives tells how this distribution built its loader: Debian's multiarch folders,
+        // the lib64 folders of RHEL and SUSE, or plain lib.
+        var triplet = MultiarchTriplet(cls, machine);
+        ImmutableArray<string> dirs;
+        string lib;
+        if (triplet is not null && (fs.Resolve($"/lib/{triplet}/libc.so.6") is not null || fs.Resolve($"/usr/lib/{triplet}/libc.so.6") is not null))
+        {
+            dirs = [$"/lib/{triplet}", $"/usr/lib/{triplet}", "/lib", "/usr/lib"];
+            lib = $"lib/{triplet}";
+        }
+        else if (cls == ElfClass.Elf64 && (fs.Resolve("/lib64/libc.so.6") is not null || fs.Resolve("/usr/lib64/libc.so.6") is not null))
+        {
+            dirs = ["/lib64", "/usr/lib64"];
+            lib = "lib64";
+        }
+        else
+        {
+            dirs = ["/lib", "/usr/lib"];
+            lib = "lib";
+        }
+
+        TargetLayout? layout = null;
+        layout = new TargetLayout(dirs, lib, PlatformOf(cls, machine), () => new FrozenCache(LdConfig.BuildCache(owner, owner.ConfiguredDirectories, layout!.DefaultDirectories, cls, machine)));
+        return layout;
+    }
+}

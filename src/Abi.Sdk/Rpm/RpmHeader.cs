@@ -1,0 +1,584 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Text;
+
+namespace Abi.Sdk.Rpm;
+
+/// <summary>One index entry of an rpm header: tag, data type, offset into the data store and element count.</summary>
+/// <param name="Tag">The tag number (its meaning depends on the header: <see cref="RpmTag"/> or <see cref="RpmSignatureTag"/>).</param>
+/// <param name="Type">The data type.</param>
+/// <param name="Offset">The offset of the data in the header's data store.</param>
+/// <param name="Count">The number of elements.</param>
+public readonly record struct RpmHeaderEntry(int Tag, RpmTagType Type, int Offset, int Count);
+
+/// <summary>
+/// An rpm header (the signature header or the main header): an index of typed entries over a data store, validated
+/// as rpm validates it (<c>hdrblobInit</c>/<c>hdrblobVerifyRegion</c>/<c>hdrblobVerifyInfo</c>) and decoded lazily.
+/// Immutable and thread-safe.
+/// </summary>
+public sealed class RpmHeader
+{
+    /// <summary>rpm's limit on the number of index entries (<c>HEADER_TAGS_MAX</c>).</summary>
+    public const int MaxEntries = 0xffff;
+
+    /// <summary>rpm's limit on the size of the data store (<c>HEADER_DATA_MAX</c>, 256 MiB).</summary>
+    public const int MaxDataSize = 0x0fffffff;
+
+    /// <summary>rpm's limit on the number of signature header entries.</summary>
+    public const int MaxSignatureEntries = 32;
+
+    /// <summary>rpm's limit on the signature header's data store (64 MiB).</summary>
+    public const int MaxSignatureDataSize = 64 * 1024 * 1024;
+
+    internal static ReadOnlySpan<byte> Magic => [0x8e, 0xad, 0xe8, 0x01];
+
+    private readonly byte[] _blob;
+    private readonly int _dataStart;
+    private readonly int _dataLength;
+    private readonly ImmutableArray<RpmHeaderEntry> _entries;
+    private readonly bool _sorted;
+
+    private RpmHeader(byte[] blob, int dataStart, int dataLength, ImmutableArray<RpmHeaderEntry> entries, int? regionTag, string? fileName, long fileOffset)
+    {
+        _blob = blob;
+        _dataStart = dataStart;
+        _dataLength = dataLength;
+        _entries = entries;
+        RegionTag = regionTag;
+        FileName = fileName;
+        FileOffset = fileOffset;
+        _sorted = true;
+        for (int i = 1; i < entries.Length; i++)
+        {
+            if (entries[i - 1].Tag >= entries[i].Tag)
+            {
+                _sorted = false;
+                break;
+            }
+        }
+    }
+
+    /// <summary>The index entries in file order (the region entry, when present, first).</summary>
+    public ImmutableArray<RpmHeaderEntry> Entries => _entries;
+
+    /// <summary>The region tag (<c>62</c> HEADERSIGNATURES or <c>63</c> HEADERIMMUTABLE), or <see langword="null"/> for a legacy header without a region.</summary>
+    public int? RegionTag { get; }
+
+    /// <summary>The file the header was read from, or <see langword="null"/>.</summary>
+    public string? FileName { get; }
+
+    /// <summary>The offset of the header's magic in the file.</summary>
+    public long FileOffset { get; }
+
+    /// <summary>The size of the header in the file: 16 bytes of preamble, 16 per entry, and the data store.</summary>
+    public int Size => 8 + _blob.Length;
+
+    /// <summary>The size of the data store.</summary>
+    public int DataSize => _dataLength;
+
+    /// <summary>The header as stored (magic, reserved bytes, counts, index and data), for digests.</summary>
+    /// <returns>A fresh copy of the header bytes.</returns>
+    public byte[] ToArray()
+    {
+        var result = new byte[Size];
+        Magic.CopyTo(result);
+        _blob.CopyTo(result, 8);
+        return result;
+    }
+
+    /// <summary>
+    /// Reads and validates a header at the stream's position, which is left just after the header.
+    /// </summary>
+    /// <param name="stream">The stream, positioned at the header magic.</param>
+    /// <param name="fileName">The file name for error messages, or <see langword="null"/>.</param>
+    /// <param name="fileOffset">The offset of the stream's position in the file, for error messages.</param>
+    /// <param name="isSignature">Whether this is the signature header (its own region tag and tighter limits).</param>
+    /// <returns>The header.</returns>
+    /// <exception cref="RpmFormatException">The header is truncated or breaks one of rpm's rules.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static RpmHeader Read(Stream stream, string? fileName, long fileOffset, bool isSignature)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Span<byte> intro = stackalloc byte[16];
+        int got = stream.ReadAtLeast(intro, 16, throwOnEndOfStream: false);
+        if (got < 16)
+        {
+            throw new RpmFormatException(fileName, fileOffset + got, $"truncated {What(isSignature)}: {got} of 16 preamble bytes");
+        }
+
+        CheckIntro(intro, fileName, fileOffset, isSignature, out int il, out int dl);
+        long length = 8 + (16L * il) + dl;
+        if (stream.CanSeek && stream.Length - stream.Position < length - 8)
+        {
+            throw new RpmFormatException(fileName, stream.Length, $"truncated {What(isSignature)}: needs {length - 8} bytes after the preamble, the file has {stream.Length - stream.Position}");
+        }
+
+        var blob = ReadExactly(stream, (int)length, intro[8..], fileName, fileOffset, isSignature);
+        return Create(blob, fileName, fileOffset, isSignature, il, dl);
+    }
+
+    /// <summary>Parses and validates a header from memory.</summary>
+    /// <param name="bytes">The bytes, starting at the header magic (trailing bytes are ignored).</param>
+    /// <param name="fileName">The file name for error messages, or <see langword="null"/>.</param>
+    /// <param name="fileOffset">The offset of <paramref name="bytes"/> in the file, for error messages.</param>
+    /// <param name="isSignature">Whether this is the signature header.</param>
+    /// <returns>The header; <see cref="Size"/> tells how many bytes it used.</returns>
+    /// <exception cref="RpmFormatException">The header is truncated or breaks one of rpm's rules.</exception>
+    public static RpmHeader Parse(ReadOnlySpan<byte> bytes, string? fileName = null, long fileOffset = 0, bool isSignature = false)
+    {
+        if (bytes.Length < 16)
+        {
+            throw new RpmFormatException(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: {bytes.Length} of 16 preamble bytes");
+        }
+
+        CheckIntro(bytes, fileName, fileOffset, isSignature, out int il, out int dl);
+        long length = 8 + (16L * il) + dl;
+        if (bytes.Length - 8 < length)
+        {
+            throw new RpmFormatException(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: needs {length + 8} bytes, {bytes.Length} available");
+        }
+
+        return Create(bytes.Slice(8, (int)length).ToArray(), fileName, fileOffset, isSignature, il, dl);
+    }
+
+    /// <summary>Whether the header has an entry for <paramref name="tag"/>.</summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>Whether it is present.</returns>
+    public bool Contains(int tag) => IndexOf(tag) >= 0;
+
+    /// <summary>Whether the header has an entry for <paramref name="tag"/>.</summary>
+    /// <param name="tag">The tag.</param>
+    /// <returns>Whether it is present.</returns>
+    public bool Contains(RpmTag tag) => IndexOf((int)tag) >= 0;
+
+    /// <summary>Finds the entry of <paramref name="tag"/>.</summary>
+    /// <param name="tag">The tag number.</param>
+    /// <param name="entry">The entry, when present.</param>
+    /// <returns>Whether it is present.</returns>
+    public bool TryGetEntry(int tag, out RpmHeaderEntry entry)
+    {
+        int i = IndexOf(tag);
+        entry = i >= 0 ? _entries[i] : default;
+        return i >= 0;
+    }
+
+    /// <summary>The string value of a STRING, I18NSTRING (first locale) or STRING_ARRAY (first element) entry.</summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>The string, or <see langword="null"/> when absent or not a string type.</returns>
+    public string? GetString(int tag)
+    {
+        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
+        {
+            return null;
+        }
+
+        var data = Data[e.Offset..];
+        int nul = data.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(data[..nul]);
+    }
+
+    /// <inheritdoc cref="GetString(int)"/>
+    public string? GetString(RpmTag tag) => GetString((int)tag);
+
+    /// <inheritdoc cref="GetString(int)"/>
+    public string? GetString(RpmSignatureTag tag) => GetString((int)tag);
+
+    /// <summary>The strings of a STRING_ARRAY or I18NSTRING entry (or a one-element array for STRING).</summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>The strings; empty when absent or not a string type.</returns>
+    public ImmutableArray<string> GetStringArray(int tag)
+    {
+        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
+        {
+            return [];
+        }
+
+        int count = e.Type == RpmTagType.String ? 1 : e.Count;
+        var result = ImmutableArray.CreateBuilder<string>(count);
+        var data = Data[e.Offset..];
+        for (int i = 0; i < count; i++)
+        {
+            int nul = data.IndexOf((byte)0);
+            result.Add(Encoding.UTF8.GetString(data[..nul]));
+            data = data[(nul + 1)..];
+        }
+
+        return result.MoveToImmutable();
+    }
+
+    /// <inheritdoc cref="GetStringArray(int)"/>
+    public ImmutableArray<string> GetStringArray(RpmTag tag) => GetStringArray((int)tag);
+
+    /// <summary>
+    /// The values of an integer entry (CHAR, INT8, INT16, INT32 or INT64), each widened to 64 bits. INT8/16/32 are
+    /// read unsigned, as rpm stores sizes, modes and times.
+    /// </summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>The values; empty when absent or not an integer type.</returns>
+    public ImmutableArray<long> GetIntegers(int tag)
+    {
+        if (!TryGetEntry(tag, out var e))
+        {
+            return [];
+        }
+
+        var data = Data[e.Offset..];
+        var result = ImmutableArray.CreateBuilder<long>(e.Count);
+        switch (e.Type)
+        {
+            case RpmTagType.Char:
+            case RpmTagType.Int8:
+                for (int i = 0; i < e.Count; i++)
+                {
+                    result.Add(data[i]);
+                }
+
+                break;
+            case RpmTagType.Int16:
+                for (int i = 0; i < e.Count; i++)
+                {
+                    result.Add(BinaryPrimitives.ReadUInt16BigEndian(data[(2 * i)..]));
+                }
+
+                break;
+            case RpmTagType.Int32:
+                for (int i = 0; i < e.Count; i++)
+                {
+                    result.Add(BinaryPrimitives.ReadUInt32BigEndian(data[(4 * i)..]));
+                }
+
+                break;
+            case RpmTagType.Int64:
+                for (int i = 0; i < e.Count; i++)
+                {
+                    result.Add(BinaryPrimitives.ReadInt64BigEndian(data[(8 * i)..]));
+                }
+
+                break;
+            default:
+                return [];
+        }
+
+        return result.MoveToImmutable();
+    }
+
+    /// <inheritdoc cref="GetIntegers(int)"/>
+    public ImmutableArray<long> GetIntegers(RpmTag tag) => GetIntegers((int)tag);
+
+    /// <inheritdoc cref="GetIntegers(int)"/>
+    public ImmutableArray<long> GetIntegers(RpmSignatureTag tag) => GetIntegers((int)tag);
+
+    /// <summary>The first value of an integer entry, widened as <see cref="GetIntegers(int)"/> does.</summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>The value, or <see langword="null"/> when absent or not an integer type.</returns>
+    public long? GetInteger(int tag)
+    {
+        if (!TryGetEntry(tag, out var e) || e.Count < 1)
+        {
+            return null;
+        }
+
+        var data = Data[e.Offset..];
+        return e.Type switch
+        {
+            RpmTagType.Char or RpmTagType.Int8 => data[0],
+            RpmTagType.Int16 => BinaryPrimitives.ReadUInt16BigEndian(data),
+            RpmTagType.Int32 => BinaryPrimitives.ReadUInt32BigEndian(data),
+            RpmTagType.Int64 => BinaryPrimitives.ReadInt64BigEndian(data),
+            _ => null,
+        };
+    }
+
+    /// <inheritdoc cref="GetInteger(int)"/>
+    public long? GetInteger(RpmTag tag) => GetInteger((int)tag);
+
+    /// <inheritdoc cref="GetInteger(int)"/>
+    public long? GetInteger(RpmSignatureTag tag) => GetInteger((int)tag);
+
+    /// <summary>The raw bytes of an entry's data (for BIN entries: the bytes; for others: the encoded values).</summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>The bytes, or empty when absent.</returns>
+    public ReadOnlyMemory<byte> GetBytes(int tag)
+    {
+        if (!TryGetEntry(tag, out var e))
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        int length = DataLength(e.Type, Data[e.Offset..], e.Count);
+        return new ReadOnlyMemory<byte>(_blob, _dataStart + e.Offset, length);
+    }
+
+    /// <inheritdoc cref="GetBytes(int)"/>
+    public ReadOnlyMemory<byte> GetBytes(RpmSignatureTag tag) => GetBytes((int)tag);
+
+    /// <summary>The file offset of <paramref name="tag"/>'s data (or of the header when absent), for error messages.</summary>
+    internal long DataFileOffset(int tag) => TryGetEntry(tag, out var e) ? FileOffset + 8 + _dataStart + e.Offset : FileOffset;
+
+    private ReadOnlySpan<byte> Data => new(_blob, _dataStart, _dataLength);
+
+    private int IndexOf(int tag)
+    {
+        var entries = _entries.AsSpan();
+        if (_sorted)
+        {
+            int lo = 0, hi = entries.Length - 1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                int t = entries[mid].Tag;
+                if (t == tag)
+                {
+                    return mid;
+                }
+
+                if (t < tag)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid - 1;
+                }
+            }
+
+            return -1;
+        }
+
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (entries[i].Tag == tag)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string What(bool isSignature) => isSignature ? "signature header" : "header";
+
+    private static void CheckIntro(ReadOnlySpan<byte> intro, string? fileName, long fileOffset, bool isSignature, out int il, out int dl)
+    {
+        if (!intro[..4].SequenceEqual(Magic))
+        {
+            throw new RpmFormatException(fileName, fileOffset, $"bad {What(isSignature)} magic {Convert.ToHexStringLower(intro[..4])} (expected 8eade801)");
+        }
+
+        uint uil = BinaryPrimitives.ReadUInt32BigEndian(intro[8..]);
+        uint udl = BinaryPrimitives.ReadUInt32BigEndian(intro[12..]);
+        uint maxIl = isSignature ? (uint)MaxSignatureEntries : MaxEntries;
+        uint maxDl = isSignature ? (uint)MaxSignatureDataSize : MaxDataSize;
+        if (uil > maxIl)
+        {
+            throw new RpmFormatException(fileName, fileOffset + 8, $"{What(isSignature)} has {uil} entries, over rpm's limit of {maxIl}");
+        }
+
+        if (udl > maxDl)
+        {
+            throw new RpmFormatException(fileName, fileOffset + 12, $"{What(isSignature)} data store of {udl} bytes is over rpm's limit of {maxDl}");
+        }
+
+        il = (int)uil;
+        dl = (int)udl;
+    }
+
+    private static byte[] ReadExactly(Stream stream, int length, ReadOnlySpan<byte> counts, string? fileName, long fileOffset, bool isSignature)
+    {
+        // Never trust the counts for one big allocation on a stream of unknown length: grow as bytes arrive.
+        const int chunk = 1 << 20;
+        var blob = new byte[Math.Min(length, stream.CanSeek ? length : chunk)];
+        counts.CopyTo(blob);
+        int filled = 8;
+        while (filled < length)
+        {
+            if (filled == blob.Length)
+            {
+                Array.Resize(ref blob, (int)Math.Min(length, (long)blob.Length * 2));
+            }
+
+            int n = stream.Read(blob, filled, blob.Length - filled);
+            if (n <= 0)
+            {
+                throw new RpmFormatException(fileName, fileOffset + 8 + filled, $"truncated {What(isSignature)}: {filled + 8} of {length + 8} bytes");
+            }
+
+            filled += n;
+        }
+
+        return blob;
+    }
+
+    private static RpmHeader Create(byte[] blob, string? fileName, long fileOffset, bool isSignature, int il, int dl)
+    {
+        int dataStart = 8 + (16 * il);
+        var entries = new RpmHeaderEntry[il];
+        for (int i = 0; i < il; i++)
+        {
+            var raw = blob.AsSpan(8 + (16 * i), 16);
+            int type = BinaryPrimitives.ReadInt32BigEndian(raw[4..]);
+            entries[i] = new RpmHeaderEntry(
+                BinaryPrimitives.ReadInt32BigEndian(raw),
+                (RpmTagType)type,
+                BinaryPrimitives.ReadInt32BigEndian(raw[8..]),
+                BinaryPrimitives.ReadInt32BigEndian(raw[12..]));
+        }
+
+        var data = blob.AsSpan(dataStart, dl);
+        long indexOffset = fileOffset + 16;
+        long dataOffset = fileOffset + 8 + dataStart;
+        int regionTag = isSignature ? (int)RpmTag.HeaderSignatures : (int)RpmTag.HeaderImmutable;
+        int? region = VerifyRegion(entries, data, regionTag, exactSize: !isSignature, fileName, indexOffset, dataOffset, isSignature);
+        VerifyInfo(entries, data, region is not null, fileName, indexOffset, dataOffset, isSignature);
+        return new RpmHeader(blob, dataStart, dl, ImmutableArray.Create(entries), region, fileName, fileOffset);
+    }
+
+    private static int? VerifyRegion(RpmHeaderEntry[] entries, ReadOnlySpan<byte> data, int regionTag, bool exactSize, string? fileName, long indexOffset, long dataOffset, bool isSignature)
+    {
+        if (entries.Length < 1)
+        {
+            throw new RpmFormatException(fileName, indexOffset - 8, $"{What(isSignature)} has no entries");
+        }
+
+        var first = entries[0];
+        if (first.Tag != regionTag)
+        {
+            // A legacy header without an immutable region.
+            return null;
+        }
+
+        if (first.Type != RpmTagType.Bin || first.Count != 16)
+        {
+            throw new RpmFormatException(fileName, indexOffset, $"bad region tag {first.Tag}: type {(int)first.Type} count {first.Count} (expected BIN, 16)");
+        }
+
+        if (first.Offset < 0 || (long)first.Offset + 16 > data.Length)
+        {
+            throw new RpmFormatException(fileName, indexOffset + 8, $"region tag {first.Tag} trailer offset {first.Offset} is outside the {data.Length}-byte data store");
+        }
+
+        var trailer = data.Slice(first.Offset, 16);
+        int tTag = BinaryPrimitives.ReadInt32BigEndian(trailer);
+        int tType = BinaryPrimitives.ReadInt32BigEndian(trailer[4..]);
+        long tOffset = -(long)BinaryPrimitives.ReadInt32BigEndian(trailer[8..]);
+        int tCount = BinaryPrimitives.ReadInt32BigEndian(trailer[12..]);
+        if (isSignature && tTag == (int)RpmTag.HeaderImage)
+        {
+            // Some old packages have HEADERIMAGE in the signature region trailer; rpm accepts it.
+            tTag = regionTag;
+        }
+
+        long trailerOffset = dataOffset + first.Offset;
+        if (tTag != regionTag || tType != (int)RpmTagType.Bin || tCount != 16)
+        {
+            throw new RpmFormatException(fileName, trailerOffset, $"bad region trailer: tag {tTag} type {tType} count {tCount} (expected {regionTag}, BIN, 16)");
+        }
+
+        long rdl = first.Offset + 16L;
+        if (tOffset % 16 != 0 || tOffset < 0 || tOffset / 16 > entries.Length)
+        {
+            throw new RpmFormatException(fileName, trailerOffset + 8, $"bad region size: trailer claims {tOffset / 16} entries of {entries.Length}");
+        }
+
+        long ril = tOffset / 16;
+        if (exactSize && (ril != entries.Length || rdl != data.Length))
+        {
+            throw new RpmFormatException(fileName, trailerOffset, $"region {regionTag} does not cover the header: {ril} of {entries.Length} entries, {rdl} of {data.Length} data bytes");
+        }
+
+        return regionTag;
+    }
+
+    private static void VerifyInfo(RpmHeaderEntry[] entries, ReadOnlySpan<byte> data, bool hasRegion, string? fileName, long indexOffset, long dataOffset, bool isSignature)
+    {
+        long end = 0;
+        for (int i = hasRegion ? 1 : 0; i < entries.Length; i++)
+        {
+            var e = entries[i];
+            long at = indexOffset + (16L * i);
+            if (e.Tag < (int)RpmTag.HeaderI18NTable)
+            {
+                throw new RpmFormatException(fileName, at, $"entry {i}: tag {e.Tag} is reserved (rpm rejects tags below 100 after the region)");
+            }
+
+            if ((uint)e.Type > (uint)RpmTagType.I18NString || e.Type == RpmTagType.Null)
+            {
+                throw new RpmFormatException(fileName, at + 4, $"entry {i} (tag {e.Tag}): unknown data type {(int)e.Type}");
+            }
+
+            if (e.Count <= 0 || e.Count > MaxDataSize)
+            {
+                throw new RpmFormatException(fileName, at + 12, $"entry {i} (tag {e.Tag}): bad count {e.Count}");
+            }
+
+            if (e.Offset < 0 || e.Offset >= data.Length)
+            {
+                throw new RpmFormatException(fileName, at + 8, $"entry {i} (tag {e.Tag}): data offset {e.Offset} is outside the {data.Length}-byte data store");
+            }
+
+            int align = e.Type switch { RpmTagType.Int16 => 2, RpmTagType.Int32 => 4, RpmTagType.Int64 => 8, _ => 1 };
+            if (e.Offset % align != 0)
+            {
+                throw new RpmFormatException(fileName, at + 8, $"entry {i} (tag {e.Tag}): data offset {e.Offset} is not aligned for {e.Type}");
+            }
+
+            if (end > e.Offset)
+            {
+                throw new RpmFormatException(fileName, dataOffset + e.Offset, $"entry {i} (tag {e.Tag}): data at {e.Offset} overlaps the previous entry's data (ends at {end})");
+            }
+
+            int len = DataLength(e.Type, data[e.Offset..], e.Count);
+            if (len < 0)
+            {
+                throw new RpmFormatException(fileName, dataOffset + e.Offset, $"entry {i} (tag {e.Tag}): {e.Count} {e.Type} value(s) do not fit in the data store");
+            }
+
+            end = (long)e.Offset + len;
+        }
+    }
+
+    /// <summary>The byte length of <paramref name="count"/> values of <paramref name="type"/> at the start of <paramref name="data"/>, or -1 when they do not fit.</summary>
+    private static int DataLength(RpmTagType type, ReadOnlySpan<byte> data, int count)
+    {
+        switch (type)
+        {
+            case RpmTagType.String:
+                if (count != 1)
+                {
+                    return -1;
+                }
+
+                goto case RpmTagType.StringArray;
+            case RpmTagType.StringArray:
+            case RpmTagType.I18NString:
+                {
+                    int length = 0;
+                    for (int i = 0; i < count; i++)
+                    {
+                        int nul = data[length..].IndexOf((byte)0);
+                        if (nul < 0)
+                        {
+                            return -1;
+                        }
+
+                        length += nul + 1;
+                    }
+
+                    return length;
+                }
+
+            default:
+                {
+                    int size = type switch
+                    {
+                        RpmTagType.Int16 => 2,
+                        RpmTagType.Int32 => 4,
+                        RpmTagType.Int64 => 8,
+                        _ => 1,
+                    };
+                    long length = (long)size * count;
+                    return length > data.Length ? -1 : (int)length;
+                }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+int gone(void);
+int main(void) { return gone() == 1 ? 0 : 1; }

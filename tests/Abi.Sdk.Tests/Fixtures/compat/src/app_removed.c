@@ -1,0 +1,2 @@
+int plain_a(void); int plain_b(void);
+int main(void) { return plain_a() + plain_b() == 3 ? 0 : 1; }

@@ -1,0 +1,1 @@
+int deep(void) { return 3; }

@@ -1,0 +1,1 @@
+int plain_a(void) { return 1; }

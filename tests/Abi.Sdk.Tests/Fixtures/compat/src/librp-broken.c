@@ -1,0 +1,1 @@
+int rp(void) { return 1; }

@@ -1,0 +1,2 @@
+int ver_a(void) { return 1; }
+int ver_b(void) { return 2; }

@@ -1,0 +1,2 @@
+int weak_strong(void) { return 1; }
+int weak_other(void) { return 3; }
