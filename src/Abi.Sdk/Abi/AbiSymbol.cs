@@ -107,6 +107,25 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     /// <summary>The name as abidiff and <c>readelf --dyn-syms -W</c> spell it: <c>name@@VER</c>, <c>name@VER</c> or <c>name</c>.</summary>
     public string Spelling => _spelling ??= Version is null ? Name : string.Concat(Name, IsDefaultVersion ? "@@" : "@", Version);
 
+    /// <summary>Writes <see cref="Spelling"/> without building the string.</summary>
+    /// <param name="writer">The destination.</param>
+    public void WriteSpelling(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (_spelling is { } spelled)
+        {
+            writer.Write(spelled);
+            return;
+        }
+
+        writer.Write(Name);
+        if (Version is not null)
+        {
+            writer.Write(IsDefaultVersion ? "@@" : "@");
+            writer.Write(Version);
+        }
+    }
+
     /// <summary>Whether <paramref name="other"/> names the same interface: the same name and version.</summary>
     /// <param name="other">The other symbol.</param>
     /// <returns>True when name and version are equal.</returns>
