@@ -10,6 +10,8 @@ namespace Abi.Sdk.Abi;
 /// </summary>
 public static class Compatibility
 {
+
+
     /// <summary>Checks the binary at <paramref name="path"/> (read from this machine) against <paramref name="target"/>.</summary>
     /// <param name="path">An ELF executable or shared library on this machine.</param>
     /// <param name="target">The system it should run on.</param>
@@ -70,6 +72,7 @@ public static class Compatibility
         private readonly List<Map> _loaded = [];      // GL(dl_ns)._ns_loaded: every object, in load order
         private readonly List<Map> _scope = [];       // the main map's search list: the global lookup scope
         private readonly HashSet<string> _faked = new(StringComparer.Ordinal);
+        private readonly HashSet<ElfSurface> _scopeSurfaces = new(ReferenceEqualityComparer.Instance);
         private readonly List<MissingLibrary> _missingLibraries = [];
         private readonly List<MissingVersion> _missingVersions = [];
         private readonly List<MissingVersion> _missingWeakVersions = [];
@@ -236,8 +239,10 @@ public static class Compatibility
                 bool didMain = false;
                 for (var l = loader; l is not null; l = l.Loader)
                 {
+                    // cache_rpath reads a library's DT_RPATH even when it also has DT_RUNPATH; only the
+                    // executable's RPATH is dropped when it has a RUNPATH (_dl_init_paths).
                     var ldyn = l.Surface.Image.Dynamic!;
-                    if (ldyn.RPath is { } rpath && ldyn.RunPath is null)
+                    if (ldyn.RPath is { } rpath && !(l.IsMain && ldyn.RunPath is not null))
                     {
                         if (SearchPath(rpath, l, name) is { Surface: not null } hit)
                         {
@@ -453,6 +458,11 @@ public static class Compatibility
         /// <summary>Relocation processing with immediate binding (LD_BIND_NOW): every looked-up symbol of every object.</summary>
         public void BindSymbols()
         {
+            foreach (var m in _scope)
+            {
+                _scopeSurfaces.Add(m.Surface);
+            }
+
             foreach (var map in _loaded)
             {
                 if (!map.InScope && map != _rtld)
@@ -463,9 +473,22 @@ public static class Compatibility
                 var surface = map.Surface;
                 var table = surface.Image.DynamicSymbols;
                 bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.Symbolic) != 0;
-                foreach (var reference in surface.References)
+                var references = surface.References;
+                var satisfiers = map.IsMain ? null : surface.Satisfiers;
+                for (int r = 0; r < references.Length; r++)
                 {
+                    var reference = references[r];
                     var symbol = table[reference.SymbolIndex];
+                    if (!reference.IsCopy && symbol.Binding == ElfSymbolBinding.Weak)
+                    {
+                        continue; // bound or left 0, a weak reference never refuses the load
+                    }
+
+                    if (satisfiers is not null && satisfiers[r] is { } known && _scopeSurfaces.Contains(known))
+                    {
+                        continue;
+                    }
+
                     var name = symbol.Name;
                     ElfSurface.VersionSlot version = default;
                     if (surface.HasVersionTable)
@@ -474,7 +497,18 @@ public static class Compatibility
                     }
 
                     bool versioned = version.Hash != 0;
-                    var (defMap, defIndex) = Lookup(name, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
+                    var key = (name, versioned ? version.Name : null, versioned ? version.Hash : 0u);
+                    if (!reference.IsCopy && !symbolic && _target.Satisfiers.TryGetValue(key, out var seen) && _scopeSurfaces.Contains(seen))
+                    {
+                        if (satisfiers is not null)
+                        {
+                            satisfiers[r] = seen;
+                        }
+
+                        continue;
+                    }
+
+                    var (defMap, defIndex) = Lookup(name, symbol.NameUtf8, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
                     if (defMap is null)
                     {
                         if (symbol.Binding != ElfSymbolBinding.Weak)
@@ -483,6 +517,16 @@ public static class Compatibility
                         }
 
                         continue;
+                    }
+
+                    if (satisfiers is not null)
+                    {
+                        satisfiers[r] = defMap.Surface;
+                    }
+
+                    if (!reference.IsCopy)
+                    {
+                        _target.Satisfiers[key] = defMap.Surface;
                     }
 
                     if (reference.IsCopy)
@@ -498,9 +542,10 @@ public static class Compatibility
         }
 
         /// <summary>do_lookup_x over the scope: the first object whose definition check_match accepts and that binds globally.</summary>
-        private (Map? Map, int Index) Lookup(string name, ElfSurface.VersionSlot? version, bool isCopy, Map? symbolicSelf)
+        private (Map? Map, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, ElfSurface.VersionSlot? version, bool isCopy, Map? symbolicSelf)
         {
-            if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
+            uint hash = GnuHashTable.Hash(utf8);
+            if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, utf8, hash, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
             {
                 return (symbolicSelf, selfIndex);
             }
@@ -512,7 +557,7 @@ public static class Compatibility
                     continue; // a copy relocation never binds to the executable itself
                 }
 
-                int index = Match(map.Surface, name, version);
+                int index = Match(map.Surface, name, utf8, hash, version);
                 if (index > 0 && Binds(map.Surface, index))
                 {
                     return (map, index);
@@ -535,14 +580,43 @@ public static class Compatibility
         }
 
         /// <summary>check_match over one object's definitions of the name, with the num_versions rule for unversioned references.</summary>
-        private static int Match(ElfSurface surface, string name, ElfSurface.VersionSlot? version)
+        private static int Match(ElfSurface surface, string name, ReadOnlySpan<byte> utf8, uint hash, ElfSurface.VersionSlot? version)
         {
-            if (!surface.Definitions.TryGetValue(name, out var candidates))
+            var table = surface.Image.DynamicSymbols;
+            scoped ReadOnlySpan<int> candidates;
+            Span<int> buffer = stackalloc int[16];
+            if (surface.GnuHash is { } gnu)
+            {
+                // As ld.so: bloom filter, bucket, chain; then the same first filters and the name.
+                int n = gnu.Candidates(hash, buffer, out bool overflow);
+                if (overflow)
+                {
+                    candidates = surface.Definitions.TryGetValue(name, out var all) ? all : [];
+                }
+                else
+                {
+                    int kept = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        var s = table[buffer[i]];
+                        if (ElfSurface.IsDefinition(s) && s.NameEquals(utf8))
+                        {
+                            buffer[kept++] = buffer[i];
+                        }
+                    }
+
+                    candidates = buffer[..kept];
+                }
+            }
+            else if (surface.Definitions.TryGetValue(name, out var indexed))
+            {
+                candidates = indexed;
+            }
+            else
             {
                 return 0;
             }
 
-            var table = surface.Image.DynamicSymbols;
             int numVersions = 0, versionedIndex = 0;
             foreach (int index in candidates)
             {

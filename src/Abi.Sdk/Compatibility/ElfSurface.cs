@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Frozen;
 using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Abi;
@@ -13,7 +12,7 @@ internal sealed class ElfSurface : IDisposable
     private const ushort SHN_UNDEF = 0;
     private const ushort SHN_ABS = 0xfff1;
 
-    private FrozenDictionary<string, int[]>? _definitions;
+    private Dictionary<string, int[]>? _definitions;
     private Reference[]? _references;
 
     private readonly bool _ownsImage;
@@ -136,27 +135,16 @@ internal sealed class ElfSurface : IDisposable
     /// The symbols check_match can accept at all, by name, in symbol-table order (the order of a GNU hash chain):
     /// defined, with a value (or absolute, or TLS), of a code or data type.
     /// </summary>
-    public FrozenDictionary<string, int[]> Definitions => _definitions ?? Interlocked.CompareExchange(ref _definitions, BuildDefinitions(), null) ?? _definitions!;
+    public Dictionary<string, int[]> Definitions => _definitions ?? Interlocked.CompareExchange(ref _definitions, BuildDefinitions(), null) ?? _definitions!;
 
-    private FrozenDictionary<string, int[]> BuildDefinitions()
+    private Dictionary<string, int[]> BuildDefinitions()
     {
         var table = Image.DynamicSymbols;
         var map = new Dictionary<string, List<int>>(table.Count, StringComparer.Ordinal);
         for (int i = 1; i < table.Count; i++)
         {
             var s = table[i];
-            if (s.SectionIndex == SHN_UNDEF)
-            {
-                continue;
-            }
-
-            var type = s.Type;
-            if (s.Value == 0 && s.SectionIndex != SHN_ABS && type != ElfSymbolType.Tls)
-            {
-                continue;
-            }
-
-            if (type is not (ElfSymbolType.NoType or ElfSymbolType.Object or ElfSymbolType.Function or ElfSymbolType.Common or ElfSymbolType.Tls or ElfSymbolType.GnuIndirectFunction))
+            if (!IsDefinition(s))
             {
                 continue;
             }
@@ -170,8 +158,60 @@ internal sealed class ElfSurface : IDisposable
             list.Add(i);
         }
 
-        return map.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
+        // A plain dictionary: built once per library but also once per checked binary, where freezing costs more than it saves.
+        var result = new Dictionary<string, int[]>(map.Count, StringComparer.Ordinal);
+        foreach (var (key, list) in map)
+        {
+            result[key] = [.. list];
+        }
+
+        return result;
     }
+
+    /// <summary>
+    /// For each of <see cref="References"/>, the library that satisfied it in an earlier check. Whether a reference
+    /// is satisfied does not depend on the order of the scope (a match that cannot bind only moves the search on), so
+    /// when that library is in the scope again the reference is satisfied without a walk. Races are benign: any
+    /// value written was a real satisfier.
+    /// </summary>
+    public ElfSurface?[] Satisfiers => _satisfiers ?? Interlocked.CompareExchange(ref _satisfiers, new ElfSurface?[References.Length], null) ?? _satisfiers!;
+
+    private ElfSurface?[]? _satisfiers;
+
+    /// <summary>The first filters of check_match: defined, with a value (or absolute, or TLS), of a code or data type.</summary>
+    public static bool IsDefinition(in ElfSymbol s)
+    {
+        if (s.SectionIndex == SHN_UNDEF)
+        {
+            return false;
+        }
+
+        var type = s.Type;
+        if (s.Value == 0 && s.SectionIndex != SHN_ABS && type != ElfSymbolType.Tls)
+        {
+            return false;
+        }
+
+        return type is ElfSymbolType.NoType or ElfSymbolType.Object or ElfSymbolType.Function or ElfSymbolType.Common or ElfSymbolType.Tls or ElfSymbolType.GnuIndirectFunction;
+    }
+
+    /// <summary>DT_GNU_HASH, when present and sound: lookups then read a few symbols instead of indexing all names.</summary>
+    public GnuHashTable? GnuHash
+    {
+        get
+        {
+            if (Volatile.Read(ref _gnuHashRead) == 0)
+            {
+                _gnuHash = GnuHashTable.TryRead(Image);
+                Volatile.Write(ref _gnuHashRead, 1);
+            }
+
+            return _gnuHash;
+        }
+    }
+
+    private GnuHashTable? _gnuHash;
+    private int _gnuHashRead;
 
     /// <summary>The symbols this file's relocations make the loader look up, each once.</summary>
     public Reference[] References => _references ?? Interlocked.CompareExchange(ref _references, BuildReferences(), null) ?? _references!;

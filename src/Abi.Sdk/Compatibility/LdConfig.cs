@@ -13,17 +13,30 @@ internal static class LdConfig
     {
         var result = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        Parse(fs, "/etc/ld.so.conf", result, seen, 0);
+        Parse(fs, "/etc/ld.so.conf", result, seen, [], 0);
         return [.. result];
     }
 
-    private static void Parse(TargetFileSystem fs, string file, List<string> result, HashSet<string> seen, int depth)
+    private static void Parse(TargetFileSystem fs, string file, List<string> result, HashSet<string> seen, HashSet<string> including, int depth)
     {
-        if (depth > MaxIncludeDepth || fs.ReadText(file) is not { } text)
+        // A file that includes itself (directly or not) is read once per chain, not forever.
+        if (depth > MaxIncludeDepth || !including.Add(file) || fs.ReadText(file) is not { } text)
         {
             return;
         }
 
+        try
+        {
+            ParseLines(fs, file, text, result, seen, including, depth);
+        }
+        finally
+        {
+            including.Remove(file);
+        }
+    }
+
+    private static void ParseLines(TargetFileSystem fs, string file, string text, List<string> result, HashSet<string> seen, HashSet<string> including, int depth)
+    {
         foreach (var raw in text.Split('\n'))
         {
             var line = raw;
@@ -47,7 +60,7 @@ internal static class LdConfig
                     var absolute = pattern.StartsWith('/') ? pattern : Path.GetDirectoryName(file) + "/" + pattern;
                     foreach (var included in fs.Glob(absolute))
                     {
-                        Parse(fs, included, result, seen, depth + 1);
+                        Parse(fs, included, result, seen, including, depth + 1);
                     }
                 }
 

@@ -166,6 +166,12 @@ public sealed partial class Target : IDisposable
 
     internal TargetFileSystem FileSystem => _fs;
 
+    /// <summary>
+    /// The last library seen to satisfy a reference (name, version name, version hash). Whether a reference is
+    /// satisfied does not depend on the order of the lookup scope, only on which libraries are in it.
+    /// </summary>
+    internal ConcurrentDictionary<(string Name, string? Version, uint Hash), ElfSurface> Satisfiers { get; } = new();
+
     internal TargetFileSystem HostFileSystem => _hostFs;
 
     /// <summary>Resolves a path in a file system (cached).</summary>

@@ -125,4 +125,23 @@ public class CompatibilityScenarioTests
         Assert.Equal("rp_extra", Assert.Single(withRunPath.MissingSymbols).Name);
         Assert.Contains(withRunPath.LoadOrder, o => o.Name == "librp.so.1" && o.Path.Contains("/ldpath/", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Copy_relocated_object_that_grew_is_flagged_as_the_loader_warns()
+    {
+        // ldd's trace mode does not perform copy relocations: run the program, as the loader then warns on stderr.
+        var app = App("app_copy");
+        var (v, _) = CheckBoth(app, TargetDir);
+        Assert.True(v.IsCompatible);
+        var change = Assert.Single(v.CopyRelocationSizeChanges);
+        Assert.Equal(("data_table", 16UL, 32UL), (change.Name, change.LinkedSize, change.TargetSize));
+        var env = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = TargetDir, ["LD_BIND_NOW"] = "1" };
+        var (code, _, stderr) = Tools.Run(app, [], env);
+        Assert.Equal(0, code);
+        Assert.Contains("Symbol `data_table' has different size in shared object", stderr);
+
+        var (linked, _) = CheckBoth(app, Path.Combine(Out, "link"));
+        Assert.Empty(linked.CopyRelocationSizeChanges);
+        Assert.DoesNotContain("different size", Tools.Run(app, [], new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = Path.Combine(Out, "link") }).Stderr);
+    }
 }

@@ -10,7 +10,8 @@ namespace Abi.Sdk.Tests.Compatibility;
 /// Every dynamically linked ELF executable in /usr/bin checked against this machine's own libraries: the verdict
 /// must be what <c>ldd -r</c> says — the same libraries found at the same paths in the same order, the same problems.
 /// ldd costs a process per binary, so by default it runs on every binary with DT_RPATH/DT_RUNPATH and on an evenly
-/// spread tenth of the rest; ABI_COMPAT_LDD_ALL=1 compares all of them (about 1,100 here, all agreeing).
+/// spread tenth of the rest, and on every binary the SDK refuses; ABI_COMPAT_LDD_ALL=1 compares all of them (1,121 here,
+/// all accepted, all agreeing).
 /// </summary>
 public class HostBinariesTests
 {
@@ -63,7 +64,7 @@ public class HostBinariesTests
 
         var sample = binaries.Where((path, i) =>
         {
-            if (all || i % 10 == 0)
+            if (all || i % 10 == 0 || !verdicts[path].IsCompatible)
             {
                 return true;
             }
@@ -86,8 +87,8 @@ public class HostBinariesTests
             }
         });
 
+        // Every refusal is among the compared ones, so a binary really broken on a machine is confirmed by ldd.
         Assert.True(failures.IsEmpty, $"{failures.Count} of {sample.Count} disagree:\n{string.Join("\n\n", failures.Take(5))}");
-        Assert.All(binaries, path => Assert.True(verdicts[path].IsCompatible, verdicts[path].ToString()));
         TestContext.Current.SendDiagnosticMessage($"{binaries.Count} executables checked, {sample.Count} compared with ldd -r");
     }
 }

@@ -27,6 +27,7 @@ lib out/link/libweak.so.1  libweak.so.1  $src/libweak-link.c  $src/libweak-link.
 lib out/link/libbase.so.1  libbase.so.1  $src/libbase.c       $src/libbase-link.map
 lib out/link/libmid.so.1   libmid.so.1   $src/libmid.c        ""  out/link/libbase.so.1
 lib out/link/libhid.so.1   libhid.so.1   $src/libhid-link.c   ""
+lib out/link/libdata.so.1  libdata.so.1  $src/libdata-link.c  ""
 
 # The target: the same names, another release of each.
 lib out/target/libver.so.1   libver.so.1   $src/libver.c          $src/libver-target.map
@@ -36,6 +37,7 @@ lib out/target/libweak.so.1  libweak.so.1  $src/libweak-target.c  $src/libweak-t
 lib out/target/libbase.so.1  libbase.so.1  $src/libbase.c         $src/libbase-target.map
 cp out/link/libmid.so.1 out/target/libmid.so.1       # unchanged itself; its own dependency breaks
 lib out/target/libhid.so.1   libhid.so.1   $src/libhid-target.c   $src/libhid-target.map
+lib out/target/libdata.so.1  libdata.so.1  $src/libdata-target.c  ""   # the copied object grew
 # libgone.so.1 is deliberately absent from the target.
 
 app() { # app NAME LIB...
@@ -49,6 +51,8 @@ app app_missing out/link/libgone.so.1
 app app_weak    out/link/libweak.so.1
 app app_deep    out/link/libmid.so.1
 app app_hidden  out/link/libhid.so.1
+# A non-PIE executable copies data objects it references into itself (R_X86_64_COPY).
+gcc "${cflags[@]}" -fno-pie -no-pie -o out/apps/app_copy $src/app_copy.c out/link/libdata.so.1
 
 # RPATH vs RUNPATH: librp needs libdeep, which only the application's $ORIGIN/rp folder holds.
 lib out/rpath/rp/libdeep.so.1 libdeep.so.1 $src/libdeep.c ""
