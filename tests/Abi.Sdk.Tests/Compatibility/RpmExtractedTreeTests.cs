@@ -59,7 +59,7 @@ public class RpmExtractedTreeTests
             (code, _, stderr) = Tools.Run("/bin/sh", ["-c", $"'{rpm2cpio}' '{rpm}' | cpio -idm --quiet"], workingDirectory: tree);
             Assert.True(code == 0, stderr);
 
-            using var fromRpm = Target.FromRpms([rpm]);
+            using var fromRpm = Target.FromRpms([rpm], cancellationToken: TestContext.Current.CancellationToken);
             using var extracted = Target.Sysroot(tree);
             Assert.Equal(["/opt/vendor/lib64"], fromRpm.ConfiguredDirectories);
             Assert.Equal(extracted.ConfiguredDirectories, fromRpm.ConfiguredDirectories);
