@@ -89,6 +89,7 @@ public static class AbiBaseline
                 w.WriteString("visibility", AbiBuiltInRules.VisibilityName(s.Visibility));
                 w.WriteNumber("size", s.Size);
                 w.WriteEndObject();
+                FlushIfLarge(w);
             }
 
             w.WriteEndArray();
@@ -460,4 +461,13 @@ public static class AbiBaseline
         "elf-loongarch" => (ElfClass.Elf64, ElfMachine.LoongArch),
         _ => (ElfClass.Elf64, ElfMachine.None),
     };
+
+    /// <summary>Hands buffered output to the stream: the writer otherwise buffers the whole report, growing by copies.</summary>
+    private static void FlushIfLarge(Utf8JsonWriter w)
+    {
+        if (w.BytesPending > 1 << 16)
+        {
+            w.Flush();
+        }
+    }
 }

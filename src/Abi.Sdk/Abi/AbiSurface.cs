@@ -26,7 +26,7 @@ public sealed record AbiVersionNode(string Name, ImmutableArray<string> Predeces
 public sealed class AbiSurface
 {
     private NameIndex? _index;
-    private AbiFingerprint? _fingerprint;
+    private System.Runtime.CompilerServices.StrongBox<AbiFingerprint>? _fingerprint; // a reference, so publication is atomic
 
     /// <summary>Creates a surface from its parts (baselines, tests, synthetic surfaces).</summary>
     /// <param name="fileName">A label for reports: the file or baseline it came from; may be <see langword="null"/>.</param>
@@ -83,7 +83,7 @@ public sealed class AbiSurface
     public ImmutableArray<AbiSymbol> Symbols { get; }
 
     /// <summary>A stable 128-bit fingerprint of the surface: equal surfaces have equal fingerprints, whatever the symbol order.</summary>
-    public AbiFingerprint Fingerprint => _fingerprint ??= AbiFingerprint.Compute(this);
+    public AbiFingerprint Fingerprint => (_fingerprint ??= new(AbiFingerprint.Compute(this))).Value;
 
     /// <summary>Reads the surface of an opened ELF image.</summary>
     /// <param name="image">The image.</param>

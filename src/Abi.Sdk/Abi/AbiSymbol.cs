@@ -54,6 +54,8 @@ public enum AbiSymbolVisibility : byte
 /// </summary>
 public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
 {
+    private string? _spelling;
+
     /// <summary>Creates a symbol.</summary>
     /// <param name="name">The symbol name.</param>
     /// <param name="version">The version node name, or <see langword="null"/> when unversioned.</param>
@@ -103,7 +105,26 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     public bool IsData => Kind is AbiSymbolKind.Object or AbiSymbolKind.Tls or AbiSymbolKind.Common;
 
     /// <summary>The name as abidiff and <c>readelf --dyn-syms -W</c> spell it: <c>name@@VER</c>, <c>name@VER</c> or <c>name</c>.</summary>
-    public string Spelling => Version is null ? Name : string.Concat(Name, IsDefaultVersion ? "@@" : "@", Version);
+    public string Spelling => _spelling ??= Version is null ? Name : string.Concat(Name, IsDefaultVersion ? "@@" : "@", Version);
+
+    /// <summary>Writes <see cref="Spelling"/> without building the string.</summary>
+    /// <param name="writer">The destination.</param>
+    public void WriteSpelling(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (_spelling is { } spelled)
+        {
+            writer.Write(spelled);
+            return;
+        }
+
+        writer.Write(Name);
+        if (Version is not null)
+        {
+            writer.Write(IsDefaultVersion ? "@@" : "@");
+            writer.Write(Version);
+        }
+    }
 
     /// <summary>Whether <paramref name="other"/> names the same interface: the same name and version.</summary>
     /// <param name="other">The other symbol.</param>

@@ -30,6 +30,7 @@ public static class AbiJsonReport
             foreach (var s in diff.RemovedSymbols)
             {
                 w.WriteStringValue(s.Spelling);
+                FlushIfLarge(w);
             }
 
             w.WriteEndArray();
@@ -37,6 +38,7 @@ public static class AbiJsonReport
             foreach (var s in diff.AddedSymbols)
             {
                 w.WriteStringValue(s.Spelling);
+                FlushIfLarge(w);
             }
 
             w.WriteEndArray();
@@ -44,6 +46,7 @@ public static class AbiJsonReport
             foreach (var d in diff.Diagnostics)
             {
                 WriteDiagnostic(w, d);
+                FlushIfLarge(w);
             }
 
             w.WriteEndArray();
@@ -86,6 +89,15 @@ public static class AbiJsonReport
         else
         {
             w.WriteString(name, value);
+        }
+    }
+
+    /// <summary>Hands buffered output to the stream: the writer otherwise buffers the whole report, growing by copies.</summary>
+    private static void FlushIfLarge(Utf8JsonWriter w)
+    {
+        if (w.BytesPending > 1 << 16)
+        {
+            w.Flush();
         }
     }
 }

@@ -130,6 +130,7 @@ public static class AbiSarifReport
                 w.WriteString("severity", AbiSeverities.Name(d.Severity));
                 w.WriteEndObject();
                 w.WriteEndObject();
+                FlushIfLarge(w);
             }
 
             w.WriteEndArray();
@@ -150,5 +151,14 @@ public static class AbiSarifReport
 
         // Relative paths stay relative (uriBaseId-free); absolute ones become file: URIs.
         return Path.IsPathRooted(path) ? new Uri(path).AbsoluteUri : path.Replace('\\', '/');
+    }
+
+    /// <summary>Hands buffered output to the stream: the writer otherwise buffers the whole report, growing by copies.</summary>
+    private static void FlushIfLarge(Utf8JsonWriter w)
+    {
+        if (w.BytesPending > 1 << 16)
+        {
+            w.Flush();
+        }
     }
 }

@@ -46,14 +46,34 @@ public static class AbiTextReport
             writer.WriteLine();
         }
 
-        Section(writer, removed.Count, "Removed symbol", removed, d => d.Id == "ABI1002"
-            ? $"  [D] {d.Subject} (now {d.NewSymbol?.Spelling}) [{d.Id}]"
-            : $"  [D] {d.Subject} [{d.Id}]");
-        Section(writer, added.Count, "Added symbol", added, d => $"  [A] {d.Subject} [{d.Id}]");
-        Section(writer, changed.Count, "Changed symbol", changed, d => $"  [C] {d.Message} [{d.Id} {AbiSeverities.Name(d.Severity)}]");
+        Section(writer, removed.Count, "Removed symbol", removed, (w, d) =>
+        {
+            // Written in pieces: a report may list tens of thousands of symbols.
+            w.Write("  [D] ");
+            d.OldSymbol!.WriteSpelling(w);
+            if (d.Id == "ABI1002" && d.NewSymbol is { } now)
+            {
+                w.Write(" (now ");
+                now.WriteSpelling(w);
+                w.Write(')');
+            }
+
+            w.Write(" [");
+            w.Write(d.Id);
+            w.WriteLine(']');
+        });
+        Section(writer, added.Count, "Added symbol", added, (w, d) =>
+        {
+            w.Write("  [A] ");
+            d.NewSymbol!.WriteSpelling(w);
+            w.Write(" [");
+            w.Write(d.Id);
+            w.WriteLine(']');
+        });
+        Section(writer, changed.Count, "Changed symbol", changed, (w, d) => w.WriteLine($"  [C] {d.Message} [{d.Id} {AbiSeverities.Name(d.Severity)}]"));
     }
 
-    private static void Section(TextWriter writer, int count, string noun, List<AbiDiagnostic> items, Func<AbiDiagnostic, string> line)
+    private static void Section(TextWriter writer, int count, string noun, List<AbiDiagnostic> items, Action<TextWriter, AbiDiagnostic> line)
     {
         if (count == 0)
         {
@@ -64,7 +84,7 @@ public static class AbiTextReport
         writer.WriteLine();
         foreach (var d in items)
         {
-            writer.WriteLine(line(d));
+            line(writer, d);
         }
 
         writer.WriteLine();

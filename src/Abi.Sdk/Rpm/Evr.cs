@@ -101,10 +101,10 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
             return 1;
         }
 
-        int rc = RpmVerCmp(left.Epoch ?? "0", right.Epoch ?? "0");
+        int rc = VerCmp(left.Epoch ?? "0", right.Epoch ?? "0");
         if (rc == 0)
         {
-            rc = RpmVerCmp(left.Version, right.Version);
+            rc = VerCmp(left.Version, right.Version);
             if (rc == 0)
             {
                 rc = CompareReleases(left.Release, left.Release is not null, right.Release, right.Release is not null);
@@ -122,19 +122,18 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
     /// <returns>-1, 0 or 1.</returns>
     public static int Compare(ReadOnlySpan<char> left, ReadOnlySpan<char> right)
     {
-        left = UntilNul(left);
-        right = UntilNul(right);
         if (left.SequenceEqual(right))
         {
             return 0;
         }
 
+        // One scalar pass per string (EVRs are short): cut at NUL, find the epoch and the last '-'.
         Split(left, out var e1, out bool he1, out var v1, out var r1, out bool hr1);
         Split(right, out var e2, out bool he2, out var v2, out var r2, out bool hr2);
-        int rc = RpmVerCmp(he1 && !e1.IsEmpty ? e1 : "0", he2 && !e2.IsEmpty ? e2 : "0");
+        int rc = VerCmp(he1 && !e1.IsEmpty ? e1 : "0", he2 && !e2.IsEmpty ? e2 : "0");
         if (rc == 0)
         {
-            rc = RpmVerCmp(v1, v2);
+            rc = VerCmp(v1, v2);
             if (rc == 0)
             {
                 rc = CompareReleases(r1, hr1, r2, hr2);
@@ -153,40 +152,64 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
     /// <param name="left">The first string.</param>
     /// <param name="right">The second string.</param>
     /// <returns>-1, 0 or 1.</returns>
-    public static int RpmVerCmp(ReadOnlySpan<char> left, ReadOnlySpan<char> right)
+    public static int RpmVerCmp(ReadOnlySpan<char> left, ReadOnlySpan<char> right) => VerCmp(UntilNul(left), UntilNul(right));
+
+    // The character classes rpmvercmp distinguishes, for ASCII; everything else separates segments.
+    private const byte Separator = 0, Digit = 1, Alpha = 2, Tilde = 3, Caret = 4;
+
+    private static ReadOnlySpan<byte> Classes =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+        0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 4, 0,
+        0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 3, 0,
+    ];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte ClassOf(char c) => c < 128 ? Classes[c] : Separator;
+
+    /// <summary>rpmvercmp over NUL-free spans.</summary>
+    internal static int VerCmp(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
     {
-        var a = UntilNul(left);
-        var b = UntilNul(right);
         if (a.SequenceEqual(b))
         {
             return 0;
         }
 
         int i = 0, j = 0;
-        while (i < a.Length || j < b.Length)
+        while (true)
         {
-            while (i < a.Length && !IsSegmentStart(a[i]))
+            byte ka = Separator, kb = Separator;
+            while (i < a.Length && (ka = ClassOf(a[i])) == Separator)
             {
                 i++;
             }
 
-            while (j < b.Length && !IsSegmentStart(b[j]))
+            while (j < b.Length && (kb = ClassOf(b[j])) == Separator)
             {
                 j++;
             }
 
-            char ca = i < a.Length ? a[i] : '\0';
-            char cb = j < b.Length ? b[j] : '\0';
+            bool endA = i >= a.Length, endB = j >= b.Length;
+            if (endA)
+            {
+                ka = Separator;
+            }
+
+            if (endB)
+            {
+                kb = Separator;
+            }
 
             // Tilde sorts before everything else, even the end of the string.
-            if (ca == '~' || cb == '~')
+            if (ka == Tilde || kb == Tilde)
             {
-                if (ca != '~')
+                if (ka != Tilde)
                 {
                     return 1;
                 }
 
-                if (cb != '~')
+                if (kb != Tilde)
                 {
                     return -1;
                 }
@@ -197,24 +220,24 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
             }
 
             // Caret sorts after the end of the string but before anything else.
-            if (ca == '^' || cb == '^')
+            if (ka == Caret || kb == Caret)
             {
-                if (ca == '\0')
+                if (endA)
                 {
                     return -1;
                 }
 
-                if (cb == '\0')
+                if (endB)
                 {
                     return 1;
                 }
 
-                if (ca != '^')
+                if (ka != Caret)
                 {
                     return 1;
                 }
 
-                if (cb != '^')
+                if (kb != Caret)
                 {
                     return -1;
                 }
@@ -224,69 +247,85 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
                 continue;
             }
 
-            if (ca == '\0' || cb == '\0')
+            if (endA || endB)
             {
-                break;
+                return endA == endB ? 0 : (endA ? -1 : 1);
             }
 
-            int si = i, sj = j;
-            bool isNumeric = IsDigit(ca);
-            if (isNumeric)
+            int si, sj;
+            if (ka == Digit)
             {
-                while (i < a.Length && IsDigit(a[i]))
+                // A numeric segment beats an alpha one.
+                if (kb != Digit)
+                {
+                    return 1;
+                }
+
+                // Leading zeros do not count; more digits wins; then digit by digit.
+                while (i < a.Length && a[i] == '0')
                 {
                     i++;
                 }
 
-                while (j < b.Length && IsDigit(b[j]))
+                while (j < b.Length && b[j] == '0')
                 {
                     j++;
+                }
+
+                si = i;
+                sj = j;
+                while (i < a.Length && (uint)(a[i] - '0') <= 9)
+                {
+                    i++;
+                }
+
+                while (j < b.Length && (uint)(b[j] - '0') <= 9)
+                {
+                    j++;
+                }
+
+                int la = i - si, lb = j - sj;
+                if (la != lb)
+                {
+                    return la > lb ? 1 : -1;
                 }
             }
             else
             {
-                while (i < a.Length && IsAlpha(a[i]))
+                if (kb != Alpha)
+                {
+                    return -1;
+                }
+
+                si = i;
+                sj = j;
+                while (i < a.Length && ClassOf(a[i]) == Alpha)
                 {
                     i++;
                 }
 
-                while (j < b.Length && IsAlpha(b[j]))
+                while (j < b.Length && ClassOf(b[j]) == Alpha)
                 {
                     j++;
                 }
             }
 
-            // Different kinds of segment: numeric is newer than alpha.
-            if (sj == j)
+            // strcmp of the two segments.
+            int n = Math.Min(i - si, j - sj);
+            for (int k = 0; k < n; k++)
             {
-                return isNumeric ? 1 : -1;
-            }
-
-            var sa = a[si..i];
-            var sb = b[sj..j];
-            if (isNumeric)
-            {
-                sa = sa.TrimStart('0');
-                sb = sb.TrimStart('0');
-                if (sa.Length != sb.Length)
+                int d = a[si + k] - b[sj + k];
+                if (d != 0)
                 {
-                    return sa.Length > sb.Length ? 1 : -1;
+                    return d < 0 ? -1 : 1;
                 }
             }
 
-            int rc = sa.SequenceCompareTo(sb);
-            if (rc != 0)
+            if (i - si != j - sj)
             {
-                return rc < 0 ? -1 : 1;
+                return i - si < j - sj ? -1 : 1;
             }
         }
-
-        if (i >= a.Length && j >= b.Length)
-        {
-            return 0;
-        }
-
-        return i >= a.Length ? -1 : 1;
     }
 
     /// <summary>
@@ -434,7 +473,7 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
     {
         if (has1 && has2)
         {
-            return RpmVerCmp(r1, r2);
+            return VerCmp(r1, r2);
         }
 
         return has1 == has2 ? 0 : (has1 ? 1 : -1);
@@ -449,14 +488,24 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
             digits++;
         }
 
-        int dash = s[digits..].LastIndexOf('-');
-        if (dash >= 0)
+        // The last '-' at or after the epoch digits, and the end of the C string.
+        int dash = -1, end = s.Length;
+        for (int k = digits; k < s.Length; k++)
         {
-            dash += digits;
+            char c = s[k];
+            if (c == '-')
+            {
+                dash = k;
+            }
+            else if (c == '\0')
+            {
+                end = k;
+                break;
+            }
         }
 
         int versionStart;
-        if (digits < s.Length && s[digits] == ':')
+        if (digits < end && s[digits] == ':')
         {
             hasEpoch = true;
             epoch = s[..digits];
@@ -472,12 +521,12 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
         if (dash >= 0)
         {
             version = s[versionStart..dash];
-            release = s[(dash + 1)..];
+            release = s[(dash + 1)..end];
             hasRelease = true;
         }
         else
         {
-            version = s[versionStart..];
+            version = s[versionStart..end];
             release = default;
             hasRelease = false;
         }
@@ -533,7 +582,4 @@ public sealed class Evr : IComparable<Evr>, IComparable, IEquatable<Evr>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsAlpha(char c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSegmentStart(char c) => IsDigit(c) || IsAlpha(c) || c == '~' || c == '^';
 }

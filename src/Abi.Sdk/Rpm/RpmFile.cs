@@ -166,7 +166,7 @@ public sealed class RpmFile
     /// <summary>The <c>%lang</c> of the file, or <see langword="null"/>.</summary>
     public string? Language { get; }
 
-    /// <summary>The file class (as <c>file(1)</c> described it at build time, for example <c>ELF 64-bit LSB shared object…</c>), or <see langword="null"/>.</summary>
+    /// <summary>The file class as rpm reports it: what <c>file(1)</c> said at build time (<c>ELF 64-bit LSB shared object…</c>), else <c>directory</c> or <c>symbolic link to `target'</c>; <see langword="null"/> when unknown.</summary>
     public string? Class { get; }
 
     /// <summary>The file color: 1 for ELF32, 2 for ELF64, 4 for MIPS N32, 0 otherwise.</summary>

@@ -54,10 +54,11 @@ internal static class RpmFileList
         var classDict = h.GetStringArray(RpmTag.ClassDict);
         var caps = Strings(h, RpmTag.FileCaps, count);
         var verify = Array(h, RpmTag.FileVerifyFlags, count);
-        // rpm ignores per-file dependency indexes that do not line up with the file list (indexSane), so do we.
+        // rpm reads the per-file dependency indexes by file index without checking their length; arrays that are
+        // longer than the file list occur in real packages (re-signed ones), so only too-short arrays are ignored.
         var dependsX = h.GetIntegers(RpmTag.FileDependsX);
         var dependsN = h.GetIntegers(RpmTag.FileDependsN);
-        if (dependsX.Length != count || dependsN.Length != count)
+        if (dependsX.Length < count || dependsN.Length < count)
         {
             dependsX = dependsN = [];
         }
@@ -72,6 +73,15 @@ internal static class RpmFileList
             if (!classes.IsEmpty && classes[i] < classDict.Length && classDict[(int)classes[i]].Length > 0)
             {
                 fileClass = classDict[(int)classes[i]];
+            }
+            else if (!modes.IsEmpty && (modes[i] & 0xf000) == 0xa000 && !links.IsEmpty)
+            {
+                // Without a recorded class rpm reports these (its FILECLASS query tag); packages often omit the dictionary.
+                fileClass = $"symbolic link to `{links[i]}'";
+            }
+            else if (!modes.IsEmpty && (modes[i] & 0xf000) == 0x4000)
+            {
+                fileClass = "directory";
             }
 
             var deps = ImmutableArray<RpmDependency>.Empty;

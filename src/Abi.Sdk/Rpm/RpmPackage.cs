@@ -157,7 +157,7 @@ public sealed class RpmPackage
 
     /// <summary>
     /// Reads a package's lead and headers from a stream, leaving it positioned at the payload
-    /// (read it with <see cref="OpenPayload(Stream, bool)"/>).
+    /// (read it with <see cref="OpenPayload(Stream, bool, RpmPayloadOptions?)"/>).
     /// </summary>
     /// <param name="stream">The stream, positioned at the lead.</param>
     /// <param name="fileName">A name for error messages, or <see langword="null"/>.</param>
@@ -213,7 +213,7 @@ public sealed class RpmPackage
     /// </summary>
     /// <param name="options">Limits, or <see langword="null"/> for the defaults.</param>
     /// <returns>A reader; dispose it.</returns>
-    /// <exception cref="InvalidOperationException">The package was read from a stream; use <see cref="OpenPayload(Stream, bool)"/>.</exception>
+    /// <exception cref="InvalidOperationException">The package was read from a stream; use <see cref="OpenPayload(Stream, bool, RpmPayloadOptions?)"/>.</exception>
     /// <exception cref="RpmFormatException">The payload's compression is not recognized.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public RpmPayloadReader OpenPayload(RpmPayloadOptions? options = null)
@@ -239,12 +239,13 @@ public sealed class RpmPackage
     /// <summary>Reads the payload from <paramref name="stream"/>, positioned where <see cref="Read"/> left it.</summary>
     /// <param name="stream">The stream positioned at the payload.</param>
     /// <param name="leaveOpen">Whether disposing the reader leaves <paramref name="stream"/> open.</param>
+    /// <param name="options">Limits, or <see langword="null"/> for the defaults.</param>
     /// <returns>A reader; dispose it.</returns>
     /// <exception cref="RpmFormatException">The payload's compression is not recognized.</exception>
-    public RpmPayloadReader OpenPayload(Stream stream, bool leaveOpen = false)
+    public RpmPayloadReader OpenPayload(Stream stream, bool leaveOpen = false, RpmPayloadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return new RpmPayloadReader(this, stream, leaveOpen, RpmPayloadOptions.Default);
+        return new RpmPayloadReader(this, stream, leaveOpen, options ?? RpmPayloadOptions.Default);
     }
 
     /// <summary>

@@ -55,6 +55,15 @@ public class EvrTests
         Assert.Equal(Evr.Parse("01.0").GetHashCode(), Evr.Parse("1_0").GetHashCode());
     }
 
+    [Fact]
+    public void TextAfterANulIsIgnoredAsInC()
+    {
+        Assert.Equal(0, Evr.Compare("1.0\0-9".AsSpan(), "1.0".AsSpan()));
+        Assert.Equal(0, Evr.RpmVerCmp("2\0x", "2"));
+        Assert.Equal("1.0", Evr.Parse("1.0\0-9").ToString());
+        Assert.Equal(-1, Evr.Compare("1:1\0".AsSpan(), "1:2".AsSpan()));
+    }
+
     /// <summary>Thousands of generated EVR pairs compared by rpm itself in ONE process (a Lua loop) and by us.</summary>
     [Fact]
     public void RandomizedDifferentialAgainstRpmVercmp()
