@@ -151,7 +151,7 @@ public sealed class AbiSurface
 
     /// <summary>Whether an ELF dynamic symbol is part of the ABI surface.</summary>
     /// <param name="symbol">The symbol.</param>
-    /// <returns>True for a defined global, weak or unique symbol of default or protected visibility that is not a version marker, section or file symbol.</returns>
+    /// <returns>True for a defined global, weak or unique symbol of default or protected visibility that is not a version marker, an untyped symbol (the linker's <c>_end</c>…), a section or a file symbol.</returns>
     public static bool IsExported(ElfSymbol symbol)
     {
         if (!symbol.IsDefined)
@@ -171,7 +171,8 @@ public sealed class AbiSurface
             return false;
         }
 
-        if (symbol.Type is ElfSymbolType.Section or ElfSymbolType.File)
+        // Untyped symbols are the linker's markers (_edata, _end, __bss_start), not interface; libabigail skips them too.
+        if (symbol.Type is ElfSymbolType.Section or ElfSymbolType.File or ElfSymbolType.NoType)
         {
             return false;
         }

@@ -6,7 +6,23 @@ namespace Abi.Sdk.Tests.Abi;
 /// <summary>Runs libabigail's abidiff and reads its removed and added ELF-symbol lists.</summary>
 public static partial class Abidiff
 {
-    public sealed record Result(int ExitCode, SortedSet<string> Removed, SortedSet<string> Added, string Stdout);
+    /// <summary>
+    /// abidiff lists one symbol per alias group ("main, aliases a, b"): <see cref="Removed"/> and <see cref="Added"/>
+    /// hold the listed symbols, <see cref="RemovedAliases"/> and <see cref="AddedAliases"/> the aliases it shows
+    /// beside them (shown whether or not each alias is itself new or gone).
+    /// </summary>
+    public sealed record Result(int ExitCode, SortedSet<string> Removed, SortedSet<string> Added, SortedSet<string> RemovedAliases, SortedSet<string> AddedAliases, string Stdout)
+    {
+        /// <summary>Abi.Sdk judges every symbol, abidiff one per alias group: every listed symbol must be in ours, and ours must be listed or shown as an alias.</summary>
+        public static void AssertSameSymbols(SortedSet<string> listed, SortedSet<string> aliases, IEnumerable<string> ours)
+        {
+            var mine = ours.ToHashSet(StringComparer.Ordinal);
+            var missing = listed.Where(s => !mine.Contains(s)).ToArray();
+            Assert.True(missing.Length == 0, "abidiff lists symbols Abi.Sdk does not: " + string.Join(", ", missing.Take(10)));
+            var extra = mine.Where(s => !listed.Contains(s) && !aliases.Contains(s)).Order(StringComparer.Ordinal).ToArray();
+            Assert.True(extra.Length == 0, "Abi.Sdk lists symbols abidiff does not: " + string.Join(", ", extra.Take(10)));
+        }
+    }
 
     public static string Require() => Tools.Require("abidiff", "abigail-tools");
 
@@ -26,14 +42,16 @@ public static partial class Abidiff
     {
         var removed = new SortedSet<string>(StringComparer.Ordinal);
         var added = new SortedSet<string>(StringComparer.Ordinal);
-        SortedSet<string>? current = null;
+        var removedAliases = new SortedSet<string>(StringComparer.Ordinal);
+        var addedAliases = new SortedSet<string>(StringComparer.Ordinal);
+        SortedSet<string>? current = null, currentAliases = null;
         foreach (var raw in stdout.Split('\n'))
         {
             var line = raw.TrimEnd();
             var header = SectionHeader().Match(line);
             if (header.Success)
             {
-                current = header.Groups[1].Value == "Removed" ? removed : added;
+                (current, currentAliases) = header.Groups[1].Value == "Removed" ? (removed, removedAliases) : (added, addedAliases);
                 continue;
             }
 
@@ -60,11 +78,11 @@ public static partial class Abidiff
             current.Add(entry[..aliases]);
             foreach (var alias in entry[(aliases + ", aliases ".Length)..].Split(", ", StringSplitOptions.RemoveEmptyEntries))
             {
-                current.Add(alias);
+                currentAliases!.Add(alias);
             }
         }
 
-        return new Result(exitCode, removed, added, stdout);
+        return new Result(exitCode, removed, added, removedAliases, addedAliases, stdout);
     }
 
     [GeneratedRegex(@"^\d+ (Removed|Added) (function|variable) symbols? not referenced by debug info:$")]
