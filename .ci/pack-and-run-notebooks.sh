@@ -42,7 +42,11 @@ for rid in any linux-x64; do
   diff -u <(echo "$expected") <("$work/tool-$rid/abi" symbols tests/Abi.Sdk.Tests/Fixtures/elf/libversioned.so)
   echo "abi from Abi.Cli.$rid: same output as dotnet run"
 done
-file "$work/tool-linux-x64/abi" | grep -q "ELF 64-bit" || { echo "Abi.Cli.linux-x64 is not a native executable"; exit 1; }
+# The Native AOT package installs one native executable and no managed entry assembly.
+native=$(find "$work/tool-linux-x64/.store" -type f -name abi | head -1)
+[ -n "$native" ] && [ "$(head -c4 "$native" | od -An -tx1 | tr -d ' ')" = "7f454c46" ] &&
+  [ -z "$(find "$work/tool-linux-x64/.store" -name abi.dll)" ] || { echo "Abi.Cli.linux-x64 did not install a native abi"; exit 1; }
+echo "Abi.Cli.linux-x64 installed a native executable: ${native#"$work/"}"
 
 echo "== file-based examples against #:package Abi.Sdk@$version"
 for example in docs/examples/*.cs; do
