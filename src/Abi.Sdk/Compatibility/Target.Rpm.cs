@@ -13,16 +13,19 @@ public sealed partial class Target
     /// </summary>
     /// <param name="rpmPaths">The packages.</param>
     /// <param name="options">Payload limits, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives one report per package read, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels between packages and entries.</param>
     /// <returns>The target.</returns>
     /// <exception cref="RpmFormatException">A package is malformed or over the payload limits.</exception>
     /// <exception cref="IOException">A package cannot be read.</exception>
-    public static Target FromRpms(IEnumerable<string> rpmPaths, RpmPayloadOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public static Target FromRpms(IEnumerable<string> rpmPaths, RpmPayloadOptions? options = null, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rpmPaths);
+        var inputs = rpmPaths as IReadOnlyCollection<string> ?? [.. rpmPaths];
         var files = new List<TargetFile>();
         var names = new List<string>();
-        foreach (var path in rpmPaths)
+        foreach (var path in inputs)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var package = RpmPackage.Open(path);
@@ -74,6 +77,8 @@ public sealed partial class Target
                     }
                 }
             }
+
+            progress?.Report(new OperationProgress(names.Count, inputs.Count, path));
         }
 
         return FromFiles(files, names.Count == 1 ? names[0] : $"{names.Count} packages");

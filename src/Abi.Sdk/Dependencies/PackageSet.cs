@@ -78,12 +78,29 @@ public sealed class PackageSet
     /// <exception cref="RpmFormatException">An RPM file is malformed.</exception>
     /// <exception cref="RepositoryFormatException">Repository metadata is malformed.</exception>
     /// <exception cref="IOException">An input cannot be read.</exception>
-    public static PackageSet Load(IEnumerable<string> paths)
+    public static PackageSet Load(IEnumerable<string> paths) => Load(paths, null, CancellationToken.None);
+
+    /// <summary>
+    /// Creates a set from RPM files and repositories, reporting each input as it is read: each path is an
+    /// <c>.rpm</c> file, a folder holding <c>repodata/repomd.xml</c>, a <c>repomd.xml</c>, or a <c>primary.xml</c>.
+    /// </summary>
+    /// <param name="paths">The inputs.</param>
+    /// <param name="progress">Receives one report per input read, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels between inputs.</param>
+    /// <returns>The indexed set.</returns>
+    /// <exception cref="RpmFormatException">An RPM file is malformed.</exception>
+    /// <exception cref="RepositoryFormatException">Repository metadata is malformed.</exception>
+    /// <exception cref="IOException">An input cannot be read.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public static PackageSet Load(IEnumerable<string> paths, IProgress<OperationProgress>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        var inputs = paths as IReadOnlyCollection<string> ?? [.. paths];
         var packages = new List<PackageRecord>();
-        foreach (var path in paths)
+        int done = 0;
+        foreach (var path in inputs)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (File.Exists(path) && path.EndsWith(".rpm", StringComparison.Ordinal))
             {
                 packages.Add(PackageRecord.FromPackage(RpmPackage.Open(path)));
@@ -92,6 +109,8 @@ public sealed class PackageSet
             {
                 packages.AddRange(RepositoryMetadata.ReadPackages(path));
             }
+
+            progress?.Report(new OperationProgress(++done, inputs.Count, path));
         }
 
         return Create(packages);

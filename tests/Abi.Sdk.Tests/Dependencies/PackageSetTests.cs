@@ -123,3 +123,30 @@ public partial class PackageSetTests
         Assert.Contains("more than", ex.Reason);
     }
 }
+
+/// <summary>Long operations report progress per input and stop when cancelled.</summary>
+public class PackageSetProgressTests
+{
+    private sealed class Collect : IProgress<OperationProgress>
+    {
+        public List<OperationProgress> Reports { get; } = [];
+
+        public void Report(OperationProgress value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public void Loading_rpms_reports_each_package_and_honours_cancellation()
+    {
+        var rpms = Directory.GetFiles(Path.Combine(Paths.Fixtures, "repo", "rpms"), "*.rpm").Order(StringComparer.Ordinal).ToArray();
+        var progress = new Collect();
+        var set = PackageSet.Load(rpms, progress, TestContext.Current.CancellationToken);
+        Assert.Equal(rpms.Length, set.Packages.Length);
+        Assert.Equal(Enumerable.Range(1, rpms.Length), progress.Reports.Select(r => r.Completed));
+        Assert.All(progress.Reports, r => Assert.Equal(rpms.Length, r.Total));
+        Assert.Equal(rpms[^1], progress.Reports[^1].Current);
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => PackageSet.Load(rpms, null, cancelled.Token));
+    }
+}
