@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Xml;
+using Abi.Sdk.IO;
 using Abi.Sdk.Rpm;
 
 namespace Abi.Sdk.Dependencies;
@@ -282,21 +283,11 @@ public static class RepositoryMetadata
     private sealed class LimitExceededException(string message) : Exception(message);
 
     /// <summary>Stops a decompression bomb: reading past the cap fails instead of filling memory.</summary>
-    private sealed class LimitedStream(Stream inner, long limit, string? fileName) : Stream
+    private sealed class LimitedStream(Stream inner, long limit, string? fileName) : ReadOnlyForwardStream
     {
         private long _read;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        protected override long BytesRead => _read;
 
         public override int Read(Span<byte> buffer)
         {
@@ -309,16 +300,6 @@ public static class RepositoryMetadata
 
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

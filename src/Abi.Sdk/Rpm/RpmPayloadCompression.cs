@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Abi.Sdk.IO;
 using SharpCompress.Compressors.BZip2;
 using SharpCompress.Compressors.LZMA;
 using SharpCompress.Compressors.Xz;
@@ -88,23 +89,12 @@ internal static class PayloadDecoders
 }
 
 /// <summary>Replays a few already-read bytes before the rest of a stream (for magic detection on unseekable input).</summary>
-internal sealed class PrefixedStream(byte[] prefix, Stream inner, bool leaveOpen) : Stream
+internal sealed class PrefixedStream(byte[] prefix, Stream inner, bool leaveOpen) : ReadOnlyForwardStream
 {
     private int _prefixPosition;
     private long _position;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    // Some decoders (SharpCompress's XZStream) read Position to track block boundaries.
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    protected override long BytesRead => _position;
 
     public override int Read(Span<byte> buffer)
     {
@@ -125,16 +115,6 @@ internal sealed class PrefixedStream(byte[] prefix, Stream inner, bool leaveOpen
         _position += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Abi.Sdk.IO;
 
 namespace Abi.Sdk.Rpm;
 
@@ -354,21 +355,11 @@ public sealed class RpmPayloadReader : IDisposable
     }
 
     /// <summary>Counts decompressed bytes, refuses to pass the cap, and turns decoder failures into typed errors.</summary>
-    private sealed class CappedStream(Stream inner, long limit, string limitReason, RpmPayloadCompression compression, string? fileName) : Stream
+    private sealed class CappedStream(Stream inner, long limit, string limitReason, RpmPayloadCompression compression, string? fileName) : ReadOnlyForwardStream
     {
         public long Consumed { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => Consumed; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        protected override long BytesRead => Consumed;
 
         public override int Read(Span<byte> buffer)
         {
@@ -398,16 +389,6 @@ public sealed class RpmPayloadReader : IDisposable
             return n;
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing)
@@ -421,7 +402,7 @@ public sealed class RpmPayloadReader : IDisposable
 }
 
 /// <summary>The content of the current payload entry: a read-only stream that ends at the entry's size.</summary>
-internal sealed class EntryDataStream : Stream
+internal sealed class EntryDataStream : ReadOnlyForwardStream
 {
     private readonly long _size;
     private RpmPayloadReader? _reader;
@@ -437,17 +418,11 @@ internal sealed class EntryDataStream : Stream
 
     public override bool CanRead => _reader is not null;
 
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _size;
 
-    public override long Position { get => _size - Remaining; set => throw new NotSupportedException(); }
+    protected override long BytesRead => _size - Remaining;
 
     public void Detach() => _reader = null;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -466,16 +441,6 @@ internal sealed class EntryDataStream : Stream
         Remaining -= n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>One entry of an rpm payload. Its content is readable until the reader moves to the next entry.</summary>
