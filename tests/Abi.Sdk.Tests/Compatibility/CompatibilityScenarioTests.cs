@@ -72,6 +72,32 @@ public class CompatibilityScenarioTests
     }
 
     [Fact]
+    public void Missing_weak_version_need_is_only_a_warning_and_a_weak_reference_to_it_stays_unbound()
+    {
+        // VER_2 is needed with VER_FLG_WEAK (set by build.sh): the loader prints "weak version `VER_2' not found"
+        // and goes on; ver_b@VER_2 is referenced weakly, so it may stay 0.
+        var (v, ldd) = CheckBoth(App("app_weakver"), TargetDir);
+        Assert.True(v.IsCompatible);
+        Assert.True(ldd.Accepts);
+        Assert.Empty(v.MissingVersions);
+        var weak = Assert.Single(v.MissingWeakVersions);
+        Assert.Equal(("libver.so.1", "VER_2"), (weak.Library, weak.Version));
+        Assert.Equal(["ver_b"], weak.Symbols);
+        Assert.Single(ldd.WeakVersions);
+    }
+
+    [Fact]
+    public void Weak_version_need_does_not_excuse_a_strong_reference()
+    {
+        var (v, _) = CheckBoth(App("app_weakver_strong"), TargetDir);
+        Assert.False(v.IsCompatible);
+        Assert.Empty(v.MissingVersions);
+        Assert.Single(v.MissingWeakVersions);
+        var s = Assert.Single(v.MissingSymbols);
+        Assert.Equal(("ver_b", "VER_2", "libver.so.1"), (s.Name, s.Version, s.Library));
+    }
+
+    [Fact]
     public void Dependency_of_a_dependency_breaks_with_the_needed_chain()
     {
         var (v, _) = CheckBoth(App("app_deep"), TargetDir);

@@ -51,6 +51,13 @@ app app_missing out/link/libgone.so.1
 app app_weak    out/link/libweak.so.1
 app app_deep    out/link/libmid.so.1
 app app_hidden  out/link/libhid.so.1
+# VER_2 needed through a weak (and through a strong) reference, the need marked VER_FLG_WEAK as ld.so honours it.
+gcc -O2 -o out/mark-weak-requirement ../elf/src/mark-weak-requirement.c
+app app_weakver        out/link/libver.so.1
+app app_weakver_strong out/link/libver.so.1
+out/mark-weak-requirement out/apps/app_weakver VER_2
+out/mark-weak-requirement out/apps/app_weakver_strong VER_2
+rm out/mark-weak-requirement
 # A non-PIE executable copies data objects it references into itself (R_X86_64_COPY).
 gcc "${cflags[@]}" -fno-pie -no-pie -o out/apps/app_copy $src/app_copy.c out/link/libdata.so.1
 
