@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Abi.Sdk.Abi;
+using Abi.Sdk.Rpm;
 
 namespace Abi.Cli.Commands;
 
@@ -12,20 +13,22 @@ internal static class CompatCommands
 
     public static void Register(RootCommand root)
     {
-        var binaries = new Argument<string[]>("BINARY") { Arity = ArgumentArity.OneOrMore, Description = "ELF executables or shared libraries on this machine." };
+        var binaries = new Argument<string[]>("BINARY") { Arity = ArgumentArity.ZeroOrMore, Description = "ELF executables or shared libraries on this machine." };
         var sysroot = new Option<string?>("--sysroot") { Description = "An unpacked distribution: only its folders are searched (its ld.so.conf, lib64, multiarch folders)." };
         var libPath = new Option<string?>("--lib-path") { Description = "Folders searched first, as LD_LIBRARY_PATH on this machine (DIR[:DIR...]); then this machine's own folders." };
         var rpms = new Option<string[]>("--rpms") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "RPM packages forming the target system (read in place, nothing extracted)." };
+        var packages = new Option<string[]>("--package") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "With --rpms: application packages installed on that system; every ELF executable and shared library they install is checked there." };
+        var installed = new Option<string[]>("--installed") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Binaries that are part of the target, by their path inside it (with --sysroot or --rpms)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per binary per line." };
         var compat = new Command("compat", "Predict whether glibc's dynamic loader would load and bind each binary on the target: exit 0 if all would run, 12 if one would not, 1 on error.")
         {
-            binaries, sysroot, libPath, rpms, json,
+            binaries, sysroot, libPath, rpms, packages, installed, json,
         };
-        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries)!, r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(json))));
+        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(json))));
         root.Subcommands.Add(compat);
     }
 
-    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, bool json)
+    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[] packages, string[] installed, bool json)
     {
         int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0);
         if (chosen != 1)
@@ -34,14 +37,31 @@ internal static class CompatCommands
             return 1;
         }
 
+        if (packages.Length > 0 && rpms is not { Length: > 0 })
+        {
+            Console.Error.WriteLine("abi: compat: --package needs --rpms: the packages are installed on the system those packages make");
+            return 1;
+        }
+
+        if (installed.Length > 0 && libPath is not null)
+        {
+            Console.Error.WriteLine("abi: compat: --installed needs --sysroot or --rpms: with --lib-path, give the binaries as arguments");
+            return 1;
+        }
+
+        if (binaries.Length + packages.Length + installed.Length == 0)
+        {
+            Console.Error.WriteLine("abi: compat: nothing to check: give BINARY..., --installed PATH... or --package RPM...");
+            return 1;
+        }
+
         using var target = sysroot is not null ? Target.Sysroot(sysroot)
-            : rpms is { Length: > 0 } ? Target.FromRpms(rpms)
+            : rpms is { Length: > 0 } ? Target.FromRpms([.. rpms, .. packages])
             : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
         using var output = new Output();
         bool allCompatible = true;
-        foreach (var binary in binaries)
+        void Report(CompatibilityVerdict verdict)
         {
-            var verdict = Compatibility.Check(binary, target);
             allCompatible &= verdict.IsCompatible;
             if (json)
             {
@@ -50,6 +70,24 @@ internal static class CompatCommands
             else
             {
                 WriteText(output, verdict);
+            }
+        }
+
+        foreach (var binary in binaries)
+        {
+            Report(Compatibility.Check(binary, target));
+        }
+
+        foreach (var path in installed)
+        {
+            Report(Compatibility.CheckInstalled(path, target));
+        }
+
+        foreach (var package in packages)
+        {
+            foreach (var verdict in Compatibility.CheckPackage(RpmPackage.Open(package), target))
+            {
+                Report(verdict);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Abi.Sdk.Elf;
+using Abi.Sdk.Rpm;
 
 namespace Abi.Sdk.Abi;
 
@@ -48,14 +49,95 @@ public static class Compatibility
         return Check(image, path, resolved, target.HostFileSystem, target);
     }
 
-    private static CompatibilityVerdict Check(ElfImage image, string displayPath, string resolvedPath, TargetFileSystem hostFs, Target target)
+    /// <summary>
+    /// Checks a binary that is part of the target itself, for example <c>/usr/bin/app</c> of an unpacked tree or of a
+    /// package in <see cref="Target.FromRpms"/>: it is read from the target, and its <c>$ORIGIN</c> (its bundled
+    /// libraries) lies in the target too.
+    /// </summary>
+    /// <param name="path">The binary's absolute path inside the target; links are followed inside the target.</param>
+    /// <param name="target">The system it is installed in.</param>
+    /// <returns>The verdict; <see cref="CompatibilityVerdict.Binary"/> is <paramref name="path"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is not absolute.</exception>
+    /// <exception cref="FileNotFoundException">The target has no regular file at <paramref name="path"/>.</exception>
+    /// <exception cref="ElfFormatException">The file is not well-formed ELF.</exception>
+    public static CompatibilityVerdict CheckInstalled(string path, Target target)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!path.StartsWith('/'))
+        {
+            throw new ArgumentException($"'{path}' is not an absolute path inside the target", nameof(path));
+        }
+
+        var fs = target.FileSystem;
+        var resolved = target.Resolve(fs, path) ?? throw new FileNotFoundException($"'{path}' is not a regular file in {target.Description}", path);
+        if (target.Surface(fs, resolved) is { } surface)
+        {
+            return Check(surface, path, target);
+        }
+
+        // Not readable as ELF: open it again to raise the reader's own error (file, offset, reason).
+        using var image = fs.OpenElf(resolved);
+        return Check(image, path, resolved, fs, target);
+    }
+
+    /// <summary>
+    /// Checks every ELF executable and shared library an RPM package installs, as installed in
+    /// <paramref name="target"/> — a target that contains the package, such as <see cref="Target.FromRpms"/> given the
+    /// package with the system's packages. Ghost files, and files that are not ELF executables or shared objects, are
+    /// skipped; static executables get a verdict with <see cref="CompatibilityVerdict.IsDynamic"/> false.
+    /// </summary>
+    /// <param name="package">The package.</param>
+    /// <param name="target">A system the package is installed in.</param>
+    /// <returns>One verdict per ELF file, in the package's file order.</returns>
+    /// <exception cref="ArgumentException">A regular file of the package is not in the target: the package is not part of it.</exception>
+    public static ImmutableArray<CompatibilityVerdict> CheckPackage(RpmPackage package, Target target)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(target);
+        var fs = target.FileSystem;
+        var verdicts = ImmutableArray.CreateBuilder<CompatibilityVerdict>();
+        foreach (var file in package.Files)
+        {
+            if (!file.IsRegularFile || file.IsGhost)
+            {
+                continue;
+            }
+
+            var resolved = target.Resolve(fs, file.Path)
+                ?? throw new ArgumentException($"{file.Path} of {package.Nevra} is not in {target.Description}: build the target with the package", nameof(target));
+            if (target.Surface(fs, resolved) is { Image.Header.Type: ElfFileType.Executable or ElfFileType.SharedObject } surface)
+            {
+                verdicts.Add(Check(surface, file.Path, target));
+            }
+        }
+
+        return verdicts.ToImmutable();
+    }
+
+    private static CompatibilityVerdict Check(ElfSurface main, string displayPath, Target target)
+    {
+        if (main.Image.Dynamic is null)
+        {
+            return new CompatibilityVerdict(displayPath, false, [], [], [], [], [], []);
+        }
+
+        var run = new LoaderRun(target, main, displayPath, mainInTarget: true);
+        run.LoadAll();
+        run.CheckVersions();
+        run.BindSymbols();
+        return run.Verdict();
+    }
+
+    private static CompatibilityVerdict Check(ElfImage image, string displayPath, string resolvedPath, TargetFileSystem fs, Target target)
     {
         if (image.Dynamic is null)
         {
             return new CompatibilityVerdict(displayPath, false, [], [], [], [], [], []);
         }
 
-        var run = new LoaderRun(target, image, displayPath, resolvedPath, hostFs);
+        // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
+        var run = new LoaderRun(target, ElfSurface.ForImage(fs, resolvedPath, image), displayPath, mainInTarget: fs == target.FileSystem && !fs.IsHost);
         run.LoadAll();
         run.CheckVersions();
         run.BindSymbols();
@@ -80,15 +162,18 @@ public static class Compatibility
         private readonly List<CopyRelocationSizeChange> _sizeChanges = [];
         private readonly Map _main;
         private readonly Map? _rtld;
+        private readonly bool _mainInTarget;
 
-        public LoaderRun(Target target, ElfImage image, string displayPath, string resolvedPath, TargetFileSystem hostFs)
+        // main: the binary, at its real path ($ORIGIN comes from /proc/self/exe).
+        public LoaderRun(Target target, ElfSurface main, string displayPath, bool mainInTarget)
         {
             _target = target;
+            _mainInTarget = mainInTarget;
+            var image = main.Image;
             _header = image.Header;
             _binary = displayPath;
             _layout = target.LayoutFor(_header.Class, _header.Machine);
-            // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
-            _main = new Map(ElfSurface.ForImage(hostFs, resolvedPath, image), displayPath, resolvedPath, null, isMain: true);
+            _main = new Map(main, displayPath, main.Path, null, isMain: true);
             _main.Names.Add(displayPath);
             if (image.Soname is { } soname)
             {
@@ -658,7 +743,7 @@ public static class Compatibility
 
         public CompatibilityVerdict Verdict()
         {
-            var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.Surface.FileSystem != _target.FileSystem || m.IsMain)).ToImmutableArray();
+            var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.Surface.FileSystem != _target.FileSystem || (m.IsMain && !_mainInTarget))).ToImmutableArray();
             return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges]);
         }
     }

@@ -8,8 +8,9 @@ public sealed partial class Target
 {
     /// <summary>
     /// A foreign system made of RPM packages: their payloads are read without extracting anything to disk. ELF files,
-    /// the loader's configuration (<c>/etc/ld.so.conf</c> and its includes), symbolic links and folders are kept;
-    /// hard links share the data cpio stores on the last link.
+    /// the loader's configuration (<c>/etc/ld.so.conf</c> and its includes), symbolic links and folders are kept; other
+    /// files only by their first bytes (the loader sees they exist and are not ELF); hard links share the data cpio
+    /// stores on the last link.
     /// </summary>
     /// <param name="rpmPaths">The packages.</param>
     /// <param name="options">Payload limits, or <see langword="null"/> for the defaults.</param>
@@ -57,17 +58,18 @@ public sealed partial class Target
                         continue;
                     }
 
-                    if (!Keep(entry))
+                    ReadOnlyMemory<byte> bytes;
+                    if (IsLoaderConfig(entry.Path))
                     {
-                        pendingLinks.Remove(entry.Inode);
-                        continue;
+                        bytes = entry.ReadAllBytes();
                     }
-
-                    ReadOnlyMemory<byte> bytes = entry.ReadAllBytes();
-                    if (!IsLoaderConfig(entry.Path) && !ElfImage.IsElf(bytes.Span))
+                    else
                     {
-                        pendingLinks.Remove(entry.Inode);
-                        continue;
+                        // Other files matter to the loader only when ELF; of the rest it sees that they exist and are
+                        // not ELF, so their first bytes are kept and the data is not read.
+                        var magic = new byte[(int)Math.Min(entry.Size, 4)];
+                        entry.DataStream.ReadExactly(magic);
+                        bytes = ElfImage.IsElf(magic) ? Concat(magic, entry.ReadAllBytes()) : magic;
                     }
 
                     files.Add(TargetFile.FromBytes(entry.Path, bytes));
@@ -84,7 +86,13 @@ public sealed partial class Target
         return FromFiles(files, names.Count == 1 ? names[0] : $"{names.Count} packages");
     }
 
-    private static bool Keep(RpmPayloadEntry entry) => entry.Size >= 4 || IsLoaderConfig(entry.Path);
+    private static byte[] Concat(byte[] head, byte[] rest)
+    {
+        var all = new byte[head.Length + rest.Length];
+        head.CopyTo(all, 0);
+        rest.CopyTo(all, head.Length);
+        return all;
+    }
 
     private static bool IsLoaderConfig(string path) => path == "/etc/ld.so.conf" || path.StartsWith("/etc/ld.so.conf.d/", StringComparison.Ordinal);
 }

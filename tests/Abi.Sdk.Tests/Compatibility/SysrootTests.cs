@@ -59,7 +59,6 @@ public class SysrootTests
     public void Sysroot_and_in_memory_files_agree_with_the_loader_run_in_a_chroot()
     {
         var ldconfig = Tools.Require("ldconfig", "libc-bin");
-        var gcc = Tools.Require("gcc", "gcc");
         if (!File.Exists("/lib/x86_64-linux-gnu/libc.so.6"))
         {
             Assert.Skip("needs an x86_64 Debian-layout glibc on this machine");
@@ -74,13 +73,12 @@ public class SysrootTests
             var verdicts = Apps.ToDictionary(a => a, a => Checker.Check(Path.Combine(root, "apps", a), sysroot));
             var (code, _, err) = Tools.Run(ldconfig, ["-r", root]);
             Assert.True(code == 0, err);
-            var traced = BuildTraceHelper(gcc);
+            var traced = ChrootTrace.Build();
 
             using var files = Target.FromFiles(EnumerateTree(root), "sysroot as files");
             foreach (var app in Apps)
             {
-                var (_, stdout, stderr) = Tools.Run(traced, [root, "/apps/" + app]);
-                var ldd = LddReport.Parse(stdout + "\n" + stderr, p => InRoot(root, p));
+                var ldd = ChrootTrace.Run(traced, root, "/apps/" + app);
                 var verdict = verdicts[app];
                 Assert.DoesNotContain(verdict.LoadOrder.Skip(1), o => o.FromHost);
                 LddReport.AssertAgrees(ldd, verdict);
@@ -101,40 +99,7 @@ public class SysrootTests
         }
     }
 
-    /// <summary>
-    /// chroot(2) then exec the program with ldd -r's variables. They must reach only the program: a chroot(1) run
-    /// with them in its own environment would have its own loader trace chroot instead.
-    /// </summary>
-    private static string BuildTraceHelper(string gcc)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "abi-sdk-tests");
-        var source = Path.Combine(dir, "chroot-trace.c");
-        var program = Path.Combine(dir, $"chroot-trace-{Environment.ProcessId}");
-        File.WriteAllText(source, """
-            #include <stdio.h>
-            #include <unistd.h>
-            int main(int argc, char **argv) {
-                if (argc != 3 || chroot(argv[1]) != 0 || chdir("/") != 0) { perror("chroot"); return 2; }
-                char *args[] = { argv[2], NULL };
-                char *env[] = { "LD_TRACE_LOADED_OBJECTS=1", "LD_WARN=yes", "LD_BIND_NOW=yes", NULL };
-                execve(argv[2], args, env);
-                perror("execve");
-                return 2;
-            }
-            """);
-        var (code, _, err) = Tools.Run(gcc, ["-o", program, source]);
-        Assert.True(code == 0, err);
-        return program;
-    }
-
-    /// <summary>A path the chrooted loader printed, as the real path inside the root.</summary>
-    private static string InRoot(string root, string path)
-    {
-        var real = LddReport.Real(root + path);
-        return real.StartsWith(root, StringComparison.Ordinal) ? real[root.Length..] : path;
-    }
-
-    private static IEnumerable<TargetFile> EnumerateTree(string root)
+    internal static IEnumerable<TargetFile> EnumerateTree(string root)
     {
         foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
         {
