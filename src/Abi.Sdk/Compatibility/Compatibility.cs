@@ -346,7 +346,7 @@ public static class Compatibility
 
             foreach (var dir in _target.LibraryPath)
             {
-                if (TryFile(_target.FileSystem, Join(dir, name)) is { Surface: not null } hit)
+                if (TryFolder(_target.FileSystem, dir, name) is { Surface: not null } hit)
                 {
                     return hit;
                 }
@@ -362,14 +362,14 @@ public static class Compatibility
                 return default;
             }
 
-            if (_layout.Cache.TryGetValue(name, out var cached) && TryFile(_target.FileSystem, cached) is { Surface: not null } cacheHit)
+            if (_layout.TryCacheLookup(name, out var cached) && TryFile(_target.FileSystem, cached) is { Surface: not null } cacheHit)
             {
                 return cacheHit;
             }
 
             foreach (var dir in _layout.DefaultDirectories)
             {
-                if (TryFile(_target.FileSystem, Join(dir, name)) is { Surface: not null } hit)
+                if (TryFolder(_target.FileSystem, dir, name) is { Surface: not null } hit)
                 {
                     return hit;
                 }
@@ -411,7 +411,7 @@ public static class Compatibility
                     continue; // relative to the process's current directory; not modelled
                 }
 
-                if (TryFile(fs, Join(dir, name)) is { Surface: not null } hit)
+                if (TryFolder(fs, dir, name) is { Surface: not null } hit)
                 {
                     return hit;
                 }
@@ -476,6 +476,21 @@ public static class Compatibility
 
             length = 0;
             return false;
+        }
+
+        /// <summary>open_path over one search folder: its hardware-specific subfolders first, then the folder itself.</summary>
+        private (ElfSurface? Surface, string? OpenedPath) TryFolder(TargetFileSystem fs, string dir, string name)
+        {
+            foreach (var sub in _layout.HardwareSubdirectories)
+            {
+                var folder = Join(dir, sub);
+                if (_target.DirectoryExists(fs, folder) && TryFile(fs, Join(folder, name)) is { Surface: not null } hit)
+                {
+                    return hit;
+                }
+            }
+
+            return TryFile(fs, Join(dir, name));
         }
 
         /// <summary>open_verify: a file that exists and is ELF of the executable's class, byte order and machine.</summary>

@@ -87,12 +87,15 @@ internal static class LdConfig
     /// The cache ldconfig builds: every <c>lib*.so*</c> (and <c>ld-*.so*</c>) shared library of the configured folders
     /// then of the trusted default folders, keyed by SONAME (file name when it has none), pointing to the link named
     /// after the SONAME in the library's folder. The first folder that provides a name wins, as the loader's lookup
-    /// in a cache sorted by priority finds it.
+    /// in a cache sorted by priority finds it. The libraries of each folder's <c>glibc-hwcaps/NAME</c> subfolders
+    /// are entered per NAME, for the subfolders the loader supports (<paramref name="hardwareSubdirectories"/>).
     /// </summary>
-    public static Dictionary<string, string> BuildCache(Target target, ImmutableArray<string> configured, ImmutableArray<string> defaults, ElfClass cls, ElfMachine machine)
+    public static (Dictionary<string, string> Plain, Dictionary<string, Dictionary<string, string>> ByHwcaps) BuildCache(
+        Target target, ImmutableArray<string> configured, ImmutableArray<string> defaults, ImmutableArray<string> hardwareSubdirectories, ElfClass cls, ElfMachine machine)
     {
         var fs = target.FileSystem;
         var cache = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byHwcaps = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         var seenDirs = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dir in configured.Concat(defaults))
         {
@@ -102,29 +105,47 @@ internal static class LdConfig
                 continue; // ldconfig skips a folder it has already scanned under another name
             }
 
-            var names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
-            names.Sort(StringComparer.Ordinal);
-            foreach (var name in names)
+            Scan(target, dir, resolvedDir, cls, machine, cache);
+            foreach (var sub in hardwareSubdirectories)
             {
-                var path = dir + "/" + name;
-                var resolved = target.Resolve(fs, path);
-                if (resolved is null || target.Surface(fs, resolved) is not { } surface || !surface.IsLoadableLibraryFor(cls, machine))
+                if (sub.StartsWith("glibc-hwcaps/", StringComparison.Ordinal) && fs.Resolve(dir + "/" + sub, wantDirectory: true) is { } resolvedSub)
                 {
-                    continue;
-                }
+                    if (!byHwcaps.TryGetValue(sub, out var entries))
+                    {
+                        byHwcaps[sub] = entries = new Dictionary<string, string>(StringComparer.Ordinal);
+                    }
 
-                var key = surface.Image.Soname ?? name;
-                if (cache.ContainsKey(key))
-                {
-                    continue;
+                    Scan(target, dir + "/" + sub, resolvedSub, cls, machine, entries);
                 }
-
-                var linkPath = dir + "/" + key;
-                cache[key] = target.Resolve(fs, linkPath) is not null ? linkPath : path;
             }
         }
 
-        return cache;
+        return (cache, byHwcaps);
+    }
+
+    private static void Scan(Target target, string dir, string resolvedDir, ElfClass cls, ElfMachine machine, Dictionary<string, string> cache)
+    {
+        var fs = target.FileSystem;
+        var names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
+        names.Sort(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var path = dir + "/" + name;
+            var resolved = target.Resolve(fs, path);
+            if (resolved is null || target.Surface(fs, resolved) is not { } surface || !surface.IsLoadableLibraryFor(cls, machine))
+            {
+                continue;
+            }
+
+            var key = surface.Image.Soname ?? name;
+            if (cache.ContainsKey(key))
+            {
+                continue;
+            }
+
+            var linkPath = dir + "/" + key;
+            cache[key] = target.Resolve(fs, linkPath) is not null ? linkPath : path;
+        }
     }
 
     private static bool IsLibraryName(string name)

@@ -83,6 +83,7 @@ public sealed partial class Target : IDisposable
     private readonly TargetFileSystem _hostFs;
     private readonly ConcurrentDictionary<(TargetFileSystem, string), Lazy<ElfSurface?>> _surfaces = new();
     private readonly ConcurrentDictionary<(TargetFileSystem, string), string?> _resolved = new();
+    private readonly ConcurrentDictionary<(TargetFileSystem, string), bool> _directories = new();
     private readonly ConcurrentDictionary<(ElfClass, ElfMachine), Lazy<TargetLayout>> _layouts = new();
     private readonly Lazy<ImmutableArray<string>> _configured;
     private int _disposed;
@@ -174,6 +175,10 @@ public sealed partial class Target : IDisposable
 
     internal TargetFileSystem HostFileSystem => _hostFs;
 
+    /// <summary>Whether a folder exists in a file system (cached): most hardware-specific subfolders do not.</summary>
+    internal bool DirectoryExists(TargetFileSystem fs, string path)
+        => _directories.GetOrAdd((fs, path), static (k) => k.Item1.Resolve(k.Item2, wantDirectory: true) is not null);
+
     /// <summary>Resolves a path in a file system (cached).</summary>
     internal string? Resolve(TargetFileSystem fs, string path)
         => _resolved.GetOrAdd((fs, path), static (k) => k.Item1.Resolve(k.Item2));
@@ -215,13 +220,31 @@ public sealed class TargetLayout
 {
     private readonly Lazy<FrozenCache> _cache;
 
-    private TargetLayout(ImmutableArray<string> defaultDirectories, string lib, string platform, Func<FrozenCache> cache)
+    private TargetLayout(ImmutableArray<string> defaultDirectories, string lib, string platform, Version? glibcVersion, ImmutableArray<string> hardwareSubdirectories, Func<FrozenCache> cache)
     {
         DefaultDirectories = defaultDirectories;
         Lib = lib;
         Platform = platform;
+        GlibcVersion = glibcVersion;
+        HardwareSubdirectories = hardwareSubdirectories;
         _cache = new(cache, LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>
+    /// The version of the target's C library: the newest <c>GLIBC_2.x</c> node its <c>libc.so.6</c> defines, or
+    /// <see langword="null"/> when the target has none (the loader is then taken to be a current one). The loader's
+    /// search for hardware-specific subfolders changed with glibc 2.33 and 2.37.
+    /// </summary>
+    public Version? GlibcVersion { get; }
+
+    /// <summary>
+    /// The subfolders the loader tries in every search folder (RPATH, library path, RUNPATH, default folders) before
+    /// the folder itself, in its order: <c>glibc-hwcaps/x86-64-v4</c>, <c>…-v3</c>, <c>…-v2</c> as far as the CPU
+    /// supports them (glibc 2.33 and later), then before glibc 2.37 the legacy combinations of <c>tls</c>, the platform
+    /// and the AT_HWCAP names (<c>tls/x86_64/x86_64</c>, …, <c>x86_64</c>). They depend on the CPU that runs the
+    /// program: the model takes this machine's, for x86-64 programs; empty for other machines.
+    /// </summary>
+    public ImmutableArray<string> HardwareSubdirectories { get; }
 
     /// <summary>The loader's built-in folders, searched last (<c>/lib64</c>, <c>/usr/lib64</c> on RHEL; the multiarch folders, <c>/lib</c>, <c>/usr/lib</c> on Debian).</summary>
     public ImmutableArray<string> DefaultDirectories { get; }
@@ -232,10 +255,28 @@ public sealed class TargetLayout
     /// <summary>The expansion of <c>$PLATFORM</c> (AT_PLATFORM): <c>x86_64</c>, <c>aarch64</c>, <c>i686</c>, …</summary>
     public string Platform { get; }
 
-    /// <summary>The ld.so.cache ldconfig would build: library name (SONAME, else file name) to path, first folder wins.</summary>
+    /// <summary>
+    /// The ld.so.cache ldconfig would build: library name (SONAME, else file name) to path, first folder wins. The
+    /// entries of <c>glibc-hwcaps</c> subfolders are kept apart; the loader prefers them (see <see cref="HardwareSubdirectories"/>).
+    /// </summary>
     public IReadOnlyDictionary<string, string> Cache => _cache.Value.Entries;
 
-    internal sealed record FrozenCache(IReadOnlyDictionary<string, string> Entries);
+    /// <summary>_dl_load_cache_lookup: the entry of the most preferred supported glibc-hwcaps subfolder, else the plain entry.</summary>
+    internal bool TryCacheLookup(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? path)
+    {
+        var cache = _cache.Value;
+        foreach (var sub in HardwareSubdirectories)
+        {
+            if (cache.ByHwcaps.TryGetValue(sub, out var entries) && entries.TryGetValue(name, out path))
+            {
+                return true;
+            }
+        }
+
+        return cache.Entries.TryGetValue(name, out path);
+    }
+
+    internal sealed record FrozenCache(IReadOnlyDictionary<string, string> Entries, IReadOnlyDictionary<string, Dictionary<string, string>> ByHwcaps);
 
     internal static string? MultiarchTriplet(ElfClass cls, ElfMachine machine) => (cls, machine) switch
     {
@@ -271,24 +312,49 @@ public sealed class TargetLayout
         var triplet = MultiarchTriplet(cls, machine);
         ImmutableArray<string> dirs;
         string lib;
-        if (triplet is not null && (fs.Resolve($"/lib/{triplet}/libc.so.6") is not null || fs.Resolve($"/usr/lib/{triplet}/libc.so.6") is not null))
+        string? libc;
+        if (triplet is not null && (fs.Resolve($"/lib/{triplet}/libc.so.6") ?? fs.Resolve($"/usr/lib/{triplet}/libc.so.6")) is { } multiarchLibc)
         {
             dirs = [$"/lib/{triplet}", $"/usr/lib/{triplet}", "/lib", "/usr/lib"];
             lib = $"lib/{triplet}";
+            libc = multiarchLibc;
         }
-        else if (cls == ElfClass.Elf64 && (fs.Resolve("/lib64/libc.so.6") is not null || fs.Resolve("/usr/lib64/libc.so.6") is not null))
+        else if (cls == ElfClass.Elf64 && (fs.Resolve("/lib64/libc.so.6") ?? fs.Resolve("/usr/lib64/libc.so.6")) is { } lib64Libc)
         {
             dirs = ["/lib64", "/usr/lib64"];
             lib = "lib64";
+            libc = lib64Libc;
         }
         else
         {
             dirs = ["/lib", "/usr/lib"];
             lib = "lib";
+            libc = fs.Resolve("/lib/libc.so.6") ?? fs.Resolve("/usr/lib/libc.so.6");
         }
 
+        var glibc = libc is not null ? GlibcVersionOf(owner.Surface(fs, libc)) : null;
+        var subdirs = HardwareCapabilities.Subdirectories(cls, machine, glibc ?? new Version(int.MaxValue, 0));
         TargetLayout? layout = null;
-        layout = new TargetLayout(dirs, lib, PlatformOf(cls, machine), () => new FrozenCache(LdConfig.BuildCache(owner, owner.ConfiguredDirectories, layout!.DefaultDirectories, cls, machine)));
+        layout = new TargetLayout(dirs, lib, PlatformOf(cls, machine), glibc, subdirs, () =>
+        {
+            var (plain, byHwcaps) = LdConfig.BuildCache(owner, owner.ConfiguredDirectories, layout!.DefaultDirectories, layout.HardwareSubdirectories, cls, machine);
+            return new FrozenCache(plain, byHwcaps);
+        });
         return layout;
+    }
+
+    /// <summary>The newest GLIBC_2.x version node a C library defines.</summary>
+    private static Version? GlibcVersionOf(ElfSurface? libc)
+    {
+        Version? newest = null;
+        foreach (var d in libc?.Image.VersionDefinitions ?? [])
+        {
+            if (d.Name.StartsWith("GLIBC_", StringComparison.Ordinal) && Version.TryParse(d.Name.AsSpan(6), out var v) && (newest is null || v > newest))
+            {
+                newest = v;
+            }
+        }
+
+        return newest;
     }
 }

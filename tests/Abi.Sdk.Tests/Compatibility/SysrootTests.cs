@@ -17,7 +17,7 @@ public class SysrootTests
 
     private static string Out => Path.Combine(Paths.Fixtures, "compat", "out");
 
-    private static string BuildSysroot()
+    internal static string BuildSysroot()
     {
         var root = Path.Combine(Path.GetTempPath(), "abi-sdk-tests", $"sysroot-{Environment.ProcessId}");
         if (Directory.Exists(root))
