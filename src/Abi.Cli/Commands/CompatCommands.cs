@@ -19,16 +19,17 @@ internal static class CompatCommands
         var rpms = new Option<string[]>("--rpms") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "RPM packages forming the target system (read in place, nothing extracted)." };
         var packages = new Option<string[]>("--package") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "With --rpms: application packages installed on that system; every ELF executable and shared library they install is checked there." };
         var installed = new Option<string[]>("--installed") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Binaries that are part of the target, by their path inside it (with --sysroot or --rpms)." };
+        var preload = new Option<string?>("--preload") { Description = "Objects preloaded as LD_PRELOAD preloads them (LIST separated by colons or spaces); the target's /etc/ld.so.preload is read too." };
         var json = new Option<bool>("--json") { Description = "One JSON object per binary per line." };
         var compat = new Command("compat", "Predict whether glibc's dynamic loader would load and bind each binary on the target: exit 0 if all would run, 12 if one would not, 1 on error.")
         {
-            binaries, sysroot, libPath, rpms, packages, installed, json,
+            binaries, sysroot, libPath, rpms, packages, installed, preload, json,
         };
-        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(json))));
+        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json))));
         root.Subcommands.Add(compat);
     }
 
-    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[] packages, string[] installed, bool json)
+    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[] packages, string[] installed, string? preload, bool json)
     {
         int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0);
         if (chosen != 1)
@@ -55,9 +56,11 @@ internal static class CompatCommands
             return 1;
         }
 
-        using var target = sysroot is not null ? Target.Sysroot(sysroot)
+        using var system = sysroot is not null ? Target.Sysroot(sysroot)
             : rpms is { Length: > 0 } ? Target.FromRpms([.. rpms, .. packages])
             : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
+        using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : system.WithPreload([preload]);
+        var target = preloaded ?? system;
         using var output = new Output();
         bool allCompatible = true;
         void Report(CompatibilityVerdict verdict)
@@ -123,6 +126,11 @@ internal static class CompatCommands
         foreach (var m in verdict.MissingWeakVersions)
         {
             output.WriteLine($"  warning: weak version {m.Library}: {m.Version} not found (needed by {m.RequiredBy})");
+        }
+
+        foreach (var name in verdict.IgnoredPreloads)
+        {
+            output.WriteLine($"  warning: preload {name} cannot be loaded: ignored");
         }
 
         foreach (var c in verdict.CopyRelocationSizeChanges)

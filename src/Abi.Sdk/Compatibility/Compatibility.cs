@@ -123,6 +123,7 @@ public static class Compatibility
         }
 
         var run = new LoaderRun(target, main, displayPath, mainInTarget: true);
+        run.Preload();
         run.LoadAll();
         run.CheckVersions();
         run.BindSymbols();
@@ -138,6 +139,7 @@ public static class Compatibility
 
         // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
         var run = new LoaderRun(target, ElfSurface.ForImage(fs, resolvedPath, image), displayPath, mainInTarget: fs == target.FileSystem && !fs.IsHost);
+        run.Preload();
         run.LoadAll();
         run.CheckVersions();
         run.BindSymbols();
@@ -160,6 +162,7 @@ public static class Compatibility
         private readonly List<MissingVersion> _missingWeakVersions = [];
         private readonly List<MissingSymbol> _missingSymbols = [];
         private readonly List<CopyRelocationSizeChange> _sizeChanges = [];
+        private readonly List<string> _ignoredPreloads = [];
         private readonly Map _main;
         private readonly Map? _rtld;
         private readonly bool _mainInTarget;
@@ -237,6 +240,40 @@ public static class Compatibility
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// do_preload: LD_PRELOAD then /etc/ld.so.preload, each name mapped as a dependency of the program and put in
+        /// the scope right after it (an object already loaded is not added twice); one that cannot be loaded is ignored.
+        /// </summary>
+        public void Preload()
+        {
+            foreach (var name in _target.Preload.Concat(_target.PreloadFileEntries))
+            {
+                var (found, openedPath) = Search(name, _main);
+                if (found is null)
+                {
+                    _ignoredPreloads.Add(name);
+                    continue;
+                }
+
+                if (_loaded.Exists(m => ReferenceEquals(m.Surface, found)))
+                {
+                    _loaded.Find(m => ReferenceEquals(m.Surface, found))!.Names.Add(name);
+                    continue;
+                }
+
+                var map = new Map(found, name, openedPath!, _main, isMain: false) { InScope = true };
+                map.Names.Add(name);
+                map.Names.Add(openedPath!);
+                if (found.Image.Soname is { } soname)
+                {
+                    map.Names.Add(soname);
+                }
+
+                _loaded.Add(map);
+                _scope.Add(map);
+            }
         }
 
         /// <summary>_dl_map_object_deps: breadth-first over DT_NEEDED, each name mapped once.</summary>
@@ -759,7 +796,7 @@ public static class Compatibility
         public CompatibilityVerdict Verdict()
         {
             var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.Surface.FileSystem != _target.FileSystem || (m.IsMain && !_mainInTarget))).ToImmutableArray();
-            return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges]);
+            return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges], [.. _ignoredPreloads]);
         }
     }
 }

@@ -93,8 +93,10 @@ public sealed class CompatibilityVerdict
         ImmutableArray<MissingVersion> missingVersions,
         ImmutableArray<MissingSymbol> missingSymbols,
         ImmutableArray<MissingVersion> missingWeakVersions,
-        ImmutableArray<CopyRelocationSizeChange> sizeChanges)
+        ImmutableArray<CopyRelocationSizeChange> sizeChanges,
+        ImmutableArray<string> ignoredPreloads = default)
     {
+        IgnoredPreloads = ignoredPreloads.IsDefault ? [] : ignoredPreloads;
         Binary = binary;
         IsDynamic = isDynamic;
         LoadOrder = loadOrder;
@@ -131,6 +133,12 @@ public sealed class CompatibilityVerdict
 
     /// <summary>Copy relocations whose object changed size (a warning, not a refusal).</summary>
     public ImmutableArray<CopyRelocationSizeChange> CopyRelocationSizeChanges { get; }
+
+    /// <summary>
+    /// Objects named by LD_PRELOAD (<see cref="Target.Preload"/>) or the target's <c>/etc/ld.so.preload</c> that the
+    /// loader cannot load: it prints an error, ignores them and goes on (not a refusal).
+    /// </summary>
+    public ImmutableArray<string> IgnoredPreloads { get; }
 
     /// <inheritdoc/>
     public override string ToString()

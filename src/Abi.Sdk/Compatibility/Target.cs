@@ -88,13 +88,15 @@ public sealed partial class Target : IDisposable
     private readonly Lazy<ImmutableArray<string>> _configured;
     private int _disposed;
 
-    private Target(TargetFileSystem fs, ImmutableArray<string> libraryPath, string description)
+    private Target(TargetFileSystem fs, ImmutableArray<string> libraryPath, string description, ImmutableArray<string> preload = default)
     {
         _fs = fs;
+        Preload = preload.IsDefault ? [] : preload;
         _hostFs = fs.IsHost ? fs : new DiskFileSystem("/");
         LibraryPath = libraryPath;
         Description = description;
         _configured = new(() => LdConfig.ReadConfiguredDirectories(_fs), LazyThreadSafetyMode.ExecutionAndPublication);
+        _preloadFile = new(() => (_fs.ReadText("/etc/ld.so.preload") ?? string.Empty).Split([' ', '\t', '\n', '\r', ':'], StringSplitOptions.RemoveEmptyEntries).ToImmutableArray(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>What the target is, for messages: the sysroot folder, "host", or the caller's description.</summary>
@@ -102,6 +104,31 @@ public sealed partial class Target : IDisposable
 
     /// <summary>Folders searched before the configured and default ones, as LD_LIBRARY_PATH is.</summary>
     public ImmutableArray<string> LibraryPath { get; }
+
+    /// <summary>
+    /// Objects preloaded before the program's DT_NEEDED, as LD_PRELOAD names them (a path, or a name searched as a
+    /// DT_NEEDED of the program is); the target's own <c>/etc/ld.so.preload</c> is read as well, after them.
+    /// </summary>
+    public ImmutableArray<string> Preload { get; }
+
+    /// <summary>
+    /// The same system with objects preloaded as LD_PRELOAD preloads them: entered into the lookup scope right after
+    /// the program, so their definitions interpose on every library's. A preload the loader cannot find is ignored
+    /// (<see cref="CompatibilityVerdict.IgnoredPreloads"/>).
+    /// </summary>
+    /// <param name="objects">The LD_PRELOAD entries in order (entries of one LD_PRELOAD string are separated by spaces or colons).</param>
+    /// <returns>A new target over the same files; it reads and caches its libraries on its own. Dispose it too.</returns>
+    public Target WithPreload(IEnumerable<string> objects)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        var list = objects.SelectMany(o => o.Split([' ', ':'], StringSplitOptions.RemoveEmptyEntries)).ToImmutableArray();
+        return new Target(_fs, LibraryPath, Description, list);
+    }
+
+    /// <summary>The names of /etc/ld.so.preload: separated by white space or colons, read once.</summary>
+    internal ImmutableArray<string> PreloadFileEntries => _preloadFile.Value;
+
+    private readonly Lazy<ImmutableArray<string>> _preloadFile;
 
     /// <summary>True when the target is this machine's own file system.</summary>
     public bool IsHost => _fs.IsHost;

@@ -15,14 +15,15 @@ internal sealed partial record LddReport(
     IReadOnlySet<(string Library, string Version, string RequiredBy)> MissingVersions,
     IReadOnlySet<(string Name, string? Version, string Object)> MissingSymbols,
     IReadOnlySet<(string Library, string Version, string RequiredBy)> WeakVersions,
+    IReadOnlySet<string> IgnoredPreloads,
     string Output)
 {
     public bool Accepts => MissingLibraries.Count == 0 && MissingVersions.Count == 0 && MissingSymbols.Count == 0;
 
-    public static LddReport Run(string binary, string? libraryPath = null)
+    public static LddReport Run(string binary, string? libraryPath = null, string? preload = null)
     {
         var ldd = Tools.Require("ldd", "libc-bin");
-        var env = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = libraryPath ?? string.Empty };
+        var env = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = libraryPath ?? string.Empty, ["LD_PRELOAD"] = preload ?? string.Empty };
         var (_, stdout, stderr) = Tools.Run(ldd, ["-r", binary], env);
         return Parse(stdout + "\n" + stderr);
     }
@@ -35,11 +36,16 @@ internal sealed partial record LddReport(
         var versions = new HashSet<(string, string, string)>();
         var weak = new HashSet<(string, string, string)>();
         var symbols = new HashSet<(string, string?, string)>();
+        var ignored = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in output.Split('\n'))
         {
             var line = raw.Trim();
             Match m;
-            if ((m = NotFound().Match(line)).Success)
+            if ((m = PreloadIgnored().Match(line)).Success)
+            {
+                ignored.Add(m.Groups[1].Value);
+            }
+            else if ((m = NotFound().Match(line)).Success)
             {
                 missingLibraries.Add(m.Groups[1].Value);
             }
@@ -58,7 +64,7 @@ internal sealed partial record LddReport(
             }
         }
 
-        return new LddReport(loaded, missingLibraries, versions, symbols, weak, output);
+        return new LddReport(loaded, missingLibraries, versions, symbols, weak, ignored, output);
     }
 
     /// <summary>The verdict in ldd's terms.</summary>
@@ -71,6 +77,7 @@ internal sealed partial record LddReport(
             verdict.MissingVersions.Select(m => (m.Library, m.Version, Path.GetFileName(m.RequiredBy.Object))).ToHashSet(),
             verdict.MissingSymbols.Select(m => (m.Name, m.Version, Path.GetFileName(m.ReferencedBy.Object))).ToHashSet(),
             verdict.MissingWeakVersions.Select(m => (m.Library, m.Version, Path.GetFileName(m.RequiredBy.Object))).ToHashSet(),
+            verdict.IgnoredPreloads.ToHashSet(StringComparer.Ordinal),
             verdict.ToString());
     }
 
@@ -83,6 +90,7 @@ internal sealed partial record LddReport(
         Assert.True(ldd.MissingVersions.SetEquals(ours.MissingVersions), "missing versions differ" + context);
         Assert.True(ldd.MissingSymbols.SetEquals(ours.MissingSymbols), "undefined symbols differ" + context);
         Assert.True(ldd.WeakVersions.SetEquals(ours.WeakVersions), "weak versions differ" + context);
+        Assert.True(ldd.IgnoredPreloads.SetEquals(ours.IgnoredPreloads), "ignored preloads differ" + context);
         Assert.True(ldd.Loaded.SequenceEqual(ours.Loaded), "load order or paths differ" + context);
         Assert.Equal(ldd.Accepts, verdict.IsCompatible);
     }
@@ -111,6 +119,9 @@ internal sealed partial record LddReport(
 
     [DllImport("libc", EntryPoint = "free")]
     private static extern void Free(IntPtr pointer);
+
+    [GeneratedRegex(@"ERROR: ld\.so: object '([^']+)' from \S+ cannot be preloaded")]
+    private static partial Regex PreloadIgnored();
 
     [GeneratedRegex(@"^(\S+) => not found$")]
     private static partial Regex NotFound();
