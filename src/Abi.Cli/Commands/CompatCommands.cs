@@ -183,6 +183,47 @@ internal static class CompatCommands
         }
 
         w.WriteEndArray();
+
+        // What the loader only warns about.
+        w.WriteStartArray("missingWeakVersions");
+        foreach (var m in verdict.MissingWeakVersions)
+        {
+            w.WriteStartObject();
+            w.WriteString("library", m.Library);
+            w.WriteString("version", m.Version);
+            w.WriteString("requiredBy", m.RequiredBy.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("copyRelocationSizeChanges");
+        foreach (var c in verdict.CopyRelocationSizeChanges)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            if (c.Version is null)
+            {
+                w.WriteNull("version");
+            }
+            else
+            {
+                w.WriteString("version", c.Version);
+            }
+
+            w.WriteString("library", c.DefinedIn);
+            w.WriteNumber("linkedSize", c.LinkedSize);
+            w.WriteNumber("targetSize", c.TargetSize);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("ignoredPreloads");
+        foreach (var name in verdict.IgnoredPreloads)
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 }

@@ -43,6 +43,11 @@ public class PreloadTests
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains($"{app}: compatible", stdout, StringComparison.Ordinal);
         Assert.Contains("warning: preload libnothing.so cannot be loaded: ignored", stdout, StringComparison.Ordinal);
+
+        (code, stdout, stderr) = Tools.Run(dotnet, [Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", app, "--lib-path", Path.Combine(Out, "target"), "--preload", "libnothing.so", "--json"]);
+        Assert.True(code == 12, stdout + stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal(["libnothing.so"], json.RootElement.GetProperty("ignoredPreloads").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
