@@ -14,23 +14,7 @@ public class DepsBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Span<byte> magic = stackalloc byte[4];
-        var files = new List<string>();
-        foreach (var path in Directory.EnumerateFiles("/usr/lib/x86_64-linux-gnu", "*.so*").Order(StringComparer.Ordinal))
-        {
-            if (new FileInfo(path).LinkTarget is not null)
-            {
-                continue;
-            }
-
-            using var stream = File.OpenRead(path);
-            if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && ElfImage.IsElf(magic))
-            {
-                files.Add(path);
-            }
-        }
-
-        _files = [.. files];
+        _files = [.. Directory.EnumerateFiles("/usr/lib/x86_64-linux-gnu", "*.so*").Order(StringComparer.Ordinal).Where(ElfImage.IsElfFile)];
     }
 
     /// <summary>Provides and requires of every library, as <c>rpmdeps --provides --requires</c> computes them.</summary>

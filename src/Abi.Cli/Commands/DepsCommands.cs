@@ -38,23 +38,15 @@ internal static class DepsCommands
     {
         // Classify first (cheap), then generate in parallel: each file is independent, the sets are merged after.
         var elfFiles = new List<string>();
-        Span<byte> magic = stackalloc byte[4];
         foreach (var path in files)
         {
             // rpm classifies files with libmagic without following links: only regular ELF files get the ELF generator.
-            var info = new FileInfo(path);
-            if (info.LinkTarget is not null)
-            {
-                continue;
-            }
-
-            if (!info.Exists)
+            if (!File.Exists(path) && new FileInfo(path).LinkTarget is null)
             {
                 throw new FileNotFoundException($"{path}: no such file", path);
             }
 
-            using var stream = File.OpenRead(path);
-            if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && ElfImage.IsElf(magic))
+            if (ElfImage.IsElfFile(path))
             {
                 elfFiles.Add(path);
             }

@@ -145,6 +145,33 @@ public sealed class ElfImage : IDisposable
     /// <returns>True for an ELF file.</returns>
     public static bool IsElf(ReadOnlySpan<byte> prefix) => prefix.Length >= 4 && prefix[0] == 0x7f && prefix[1] == (byte)'E' && prefix[2] == (byte)'L' && prefix[3] == (byte)'F';
 
+    /// <summary>
+    /// Whether <paramref name="path"/> is a regular file — not a symbolic link, which is not followed — whose first
+    /// bytes are the ELF magic: the files rpm's file classifier hands to the ELF dependency generator.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>False for links, folders, short or unreadable files and anything else.</returns>
+    public static bool IsElfFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null || !info.Exists)
+            {
+                return false;
+            }
+
+            Span<byte> magic = stackalloc byte[4];
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+            return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && IsElf(magic);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Unmaps the file. Symbols read from the image must not be used afterwards.</summary>
     public void Dispose() => ((IDisposable?)_mapped)?.Dispose();
 

@@ -20,29 +20,12 @@ public class ElfDependencyGeneratorTests
     /// <summary>Regular ELF files (no symlinks: rpm classifies links as links) in a folder.</summary>
     internal static List<string> ElfFiles(string folder, string pattern)
     {
-        var files = new List<string>();
         if (!Directory.Exists(folder))
         {
-            return files;
+            return [];
         }
 
-        Span<byte> magic = stackalloc byte[4];
-        foreach (var path in Directory.EnumerateFiles(folder, pattern).Order(StringComparer.Ordinal))
-        {
-            var info = new FileInfo(path);
-            if (info.LinkTarget is not null)
-            {
-                continue;
-            }
-
-            using var stream = File.OpenRead(path);
-            if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && ElfImage.IsElf(magic))
-            {
-                files.Add(path);
-            }
-        }
-
-        return files;
+        return [.. Directory.EnumerateFiles(folder, pattern).Order(StringComparer.Ordinal).Where(ElfImage.IsElfFile)];
     }
 
     /// <summary>What <c>rpmdeps --provides --requires</c> prints for one file, computed by the SDK.</summary>
