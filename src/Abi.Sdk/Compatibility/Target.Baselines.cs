@@ -11,7 +11,9 @@ public sealed partial class Target
     /// Abi.Sdk JSON baselines, ABIXML or ELF files): each becomes a stub library (<see cref="AbiStubLibrary"/>), built
     /// when the loader model first needs it, at <c>/usr/lib64/NAME</c> (ELF64) or <c>/usr/lib/NAME</c> (ELF32), NAME
     /// being the SONAME or else the file name; an <c>/etc/ld.so.conf</c> names those folders so the modelled
-    /// ld.so.cache finds them. When two baselines have the same name the later one wins.
+    /// ld.so.cache finds them. <c>/lib64</c> and <c>/lib</c> link to them as on merged-/usr systems, so the program
+    /// interpreter is found when a baseline of it (for example <c>ld-linux-x86-64.so.2</c>) is given. When two
+    /// baselines have the same name the later one wins.
     /// </summary>
     /// <remarks>
     /// A baseline says what a library provides, not what it needs: its undefined symbols and version requirements are
@@ -38,7 +40,20 @@ public sealed partial class Target
             // Built at most once, when first read; a later baseline of the same path replaces this entry.
             var stub = new Lazy<ReadOnlyMemory<byte>>(() => AbiStubLibrary.Create(surface), LazyThreadSafetyMode.ExecutionAndPublication);
             files.Add(TargetFile.FromOpener(path, () => stub.Value));
+
+            // PT_INTERP names the dynamic loader by an absolute path; ELF64 ones live in /lib on some machines
+            // (/lib/ld-linux-aarch64.so.1), so a loader's stub is in both folders.
+            var name = path[(folder.Length + 1)..];
+            if (IsLoaderName(name) && surface.Class != ElfClass.Elf32)
+            {
+                files.Add(TargetFile.Symlink($"/usr/lib/{name}", $"../lib64/{name}"));
+            }
         }
+
+        // A merged-/usr layout, as current RHEL, Fedora, SUSE and Debian have: PT_INTERP paths such as
+        // /lib64/ld-linux-x86-64.so.2 reach the stubs.
+        files.Insert(0, TargetFile.Symlink("/lib64", "usr/lib64"));
+        files.Insert(1, TargetFile.Symlink("/lib", "usr/lib"));
 
         var conf = new StringBuilder("# folders of the baseline stubs\n");
         foreach (var folder in folders)
@@ -49,4 +64,8 @@ public sealed partial class Target
         files.Add(TargetFile.FromBytes("/etc/ld.so.conf", Encoding.UTF8.GetBytes(conf.ToString())));
         return FromFiles(files, description);
     }
+
+    /// <summary>The names glibc gives its dynamic loader: ld-linux*.so.N, ld64.so.N, ld.so.1, ld-musl-*.</summary>
+    private static bool IsLoaderName(string name)
+        => name.StartsWith("ld-", StringComparison.Ordinal) || name.StartsWith("ld64.so.", StringComparison.Ordinal) || name == "ld.so.1";
 }

@@ -1,0 +1,144 @@
+using Abi.Sdk.Abi;
+using Abi.Sdk.Tests.TestSupport;
+using Checker = global::Abi.Sdk.Abi.Compatibility;
+
+namespace Abi.Sdk.Tests.Compatibility;
+
+/// <summary>
+/// Baselines as a target (<see cref="Target.FromBaselines"/>): for every scenario of Fixtures/compat, glibc's loader
+/// gives the same verdict on the stubs of the target's libraries as on the libraries themselves (less what the
+/// libraries themselves require, which a baseline does not record), and the checker on the baselines gives the
+/// loader's verdict on the stubs.
+/// </summary>
+public sealed class BaselineTargetTests : IDisposable
+{
+    private static readonly string Out = Path.Combine(Paths.Fixtures, "compat", "out");
+    private static readonly string TargetDir = Path.Combine(Out, "target");
+    private readonly DirectoryInfo _stubs = Directory.CreateTempSubdirectory("abi-baseline-stubs-");
+
+    public BaselineTargetTests()
+    {
+        foreach (var surface in TargetSurfaces())
+        {
+            File.WriteAllBytes(Path.Combine(_stubs.FullName, AbiStubLibrary.GetLibraryName(surface)), AbiStubLibrary.Create(surface));
+        }
+    }
+
+    public void Dispose() => _stubs.Delete(recursive: true);
+
+    public static TheoryData<string> Apps => new(Directory.GetFiles(Path.Combine(Out, "apps")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    private static List<AbiSurface> TargetSurfaces()
+        => Directory.GetFiles(TargetDir).Order(StringComparer.Ordinal).Select(AbiSurface.Open).ToList();
+
+    /// <summary>The target libraries' baselines, plus this machine's C library and dynamic loader (which the stubs of the scenario leave to the host).</summary>
+    private static List<AbiSurface> Baselines()
+    {
+        var all = TargetSurfaces();
+        all.Add(AbiSurface.Open("/lib/x86_64-linux-gnu/libc.so.6"));
+        all.Add(AbiSurface.Open("/lib64/ld-linux-x86-64.so.2"));
+        return all;
+    }
+
+    [Theory]
+    [MemberData(nameof(Apps))]
+    public void The_loader_and_the_checker_agree_on_stubs_as_the_loader_does_on_the_real_libraries(string appName)
+    {
+        Tools.Require("ldd", "libc-bin");
+        if (!File.Exists("/lib64/ld-linux-x86-64.so.2") || !File.Exists("/lib/x86_64-linux-gnu/libc.so.6"))
+        {
+            Assert.Skip("the scenarios are x86-64 Debian-layout binaries; this machine has no /lib/x86_64-linux-gnu/libc.so.6");
+        }
+
+        var app = Path.Combine(Out, "apps", appName);
+        var onReal = LddReport.Run(app, TargetDir);
+        var onStubs = LddReport.Run(app, _stubs.FullName);
+
+        // 1. The loader on stubs: the same libraries in the same order, the same problems of the program itself.
+        //    What a target library requires is not in a baseline, so those problems disappear (app_deep's libmid).
+        string context = $"\nldd on the real libraries:\n{onReal.Output}\nldd on the stubs:\n{onStubs.Output}";
+        var appFile = Path.GetFileName(app);
+        Assert.True(onReal.Loaded.Select(l => l.Name).SequenceEqual(onStubs.Loaded.Select(l => l.Name)), "load order differs" + context);
+        Assert.True(onReal.MissingLibraries.SetEquals(onStubs.MissingLibraries), "missing libraries differ" + context);
+        Assert.True(onReal.MissingVersions.Where(v => v.RequiredBy == appFile).ToHashSet().SetEquals(onStubs.MissingVersions), "missing versions differ" + context);
+        Assert.True(onReal.MissingSymbols.Where(s => s.Object == appFile).ToHashSet().SetEquals(onStubs.MissingSymbols), "undefined symbols differ" + context);
+        Assert.True(onReal.WeakVersions.Where(v => v.RequiredBy == appFile).ToHashSet().SetEquals(onStubs.WeakVersions), "weak versions differ" + context);
+        if (appName != "app_deep")
+        {
+            Assert.Equal(onReal.Accepts, onStubs.Accepts);
+        }
+
+        // 2. The checker on the baselines says what the loader says on the stubs.
+        using var target = Target.FromBaselines(Baselines());
+        var verdict = Checker.Check(app, target);
+        var ours = LddReport.FromVerdict(verdict);
+        context = $"\nldd on the stubs:\n{onStubs.Output}\nAbi.Sdk on the baselines:\n{verdict}\nload order: {string.Join(", ", verdict.LoadOrder.Select(o => $"{o.Name}={o.Path}"))}";
+        Assert.True(onStubs.Loaded.Select(l => l.Name).SequenceEqual(ours.Loaded.Select(l => l.Name)), "load order differs" + context);
+        Assert.True(onStubs.MissingLibraries.SetEquals(ours.MissingLibraries), "missing libraries differ" + context);
+        Assert.True(onStubs.MissingVersions.SetEquals(ours.MissingVersions), "missing versions differ" + context);
+        Assert.True(onStubs.MissingSymbols.SetEquals(ours.MissingSymbols), "undefined symbols differ" + context);
+        Assert.True(onStubs.WeakVersions.SetEquals(ours.WeakVersions), "weak versions differ" + context);
+        Assert.Equal(onStubs.Accepts, verdict.IsCompatible);
+        Assert.All(ours.Loaded, l => Assert.StartsWith("/usr/lib64/", l.Path, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Copy_relocated_object_that_grew_is_flagged_from_the_baseline_size()
+    {
+        using var target = Target.FromBaselines(Baselines());
+        var verdict = Checker.Check(Path.Combine(Out, "apps", "app_copy"), target);
+        Assert.True(verdict.IsCompatible);
+        var change = Assert.Single(verdict.CopyRelocationSizeChanges);
+        Assert.Equal(("data_table", 16UL, 32UL), (change.Name, change.LinkedSize, change.TargetSize));
+    }
+
+    [Fact]
+    public void A_library_a_baseline_needs_must_be_a_baseline_too()
+    {
+        // libmid needs libbase; without libbase's baseline the loader would not find it.
+        var surfaces = TargetSurfaces().Where(s => s.Soname != "libbase.so.1").Append(AbiSurface.Open("/lib/x86_64-linux-gnu/libc.so.6")).Append(AbiSurface.Open("/lib64/ld-linux-x86-64.so.2"));
+        using var target = Target.FromBaselines(surfaces, "baselines without libbase");
+        var verdict = Checker.Check(Path.Combine(Out, "apps", "app_deep"), target);
+        var missing = Assert.Single(verdict.MissingLibraries);
+        Assert.Equal("libbase.so.1", missing.Name);
+        Assert.Equal("libmid.so.1", missing.NeededBy.Object);
+        Assert.Equal("baselines without libbase", target.Description);
+    }
+
+    [Fact]
+    public void The_later_of_two_baselines_with_one_name_wins_and_baselines_read_from_json_work_alike()
+    {
+        // The link-time libver (VER_1, VER_2) then the target's (VER_1 only): the target's wins.
+        var linked = AbiSurface.Open(Path.Combine(Out, "link", "libver.so.1"));
+        var current = AbiSurface.Open(Path.Combine(TargetDir, "libver.so.1"));
+        var app = Path.Combine(Out, "apps", "app_version");
+        var host = new[] { AbiSurface.Open("/lib/x86_64-linux-gnu/libc.so.6"), AbiSurface.Open("/lib64/ld-linux-x86-64.so.2") };
+
+        using (var target = Target.FromBaselines([linked, current, .. host]))
+        {
+            Assert.Equal("VER_2", Assert.Single(Checker.Check(app, target).MissingVersions).Version);
+        }
+
+        using (var target = Target.FromBaselines([current, linked, .. host]))
+        {
+            Assert.True(Checker.Check(app, target).IsCompatible);
+        }
+
+        // Through a JSON baseline file, as the CLI reads it.
+        var json = Path.GetTempFileName();
+        try
+        {
+            using (var stream = File.Create(json))
+            {
+                AbiBaseline.Write(current, stream);
+            }
+
+            using var target = Target.FromBaselines([AbiSurface.Open(json), .. host]);
+            Assert.Equal("VER_2", Assert.Single(Checker.Check(app, target).MissingVersions).Version);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}
