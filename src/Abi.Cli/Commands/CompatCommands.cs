@@ -16,27 +16,41 @@ internal static class CompatCommands
         var sysroot = new Option<string?>("--sysroot") { Description = "An unpacked distribution: only its folders are searched (its ld.so.conf, lib64, multiarch folders)." };
         var libPath = new Option<string?>("--lib-path") { Description = "Folders searched first, as LD_LIBRARY_PATH on this machine (DIR[:DIR...]); then this machine's own folders." };
         var rpms = new Option<string[]>("--rpms") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "RPM packages forming the target system (read in place, nothing extracted)." };
+        var baselines = new Option<string[]>("--baselines") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Baselines of the target's libraries (Abi.Sdk JSON, abidw ABIXML or ELF files), each standing in as a stub library; a later one of the same SONAME wins." };
         var json = new Option<bool>("--json") { Description = "One JSON object per binary per line." };
         var compat = new Command("compat", "Predict whether glibc's dynamic loader would load and bind each binary on the target: exit 0 if all would run, 12 if one would not, 1 on error.")
         {
-            binaries, sysroot, libPath, rpms, json,
+            binaries, sysroot, libPath, rpms, baselines, json,
         };
-        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries)!, r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(json))));
+        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries)!, r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(json))));
         root.Subcommands.Add(compat);
     }
 
-    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, bool json)
+    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, bool json)
     {
-        int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0);
+        int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0) + (baselines is { Length: > 0 } ? 1 : 0);
         if (chosen != 1)
         {
-            Console.Error.WriteLine("abi: compat: give exactly one target: --sysroot DIR, --lib-path DIR[:DIR...] or --rpms RPM...");
+            Console.Error.WriteLine("abi: compat: give exactly one target: --sysroot DIR, --lib-path DIR[:DIR...], --rpms RPM... or --baselines FILE...");
             return 1;
         }
 
-        using var target = sysroot is not null ? Target.Sysroot(sysroot)
-            : rpms is { Length: > 0 } ? Target.FromRpms(rpms)
-            : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
+        Target target;
+        try
+        {
+            target = sysroot is not null ? Target.Sysroot(sysroot)
+                : rpms is { Length: > 0 } ? Target.FromRpms(rpms)
+                : baselines is { Length: > 0 } ? Target.FromBaselines(baselines.Select(AbiSurface.Open).ToList(), baselines.Length == 1 ? baselines[0] : $"{baselines.Length} baselines")
+                : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
+        }
+        catch (ArgumentException ex)
+        {
+            // A baseline with neither SONAME nor file name cannot be placed in the target.
+            Console.Error.WriteLine($"abi: compat: {ex.Message}");
+            return 1;
+        }
+
+        using var owned = target;
         using var output = new Output();
         bool allCompatible = true;
         foreach (var binary in binaries)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Tests.TestSupport;
 using Checker = global::Abi.Sdk.Abi.Compatibility;
@@ -140,5 +141,85 @@ public sealed class BaselineTargetTests : IDisposable
         {
             File.Delete(json);
         }
+    }
+    /// <summary>JSON baselines of the target libraries and of this machine's libc and loader, written by <c>abi dump</c>.</summary>
+    private string[] DumpBaselines()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_stubs.FullName, "json")).FullName;
+        var libraries = Directory.GetFiles(TargetDir).Order(StringComparer.Ordinal).Append("/lib/x86_64-linux-gnu/libc.so.6").Append("/lib64/ld-linux-x86-64.so.2");
+        var files = new List<string>();
+        foreach (var library in libraries)
+        {
+            var json = Path.Combine(dir, Path.GetFileName(library) + ".json");
+            var (code, _, stderr) = CliRunner.Run(["dump", library, "-o", json]);
+            Assert.True(code == 0, stderr);
+            files.Add(json);
+        }
+
+        return [.. files];
+    }
+
+    [Fact]
+    public void Cli_compat_with_baselines_prints_the_loaders_verdict_on_stubs_and_exits_12_or_0()
+    {
+        Tools.Require("ldd", "libc-bin");
+        var baselines = DumpBaselines();
+        var apps = new[] { "app_weak", "app_version", "app_missing" }.Select(a => Path.Combine(Out, "apps", a)).ToArray();
+        var (code, stdout, stderr) = CliRunner.Run(["compat", .. apps, "--baselines", .. baselines, "--json"]);
+        Assert.True(code == 12, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(apps.Length, lines.Length);
+        for (int i = 0; i < apps.Length; i++)
+        {
+            using var doc = JsonDocument.Parse(lines[i]);
+            var o = doc.RootElement;
+            Assert.Equal(apps[i], o.GetProperty("binary").GetString());
+            var reference = LddReport.Run(apps[i], _stubs.FullName);
+            Assert.Equal(reference.Accepts, o.GetProperty("compatible").GetBoolean());
+            Assert.Equal(reference.MissingLibraries.Order(), o.GetProperty("missingLibraries").EnumerateArray().Select(e => e.GetString()!).Order());
+            Assert.Equal(
+                reference.MissingVersions.Select(v => $"{v.Library} {v.Version}").Order(),
+                o.GetProperty("missingVersions").EnumerateArray().Select(e => $"{e.GetProperty("library").GetString()} {e.GetProperty("version").GetString()}").Order());
+            Assert.Equal(
+                reference.MissingSymbols.Select(s => $"{s.Name} {s.Version}").Order(),
+                o.GetProperty("missingSymbols").EnumerateArray().Select(e => $"{e.GetProperty("name").GetString()} {e.GetProperty("version").GetString()}").Order());
+        }
+
+        var (ok, text, _) = CliRunner.Run(["compat", apps[0], "--baselines", .. baselines]);
+        Assert.Equal(0, ok);
+        Assert.Contains(": compatible", text, StringComparison.Ordinal);
+
+        var (twoTargets, _, err) = CliRunner.Run(["compat", apps[0], "--baselines", baselines[0], "--lib-path", TargetDir]);
+        Assert.Equal(1, twoTargets);
+        Assert.Contains("exactly one target", err, StringComparison.Ordinal);
+
+        var (notBaseline, _, err2) = CliRunner.Run(["compat", apps[0], "--baselines", Path.Combine(Paths.Fixtures, "compat", "build.sh")]);
+        Assert.Equal(1, notBaseline);
+        Assert.Contains("build.sh", err2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cli_stub_writes_each_baseline_as_a_library_named_after_its_soname()
+    {
+        var readelf = Tools.Require("readelf", "binutils");
+        var baselines = DumpBaselines();
+        var outDir = Path.Combine(_stubs.FullName, "out", "nested");
+        var (code, stdout, stderr) = CliRunner.Run(["stub", .. baselines, "-o", outDir]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(baselines.Length, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        foreach (var baseline in baselines)
+        {
+            var surface = AbiSurface.Open(baseline);
+            var stub = Path.Combine(outDir, surface.Soname!);
+            Assert.True(File.Exists(stub), stub);
+            Assert.Equal(surface.Fingerprint, AbiSurface.Open(stub).Fingerprint);
+            var (rc, dynamic, warnings) = Tools.Run(readelf, ["-d", "-W", stub]);
+            Assert.True(rc == 0 && warnings.Length == 0, warnings);
+            Assert.Contains($"Library soname: [{surface.Soname}]", dynamic, StringComparison.Ordinal);
+        }
+
+        var (bad, _, err) = CliRunner.Run(["stub", Path.Combine(Paths.Fixtures, "compat", "build.sh"), "-o", outDir]);
+        Assert.Equal(1, bad);
+        Assert.Contains("build.sh", err, StringComparison.Ordinal);
     }
 }
