@@ -94,6 +94,19 @@ public sealed class BaselineTargetTests : IDisposable
     }
 
     [Fact]
+    public void A_baseline_that_cannot_be_a_stub_is_a_typed_error_when_the_check_reads_it_and_a_nameless_one_at_once()
+    {
+        var absurd = new AbiSurface("absurd.json", "libver.so.1", Sdk.Elf.ElfClass.Elf64, Sdk.Elf.ElfMachine.X86_64, [], [],
+            [new AbiSymbol("huge", null, false, AbiSymbolKind.Object, size: ulong.MaxValue)]);
+        using var target = Target.FromBaselines([absurd, .. Baselines().Where(s => s.Soname != "libver.so.1")]);
+        var ex = Assert.Throws<AbiBaselineFormatException>(() => Checker.Check(Path.Combine(Out, "apps", "app_version"), target));
+        Assert.Equal("absurd.json", ex.FileName);
+
+        var nameless = new AbiSurface(null, null, Sdk.Elf.ElfClass.Elf64, Sdk.Elf.ElfMachine.X86_64, [], [], []);
+        Assert.Throws<ArgumentException>(() => Target.FromBaselines([nameless]));
+    }
+
+    [Fact]
     public void A_library_a_baseline_needs_must_be_a_baseline_too()
     {
         // libmid needs libbase; without libbase's baseline the loader would not find it.
