@@ -45,7 +45,7 @@ internal static class StubElfWriter
         public int Index { get; set; }
     }
 
-    private readonly record struct StubSymbol(AbiSymbol Symbol, int NameOffset, byte[] Name, uint GnuHash, ushort VersionIndex);
+    private readonly record struct StubSymbol(AbiSymbol Symbol, int NameOffset, int NameLength, uint GnuHash, ushort VersionIndex);
 
     public static byte[] Write(AbiSurface surface, bool little)
     {
@@ -86,7 +86,7 @@ internal static class StubElfWriter
         bool versioned = nodes.Count > 0;
 
         // .dynstr: each distinct string once.
-        var strings = new StringTable(label);
+        var strings = new StringTable(label, (int)Math.Min(1L << 26, 64L + (surface.Symbols.Length * 32L)));
         strings.Add(baseName);
         if (surface.Soname is not null)
         {
@@ -114,18 +114,26 @@ internal static class StubElfWriter
         for (int i = 0; i < count; i++)
         {
             var s = surface.Symbols[i];
-            int nameOffset = strings.Add(s.Name, out var name);
+            int nameOffset = strings.Add(s.Name, out int nameLength);
             ushort versym = s.Version is null ? (ushort)(versioned ? 1 : 0) : (ushort)nodeIndex[s.Version];
             if (s.Version is not null && !s.IsDefaultVersion)
             {
                 versym |= 0x8000;
             }
 
-            symbols[i] = new StubSymbol(s, nameOffset, name, GnuHash(name), versym);
+            symbols[i] = new StubSymbol(s, nameOffset, nameLength, GnuHash(strings.Bytes(nameOffset, nameLength)), versym);
         }
 
         // A stable sort keeps the surface's order inside a bucket (the loader walks a chain in that order).
-        var order = Enumerable.Range(0, count).OrderBy(i => symbols[i].GnuHash % buckets).ToArray();
+        var order = new int[count];
+        var keys = new ulong[count];
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+            keys[i] = ((ulong)(symbols[i].GnuHash % buckets) << 32) | (uint)i;
+        }
+
+        Array.Sort(keys, order);
         bool osAbiGnu = surface.Symbols.Any(s => s.Kind == AbiSymbolKind.IndirectFunction || s.Binding == AbiSymbolBinding.Unique);
         bool hasTls = surface.Symbols.Any(s => s.Kind == AbiSymbolKind.Tls);
 
@@ -378,7 +386,8 @@ internal static class StubElfWriter
             int sysvBuckets = o, sysvChains = o + (4 * (int)buckets);
             for (int k = count; k >= 1; k--)
             {
-                uint b = ElfHash(symbols[order[k - 1]].Name) % buckets;
+                var sym = symbols[order[k - 1]];
+                uint b = ElfHash(strings.Bytes(sym.NameOffset, sym.NameLength)) % buckets;
                 int bucketAt = sysvBuckets + (4 * (int)b);
                 w.U32(sysvChains + (4 * k), w.ReadU32(bucketAt));
                 w.U32(bucketAt, (uint)k);
@@ -389,19 +398,19 @@ internal static class StubElfWriter
         if (verdef is not null)
         {
             o = (int)verdef.Offset;
-            int baseOffset = strings.Add(baseName, out var baseUtf8);
-            o = w.VersionDefinition(o, VER_FLG_BASE, 1, [baseOffset], ElfHash(baseUtf8), last: nodes.Count == 0);
+            int baseOffset = strings.Add(baseName, out int baseLength);
+            o = w.VersionDefinition(o, VER_FLG_BASE, 1, [baseOffset], ElfHash(strings.Bytes(baseOffset, baseLength)), last: nodes.Count == 0);
             for (int n = 0; n < nodes.Count; n++)
             {
                 var node = nodes[n];
                 var names = new int[1 + node.Predecessors.Length];
-                names[0] = strings.Add(node.Name, out var nameUtf8);
+                names[0] = strings.Add(node.Name, out int nameLength);
                 for (int p = 0; p < node.Predecessors.Length; p++)
                 {
                     names[p + 1] = strings.Add(node.Predecessors[p]);
                 }
 
-                o = w.VersionDefinition(o, 0, (ushort)(n + 2), names, ElfHash(nameUtf8), last: n + 1 == nodes.Count);
+                o = w.VersionDefinition(o, 0, (ushort)(n + 2), names, ElfHash(strings.Bytes(names[0], nameLength)), last: n + 1 == nodes.Count);
             }
         }
 
@@ -509,21 +518,21 @@ internal static class StubElfWriter
         return h;
     }
 
-    /// <summary>A string table: a leading NUL, then each distinct string once, NUL-terminated.</summary>
-    private sealed class StringTable(string? label)
+    /// <summary>A string table: a leading NUL, then each distinct string once, NUL-terminated, in one growing buffer.</summary>
+    private sealed class StringTable(string? label, int capacity = 256)
     {
-        private readonly Dictionary<string, (byte[] Utf8, int Offset)> _strings = new(StringComparer.Ordinal);
-        private readonly List<byte[]> _order = [];
+        private readonly Dictionary<string, (int Offset, int Length)> _strings = new(capacity / 16, StringComparer.Ordinal);
+        private byte[] _buffer = new byte[Math.Max(capacity, 16)];
 
         public int Length { get; private set; } = 1;
 
         public int Add(string s) => Add(s, out _);
 
-        public int Add(string s, out byte[] utf8Name)
+        public int Add(string s, out int length)
         {
             if (_strings.TryGetValue(s, out var known))
             {
-                utf8Name = known.Utf8;
+                length = known.Length;
                 return known.Offset;
             }
 
@@ -532,33 +541,33 @@ internal static class StubElfWriter
                 throw new AbiBaselineFormatException(label, 0, $"the name '{s.Replace("\0", "\\0", StringComparison.Ordinal)}' contains a NUL character");
             }
 
-            var utf8 = Encoding.UTF8.GetBytes(s);
-            int offset = utf8.Length == 0 ? 0 : Length;
-            _strings[s] = (utf8, offset);
-            if (utf8.Length > 0)
+            length = Encoding.UTF8.GetByteCount(s);
+            if (length == 0)
             {
-                if (Length > int.MaxValue - utf8.Length - 1)
-                {
-                    throw new AbiBaselineFormatException(label, 0, "the string table exceeds 2 GiB");
-                }
-
-                _order.Add(utf8);
-                Length += utf8.Length + 1;
+                _strings[s] = (0, 0);
+                return 0;
             }
 
-            utf8Name = utf8;
+            if (Length > int.MaxValue / 2 - length - 1)
+            {
+                throw new AbiBaselineFormatException(label, 0, "the string table exceeds 1 GiB");
+            }
+
+            if (Length + length + 1 > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, Length + length + 1));
+            }
+
+            int offset = Length;
+            Encoding.UTF8.GetBytes(s, _buffer.AsSpan(offset));
+            _strings[s] = (offset, length);
+            Length += length + 1;
             return offset;
         }
 
-        public void CopyTo(Span<byte> destination)
-        {
-            int at = 1;
-            foreach (var s in _order)
-            {
-                s.CopyTo(destination[at..]);
-                at += s.Length + 1;
-            }
-        }
+        public ReadOnlySpan<byte> Bytes(int offset, int length) => _buffer.AsSpan(offset, length);
+
+        public void CopyTo(Span<byte> destination) => _buffer.AsSpan(0, Length).CopyTo(destination);
     }
 
     /// <summary>Writes the class- and byte-order-dependent fields; each method returns the offset after what it wrote.</summary>
