@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using Abi.Sdk.Elf;
 
@@ -86,7 +87,14 @@ internal static class StubElfWriter
         bool versioned = nodes.Count > 0;
 
         // .dynstr: each distinct string once.
-        var strings = new StringTable(label, (int)Math.Min(1L << 26, 64L + (surface.Symbols.Length * 32L)));
+        // Sized for the names up front (UTF-16 length = UTF-8 length for the usual ASCII names): no regrowth.
+        long nameChars = 64;
+        foreach (var s in surface.Symbols)
+        {
+            nameChars += s.Name.Length + 1;
+        }
+
+        var strings = new StringTable(label, (int)Math.Min(1L << 26, nameChars), surface.Symbols.Length + 16);
         strings.Add(baseName);
         if (surface.Soname is not null)
         {
@@ -519,9 +527,9 @@ internal static class StubElfWriter
     }
 
     /// <summary>A string table: a leading NUL, then each distinct string once, NUL-terminated, in one growing buffer.</summary>
-    private sealed class StringTable(string? label, int capacity = 256)
+    private sealed class StringTable(string? label, int capacity = 256, int count = 16)
     {
-        private readonly Dictionary<string, (int Offset, int Length)> _strings = new(capacity / 16, StringComparer.Ordinal);
+        private readonly Dictionary<string, (int Offset, int Length)> _strings = new(count, StringComparer.Ordinal);
         private byte[] _buffer = new byte[Math.Max(capacity, 16)];
 
         public int Length { get; private set; } = 1;
@@ -530,10 +538,12 @@ internal static class StubElfWriter
 
         public int Add(string s, out int length)
         {
-            if (_strings.TryGetValue(s, out var known))
+            // One hash of the name, whether it is known or new.
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_strings, s, out bool known);
+            if (known)
             {
-                length = known.Length;
-                return known.Offset;
+                length = entry.Length;
+                return entry.Offset;
             }
 
             if (s.Contains('\0'))
@@ -544,7 +554,7 @@ internal static class StubElfWriter
             length = Encoding.UTF8.GetByteCount(s);
             if (length == 0)
             {
-                _strings[s] = (0, 0);
+                entry = (0, 0);
                 return 0;
             }
 
@@ -560,7 +570,7 @@ internal static class StubElfWriter
 
             int offset = Length;
             Encoding.UTF8.GetBytes(s, _buffer.AsSpan(offset));
-            _strings[s] = (offset, length);
+            entry = (offset, length);
             Length += length + 1;
             return offset;
         }
