@@ -5,16 +5,13 @@ namespace Abi.Sdk.Benchmarks;
 
 /// <summary>
 /// Stub libraries from ABI surfaces (<see cref="AbiStubLibrary.Create"/>) for libc.so.6 and, when installed,
-/// libLLVM-16 (the largest surface on the machine); and a loader verdict against a target made of baselines,
-/// stubs built on demand (<see cref="Target.FromBaselines"/>), for one scenario program of Fixtures/compat.
+/// libLLVM-16 (the largest surface on the machine).
 /// </summary>
 [MemoryDiagnoser]
 public class StubLibraryBenchmarks
 {
     private const string Lib = "/usr/lib/x86_64-linux-gnu/";
     private AbiSurface _surface = null!;
-    private List<AbiSurface> _baselines = [];
-    private string _app = string.Empty;
 
     /// <summary>The libraries whose surfaces are stubbed: those of the list installed here.</summary>
     public static IEnumerable<string> Libraries() => new[] { "libc.so.6", "libLLVM-16.so.1" }.Where(n => File.Exists(Lib + n));
@@ -28,16 +25,31 @@ public class StubLibraryBenchmarks
     public void Setup()
     {
         _surface = AbiSurface.Open(Lib + Library);
+    }
+
+    /// <summary>The stub of <see cref="Library"/>'s surface, in memory.</summary>
+    [Benchmark]
+    public int CreateStub() => AbiStubLibrary.Create(_surface).Length;
+}
+
+/// <summary>A loader verdict against a target made of baselines, stubs built on demand (<see cref="Target.FromBaselines"/>).</summary>
+[MemoryDiagnoser]
+public class BaselineTargetBenchmarks
+{
+    private const string Lib = "/usr/lib/x86_64-linux-gnu/";
+    private List<AbiSurface> _baselines = [];
+    private string _app = string.Empty;
+
+    /// <summary>Reads the surfaces once.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
         var compat = Path.Combine(FindRoot(), "tests", "Abi.Sdk.Tests", "Fixtures", "compat", "out");
         _app = Path.Combine(compat, "apps", "app_version");
         _baselines = [.. Directory.GetFiles(Path.Combine(compat, "target")).Order(StringComparer.Ordinal).Select(AbiSurface.Open)];
         _baselines.Add(AbiSurface.Open(Lib + "libc.so.6"));
         _baselines.Add(AbiSurface.Open("/lib64/ld-linux-x86-64.so.2"));
     }
-
-    /// <summary>The stub of <see cref="Library"/>'s surface, in memory.</summary>
-    [Benchmark]
-    public int CreateStub() => AbiStubLibrary.Create(_surface).Length;
 
     /// <summary>app_version against a fresh baselines target (8 scenario libraries, libc, ld.so): stubs, ld.so.cache model, verdict.</summary>
     [Benchmark]
