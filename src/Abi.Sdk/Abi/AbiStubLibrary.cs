@@ -27,6 +27,7 @@ public static class AbiStubLibrary
     /// <param name="destination">Receives the ELF file.</param>
     /// <param name="dataEncoding">The byte order, or <see langword="null"/> for the machine's usual one (<see cref="DefaultDataEncoding(ElfMachine)"/>).</param>
     /// <exception cref="AbiBaselineFormatException">The surface cannot be a loadable ELF file: its symbols' sizes overflow the address space, it has more than 32765 version nodes, a name contains a NUL character, or its class is unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dataEncoding"/> is not little- or big-endian.</exception>
     /// <exception cref="IOException">The destination cannot be written.</exception>
     public static void Write(AbiSurface surface, Stream destination, ElfDataEncoding? dataEncoding = null)
     {
@@ -39,6 +40,7 @@ public static class AbiStubLibrary
     /// <param name="dataEncoding">The byte order, or <see langword="null"/> for the machine's usual one.</param>
     /// <returns>The bytes of the ELF file.</returns>
     /// <exception cref="AbiBaselineFormatException">The surface cannot be a loadable ELF file (see <see cref="Write"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dataEncoding"/> is not little- or big-endian.</exception>
     public static byte[] Create(AbiSurface surface, ElfDataEncoding? dataEncoding = null)
     {
         ArgumentNullException.ThrowIfNull(surface);
