@@ -107,6 +107,43 @@ public sealed class BaselineTargetTests : IDisposable
     }
 
     [Fact]
+    public void Elf32_baselines_are_stubs_in_usr_lib_that_ld_links_against_and_the_checker_reads()
+    {
+        var gcc = Tools.Require("gcc", "gcc");
+        var ld = Tools.Require("ld", "binutils");
+        static AbiSurface Foo(params string[] versions) => new(null, "libfoo32.so.1", Sdk.Elf.ElfClass.Elf32, Sdk.Elf.ElfMachine.I386, ["ld-linux.so.2"],
+            [.. versions.Select(v => new AbiVersionNode(v, []))], [.. versions.Select((v, i) => new AbiSymbol("foo", v, i == versions.Length - 1, AbiSymbolKind.Function))]);
+        var loader = new AbiSurface(null, "ld-linux.so.2", Sdk.Elf.ElfClass.Elf32, Sdk.Elf.ElfMachine.I386, [], [new AbiVersionNode("GLIBC_2.0", [])],
+            [new AbiSymbol("_dl_mcount", "GLIBC_2.0", true, AbiSymbolKind.Function)]);
+        var linked = Foo("FOO_1", "FOO_2");
+        var dir = Directory.CreateDirectory(Path.Combine(_stubs.FullName, "elf32")).FullName;
+        File.WriteAllBytes(Path.Combine(dir, "libfoo32.so"), AbiStubLibrary.Create(linked));
+        File.WriteAllBytes(Path.Combine(dir, "ld-linux.so.2"), AbiStubLibrary.Create(loader));
+        File.WriteAllText(Path.Combine(dir, "app.c"), "extern int foo(void);\nvoid _start(void) { foo(); for (;;) ; }\n");
+
+        // No 32-bit C library is needed: the program is linked with ld alone against the ELF32 stub.
+        var (code, _, err) = Tools.Run(gcc, ["-m32", "-fno-pie", "-c", "-o", Path.Combine(dir, "app.o"), Path.Combine(dir, "app.c")]);
+        Assert.True(code == 0, err);
+        var app = Path.Combine(dir, "app32");
+        (code, _, err) = Tools.Run(ld, ["-m", "elf_i386", "-o", app, Path.Combine(dir, "app.o"), $"-L{dir}", "-lfoo32", "-dynamic-linker", "/lib/ld-linux.so.2"]);
+        Assert.True(code == 0, "ld refused the ELF32 stub: " + err);
+
+        using (var target = Target.FromBaselines([linked, loader]))
+        {
+            var verdict = Checker.Check(app, target);
+            Assert.True(verdict.IsCompatible, verdict.ToString());
+            Assert.Contains(verdict.LoadOrder, o => o.Name == "libfoo32.so.1" && o.Path == "/usr/lib/libfoo32.so.1");
+        }
+
+        using (var target = Target.FromBaselines([Foo("FOO_1"), loader]))
+        {
+            var verdict = Checker.Check(app, target);
+            var missing = Assert.Single(verdict.MissingVersions);
+            Assert.Equal(("libfoo32.so.1", "FOO_2"), (missing.Library, missing.Version));
+        }
+    }
+
+    [Fact]
     public void A_library_a_baseline_needs_must_be_a_baseline_too()
     {
         // libmid needs libbase; without libbase's baseline the loader would not find it.
