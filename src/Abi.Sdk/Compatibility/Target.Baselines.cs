@@ -23,7 +23,7 @@ public sealed partial class Target
     /// <param name="libraries">The surfaces of the target's libraries.</param>
     /// <param name="description">What the target is, for messages.</param>
     /// <returns>The target.</returns>
-    /// <exception cref="ArgumentException">A surface has neither a SONAME nor a file name.</exception>
+    /// <exception cref="ArgumentException">A surface has neither a SONAME nor a file name, or its name is not a plain file name (see <see cref="AbiStubLibrary.GetLibraryName"/>).</exception>
     /// <exception cref="AbiBaselineFormatException">When a stub is first needed: its surface cannot be a loadable ELF file (see <see cref="AbiStubLibrary.Create"/>).</exception>
     public static Target FromBaselines(IEnumerable<AbiSurface> libraries, string description = "baselines")
     {

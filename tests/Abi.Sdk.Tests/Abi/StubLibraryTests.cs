@@ -386,6 +386,14 @@ public partial class StubLibraryTests
         (_, stderr) = ReadelfOf(AbiStubLibrary.Create(blank));
         Assert.Empty(stderr);
         Assert.Equal("libblank.json", AbiStubLibrary.GetLibraryName(blank));
+
+        // A stub is written as DIR/NAME: a name that would leave DIR is refused.
+        foreach (var soname in new[] { "../libx.so.1", "..", "sub/libx.so.1" })
+        {
+            var escaping = new AbiSurface(null, soname, ElfClass.Elf64, ElfMachine.X86_64, [], [], []);
+            Assert.Throws<ArgumentException>(() => AbiStubLibrary.GetLibraryName(escaping));
+            Assert.Throws<ArgumentException>(() => Target.FromBaselines([escaping]));
+        }
     }
 
     [Theory]
