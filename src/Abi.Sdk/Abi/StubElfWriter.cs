@@ -169,14 +169,15 @@ internal static class StubElfWriter
         }
 
         var hash = sysvHash ? Add(new Section(".hash", SHT_HASH, SHF_ALLOC, 4, 4)) : null;
-        var gnuHash = Add(new Section(".gnu.hash", SHT_GNU_HASH, SHF_ALLOC, (ulong)addr, 0));
+        var gnuHash = Add(new Section(".gnu.hash", SHT_GNU_HASH, SHF_ALLOC, (ulong)addr, is64 ? 0UL : 4UL)); // as ld writes it
         var dynsym = Add(new Section(".dynsym", SHT_DYNSYM, SHF_ALLOC, (ulong)addr, is64 ? 24UL : 16UL));
         var dynstr = Add(new Section(".dynstr", SHT_STRTAB, SHF_ALLOC, 1, 0));
         var versymSection = versioned ? Add(new Section(".gnu.version", SHT_GNU_VERSYM, SHF_ALLOC, 2, 2)) : null;
         var verdef = versioned ? Add(new Section(".gnu.version_d", SHT_GNU_VERDEF, SHF_ALLOC, 4, 0)) : null;
         var dynamic = Add(new Section(".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, (ulong)addr, is64 ? 16UL : 8UL));
         var tbss = hasTls ? Add(new Section(".tbss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS, SymbolAlignment, 0)) : null;
-        var bss = Add(new Section(".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, SymbolAlignment, 0));
+        // An empty allocated section would lie outside the segment: .bss only when some symbol points into it.
+        var bss = surface.Symbols.Any(s => s.Kind != AbiSymbolKind.Tls) ? Add(new Section(".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, SymbolAlignment, 0)) : null;
         var shstrtab = Add(new Section(".shstrtab", SHT_STRTAB, 0, 1, 0));
 
         int dynamicCount = surface.Needed.Length + (surface.Soname is null ? 0 : 1) + (sysvHash ? 1 : 0) + 5 + (versioned ? 3 : 0) + 1;
@@ -232,7 +233,7 @@ internal static class StubElfWriter
         // The zero-filled area: addresses for every symbol, each distinct and non-zero; data keeps its size.
         ulong limit = is64 ? 1UL << 47 : uint.MaxValue;
         ulong zeroStart = Align(loadedEnd, SymbolAlignment);
-        ulong cursor = zeroStart, tlsCursor = 0;
+        ulong cursor = zeroStart, tlsCursor = 0, end = zeroStart;
         var values = new ulong[count];
         for (int i = 0; i < count; i++)
         {
@@ -251,17 +252,33 @@ internal static class StubElfWriter
 
             values[i] = at;
             at += span;
+
+            // Functions are packed closer than their sizes; the area still ends past every symbol's last byte, so
+            // each symbol lies inside its section (eu-elflint checks that).
+            if (s.Kind != AbiSymbolKind.Tls)
+            {
+                if (s.Size > limit - values[i])
+                {
+                    throw new AbiBaselineFormatException(label, 0, $"symbol {s.Spelling} of size {s.Size} does not fit in the address space of an {(is64 ? "ELF64" : "ELF32")} stub");
+                }
+
+                end = Math.Max(end, values[i] + s.Size);
+            }
         }
 
-        ulong bssSize = cursor - zeroStart, tlsSize = tlsCursor;
+        ulong bssSize = Math.Max(cursor, end) - zeroStart, tlsSize = tlsCursor;
         if (zeroStart > limit - Math.Max(bssSize, tlsSize))
         {
             throw new AbiBaselineFormatException(label, 0, "the symbols do not fit in the address space of the stub");
         }
 
         ulong memoryEnd = zeroStart + Math.Max(bssSize, tlsSize);
-        bss.Offset = zeroStart;
-        bss.Size = bssSize;
+        if (bss is not null)
+        {
+            bss.Offset = zeroStart;
+            bss.Size = bssSize;
+        }
+
         if (tbss is not null)
         {
             tbss.Offset = zeroStart;
@@ -335,7 +352,7 @@ internal static class StubElfWriter
             int at = (int)dynsym.Offset + ((k + 1) * (int)dynsym.EntrySize);
             byte info = (byte)(((int)s.Binding << 4) | ((int)s.Kind & 0xf));
             byte other = (byte)s.Visibility;
-            ushort shndx = (ushort)(s.Kind == AbiSymbolKind.Tls ? tbss!.Index : bss.Index);
+            ushort shndx = (ushort)(s.Kind == AbiSymbolKind.Tls ? tbss!.Index : bss!.Index);
             if (is64)
             {
                 at = w.U32(at, (uint)nameOffset);

@@ -91,6 +91,29 @@ public partial class StubLibraryTests
             }
 
             Assert.True(symbols > 10_000, $"only {symbols} symbols compared");
+
+            // elfutils' strict conformance checker: a stub passes, unless the original breaks the same rule (a
+            // UNIQUE thread-local symbol; a version node named like the file, which the stub's base definition repeats).
+            var elflint = Tools.Require("eu-elflint", "elfutils");
+            var stubLint = ElflintMany(elflint, stubs);
+            for (int i = 0; i < libraries.Count; i++)
+            {
+                var complaints = stubLint[stubs[i]];
+                if (complaints.Count == 0)
+                {
+                    continue;
+                }
+
+                var original = ElflintMany(elflint, [libraries[i]])[libraries[i]].Select(Kind).ToHashSet(StringComparer.Ordinal);
+                var names = originals[libraries[i]].Versions.Where(v => !v.StartsWith(' ')).Select(v => v[(v.LastIndexOf(' ') + 1)..]).ToList();
+                bool duplicateNames = names.Distinct(StringComparer.Ordinal).Count() != names.Count;
+                foreach (var complaint in complaints)
+                {
+                    var kind = Kind(complaint);
+                    bool inherited = original.Contains(kind) || (duplicateNames && (kind.Contains("duplicate version name", StringComparison.Ordinal) || kind.StartsWith("invalid version index", StringComparison.Ordinal)));
+                    Assert.True(inherited, $"eu-elflint on the stub of {libraries[i]}: {complaint}");
+                }
+            }
         }
         finally
         {
@@ -122,6 +145,43 @@ public partial class StubLibraryTests
         warnings = string.Join('\n', stderr);
         return new Dictionary<string, (HashSet<string>, List<string>)>(results, StringComparer.Ordinal);
     }
+
+    /// <summary>eu-elflint --gnu-ld of many files in parallel batches: each file's complaints (none when "No errors").</summary>
+    private static Dictionary<string, List<string>> ElflintMany(string elflint, IReadOnlyList<string> files)
+    {
+        var results = new ConcurrentDictionary<string, List<string>>(StringComparer.Ordinal);
+        var batches = files.Select((f, i) => (f, i)).GroupBy(x => x.i % 4, x => x.f).Select(g => g.ToList()).ToList();
+        Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = 2 }, batch =>
+        {
+            var (_, stdout, stderr) = Tools.Run(elflint, ["--gnu-ld", .. batch]);
+            var known = batch.ToHashSet(StringComparer.Ordinal);
+            string current = batch[0];
+            var lines = new List<string>();
+            foreach (var line in (stdout + "\n" + stderr).Split('\n'))
+            {
+                if (line.EndsWith(':') && known.Contains(line[..^1]))
+                {
+                    results[current] = lines;
+                    (current, lines) = (line[..^1], []);
+                }
+                else if (line.Length > 0 && line != "No errors")
+                {
+                    lines.Add(line);
+                }
+            }
+
+            results[current] = lines;
+            foreach (var f in batch)
+            {
+                results.TryAdd(f, []);
+            }
+        });
+
+        return new Dictionary<string, List<string>>(results, StringComparer.Ordinal);
+    }
+
+    /// <summary>The rule an eu-elflint complaint names, without the section and symbol numbers.</summary>
+    private static string Kind(string complaint) => complaint[(complaint.LastIndexOf(": ", StringComparison.Ordinal) + 2)..];
 
     private static IEnumerable<(string File, string Text)> SplitByFile(string stdout, List<string> batch)
     {
@@ -302,6 +362,26 @@ public partial class StubLibraryTests
         }
     }
 
+    private static void AssertElflintClean(byte[] stub)
+    {
+        var elflint = Tools.Require("eu-elflint", "elfutils");
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, stub);
+            var (_, stdout, stderr) = Tools.Run(elflint, ["--gnu-ld", path]);
+
+            // elflint flags every STV_PROTECTED dynamic symbol, which real libraries export all the same.
+            var complaints = (stdout + "\n" + stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Where(l => l != "No errors" && !l.EndsWith("symbol in dynamic symbol table with non-default visibility", StringComparison.Ordinal)).ToList();
+            Assert.True(complaints.Count == 0, string.Join('\n', complaints));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void Absurd_sizes_give_a_typed_error_naming_the_symbol()
     {
@@ -320,11 +400,16 @@ public partial class StubLibraryTests
         var wide = new AbiSurface(null, "libwide.so.1", ElfClass.Elf32, ElfMachine.I386, [], [], [new AbiSymbol("w", null, false, AbiSymbolKind.Tls, size: 1UL << 33)]);
         Assert.Throws<AbiBaselineFormatException>(() => AbiStubLibrary.Create(wide));
 
-        // Function sizes take no address space: a huge one is written as is.
+        // Functions are packed 16 bytes apart, but each must still end inside the zero-filled area.
         var fn = new AbiSurface(null, "libfn.so.1", ElfClass.Elf64, ElfMachine.X86_64, [], [], [Fn("f", size: ulong.MaxValue)]);
-        var (stdout, stderr) = ReadelfOf(AbiStubLibrary.Create(fn), "--dyn-syms");
+        Assert.Throws<AbiBaselineFormatException>(() => AbiStubLibrary.Create(fn));
+        var large = new AbiSurface(null, "libfn.so.1", ElfClass.Elf64, ElfMachine.X86_64, [], [], [Fn("f", size: 1 << 20), Fn("g", size: 1 << 20)]);
+        var stub = AbiStubLibrary.Create(large);
+        Assert.True(stub.Length < 4096, $"{stub.Length} bytes: a symbol's size must not grow the file");
+        var (stdout, stderr) = ReadelfOf(stub, "--dyn-syms");
         Assert.Empty(stderr);
-        Assert.Contains("0xffffffffffffffff FUNC    GLOBAL DEFAULT", stdout, StringComparison.Ordinal);
+        Assert.Contains("0x100000 FUNC    GLOBAL DEFAULT", stdout, StringComparison.Ordinal);
+        AssertElflintClean(stub);
     }
 
     [Fact]
@@ -360,6 +445,7 @@ public partial class StubLibraryTests
         Assert.Equal(n + 1, again.Versions.Length);
         Assert.Equal("NOT_DECLARED", again.Versions[^1].Name);
         Assert.Equal(ElfOsAbi.Gnu, image.Header.OsAbi);
+        AssertElflintClean(stub);
     }
 
     [Fact]
@@ -380,6 +466,7 @@ public partial class StubLibraryTests
         var empty = new AbiSurface(null, null, ElfClass.Elf64, ElfMachine.X86_64, [], [], []);
         var (_, stderr) = ReadelfOf(AbiStubLibrary.Create(empty));
         Assert.Empty(stderr);
+        AssertElflintClean(AbiStubLibrary.Create(empty));
         Assert.Throws<ArgumentException>(() => AbiStubLibrary.GetLibraryName(empty));
 
         var blank = new AbiSurface("x/libblank.json", null, ElfClass.Elf64, ElfMachine.X86_64, [], [new AbiVersionNode(string.Empty, [string.Empty])], [Fn("f")]);
@@ -422,6 +509,7 @@ public partial class StubLibraryTests
         using var image = ElfImage.Load(stub);
         Assert.Equal(surface.Fingerprint, AbiSurface.Of(image).Fingerprint);
         Assert.Equal(["libc.so.6", "libm.so.6"], image.Needed);
+        AssertElflintClean(stub);
     }
 
     [GeneratedRegex(@"^File: (.+)$", RegexOptions.Multiline)]
