@@ -17,6 +17,7 @@ public static class Program
         RpmCommands.Register(root);
         InstallCheckCommand.Register(root);
         AbiCommands.Register(root);
+        StubCommands.Register(root);
         return root.Parse(args).Invoke();
     }
 }

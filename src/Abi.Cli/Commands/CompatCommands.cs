@@ -19,22 +19,23 @@ internal static class CompatCommands
         var rpms = new Option<string[]>("--rpms") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "RPM packages forming the target system (read in place, nothing extracted)." };
         var packages = new Option<string[]>("--package") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "With --rpms: application packages installed on that system; every ELF executable and shared library they install is checked there." };
         var installed = new Option<string[]>("--installed") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Binaries that are part of the target, by their path inside it (with --sysroot or --rpms)." };
+        var baselines = new Option<string[]>("--baselines") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Baselines of the target's libraries (Abi.Sdk JSON, abidw ABIXML or ELF files), each standing in as a stub library; a later one of the same SONAME wins." };
         var preload = new Option<string?>("--preload") { Description = "Objects preloaded as LD_PRELOAD preloads them (LIST separated by colons or spaces); the target's /etc/ld.so.preload is read too." };
         var json = new Option<bool>("--json") { Description = "One JSON object per binary per line." };
         var compat = new Command("compat", "Predict whether glibc's dynamic loader would load and bind each binary on the target: exit 0 if all would run, 12 if one would not, 1 on error.")
         {
-            binaries, sysroot, libPath, rpms, packages, installed, preload, json,
+            binaries, sysroot, libPath, rpms, baselines, packages, installed, preload, json,
         };
-        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json))));
+        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json))));
         root.Subcommands.Add(compat);
     }
 
-    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[] packages, string[] installed, string? preload, bool json)
+    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, string[] packages, string[] installed, string? preload, bool json)
     {
-        int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0);
+        int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0) + (baselines is { Length: > 0 } ? 1 : 0);
         if (chosen != 1)
         {
-            Console.Error.WriteLine("abi: compat: give exactly one target: --sysroot DIR, --lib-path DIR[:DIR...] or --rpms RPM...");
+            Console.Error.WriteLine("abi: compat: give exactly one target: --sysroot DIR, --lib-path DIR[:DIR...], --rpms RPM... or --baselines FILE...");
             return 1;
         }
 
@@ -44,9 +45,9 @@ internal static class CompatCommands
             return 1;
         }
 
-        if (installed.Length > 0 && libPath is not null)
+        if (installed.Length > 0 && sysroot is null && rpms is not { Length: > 0 })
         {
-            Console.Error.WriteLine("abi: compat: --installed needs --sysroot or --rpms: with --lib-path, give the binaries as arguments");
+            Console.Error.WriteLine("abi: compat: --installed needs --sysroot or --rpms: otherwise give the binaries as arguments");
             return 1;
         }
 
@@ -56,9 +57,22 @@ internal static class CompatCommands
             return 1;
         }
 
-        using var system = sysroot is not null ? Target.Sysroot(sysroot)
-            : rpms is { Length: > 0 } ? Target.FromRpms([.. rpms, .. packages])
-            : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
+        Target system;
+        try
+        {
+            system = sysroot is not null ? Target.Sysroot(sysroot)
+                : rpms is { Length: > 0 } ? Target.FromRpms([.. rpms, .. packages])
+                : baselines is { Length: > 0 } ? Target.FromBaselines(baselines.Select(AbiSurface.Open).ToList(), baselines.Length == 1 ? baselines[0] : $"{baselines.Length} baselines")
+                : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
+        }
+        catch (ArgumentException ex)
+        {
+            // A baseline with neither SONAME nor file name cannot be placed in the target.
+            Console.Error.WriteLine($"abi: compat: {ex.Message}");
+            return 1;
+        }
+
+        using var owned = system;
         using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : system.WithPreload([preload]);
         var target = preloaded ?? system;
         using var output = new Output();
