@@ -97,7 +97,7 @@ public sealed class AbiComparer
         var removed = ImmutableArray.CreateBuilder<AbiSymbol>();
         foreach (var o in oldSurface.Symbols)
         {
-            if (newSurface.FindCounterpart(o.Name, o.Version) is { } n)
+            if (newSurface.FindCounterpart(o, o.Version) is { } n)
             {
                 matched.Add(new AbiSymbolPair(o, n));
             }
@@ -111,14 +111,14 @@ public sealed class AbiComparer
         var added = ImmutableArray.CreateBuilder<AbiSymbol>();
         foreach (var n in newSurface.Symbols)
         {
-            if (oldSurface.FindCounterpart(n.Name, n.Version) is not null)
+            if (oldSurface.FindCounterpart(n, n.Version) is not null)
             {
                 continue;
             }
 
             // abidiff's rule: a default-version symbol is not new when the old library exported the name unversioned
             // or at its default version (the name was versioned or moved, which other diagnostics name).
-            if (n.IsDefaultVersion && oldSurface.FindCounterpart(n.Name, null) is not null)
+            if (n.IsDefaultVersion && oldSurface.FindCounterpart(n, null) is not null)
             {
                 continue;
             }

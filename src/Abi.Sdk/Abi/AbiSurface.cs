@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using System.Text.Unicode;
 using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Abi;
@@ -93,14 +95,45 @@ public sealed class AbiSurface
     {
         ArgumentNullException.ThrowIfNull(image);
         var table = image.DynamicSymbols;
-        var builder = ImmutableArray.CreateBuilder<AbiSymbol>(Math.Max(0, table.Count - 1));
+
+        // Two passes, so that the symbol array and one buffer for all names are allocated once at their final size
+        // (no string per name: comparisons match names by their bytes, and Name decodes on first read).
+        int count = 0;
+        long nameBytes = 0;
         for (int i = 1; i < table.Count; i++)
         {
             var s = table[i];
             if (IsExported(s))
             {
-                builder.Add(AbiSymbol.FromElf(s));
+                count++;
+                nameBytes += s.NameUtf8.Length;
             }
+        }
+
+        // Names may overlap in the string table; a crafted file could make their sum exceed the file many times
+        // over. Then each symbol gets its own copy, so that nothing is allocated beyond what is read.
+        byte[]? names = nameBytes <= image.Span.Length ? GC.AllocateUninitializedArray<byte>((int)nameBytes) : null;
+        var symbols = new AbiSymbol[count];
+        int k = 0, at = 0;
+        for (int i = 1; i < table.Count; i++)
+        {
+            var s = table[i];
+            if (!IsExported(s))
+            {
+                continue;
+            }
+
+            var utf8 = s.NameUtf8;
+            if (utf8.IsEmpty || names is null || !Utf8.IsValid(utf8))
+            {
+                symbols[k++] = AbiSymbol.FromElf(s);
+                continue;
+            }
+
+            utf8.CopyTo(names.AsSpan(at));
+            var version = s.Version;
+            symbols[k++] = new AbiSymbol(names, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size);
+            at += utf8.Length;
         }
 
         var versions = ImmutableArray.CreateBuilder<AbiVersionNode>(image.VersionDefinitions.Length);
@@ -112,11 +145,11 @@ public sealed class AbiSurface
             }
         }
 
-        var symbols = builder.DrainToImmutable();
-        return new AbiSurface(image.FileName, image.Soname, image.Header.Class, image.Header.Machine, image.Needed, versions.DrainToImmutable(), symbols, trusted: true)
+        var array = ImmutableCollectionsMarshal.AsImmutableArray(symbols);
+        return new AbiSurface(image.FileName, image.Soname, image.Header.Class, image.Header.Machine, image.Needed, versions.DrainToImmutable(), array, trusted: true)
         {
             // An ELF file may define one name at one version twice (a linker quirk); keep the first, as ld.so does.
-            _index = NameIndex.Build(symbols, throwOnDuplicate: false),
+            _index = NameIndex.Build(array, throwOnDuplicate: false),
         };
     }
 
@@ -187,13 +220,10 @@ public sealed class AbiSurface
     /// <returns>The symbol, or <see langword="null"/>.</returns>
     public AbiSymbol? Find(string name, string? version)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = new NameKey(name);
         var index = Index;
-        if (!index.First.TryGetValue(name, out int i))
-        {
-            return null;
-        }
-
-        for (; i >= 0; i = index.Next[i])
+        for (int i = index.First(key); i >= 0; i = index.Next(i, key))
         {
             if (string.Equals(Symbols[i].Version, version, StringComparison.Ordinal))
             {
@@ -209,14 +239,17 @@ public sealed class AbiSurface
     /// <returns>The symbols; empty when none.</returns>
     public ImmutableArray<AbiSymbol> FindAll(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = new NameKey(name);
         var index = Index;
-        if (!index.First.TryGetValue(name, out int i))
+        int i = index.First(key);
+        if (i < 0)
         {
             return [];
         }
 
         var builder = ImmutableArray.CreateBuilder<AbiSymbol>();
-        for (; i >= 0; i = index.Next[i])
+        for (; i >= 0; i = index.Next(i, key))
         {
             builder.Add(Symbols[i]);
         }
@@ -232,14 +265,24 @@ public sealed class AbiSurface
     /// <returns>The symbol, or <see langword="null"/>.</returns>
     public AbiSymbol? FindPreferred(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        return FindPreferred(new NameKey(name));
+    }
+
+    /// <summary><see cref="FindPreferred(string)"/> for the name of <paramref name="symbol"/> (of any surface), without decoding it.</summary>
+    internal AbiSymbol? FindPreferredNamed(AbiSymbol symbol) => FindPreferred(new NameKey(symbol));
+
+    private AbiSymbol? FindPreferred(NameKey key)
+    {
         var index = Index;
-        if (!index.First.TryGetValue(name, out int i))
+        int i = index.First(key);
+        if (i < 0)
         {
             return null;
         }
 
         AbiSymbol? first = Symbols[i], preferred = null;
-        for (; i >= 0; i = index.Next[i])
+        for (; i >= 0; i = index.Next(i, key))
         {
             var s = Symbols[i];
             if (s.Version is null)
@@ -266,20 +309,23 @@ public sealed class AbiSurface
     public AbiSymbol? FindCounterpart(AbiSymbol symbol)
     {
         ArgumentNullException.ThrowIfNull(symbol);
-        return FindCounterpart(symbol.Name, symbol.Version);
+        return FindCounterpart(symbol, symbol.Version);
     }
 
-    internal AbiSymbol? FindCounterpart(string name, string? version)
+    /// <summary>The counterpart of the name of <paramref name="symbol"/> at <paramref name="version"/> (see <see cref="FindCounterpart(AbiSymbol)"/>).</summary>
+    internal AbiSymbol? FindCounterpart(AbiSymbol symbol, string? version)
     {
+        var key = new NameKey(symbol);
         var index = Index;
-        if (!index.First.TryGetValue(name, out int first))
+        int first = index.First(key);
+        if (first < 0)
         {
             return null;
         }
 
         if (version is not null)
         {
-            for (int i = first; i >= 0; i = index.Next[i])
+            for (int i = first; i >= 0; i = index.Next(i, key))
             {
                 if (string.Equals(Symbols[i].Version, version, StringComparison.Ordinal))
                 {
@@ -291,7 +337,7 @@ public sealed class AbiSurface
         }
 
         AbiSymbol? fallback = null;
-        for (int i = first; i >= 0; i = index.Next[i])
+        for (int i = first; i >= 0; i = index.Next(i, key))
         {
             var s = Symbols[i];
             if (s.Version is null)
@@ -334,29 +380,103 @@ public sealed class AbiSurface
 
     private NameIndex Index => _index ??= NameIndex.Build(Symbols, throwOnDuplicate: false);
 
-    /// <summary>Name → first symbol index, with a chain to the next symbol of the same name: one allocation per name.</summary>
+    /// <summary>A name to look up: a symbol's (its stored bytes and hash) or a string's (encoded once).</summary>
+    private readonly ref struct NameKey
+    {
+        private readonly AbiSymbol? _symbol;
+        private readonly string? _name;
+        private readonly ReadOnlySpan<byte> _utf8;
+        private readonly bool _lossy;
+
+        public NameKey(AbiSymbol symbol)
+        {
+            _symbol = symbol;
+            Hash = symbol.NameHash;
+        }
+
+        public NameKey(string name)
+        {
+            _name = name;
+            _utf8 = name.Length == 0 ? [] : AbiSymbol.EncodeName(name, out _lossy);
+            Hash = AbiSymbol.HashName(_utf8);
+        }
+
+        public int Hash { get; }
+
+        public bool Matches(AbiSymbol candidate) =>
+            _symbol is not null ? candidate.HasSameName(_symbol) : candidate.HasName(_utf8, Hash, _name!, _lossy);
+    }
+
+    /// <summary>
+    /// A hash table of the symbols by name: each bucket chains its symbols in surface order, and a chain holds every
+    /// symbol of a name (exact duplicates of name and version left out). Hashes are those the symbols hold, so a
+    /// lookup with another surface's symbol hashes nothing. Three int arrays; nothing per symbol.
+    /// </summary>
     private sealed class NameIndex
     {
-        public required Dictionary<string, int> First { get; init; }
+        private readonly ImmutableArray<AbiSymbol> _symbols;
+        private readonly int[] _heads; // bucket -> first symbol index + 1 (0: empty)
+        private readonly int[] _next;  // symbol -> next symbol index + 1 in its bucket (0: end)
+        private readonly int _mask;
 
-        public required int[] Next { get; init; }
+        private NameIndex(ImmutableArray<AbiSymbol> symbols, int[] heads, int[] next)
+        {
+            _symbols = symbols;
+            _heads = heads;
+            _next = next;
+            _mask = heads.Length - 1;
+        }
+
+        /// <summary>The first symbol with the key's name, or -1.</summary>
+        public int First(in NameKey key) => Scan(_heads[key.Hash & _mask] - 1, key);
+
+        /// <summary>The next symbol after <paramref name="i"/> with the key's name, or -1.</summary>
+        public int Next(int i, in NameKey key) => Scan(_next[i] - 1, key);
+
+        private int Scan(int i, in NameKey key)
+        {
+            for (; i >= 0; i = _next[i] - 1)
+            {
+                if (key.Matches(_symbols[i]))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
 
         public static NameIndex Build(ImmutableArray<AbiSymbol> symbols, bool throwOnDuplicate)
         {
-            var first = new Dictionary<string, int>(symbols.Length, StringComparer.Ordinal);
+            // At most half full: chains stay short without comparing names.
+            int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length * 2));
+            var heads = new int[size];
             var next = new int[symbols.Length];
-            for (int i = 0; i < symbols.Length; i++)
+            var tails = System.Buffers.ArrayPool<int>.Shared.Rent(size);
+            try
             {
-                next[i] = -1;
-                var s = symbols[i];
-                if (!first.TryAdd(s.Name, i))
+                int mask = size - 1;
+                for (int i = 0; i < symbols.Length; i++)
                 {
-                    bool duplicate = false;
-                    int tail = -1;
-                    for (int j = first[s.Name]; j >= 0; j = next[j])
+                    var s = symbols[i];
+                    int bucket = s.NameHash & mask;
+                    int head = heads[bucket] - 1;
+                    if (head < 0)
                     {
-                        duplicate |= string.Equals(symbols[j].Version, s.Version, StringComparison.Ordinal);
-                        tail = j;
+                        heads[bucket] = i + 1;
+                        tails[bucket] = i;
+                        continue;
+                    }
+
+                    bool duplicate = false;
+                    for (int j = head; j >= 0; j = next[j] - 1)
+                    {
+                        var other = symbols[j];
+                        if (other.HasSameName(s) && string.Equals(other.Version, s.Version, StringComparison.Ordinal))
+                        {
+                            duplicate = true;
+                            break;
+                        }
                     }
 
                     if (duplicate)
@@ -369,11 +489,16 @@ public sealed class AbiSurface
                         continue;
                     }
 
-                    next[tail] = i;
+                    next[tails[bucket]] = i + 1;
+                    tails[bucket] = i;
                 }
             }
+            finally
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(tails);
+            }
 
-            return new NameIndex { First = first, Next = next };
+            return new NameIndex(symbols, heads, next);
         }
     }
 }
