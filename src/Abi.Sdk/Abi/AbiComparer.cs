@@ -93,7 +93,7 @@ public sealed class AbiComparer
     {
         ArgumentNullException.ThrowIfNull(oldSurface);
         ArgumentNullException.ThrowIfNull(newSurface);
-        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>(oldSurface.Symbols.Length);
+        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>();
         var removed = ImmutableArray.CreateBuilder<AbiSymbol>();
         foreach (var o in oldSurface.Symbols)
         {

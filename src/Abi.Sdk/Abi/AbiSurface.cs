@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Unicode;
 using Abi.Sdk.Elf;
@@ -95,26 +97,13 @@ public sealed class AbiSurface
     {
         ArgumentNullException.ThrowIfNull(image);
         var table = image.DynamicSymbols;
+        var file = image.Span;
 
-        // Two passes, so that the symbol array and one buffer for all names are allocated once at their final size
-        // (no string per name: comparisons match names by their bytes, and Name decodes on first read).
+        // One pass: each name is read once, and copied while it is in the cache into buffers the symbols share.
+        // No string per name: comparisons match names by their bytes, and Name decodes on first read.
+        var symbols = new AbiSymbol[Math.Max(0, table.Count - 1)];
+        var names = new NameCopier(file);
         int count = 0;
-        long nameBytes = 0;
-        for (int i = 1; i < table.Count; i++)
-        {
-            var s = table[i];
-            if (IsExported(s))
-            {
-                count++;
-                nameBytes += s.NameUtf8.Length;
-            }
-        }
-
-        // Names may overlap in the string table; a crafted file could make their sum exceed the file many times
-        // over. Then each symbol gets its own copy, so that nothing is allocated beyond what is read.
-        byte[]? names = nameBytes <= image.Span.Length ? GC.AllocateUninitializedArray<byte>((int)nameBytes) : null;
-        var symbols = new AbiSymbol[count];
-        int k = 0, at = 0;
         for (int i = 1; i < table.Count; i++)
         {
             var s = table[i];
@@ -124,18 +113,87 @@ public sealed class AbiSurface
             }
 
             var utf8 = s.NameUtf8;
-            if (utf8.IsEmpty || names is null || !Utf8.IsValid(utf8))
+            if (utf8.IsEmpty || utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
             {
-                symbols[k++] = AbiSymbol.FromElf(s);
+                // Empty, long or not UTF-8: FromElf keeps the decoded name, or throws as for any unnamed symbol.
+                symbols[count++] = AbiSymbol.FromElf(s);
                 continue;
             }
 
-            utf8.CopyTo(names.AsSpan(at));
+            var buffer = names.Copy(utf8, out int at);
             var version = s.Version;
-            symbols[k++] = new AbiSymbol(names, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size);
-            at += utf8.Length;
+            symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size);
         }
 
+        if (count != symbols.Length)
+        {
+            Array.Resize(ref symbols, count);
+        }
+
+        return Of(image, ImmutableCollectionsMarshal.AsImmutableArray(symbols));
+    }
+
+    // Name buffers stay below the large object heap's 85 000 bytes, whose allocations bring on full collections;
+    // names longer than NameChunkOverlap get their own.
+    private const int NameChunkSize = 64 * 1024;
+    private const int NameChunkOverlap = 4 * 1024;
+    private const int NameChunkStride = NameChunkSize - NameChunkOverlap;
+
+    /// <summary>
+    /// Copies the names of one surface into shared buffers: one after another in symbol order, so that a walk over
+    /// the symbols reads their names in sequence. Names may overlap in the string table; once the copies would
+    /// exceed the file (a crafted file), the file itself is copied instead, in overlapping chunks on demand so that
+    /// each name lies whole in one: never more than about twice the file is allocated.
+    /// </summary>
+    private ref struct NameCopier
+    {
+        private readonly ReadOnlySpan<byte> _file;
+        private byte[]?[]? _region;
+        private long _copied;
+        private byte[] _chunk;
+        private int _used;
+
+        public NameCopier(ReadOnlySpan<byte> file)
+        {
+            _file = file;
+            _chunk = [];
+        }
+
+        /// <summary>Copies a name, a slice of the file of at most <see cref="NameChunkOverlap"/> bytes.</summary>
+        public byte[] Copy(ReadOnlySpan<byte> name, out int at)
+        {
+            if (_region is null && _copied + name.Length <= _file.Length)
+            {
+                if (_chunk.Length - _used < name.Length)
+                {
+                    _chunk = GC.AllocateUninitializedArray<byte>((int)Math.Min(NameChunkSize, _file.Length - _copied));
+                    _used = 0;
+                }
+
+                name.CopyTo(_chunk.AsSpan(_used));
+                at = _used;
+                _used += name.Length;
+                _copied += name.Length;
+                return _chunk;
+            }
+
+            // The name is a slice of the file: its offset is its distance from the file's start.
+            _region ??= new byte[]?[(_file.Length / NameChunkStride) + 1];
+            int offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(_file), ref MemoryMarshal.GetReference(name));
+            int j = offset / NameChunkStride;
+            at = offset % NameChunkStride;
+            if (_region[j] is not { } part)
+            {
+                int from = j * NameChunkStride;
+                _region[j] = part = _file[from..Math.Min(_file.Length, from + NameChunkSize)].ToArray();
+            }
+
+            return part;
+        }
+    }
+
+    private static AbiSurface Of(ElfImage image, ImmutableArray<AbiSymbol> symbols)
+    {
         var versions = ImmutableArray.CreateBuilder<AbiVersionNode>(image.VersionDefinitions.Length);
         foreach (var v in image.VersionDefinitions)
         {
@@ -145,11 +203,10 @@ public sealed class AbiSurface
             }
         }
 
-        var array = ImmutableCollectionsMarshal.AsImmutableArray(symbols);
-        return new AbiSurface(image.FileName, image.Soname, image.Header.Class, image.Header.Machine, image.Needed, versions.DrainToImmutable(), array, trusted: true)
+        return new AbiSurface(image.FileName, image.Soname, image.Header.Class, image.Header.Machine, image.Needed, versions.DrainToImmutable(), symbols, trusted: true)
         {
             // An ELF file may define one name at one version twice (a linker quirk); keep the first, as ld.so does.
-            _index = NameIndex.Build(array, throwOnDuplicate: false),
+            _index = NameIndex.Build(symbols, throwOnDuplicate: false),
         };
     }
 
@@ -416,14 +473,14 @@ public sealed class AbiSurface
     {
         private readonly ImmutableArray<AbiSymbol> _symbols;
         private readonly int[] _heads; // bucket -> first symbol index + 1 (0: empty)
-        private readonly int[] _next;  // symbol -> next symbol index + 1 in its bucket (0: end)
+        private readonly Entry[] _entries; // per symbol: its name hash and the next symbol index + 1 in its bucket (0: end)
         private readonly int _mask;
 
-        private NameIndex(ImmutableArray<AbiSymbol> symbols, int[] heads, int[] next)
+        private NameIndex(ImmutableArray<AbiSymbol> symbols, int[] heads, Entry[] entries)
         {
             _symbols = symbols;
             _heads = heads;
-            _next = next;
+            _entries = entries;
             _mask = heads.Length - 1;
         }
 
@@ -431,16 +488,21 @@ public sealed class AbiSurface
         public int First(in NameKey key) => Scan(_heads[key.Hash & _mask] - 1, key);
 
         /// <summary>The next symbol after <paramref name="i"/> with the key's name, or -1.</summary>
-        public int Next(int i, in NameKey key) => Scan(_next[i] - 1, key);
+        public int Next(int i, in NameKey key) => Scan(_entries[i].Next - 1, key);
 
         private int Scan(int i, in NameKey key)
         {
-            for (; i >= 0; i = _next[i] - 1)
+            // The hashes sit in the chain, so that other names in the bucket are passed over without touching them.
+            var entries = _entries;
+            while (i >= 0)
             {
-                if (key.Matches(_symbols[i]))
+                ref readonly var e = ref entries[i];
+                if (e.Hash == key.Hash && key.Matches(_symbols[i]))
                 {
                     return i;
                 }
+
+                i = e.Next - 1;
             }
 
             return -1;
@@ -449,16 +511,17 @@ public sealed class AbiSurface
         public static NameIndex Build(ImmutableArray<AbiSymbol> symbols, bool throwOnDuplicate)
         {
             // At most half full: chains stay short without comparing names.
-            int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length * 2));
+            int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length));
             var heads = new int[size];
-            var next = new int[symbols.Length];
-            var tails = System.Buffers.ArrayPool<int>.Shared.Rent(size);
+            var next = new Entry[symbols.Length];
+            var tails = ArrayPool<int>.Shared.Rent(size);
             try
             {
                 int mask = size - 1;
                 for (int i = 0; i < symbols.Length; i++)
                 {
                     var s = symbols[i];
+                    next[i].Hash = s.NameHash;
                     int bucket = s.NameHash & mask;
                     int head = heads[bucket] - 1;
                     if (head < 0)
@@ -469,7 +532,7 @@ public sealed class AbiSurface
                     }
 
                     bool duplicate = false;
-                    for (int j = head; j >= 0; j = next[j] - 1)
+                    for (int j = head; j >= 0; j = next[j].Next - 1)
                     {
                         var other = symbols[j];
                         if (other.HasSameName(s) && string.Equals(other.Version, s.Version, StringComparison.Ordinal))
@@ -489,16 +552,22 @@ public sealed class AbiSurface
                         continue;
                     }
 
-                    next[tails[bucket]] = i + 1;
+                    next[tails[bucket]].Next = i + 1;
                     tails[bucket] = i;
                 }
             }
             finally
             {
-                System.Buffers.ArrayPool<int>.Shared.Return(tails);
+                ArrayPool<int>.Shared.Return(tails);
             }
 
             return new NameIndex(symbols, heads, next);
+        }
+
+        private struct Entry
+        {
+            public int Hash;
+            public int Next;
         }
     }
 }
