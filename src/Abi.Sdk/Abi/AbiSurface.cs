@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Text.Unicode;
 using Abi.Sdk.Elf;
 
@@ -103,9 +104,17 @@ public sealed class AbiSurface
         // No string per name: comparisons match names by their bytes, and Name decodes on first read.
         var symbols = new AbiSymbol[Math.Max(0, table.Count - 1)];
         var names = new NameCopier(file);
+        var (strtab, strtabSize) = table.StringTable;
         int count = 0;
         for (int i = 1; i < table.Count; i++)
         {
+            // .dynsym is in hash order and .dynstr in another, so each name is a cache miss: ask for the name a few
+            // symbols ahead now, so that the misses overlap instead of following one another.
+            if (i + PrefetchDistance < table.Count)
+            {
+                Prefetch(file, strtab, strtabSize, table[i + PrefetchDistance].NameOffset);
+            }
+
             var s = table[i];
             if (!IsExported(s))
             {
@@ -131,6 +140,20 @@ public sealed class AbiSurface
         }
 
         return Of(image, ImmutableCollectionsMarshal.AsImmutableArray(symbols));
+    }
+
+    private const int PrefetchDistance = 16;
+
+    private static unsafe void Prefetch(ReadOnlySpan<byte> file, int strtab, int strtabSize, uint nameOffset)
+    {
+        // A hint only: it neither faults nor changes results; out-of-table offsets are left to the real read to report.
+        if (Sse.IsSupported && nameOffset < (uint)strtabSize)
+        {
+            fixed (byte* p = file)
+            {
+                Sse.Prefetch0(p + strtab + nameOffset);
+            }
+        }
     }
 
     // Name buffers stay below the large object heap's 85 000 bytes, whose allocations bring on full collections;
@@ -409,6 +432,33 @@ public sealed class AbiSurface
         }
 
         return fallback;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="symbol"/> of another surface has a counterpart here (<see cref="FindCounterpart(AbiSymbol)"/>)
+    /// or, when it is a default version, whether this surface exported its name unversioned or at a default version:
+    /// abidiff's test for a symbol that is not new. One walk over the name's symbols.
+    /// </summary>
+    internal bool HasCounterpartOrPredecessor(AbiSymbol symbol)
+    {
+        var key = new NameKey(symbol);
+        var index = Index;
+        for (int i = index.First(key); i >= 0; i = index.Next(i, key))
+        {
+            var s = Symbols[i];
+            if (string.Equals(s.Version, symbol.Version, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            // FindCounterpart(name, null) finds the unversioned symbol, else a default version.
+            if ((symbol.Version is null || symbol.IsDefaultVersion) && (s.Version is null || s.IsDefaultVersion))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a version node of this name is defined.</summary>

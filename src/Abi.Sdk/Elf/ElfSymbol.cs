@@ -21,6 +21,9 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
 
     private readonly ElfSymbolTable? _table;
     private readonly uint _nameOffset;
+
+    /// <summary>st_name: the name's offset in the dynamic string table (lets bulk readers prefetch names).</summary>
+    internal uint NameOffset => _nameOffset;
     private readonly byte _info;
     private readonly byte _other;
     private readonly ushort _versym;
@@ -179,6 +182,9 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
 
     /// <summary>The number of entries, the null symbol included.</summary>
     public int Count { get; }
+
+    /// <summary>Where the dynamic string table starts in the file, and its size (lets bulk readers prefetch names).</summary>
+    internal (int Offset, int Size) StringTable => (_strOffset, _strSize);
 
     /// <summary>Whether the file has a <c>.gnu.version</c> table for these symbols.</summary>
     public bool HasVersions => _versymOffset >= 0;
