@@ -144,22 +144,24 @@ public sealed class AbiComparer
             context.Run(rule);
         }
 
-        var reported = ImmutableArray.CreateBuilder<AbiDiagnostic>(diagnostics.Count);
-        var suppressed = ImmutableArray.CreateBuilder<AbiDiagnostic>();
-        foreach (var d in diagnostics)
+        // The reported diagnostics are kept in place in the rules' list: no second list of them.
+        var suppressed = new List<AbiDiagnostic>();
+        int reported = 0;
+        for (int i = 0; i < diagnostics.Count; i++)
         {
-            var effective = d.WithSeverity(Severities.GetSeverity(d.Descriptor));
+            var effective = diagnostics[i].WithSeverity(Severities.GetSeverity(diagnostics[i].Descriptor));
             if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface))
             {
                 suppressed.Add(effective);
             }
             else
             {
-                reported.Add(effective);
+                diagnostics[reported++] = effective;
             }
         }
 
-        return new AbiDiff(oldSurface, newSurface, Sort(reported), Sort(suppressed), context);
+        diagnostics.RemoveRange(reported, diagnostics.Count - reported);
+        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context);
     }
 
     private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface)
@@ -175,7 +177,7 @@ public sealed class AbiComparer
         return false;
     }
 
-    private static ImmutableArray<AbiDiagnostic> Sort(ImmutableArray<AbiDiagnostic>.Builder diagnostics)
+    private static ImmutableArray<AbiDiagnostic> Sort(List<AbiDiagnostic> diagnostics)
     {
         // Grouped by ID, stable: rules report in surface order (file order for ELF), which is deterministic, and
         // sorting tens of thousands of long C++ names would cost more than the whole comparison. A counting sort:

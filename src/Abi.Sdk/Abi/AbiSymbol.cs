@@ -65,7 +65,9 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     private readonly byte[] _nameBuffer; // the name's UTF-8 bytes, alone or inside a surface's shared name buffer
     private readonly int _nameStart;
     private readonly int _nameLength;
-    private readonly bool _nameIsLossy; // the name string has a lone surrogate, so its UTF-8 form has U+FFFD in its place
+    private readonly byte _flags; // DefaultVersionFlag | LossyNameFlag: one byte, which keeps the object at 72 bytes
+    private const byte DefaultVersionFlag = 1;
+    private const byte LossyNameFlag = 2;
     private string? _name;
     private string? _spelling;
 
@@ -89,11 +91,10 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         _nameBuffer = nameBuffer;
         _nameStart = nameStart;
         _nameLength = nameLength < 0 ? nameBuffer.Length : nameLength;
-        _nameIsLossy = nameIsLossy;
         _name = name;
         NameHash = HashName(NameUtf8);
         Version = string.IsNullOrEmpty(version) ? null : version;
-        IsDefaultVersion = Version is not null && isDefaultVersion;
+        _flags = (byte)((Version is not null && isDefaultVersion ? DefaultVersionFlag : 0) | (nameIsLossy ? LossyNameFlag : 0));
         Kind = kind;
         Binding = binding;
         Visibility = visibility;
@@ -117,7 +118,10 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     public string? Version { get; }
 
     /// <summary>True for the default version (<c>name@@VER</c>), which unversioned references and new links bind to.</summary>
-    public bool IsDefaultVersion { get; }
+    public bool IsDefaultVersion => (_flags & DefaultVersionFlag) != 0;
+
+    // The name string has a lone surrogate, so its UTF-8 form has U+FFFD in its place and bytes do not decide equality.
+    private bool NameIsLossy => (_flags & LossyNameFlag) != 0;
 
     /// <summary>The symbol kind.</summary>
     public AbiSymbolKind Kind { get; }
@@ -189,12 +193,12 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     /// <summary>Whether the names are equal, ordinally, as strings (compared by their UTF-8 bytes).</summary>
     internal bool HasSameName(AbiSymbol other) =>
         NameHash == other.NameHash && NameUtf8.SequenceEqual(other.NameUtf8)
-        && (!(_nameIsLossy || other._nameIsLossy) || string.Equals(Name, other.Name, StringComparison.Ordinal));
+        && (!(NameIsLossy || other.NameIsLossy) || string.Equals(Name, other.Name, StringComparison.Ordinal));
 
     /// <summary>Whether the name equals <paramref name="name"/>, whose UTF-8 form, hash and lossiness the caller computed.</summary>
     internal bool HasName(ReadOnlySpan<byte> utf8, int hash, string name, bool lossy) =>
         NameHash == hash && NameUtf8.SequenceEqual(utf8)
-        && (!(_nameIsLossy || lossy) || string.Equals(Name, name, StringComparison.Ordinal));
+        && (!(NameIsLossy || lossy) || string.Equals(Name, name, StringComparison.Ordinal));
 
     /// <summary>The hash of a name's UTF-8 bytes that <see cref="NameHash"/> holds.</summary>
     internal static int HashName(ReadOnlySpan<byte> utf8)
@@ -284,10 +288,10 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         int i = a.CommonPrefixLength(b);
         if (i == a.Length || i == b.Length)
         {
-            return _nameIsLossy || other._nameIsLossy ? string.CompareOrdinal(Name, other.Name) : a.Length - b.Length;
+            return NameIsLossy || other.NameIsLossy ? string.CompareOrdinal(Name, other.Name) : a.Length - b.Length;
         }
 
-        if (a[i] < 0x80 && b[i] < 0x80 && !(_nameIsLossy || other._nameIsLossy))
+        if (a[i] < 0x80 && b[i] < 0x80 && !(NameIsLossy || other.NameIsLossy))
         {
             return a[i] - b[i];
         }
