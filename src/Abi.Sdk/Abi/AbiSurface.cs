@@ -102,44 +102,48 @@ public sealed class AbiSurface
 
         // One pass: each name is read once, and copied while it is in the cache into buffers the symbols share.
         // No string per name: comparisons match names by their bytes, and Name decodes on first read.
-        var symbols = new AbiSymbol[Math.Max(0, table.Count - 1)];
+        // Gathered in a rented array and copied once at the final count (a second large array otherwise).
+        var symbols = ArrayPool<AbiSymbol>.Shared.Rent(Math.Max(1, table.Count));
         var names = new NameCopier(file);
         var (strtab, strtabSize) = table.StringTable;
         int count = 0;
-        for (int i = 1; i < table.Count; i++)
+        try
         {
-            // .dynsym is in hash order and .dynstr in another, so each name is a cache miss: ask for the name a few
-            // symbols ahead now, so that the misses overlap instead of following one another.
-            if (i + PrefetchDistance < table.Count)
+            for (int i = 1; i < table.Count; i++)
             {
-                Prefetch(file, strtab, strtabSize, table[i + PrefetchDistance].NameOffset);
+                // .dynsym is in hash order and .dynstr in another, so each name is a cache miss: ask for the name a few
+                // symbols ahead now, so that the misses overlap instead of following one another.
+                if (i + PrefetchDistance < table.Count)
+                {
+                    Prefetch(file, strtab, strtabSize, table[i + PrefetchDistance].NameOffset);
+                }
+
+                var s = table[i];
+                if (!IsExported(s))
+                {
+                    continue;
+                }
+
+                var utf8 = s.NameUtf8;
+                if (utf8.IsEmpty || utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
+                {
+                    // Empty, long or not UTF-8: FromElf keeps the decoded name, or throws as for any unnamed symbol.
+                    symbols[count++] = AbiSymbol.FromElf(s);
+                    continue;
+                }
+
+                var buffer = names.Copy(utf8, out int at);
+                var version = s.Version;
+                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size);
             }
 
-            var s = table[i];
-            if (!IsExported(s))
-            {
-                continue;
-            }
-
-            var utf8 = s.NameUtf8;
-            if (utf8.IsEmpty || utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
-            {
-                // Empty, long or not UTF-8: FromElf keeps the decoded name, or throws as for any unnamed symbol.
-                symbols[count++] = AbiSymbol.FromElf(s);
-                continue;
-            }
-
-            var buffer = names.Copy(utf8, out int at);
-            var version = s.Version;
-            symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size);
+            ImmutableArray<AbiSymbol> exported = [.. symbols.AsSpan(0, count)];
+            return Of(image, exported);
         }
-
-        if (count != symbols.Length)
+        finally
         {
-            Array.Resize(ref symbols, count);
+            ArrayPool<AbiSymbol>.Shared.Return(symbols, clearArray: true);
         }
-
-        return Of(image, ImmutableCollectionsMarshal.AsImmutableArray(symbols));
     }
 
     private const int PrefetchDistance = 16;
