@@ -58,7 +58,7 @@ public enum AbiSymbolVisibility : byte
 /// <remarks>
 /// The name is kept as UTF-8 bytes, with a hash of them, and decoded into a <see cref="string"/> only when
 /// <see cref="Name"/> is read: surfaces of large libraries hold tens of thousands of long C++ names, and comparisons
-/// match them by bytes. Symbols read from one ELF file share one buffer that holds all their names.
+/// match them by bytes. Symbols read from one ELF file share 64 KiB buffers that hold their names.
 /// </remarks>
 public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
 {

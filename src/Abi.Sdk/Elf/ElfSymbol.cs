@@ -21,12 +21,12 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
 
     private readonly ElfSymbolTable? _table;
     private readonly uint _nameOffset;
-
-    /// <summary>st_name: the name's offset in the dynamic string table (lets bulk readers prefetch names).</summary>
-    internal uint NameOffset => _nameOffset;
     private readonly byte _info;
     private readonly byte _other;
     private readonly ushort _versym;
+
+    /// <summary>st_name: the name's offset in the dynamic string table (lets bulk readers prefetch names).</summary>
+    internal uint NameOffset => _nameOffset;
 
     internal ElfSymbol(ElfSymbolTable table, int index, uint nameOffset, ulong value, ulong size, byte info, byte other, ushort sectionIndex, ushort versym)
     {
