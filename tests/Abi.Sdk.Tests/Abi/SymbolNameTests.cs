@@ -1,7 +1,8 @@
-using System.Collections.Immutable;
+using System.Buffers.Binary;
 using System.Text;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
+using Abi.Sdk.Tests.TestSupport;
 
 namespace Abi.Sdk.Tests.Abi;
 
@@ -76,5 +77,71 @@ public class SymbolNameTests
 
         Assert.Null(surface.Find("x\uDC00", null));
         Assert.Null(surface.Find(string.Empty, null));
+    }
+
+    [Fact]
+    public void Names_that_overlap_beyond_the_file_are_read_as_readelf_reads_them_within_the_files_size()
+    {
+        string readelf = Tools.Require("readelf", "binutils");
+
+        // Every defined symbol's st_name pointed at the one 4000-byte name: 41 names, 164 000 bytes, in an 18 KB file.
+        var bytes = File.ReadAllBytes(Path.Combine(Paths.Fixtures, "abi", "overlapping-names", "liboverlap.so"));
+        ElfSection dynsym, dynstr;
+        using (var original = ElfImage.Load(bytes.ToArray()))
+        {
+            dynsym = original.Sections.Single(s => s.Name == ".dynsym");
+            dynstr = original.Sections[(int)dynsym.Link];
+        }
+
+        int entries = (int)(dynsym.Size / dynsym.EntrySize), longName = -1, defined = 0;
+        for (int k = 0; k < entries; k++)
+        {
+            int at = (int)dynsym.Offset + (k * (int)dynsym.EntrySize);
+            int name = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
+            if (bytes.AsSpan((int)dynstr.Offset + name).IndexOf((byte)0) == 4000)
+            {
+                longName = name;
+            }
+        }
+
+        Assert.True(longName > 0);
+        for (int k = 1; k < entries; k++)
+        {
+            int at = (int)dynsym.Offset + (k * (int)dynsym.EntrySize);
+            if (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 6)) != 0)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), (uint)longName);
+                defined++;
+            }
+        }
+
+        // The reference: readelf's reading of the patched file.
+        string path = Path.Combine(Path.GetTempPath(), $"abi-sdk-overlap-{Environment.ProcessId}.so");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            var (exit, stdout, _) = Tools.Run(readelf, ["--dyn-syms", "-W", path]);
+            Assert.Equal(0, exit);
+            var expected = stdout.Split('\n')
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(f => f.Length >= 8 && f[3] == "FUNC" && f[4] == "GLOBAL" && f[6] != "UND")
+                .Select(f => f[7])
+                .ToArray();
+            Assert.Equal(defined, expected.Length);
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using var image = ElfImage.Load(bytes);
+            var surface = AbiSurface.Of(image);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(expected, surface.Symbols.Select(s => s.Spelling));
+
+            // Names are copied at most about twice the file's size, however they overlap (as strings they were 328 KB).
+            Assert.True(allocated < 4 * bytes.Length, $"{allocated} bytes allocated for a {bytes.Length}-byte file");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
