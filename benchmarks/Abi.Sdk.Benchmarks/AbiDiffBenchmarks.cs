@@ -48,6 +48,18 @@ public class AbiDiffBenchmarks
     [Benchmark(Baseline = true)]
     public int SurfacesAndCompare() => AbiComparer.Default.Compare(AbiSurface.Of(_old), AbiSurface.Of(_new)).Diagnostics.Length;
 
+    /// <summary>
+    /// The whole in-process <c>abi diff</c>: map both files afresh, read both surfaces, compare. Unlike
+    /// <see cref="SurfacesAndCompare"/> nothing read in an earlier iteration (the symbol table's name cache) is reused.
+    /// </summary>
+    [Benchmark]
+    public int OpenAndCompare()
+    {
+        using var oldImage = ElfImage.Open(Lib + "libLLVM-15.so.1");
+        using var newImage = ElfImage.Open(Lib + "libLLVM-16.so.1");
+        return AbiComparer.Default.Compare(AbiSurface.Of(oldImage), AbiSurface.Of(newImage)).Diagnostics.Length;
+    }
+
     /// <summary>The fingerprint of a fresh surface.</summary>
     [Benchmark]
     public AbiFingerprint Fingerprint() => AbiSurface.Of(_new).Fingerprint;

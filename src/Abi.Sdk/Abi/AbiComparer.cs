@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Abi.Sdk.Reporting;
@@ -93,63 +94,74 @@ public sealed class AbiComparer
     {
         ArgumentNullException.ThrowIfNull(oldSurface);
         ArgumentNullException.ThrowIfNull(newSurface);
-        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>(oldSurface.Symbols.Length);
-        var removed = ImmutableArray.CreateBuilder<AbiSymbol>();
-        foreach (var o in oldSurface.Symbols)
+        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>();
+        ImmutableArray<AbiSymbol> removed, added;
+
+        // Removed and added symbols are gathered in a rented array and copied once at their final length: growing
+        // lists of tens of thousands of references would allocate twice that on the large object heap.
+        var pool = ArrayPool<AbiSymbol>.Shared;
+        var found = pool.Rent(Math.Max(1, Math.Max(oldSurface.Symbols.Length, newSurface.Symbols.Length)));
+        try
         {
-            if (newSurface.FindCounterpart(o.Name, o.Version) is { } n)
+            int count = 0;
+            foreach (var o in oldSurface.Symbols)
             {
-                matched.Add(new AbiSymbolPair(o, n));
+                if (newSurface.FindCounterpart(o, o.Version) is { } n)
+                {
+                    matched.Add(new AbiSymbolPair(o, n));
+                }
+                else
+                {
+                    found[count++] = o;
+                }
             }
-            else
+
+            removed = [.. found.AsSpan(0, count)];
+            cancellationToken.ThrowIfCancellationRequested();
+            count = 0;
+            foreach (var n in newSurface.Symbols)
             {
-                removed.Add(o);
+                // abidiff's rule: a default-version symbol is not new when the old library exported the name
+                // unversioned or at its default version (the name was versioned or moved, which other diagnostics name).
+                if (!oldSurface.HasCounterpartOrPredecessor(n))
+                {
+                    found[count++] = n;
+                }
             }
+
+            added = [.. found.AsSpan(0, count)];
+        }
+        finally
+        {
+            pool.Return(found, clearArray: true);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        var added = ImmutableArray.CreateBuilder<AbiSymbol>();
-        foreach (var n in newSurface.Symbols)
-        {
-            if (oldSurface.FindCounterpart(n.Name, n.Version) is not null)
-            {
-                continue;
-            }
-
-            // abidiff's rule: a default-version symbol is not new when the old library exported the name unversioned
-            // or at its default version (the name was versioned or moved, which other diagnostics name).
-            if (n.IsDefaultVersion && oldSurface.FindCounterpart(n.Name, null) is not null)
-            {
-                continue;
-            }
-
-            added.Add(n);
-        }
-
-        var diagnostics = new List<AbiDiagnostic>();
-        var context = new AbiComparisonContext(oldSurface, newSurface, matched.DrainToImmutable(), removed.DrainToImmutable(), added.DrainToImmutable(), diagnostics, cancellationToken);
+        var diagnostics = new List<AbiDiagnostic>(removed.Length + added.Length + 16);
+        var context = new AbiComparisonContext(oldSurface, newSurface, matched.DrainToImmutable(), removed, added, diagnostics, cancellationToken);
         foreach (var rule in Rules)
         {
             cancellationToken.ThrowIfCancellationRequested();
             context.Run(rule);
         }
 
-        var reported = ImmutableArray.CreateBuilder<AbiDiagnostic>(diagnostics.Count);
-        var suppressed = ImmutableArray.CreateBuilder<AbiDiagnostic>();
-        foreach (var d in diagnostics)
+        // The reported diagnostics are kept in place in the rules' list: no second list of them.
+        var suppressed = new List<AbiDiagnostic>();
+        int reported = 0;
+        for (int i = 0; i < diagnostics.Count; i++)
         {
-            var effective = d.WithSeverity(Severities.GetSeverity(d.Descriptor));
+            var effective = diagnostics[i].WithSeverity(Severities.GetSeverity(diagnostics[i].Descriptor));
             if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface))
             {
                 suppressed.Add(effective);
             }
             else
             {
-                reported.Add(effective);
+                diagnostics[reported++] = effective;
             }
         }
 
-        return new AbiDiff(oldSurface, newSurface, Sort(reported), Sort(suppressed), context);
+        diagnostics.RemoveRange(reported, diagnostics.Count - reported);
+        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context);
     }
 
     private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface)
@@ -165,28 +177,32 @@ public sealed class AbiComparer
         return false;
     }
 
-    private static ImmutableArray<AbiDiagnostic> Sort(ImmutableArray<AbiDiagnostic>.Builder diagnostics)
+    private static ImmutableArray<AbiDiagnostic> Sort(List<AbiDiagnostic> diagnostics)
     {
         // Grouped by ID, stable: rules report in surface order (file order for ELF), which is deterministic, and
-        // sorting tens of thousands of long C++ names would cost more than the whole comparison.
-        var buckets = new Dictionary<string, List<AbiDiagnostic>>(StringComparer.Ordinal);
+        // sorting tens of thousands of long C++ names would cost more than the whole comparison. A counting sort:
+        // there are a handful of IDs, so it needs one array and no list per ID.
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var d in diagnostics)
         {
-            if (!buckets.TryGetValue(d.Id, out var list))
-            {
-                buckets[d.Id] = list = [];
-            }
-
-            list.Add(d);
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, d.Id, out _)++;
         }
 
-        var result = ImmutableArray.CreateBuilder<AbiDiagnostic>(diagnostics.Count);
-        foreach (var id in buckets.Keys.Order(StringComparer.Ordinal))
+        int next = 0;
+        foreach (var id in counts.Keys.Order(StringComparer.Ordinal).ToArray())
         {
-            result.AddRange(buckets[id]);
+            int n = counts[id];
+            counts[id] = next;
+            next += n;
         }
 
-        return result.MoveToImmutable();
+        var result = new AbiDiagnostic[diagnostics.Count];
+        foreach (var d in diagnostics)
+        {
+            result[CollectionsMarshal.GetValueRefOrNullRef(counts, d.Id)++] = d;
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 }
 

@@ -89,13 +89,16 @@ public readonly record struct AbiFingerprint(UInt128 Value)
         var one = new byte[512];
         foreach (var s in surface.Symbols)
         {
-            int max = Encoding.UTF8.GetMaxByteCount(s.Name.Length + (s.Version?.Length ?? 0)) + 32;
+            // The stored UTF-8 name is exactly what encoding Name gives, so fingerprints do not change.
+            var name = s.NameUtf8;
+            int max = name.Length + Encoding.UTF8.GetMaxByteCount(s.Version?.Length ?? 0) + 32;
             if (one.Length < max)
             {
                 one = new byte[max];
             }
 
-            int n = Encoding.UTF8.GetBytes(s.Name, one);
+            name.CopyTo(one);
+            int n = name.Length;
             one[n++] = 0;
             if (s.Version is not null)
             {

@@ -119,7 +119,7 @@ public static class AbiBuiltInRules
             foreach (var old in context.RemovedSymbols)
             {
                 // Symbols are passed as message arguments: they format as their spelling, only when read.
-                var now = old.Version is null ? null : context.New.FindPreferred(old.Name);
+                var now = old.Version is null ? null : context.New.FindPreferredNamed(old);
                 if (now is null)
                 {
                     context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolRemoved, null, old, null, old));
@@ -148,7 +148,7 @@ public static class AbiBuiltInRules
             {
                 if (o.IsDefaultVersion && !n.IsDefaultVersion)
                 {
-                    var now = context.New.FindPreferred(o.Name) is { IsDefaultVersion: true } d ? d : null;
+                    var now = context.New.FindPreferredNamed(o) is { IsDefaultVersion: true } d ? d : null;
                     context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.DefaultVersionChanged, null, o, now ?? n, o.Name, o.Version, now?.Version ?? "(none)"));
                 }
 

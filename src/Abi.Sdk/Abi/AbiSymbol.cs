@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
 using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Abi;
@@ -50,10 +53,22 @@ public enum AbiSymbolVisibility : byte
 /// <summary>
 /// One exported symbol of a library's ABI surface: a name at a version (the default <c>name@@VER</c>, a hidden
 /// <c>name@VER</c>, or unversioned <c>name</c>) with the attributes a program linked against it depends on.
-/// Immutable.
+/// Immutable and thread-safe.
 /// </summary>
+/// <remarks>
+/// The name is kept as UTF-8 bytes, with a hash of them, and decoded into a <see cref="string"/> only when
+/// <see cref="Name"/> is read: surfaces of large libraries hold tens of thousands of long C++ names, and comparisons
+/// match them by bytes. Symbols read from one ELF file share 64 KiB buffers that hold their names.
+/// </remarks>
 public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
 {
+    private readonly byte[] _nameBuffer; // the name's UTF-8 bytes, alone or inside a surface's shared name buffer
+    private readonly int _nameStart;
+    private readonly int _nameLength;
+    private readonly byte _flags; // DefaultVersionFlag | LossyNameFlag: one byte, which keeps the object at 72 bytes
+    private const byte DefaultVersionFlag = 1;
+    private const byte LossyNameFlag = 2;
+    private string? _name;
     private string? _spelling;
 
     /// <summary>Creates a symbol.</summary>
@@ -66,25 +81,47 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     /// <param name="size">st_size.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
     public AbiSymbol(string name, string? version, bool isDefaultVersion, AbiSymbolKind kind, AbiSymbolBinding binding = AbiSymbolBinding.Global, AbiSymbolVisibility visibility = AbiSymbolVisibility.Default, ulong size = 0)
+        : this(EncodeName(name, out bool lossy), 0, -1, lossy, name, version, isDefaultVersion, kind, binding, visibility, size)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        Name = name;
+    }
+
+    /// <summary>Creates a symbol whose name is <paramref name="nameLength"/> UTF-8 bytes of <paramref name="nameBuffer"/> (a surface's shared buffer); <paramref name="nameLength"/> -1 means all of it.</summary>
+    internal AbiSymbol(byte[] nameBuffer, int nameStart, int nameLength, bool nameIsLossy, string? name, string? version, bool isDefaultVersion, AbiSymbolKind kind, AbiSymbolBinding binding, AbiSymbolVisibility visibility, ulong size)
+    {
+        _nameBuffer = nameBuffer;
+        _nameStart = nameStart;
+        _nameLength = nameLength < 0 ? nameBuffer.Length : nameLength;
+        _name = name;
+        NameHash = HashName(NameUtf8);
         Version = string.IsNullOrEmpty(version) ? null : version;
-        IsDefaultVersion = Version is not null && isDefaultVersion;
+        _flags = (byte)((Version is not null && isDefaultVersion ? DefaultVersionFlag : 0) | (nameIsLossy ? LossyNameFlag : 0));
         Kind = kind;
         Binding = binding;
         Visibility = visibility;
         Size = size;
     }
 
-    /// <summary>The symbol name.</summary>
-    public string Name { get; }
+    /// <summary>The symbol name (decoded from the stored UTF-8 bytes when first read).</summary>
+    public string Name => _name ?? DecodeName();
+
+    /// <summary>
+    /// The name's UTF-8 bytes: for a symbol read from an ELF file the bytes of its string table (re-encoded from
+    /// <see cref="Name"/> when they are not valid UTF-8), otherwise <see cref="Name"/> encoded with lone surrogates
+    /// replaced by U+FFFD. Reading it allocates nothing.
+    /// </summary>
+    public ReadOnlySpan<byte> NameUtf8 => new(_nameBuffer, _nameStart, _nameLength);
+
+    /// <summary>A hash of <see cref="NameUtf8"/>, equal for equal names whichever surface they come from.</summary>
+    internal int NameHash { get; }
 
     /// <summary>The version node, or <see langword="null"/> for an unversioned symbol.</summary>
     public string? Version { get; }
 
     /// <summary>True for the default version (<c>name@@VER</c>), which unversioned references and new links bind to.</summary>
-    public bool IsDefaultVersion { get; }
+    public bool IsDefaultVersion => (_flags & DefaultVersionFlag) != 0;
+
+    // The name string has a lone surrogate, so its UTF-8 form has U+FFFD in its place and bytes do not decide equality.
+    private bool NameIsLossy => (_flags & LossyNameFlag) != 0;
 
     /// <summary>The symbol kind.</summary>
     public AbiSymbolKind Kind { get; }
@@ -118,7 +155,15 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
             return;
         }
 
-        writer.Write(Name);
+        if (_name is { } name)
+        {
+            writer.Write(name);
+        }
+        else
+        {
+            WriteName(writer);
+        }
+
         if (Version is not null)
         {
             writer.Write(IsDefaultVersion ? "@@" : "@");
@@ -126,10 +171,62 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         }
     }
 
+    private void WriteName(TextWriter writer)
+    {
+        // Decoded into a rented buffer: reports of large diffs write tens of thousands of names once each.
+        var utf8 = NameUtf8;
+        char[]? rented = null;
+        Span<char> chars = utf8.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(utf8.Length));
+        int n = Encoding.UTF8.GetChars(utf8, chars);
+        writer.Write(chars[..n]);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>Whether <paramref name="other"/> names the same interface: the same name and version.</summary>
     /// <param name="other">The other symbol.</param>
     /// <returns>True when name and version are equal.</returns>
-    public bool HasSameKey(AbiSymbol other) => other is not null && string.Equals(Name, other.Name, StringComparison.Ordinal) && string.Equals(Version, other.Version, StringComparison.Ordinal);
+    public bool HasSameKey(AbiSymbol other) => other is not null && HasSameName(other) && string.Equals(Version, other.Version, StringComparison.Ordinal);
+
+    /// <summary>Whether the names are equal, ordinally, as strings (compared by their UTF-8 bytes).</summary>
+    internal bool HasSameName(AbiSymbol other) =>
+        NameHash == other.NameHash && NameUtf8.SequenceEqual(other.NameUtf8)
+        && (!(NameIsLossy || other.NameIsLossy) || string.Equals(Name, other.Name, StringComparison.Ordinal));
+
+    /// <summary>Whether the name equals <paramref name="name"/>, whose UTF-8 form, hash and lossiness the caller computed.</summary>
+    internal bool HasName(ReadOnlySpan<byte> utf8, int hash, string name, bool lossy) =>
+        NameHash == hash && NameUtf8.SequenceEqual(utf8)
+        && (!(NameIsLossy || lossy) || string.Equals(Name, name, StringComparison.Ordinal));
+
+    /// <summary>The hash of a name's UTF-8 bytes that <see cref="NameHash"/> holds.</summary>
+    internal static int HashName(ReadOnlySpan<byte> utf8)
+    {
+        ulong h = System.IO.Hashing.XxHash3.HashToUInt64(utf8);
+        return (int)(h ^ (h >> 32));
+    }
+
+    /// <summary>Encodes a name as UTF-8; <paramref name="lossy"/> tells that a lone surrogate became U+FFFD.</summary>
+    internal static byte[] EncodeName(string name, out bool lossy)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var bytes = new byte[Encoding.UTF8.GetByteCount(name)];
+        lossy = Utf8.FromUtf16(name, bytes, out _, out _, replaceInvalidSequences: false) != OperationStatus.Done;
+        if (lossy)
+        {
+            bytes = Encoding.UTF8.GetBytes(name);
+        }
+
+        return bytes;
+    }
+
+    private string DecodeName()
+    {
+        // Two threads may decode at once; both get equal strings and one is kept.
+        var name = Encoding.UTF8.GetString(NameUtf8);
+        return Interlocked.CompareExchange(ref _name, name, null) ?? name;
+    }
 
     /// <summary>Builds the surface entry for an exported ELF symbol.</summary>
     /// <param name="symbol">A defined, exported dynamic symbol.</param>
@@ -138,7 +235,16 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     public static AbiSymbol FromElf(ElfSymbol symbol)
     {
         var version = symbol.Version;
-        return new AbiSymbol(symbol.Name, version?.Name, version is not null && !symbol.IsVersionHidden, MapKind(symbol.Type), MapBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, symbol.Size);
+        var utf8 = symbol.NameUtf8;
+        if (utf8.IsEmpty)
+        {
+            throw new ArgumentException("the symbol has no name", nameof(symbol));
+        }
+
+        // Invalid UTF-8 keeps the name's decoded form (with U+FFFD), so that byte and string equality agree.
+        string? name = Utf8.IsValid(utf8) ? null : symbol.Name;
+        var bytes = name is null ? utf8.ToArray() : Encoding.UTF8.GetBytes(name);
+        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, MapKind(symbol.Type), MapBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, symbol.Size);
     }
 
     internal static AbiSymbolKind MapKind(ElfSymbolType type) => type switch
@@ -151,7 +257,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         _ => AbiSymbolKind.NoType,
     };
 
-    private static AbiSymbolBinding MapBinding(ElfSymbolBinding binding) => binding switch
+    internal static AbiSymbolBinding MapBinding(ElfSymbolBinding binding) => binding switch
     {
         ElfSymbolBinding.Weak => AbiSymbolBinding.Weak,
         ElfSymbolBinding.GnuUnique => AbiSymbolBinding.Unique,
@@ -168,8 +274,29 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
             return 1;
         }
 
-        int c = string.CompareOrdinal(Name, other.Name);
+        int c = CompareNames(other);
         return c != 0 ? c : string.CompareOrdinal(Version, other.Version);
+    }
+
+    private int CompareNames(AbiSymbol other)
+    {
+        // UTF-8 byte order is code point order, and agrees with the UTF-16 ordinal order of string.CompareOrdinal
+        // up to the first difference when that difference is between two ASCII bytes (or one name ends there).
+        // Otherwise (U+E000..U+FFFF against a surrogate pair, lossy names) compare the strings.
+        var a = NameUtf8;
+        var b = other.NameUtf8;
+        int i = a.CommonPrefixLength(b);
+        if (i == a.Length || i == b.Length)
+        {
+            return NameIsLossy || other.NameIsLossy ? string.CompareOrdinal(Name, other.Name) : a.Length - b.Length;
+        }
+
+        if (a[i] < 0x80 && b[i] < 0x80 && !(NameIsLossy || other.NameIsLossy))
+        {
+            return a[i] - b[i];
+        }
+
+        return string.CompareOrdinal(Name, other.Name);
     }
 
     /// <inheritdoc/>
@@ -181,7 +308,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     public override bool Equals(object? obj) => Equals(obj as AbiSymbol);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Name, Version, IsDefaultVersion, Kind, Binding, Visibility, Size);
+    public override int GetHashCode() => HashCode.Combine(NameHash, Version, IsDefaultVersion, Kind, Binding, Visibility, Size);
 
     /// <summary>The abidiff spelling, <see cref="Spelling"/>.</summary>
     /// <returns>The spelling.</returns>

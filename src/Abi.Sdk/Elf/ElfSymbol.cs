@@ -25,6 +25,9 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
     private readonly byte _other;
     private readonly ushort _versym;
 
+    /// <summary>st_name: the name's offset in the dynamic string table (lets bulk readers prefetch names).</summary>
+    internal uint NameOffset => _nameOffset;
+
     internal ElfSymbol(ElfSymbolTable table, int index, uint nameOffset, ulong value, ulong size, byte info, byte other, ushort sectionIndex, ushort versym)
     {
         _table = table;
@@ -179,6 +182,9 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
 
     /// <summary>The number of entries, the null symbol included.</summary>
     public int Count { get; }
+
+    /// <summary>Where the dynamic string table starts in the file, and its size (lets bulk readers prefetch names).</summary>
+    internal (int Offset, int Size) StringTable => (_strOffset, _strSize);
 
     /// <summary>Whether the file has a <c>.gnu.version</c> table for these symbols.</summary>
     public bool HasVersions => _versymOffset >= 0;
