@@ -165,17 +165,7 @@ internal static class CompatCommands
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("missingVersions");
-        foreach (var m in verdict.MissingVersions)
-        {
-            w.WriteStartObject();
-            w.WriteString("library", m.Library);
-            w.WriteString("version", m.Version);
-            w.WriteString("requiredBy", m.RequiredBy.ToString());
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        WriteVersions(w, "missingVersions", verdict.MissingVersions);
         w.WriteStartArray("missingSymbols");
         foreach (var m in verdict.MissingSymbols)
         {
@@ -199,17 +189,7 @@ internal static class CompatCommands
         w.WriteEndArray();
 
         // What the loader only warns about.
-        w.WriteStartArray("missingWeakVersions");
-        foreach (var m in verdict.MissingWeakVersions)
-        {
-            w.WriteStartObject();
-            w.WriteString("library", m.Library);
-            w.WriteString("version", m.Version);
-            w.WriteString("requiredBy", m.RequiredBy.ToString());
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        WriteVersions(w, "missingWeakVersions", verdict.MissingWeakVersions);
         w.WriteStartArray("copyRelocationSizeChanges");
         foreach (var c in verdict.CopyRelocationSizeChanges)
         {
@@ -239,5 +219,20 @@ internal static class CompatCommands
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    private static void WriteVersions(Utf8JsonWriter w, string property, System.Collections.Immutable.ImmutableArray<MissingVersion> versions)
+    {
+        w.WriteStartArray(property);
+        foreach (var m in versions)
+        {
+            w.WriteStartObject();
+            w.WriteString("library", m.Library);
+            w.WriteString("version", m.Version);
+            w.WriteString("requiredBy", m.RequiredBy.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 }

@@ -95,6 +95,22 @@ internal sealed partial record LddReport(
         Assert.Equal(ldd.Accepts, verdict.IsCompatible);
     }
 
+    /// <summary>Asserts one line of <c>abi compat --json</c> says what the loader says.</summary>
+    public static void AssertJsonLineAgrees(LddReport reference, System.Text.Json.JsonElement o)
+    {
+        Assert.Equal(reference.Accepts, o.GetProperty("compatible").GetBoolean());
+        Assert.Equal(reference.MissingLibraries.Order(), o.GetProperty("missingLibraries").EnumerateArray().Select(e => e.GetString()!).Order());
+        Assert.Equal(
+            reference.MissingVersions.Select(v => $"{v.Library} {v.Version}").Order(),
+            o.GetProperty("missingVersions").EnumerateArray().Select(e => $"{e.GetProperty("library").GetString()} {e.GetProperty("version").GetString()}").Order());
+        Assert.Equal(
+            reference.MissingSymbols.Select(s => $"{s.Name} {s.Version}").Order(),
+            o.GetProperty("missingSymbols").EnumerateArray().Select(e => $"{e.GetProperty("name").GetString()} {e.GetProperty("version").GetString()}").Order());
+        Assert.Equal(
+            reference.WeakVersions.Select(v => $"{v.Library} {v.Version}").Order(),
+            o.GetProperty("missingWeakVersions").EnumerateArray().Select(e => $"{e.GetProperty("library").GetString()} {e.GetProperty("version").GetString()}").Order());
+    }
+
     /// <summary>realpath(3): the loader identifies a file by what the path finally names.</summary>
     public static string Real(string path)
     {

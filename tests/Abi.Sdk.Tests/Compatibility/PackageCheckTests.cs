@@ -135,8 +135,7 @@ public class PackageCheckTests
     public void Abi_compat_package_prints_a_line_per_binary_and_exits_12()
     {
         using var packages = Build();
-        var dotnet = Tools.Find("dotnet") ?? Path.Combine(Path.GetDirectoryName(Environment.ProcessPath) ?? "", "dotnet");
-        var (code, stdout, stderr) = Tools.Run(dotnet, [Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", "--rpms", packages.Base, packages.Vendor, "--package", packages.App, "--json"]);
+        var (code, stdout, stderr) = CliRunner.Run(["compat", "--rpms", packages.Base, packages.Vendor, "--package", packages.App, "--json"]);
         Assert.True(code == 12, stdout + stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(7, lines.Count);
@@ -146,7 +145,7 @@ public class PackageCheckTests
         Assert.Equal(["libweak.so.1"], lines.Single(l => l.GetProperty("binary").GetString() == "/opt/app/bin/app_weak").GetProperty("missingLibraries").EnumerateArray().Select(e => e.GetString()));
 
         // --installed: one binary of the target, by its path inside it.
-        (code, stdout, stderr) = Tools.Run(dotnet, [Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", "--rpms", packages.Base, packages.Vendor, packages.App, "--installed", "/opt/app/bin/app_rpath"]);
+        (code, stdout, stderr) = CliRunner.Run(["compat", "--rpms", packages.Base, packages.Vendor, packages.App, "--installed", "/opt/app/bin/app_rpath"]);
         Assert.True(code == 0, stdout + stderr);
         Assert.StartsWith("/opt/app/bin/app_rpath: compatible", stdout, StringComparison.Ordinal);
     }

@@ -35,16 +35,15 @@ public class PreloadTests
     [Fact]
     public void Abi_compat_preload_accepts_and_warns_about_the_ignored_preload()
     {
-        var dotnet = Tools.Find("dotnet") ?? Path.Combine(Path.GetDirectoryName(Environment.ProcessPath) ?? "", "dotnet");
         var app = Path.Combine(Out, "apps", "app_moved");
-        var (code, stdout, stderr) = Tools.Run(dotnet, [Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", app, "--lib-path", Path.Combine(Out, "target")]);
+        var (code, stdout, stderr) = CliRunner.Run(["compat", app, "--lib-path", Path.Combine(Out, "target")]);
         Assert.True(code == 12, stdout + stderr);
-        (code, stdout, stderr) = Tools.Run(dotnet, [Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", app, "--lib-path", Path.Combine(Out, "target"), "--preload", $"{Path.Combine(Out, "link", "libmove.so.1")}:libnothing.so"]);
+        (code, stdout, stderr) = CliRunner.Run(["compat", app, "--lib-path", Path.Combine(Out, "target"), "--preload", $"{Path.Combine(Out, "link", "libmove.so.1")}:libnothing.so"]);
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains($"{app}: compatible", stdout, StringComparison.Ordinal);
         Assert.Contains("warning: preload libnothing.so cannot be loaded: ignored", stdout, StringComparison.Ordinal);
 
-        (code, stdout, stderr) = Tools.Run(dotnet, [Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", app, "--lib-path", Path.Combine(Out, "target"), "--preload", "libnothing.so", "--json"]);
+        (code, stdout, stderr) = CliRunner.Run(["compat", app, "--lib-path", Path.Combine(Out, "target"), "--preload", "libnothing.so", "--json"]);
         Assert.True(code == 12, stdout + stderr);
         using var json = System.Text.Json.JsonDocument.Parse(stdout);
         Assert.Equal(["libnothing.so"], json.RootElement.GetProperty("ignoredPreloads").EnumerateArray().Select(e => e.GetString()));
