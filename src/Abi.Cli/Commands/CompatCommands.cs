@@ -171,16 +171,8 @@ internal static class CompatCommands
         {
             w.WriteStartObject();
             w.WriteString("name", m.Name);
-            if (m.Version is null)
-            {
-                w.WriteNull("version");
-                w.WriteNull("library");
-            }
-            else
-            {
-                w.WriteString("version", m.Version);
-                w.WriteString("library", m.Library);
-            }
+            WriteStringOrNull(w, "version", m.Version);
+            WriteStringOrNull(w, "library", m.Version is null ? null : m.Library);
 
             w.WriteString("referencedBy", m.ReferencedBy.ToString());
             w.WriteEndObject();
@@ -195,14 +187,7 @@ internal static class CompatCommands
         {
             w.WriteStartObject();
             w.WriteString("name", c.Name);
-            if (c.Version is null)
-            {
-                w.WriteNull("version");
-            }
-            else
-            {
-                w.WriteString("version", c.Version);
-            }
+            WriteStringOrNull(w, "version", c.Version);
 
             w.WriteString("library", c.DefinedIn);
             w.WriteNumber("linkedSize", c.LinkedSize);
@@ -234,5 +219,17 @@ internal static class CompatCommands
         }
 
         w.WriteEndArray();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string property, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(property);
+        }
+        else
+        {
+            w.WriteString(property, value);
+        }
     }
 }

@@ -217,16 +217,7 @@ public sealed class BaselineTargetTests : IDisposable
         var apps = new[] { "app_weak", "app_version", "app_missing" }.Select(a => Path.Combine(Out, "apps", a)).ToArray();
         var (code, stdout, stderr) = CliRunner.Run(["compat", .. apps, "--baselines", .. baselines, "--json"]);
         Assert.True(code == 12, stderr);
-        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(apps.Length, lines.Length);
-        for (int i = 0; i < apps.Length; i++)
-        {
-            using var doc = JsonDocument.Parse(lines[i]);
-            var o = doc.RootElement;
-            Assert.Equal(apps[i], o.GetProperty("binary").GetString());
-            var reference = LddReport.Run(apps[i], _stubs.FullName);
-            LddReport.AssertJsonLineAgrees(reference, o);
-        }
+        LddReport.AssertJsonLinesAgree(stdout, apps, _stubs.FullName);
 
         var (ok, text, _) = CliRunner.Run(["compat", apps[0], "--baselines", .. baselines]);
         Assert.Equal(0, ok);

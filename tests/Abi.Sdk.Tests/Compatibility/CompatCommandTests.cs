@@ -21,16 +21,7 @@ public class CompatCommandTests
         var apps = new[] { "app_weak", "app_version", "app_missing" }.Select(a => Path.Combine(Out, "apps", a)).ToArray();
         var (code, stdout, stderr) = Abi(["compat", .. apps, "--lib-path", target, "--json"]);
         Assert.True(code == 12, stderr);
-        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(apps.Length, lines.Length);
-        for (int i = 0; i < apps.Length; i++)
-        {
-            using var doc = JsonDocument.Parse(lines[i]);
-            var o = doc.RootElement;
-            Assert.Equal(apps[i], o.GetProperty("binary").GetString());
-            var reference = LddReport.Run(apps[i], target);
-            LddReport.AssertJsonLineAgrees(reference, o);
-        }
+        LddReport.AssertJsonLinesAgree(stdout, apps, target);
 
     }
 

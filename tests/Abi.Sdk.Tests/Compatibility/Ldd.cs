@@ -95,6 +95,19 @@ internal sealed partial record LddReport(
         Assert.Equal(ldd.Accepts, verdict.IsCompatible);
     }
 
+    /// <summary>Asserts <c>abi compat --json</c> printed one line per binary, in order, each saying what <c>LD_LIBRARY_PATH=libraryPath ldd -r</c> says.</summary>
+    public static void AssertJsonLinesAgree(string stdout, IReadOnlyList<string> binaries, string libraryPath)
+    {
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(binaries.Count, lines.Length);
+        for (int i = 0; i < binaries.Count; i++)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(lines[i]);
+            Assert.Equal(binaries[i], doc.RootElement.GetProperty("binary").GetString());
+            AssertJsonLineAgrees(Run(binaries[i], libraryPath), doc.RootElement);
+        }
+    }
+
     /// <summary>Asserts one line of <c>abi compat --json</c> says what the loader says.</summary>
     public static void AssertJsonLineAgrees(LddReport reference, System.Text.Json.JsonElement o)
     {
