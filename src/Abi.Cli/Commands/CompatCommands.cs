@@ -171,8 +171,8 @@ internal static class CompatCommands
         {
             w.WriteStartObject();
             w.WriteString("name", m.Name);
-            WriteStringOrNull(w, "version", m.Version);
-            WriteStringOrNull(w, "library", m.Version is null ? null : m.Library);
+            w.WriteStringOrNull("version", m.Version);
+            w.WriteStringOrNull("library", m.Version is null ? null : m.Library);
 
             w.WriteString("referencedBy", m.ReferencedBy.ToString());
             w.WriteEndObject();
@@ -187,7 +187,7 @@ internal static class CompatCommands
         {
             w.WriteStartObject();
             w.WriteString("name", c.Name);
-            WriteStringOrNull(w, "version", c.Version);
+            w.WriteStringOrNull("version", c.Version);
 
             w.WriteString("library", c.DefinedIn);
             w.WriteNumber("linkedSize", c.LinkedSize);
@@ -219,17 +219,5 @@ internal static class CompatCommands
         }
 
         w.WriteEndArray();
-    }
-
-    private static void WriteStringOrNull(Utf8JsonWriter w, string property, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(property);
-        }
-        else
-        {
-            w.WriteString(property, value);
-        }
     }
 }

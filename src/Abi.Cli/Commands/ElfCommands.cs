@@ -222,8 +222,8 @@ internal static class ElfCommands
         w.WriteBoolean("pie", image.IsPositionIndependentExecutable);
         w.WriteNumber("machine", (ushort)h.Machine);
         w.WriteNumber("entry", h.Entry);
-        WriteNullable(w, "interpreter", image.Interpreter);
-        WriteNullable(w, "buildId", image.BuildIdHex);
+        w.WriteStringOrNull("interpreter", image.Interpreter);
+        w.WriteStringOrNull("buildId", image.BuildIdHex);
         if (image.DebugLink is { } link)
         {
             w.WriteStartObject("debugLink");
@@ -237,7 +237,7 @@ internal static class ElfCommands
         }
 
         var d = image.Dynamic;
-        WriteNullable(w, "soname", d?.Soname);
+        w.WriteStringOrNull("soname", d?.Soname);
         w.WriteStartArray("needed");
         foreach (var n in image.Needed)
         {
@@ -245,8 +245,8 @@ internal static class ElfCommands
         }
 
         w.WriteEndArray();
-        WriteNullable(w, "rpath", d?.RPath);
-        WriteNullable(w, "runpath", d?.RunPath);
+        w.WriteStringOrNull("rpath", d?.RPath);
+        w.WriteStringOrNull("runpath", d?.RunPath);
         w.WriteNumber("flags", (ulong)(d?.Flags ?? 0));
         w.WriteNumber("flags1", (ulong)(d?.Flags1 ?? 0));
         w.WriteBoolean("hasHash", d?.HasHash ?? false);
@@ -294,17 +294,5 @@ internal static class ElfCommands
         w.WriteEndArray();
         w.WriteNumber("dynamicSymbols", Math.Max(0, image.DynamicSymbols.Count - 1));
         w.WriteEndObject();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }
