@@ -115,30 +115,18 @@ public static class Compatibility
         return verdicts.ToImmutable();
     }
 
-    private static CompatibilityVerdict Check(ElfSurface main, string displayPath, Target target)
+    private static CompatibilityVerdict Check(ElfImage image, string displayPath, string resolvedPath, TargetFileSystem fs, Target target)
+        // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
+        => Check(ElfSurface.ForImage(fs, resolvedPath, image), displayPath, target, mainInTarget: fs == target.FileSystem && !fs.IsHost);
+
+    private static CompatibilityVerdict Check(ElfSurface main, string displayPath, Target target, bool mainInTarget = true)
     {
         if (main.Image.Dynamic is null)
         {
             return new CompatibilityVerdict(displayPath, false, [], [], [], [], [], []);
         }
 
-        var run = new LoaderRun(target, main, displayPath, mainInTarget: true);
-        run.Preload();
-        run.LoadAll();
-        run.CheckVersions();
-        run.BindSymbols();
-        return run.Verdict();
-    }
-
-    private static CompatibilityVerdict Check(ElfImage image, string displayPath, string resolvedPath, TargetFileSystem fs, Target target)
-    {
-        if (image.Dynamic is null)
-        {
-            return new CompatibilityVerdict(displayPath, false, [], [], [], [], [], []);
-        }
-
-        // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
-        var run = new LoaderRun(target, ElfSurface.ForImage(fs, resolvedPath, image), displayPath, mainInTarget: fs == target.FileSystem && !fs.IsHost);
+        var run = new LoaderRun(target, main, displayPath, mainInTarget);
         run.Preload();
         run.LoadAll();
         run.CheckVersions();
@@ -257,22 +245,12 @@ public static class Compatibility
                     continue;
                 }
 
-                if (_loaded.Exists(m => ReferenceEquals(m.Surface, found)))
+                var (map, isNew) = Adopt(found, name, openedPath!, _main);
+                if (isNew)
                 {
-                    _loaded.Find(m => ReferenceEquals(m.Surface, found))!.Names.Add(name);
-                    continue;
+                    map.InScope = true;
+                    _scope.Add(map);
                 }
-
-                var map = new Map(found, name, openedPath!, _main, isMain: false) { InScope = true };
-                map.Names.Add(name);
-                map.Names.Add(openedPath!);
-                if (found.Image.Soname is { } soname)
-                {
-                    map.Names.Add(soname);
-                }
-
-                _loaded.Add(map);
-                _scope.Add(map);
             }
         }
 
@@ -312,25 +290,34 @@ public static class Compatibility
                 return null;
             }
 
+            return Adopt(found, needed, openedPath!, loader).Map;
+        }
+
+        /// <summary>
+        /// The object for a file found under <paramref name="name"/>: the one already loaded from that file (which
+        /// now also answers to the name), or a new one known by the name, the path it was opened by and its SONAME.
+        /// </summary>
+        private (Map Map, bool IsNew) Adopt(ElfSurface found, string name, string openedPath, Map loader)
+        {
             foreach (var m in _loaded)
             {
                 if (ReferenceEquals(m.Surface, found))
                 {
-                    m.Names.Add(needed);
-                    return m;
+                    m.Names.Add(name);
+                    return (m, false);
                 }
             }
 
-            var map = new Map(found, needed, openedPath!, loader, isMain: false);
-            map.Names.Add(needed);
-            map.Names.Add(openedPath!);
+            var map = new Map(found, name, openedPath, loader, isMain: false);
+            map.Names.Add(name);
+            map.Names.Add(openedPath);
             if (found.Image.Soname is { } soname)
             {
                 map.Names.Add(soname);
             }
 
             _loaded.Add(map);
-            return map;
+            return (map, true);
         }
 
         private (ElfSurface? Surface, string? OpenedPath) Search(string rawName, Map loader)
