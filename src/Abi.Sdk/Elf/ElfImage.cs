@@ -83,12 +83,12 @@ public sealed class ElfImage : IDisposable
     public ElfDebugLink? DebugLink { get; }
 
     /// <summary>
-    /// True for a position-independent executable: ET_DYN marked DF_1_PIE by the linker, or (older linkers) ET_DYN
-    /// with a program interpreter and no SONAME.
+    /// True for a position-independent executable as readelf decides it: ET_DYN whose first DT_FLAGS_1 has DF_1_PIE.
+    /// An ET_DYN with an interpreter but without DF_1_PIE (libc.so.6, executables from linkers before 2.26) is a
+    /// shared object to readelf and here.
     /// </summary>
     public bool IsPositionIndependentExecutable =>
-        Header.Type == ElfFileType.SharedObject
-        && ((Dynamic is { } d && (d.Flags1 & ElfDynamicFlags1.Pie) != 0) || (Interpreter is not null && Soname is null));
+        Header.Type == ElfFileType.SharedObject && Dynamic is { } d && (d.Flags1 & ElfDynamicFlags1.Pie) != 0;
 
     /// <summary>True for ET_DYN that is not a PIE executable: a shared library.</summary>
     public bool IsSharedLibrary => Header.Type == ElfFileType.SharedObject && !IsPositionIndependentExecutable;
@@ -366,6 +366,13 @@ public sealed class ElfImage : IDisposable
         {
             if (s.Type == ElfSegment.Interpreter)
             {
+                // A separate debug file keeps PT_INTERP over a NOBITS .interp (objcopy also zeroes its size): there
+                // is nothing to read, and readelf reports no interpreter either.
+                if (s.FileSize == 0 || IsPlaceholder(s))
+                {
+                    return null;
+                }
+
                 var (o, l) = Range(s.Offset, s.FileSize, "program interpreter (PT_INTERP)");
                 var bytes = d.Slice(o, l);
                 int end = bytes.IndexOf((byte)0);
@@ -374,6 +381,25 @@ public sealed class ElfImage : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a segment only stands for data that is not in this file: a separate debug file (objcopy
+    /// --only-keep-debug, eu-strip -f) keeps the program headers but turns the allocated sections they cover into
+    /// SHT_NOBITS placeholders. Such a segment is recognised by a NOBITS section of the file at its address.
+    /// </summary>
+    private bool IsPlaceholder(ElfSegment segment)
+    {
+        const ulong SHF_ALLOC = 2;
+        foreach (var s in Sections)
+        {
+            if (s.Type == ElfSection.NoBits && (s.Flags & SHF_ALLOC) != 0 && s.Address == segment.VirtualAddress && s.Size != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ElfSection? FindSection(uint type)
@@ -436,12 +462,22 @@ public sealed class ElfImage : IDisposable
         var e = Endian;
         int offset, length;
         var section = FindSection(SHT_DYNAMIC);
-        if (section is not null && section.Type != ElfSection.NoBits)
+        if (section is not null)
         {
             (offset, length) = Range(section.Offset, section.Size, "dynamic section");
         }
         else
         {
+            // readelf takes the section named .dynamic when there are section headers: NOBITS there (a separate
+            // debug file) means the file has no dynamic section, whatever PT_DYNAMIC says.
+            foreach (var s in Sections)
+            {
+                if (s.Name == ".dynamic" && s.Type == ElfSection.NoBits)
+                {
+                    return null;
+                }
+            }
+
             ElfSegment? seg = null;
             foreach (var s in Segments)
             {
@@ -915,17 +951,29 @@ public sealed class ElfImage : IDisposable
 
     private ImmutableArray<byte> ReadBuildId(ReadOnlySpan<byte> d)
     {
-        foreach (var s in Segments)
+        // readelf's order: the SHT_NOTE sections when there are any, else the PT_NOTE segments. A separate debug
+        // file may keep PT_NOTE over NOBITS placeholders: those are skipped, not read as notes.
+        bool noteSections = false;
+        foreach (var s in Sections)
         {
-            if (s.Type == ElfSegment.Note && FindBuildId(d, s.Offset, s.FileSize, s.Alignment) is { } id)
+            if (s.Type == SHT_NOTE)
             {
-                return id;
+                noteSections = true;
+                if (FindBuildId(d, s.Offset, s.Size, s.Alignment) is { } id)
+                {
+                    return id;
+                }
             }
         }
 
-        foreach (var s in Sections)
+        if (noteSections)
         {
-            if (s.Type == SHT_NOTE && FindBuildId(d, s.Offset, s.Size, s.Alignment) is { } id)
+            return [];
+        }
+
+        foreach (var s in Segments)
+        {
+            if (s.Type == ElfSegment.Note && !IsPlaceholder(s) && FindBuildId(d, s.Offset, s.FileSize, s.Alignment) is { } id)
             {
                 return id;
             }
