@@ -194,6 +194,39 @@ public sealed class ElfImage : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Reads the static symbol table (<c>.symtab</c>): the symbols of a relocatable object (<c>gcc -c</c> output),
+    /// which has no dynamic ones, and what abidiff compares for any file without dynamic symbols. Checked when
+    /// called, not when the image is opened.
+    /// </summary>
+    /// <returns>The table, entry 0 the null symbol; empty when the file has no <c>.symtab</c> (stripped).</returns>
+    /// <exception cref="ElfFormatException">The table or its string table lies outside the file.</exception>
+    public ElfSymbolTable ReadSymbolTable()
+    {
+        const uint SHT_SYMTAB = 2;
+        var symtab = FindSection(SHT_SYMTAB);
+        if (symtab is null)
+        {
+            return ElfSymbolTable.Empty(this);
+        }
+
+        int entSize = Endian.Is64 ? 24 : 16;
+        var (offset, length) = Range(symtab.Offset, symtab.Size, "symbol table (.symtab)");
+        if (symtab.EntrySize != (ulong)entSize)
+        {
+            throw Error(offset, $"section {symtab.Name} has entry size {symtab.EntrySize}, expected {entSize}");
+        }
+
+        if (symtab.Link == 0 || symtab.Link >= Sections.Length)
+        {
+            throw Error(offset, $"symbol table links to section {symtab.Link}, which does not exist");
+        }
+
+        var strtab = Sections[(int)symtab.Link];
+        var (strOffset, strSize) = Range(strtab.Offset, strtab.Size, "symbol string table (.strtab)");
+        return new ElfSymbolTable(this, offset, length / entSize, entSize, strOffset, strSize, -1, [], []);
+    }
+
     internal ElfFormatException Error(long offset, string reason) => new(FileName, offset, reason);
 
     /// <summary>Checks that [offset, offset+length) lies in the file and returns it as ints.</summary>
