@@ -44,14 +44,15 @@ internal static class ElfCommands
             for (int i = 1; i < table.Count; i++)
             {
                 var symbol = table[i];
-                var name = symbol.NameUtf8;
-                if (name.IsEmpty && symbol.Type == ElfSymbolType.Section && symbol.SectionIndex < image.Sections.Length)
+                if (SectionName(image, symbol) is { } section)
                 {
-                    // readelf names an unnamed section symbol after its section.
-                    output.Write(image.Sections[symbol.SectionIndex].Name);
+                    output.Write(section);
+                }
+                else
+                {
+                    output.Write(symbol.NameUtf8);
                 }
 
-                output.Write(name);
                 if (symbol.DisplayVersion is { } version)
                 {
                     output.Write(symbol.IsDefaultVersion ? "@@"u8 : "@"u8);
@@ -65,6 +66,12 @@ internal static class ElfCommands
         return 0;
     }
 
+    /// <summary>readelf names an unnamed section symbol after its section; null for every other symbol.</summary>
+    private static string? SectionName(ElfImage image, ElfSymbol symbol)
+        => symbol.NameUtf8.IsEmpty && symbol.Type == ElfSymbolType.Section && symbol.SectionIndex < image.Sections.Length
+            ? image.Sections[symbol.SectionIndex].Name
+            : null;
+
     private static void WriteSymbolsJson(Utf8JsonWriter w, string path, ElfImage image)
     {
         var osAbi = image.Header.OsAbi;
@@ -75,9 +82,20 @@ internal static class ElfCommands
         for (int i = 1; i < table.Count; i++)
         {
             var s = table[i];
-            var version = s.Version;
+
+            // Spelled as the text output and readelf spell it: a section symbol by its section's name, a version
+            // marker (the symbol VERS_1.0 of node VERS_1.0) without a version.
+            var version = s.DisplayVersion;
             w.WriteStartObject();
-            w.WriteString("name", s.NameUtf8);
+            if (SectionName(image, s) is { } section)
+            {
+                w.WriteString("name", section);
+            }
+            else
+            {
+                w.WriteString("name", s.NameUtf8);
+            }
+
             if (version is null)
             {
                 w.WriteNull("version");
@@ -87,7 +105,7 @@ internal static class ElfCommands
                 w.WriteString("version", version.Name);
             }
 
-            w.WriteBoolean("isDefaultVersion", s.IsDefaultVersion);
+            w.WriteBoolean("isDefaultVersion", version is not null && s.IsDefaultVersion);
             w.WriteBoolean("isDefined", s.IsDefined);
             w.WriteString("type", ReadelfNames.SymbolType(s.Type, osAbi));
             w.WriteString("binding", ReadelfNames.SymbolBinding(s.Binding, osAbi));

@@ -226,11 +226,57 @@ public sealed class AbiDiff
         MatchedSymbols = context.MatchedSymbols;
 
         // A symbol leaves the lists when its diagnostic was suppressed, as in abidiff.
-        var hiddenRemoved = suppressed.Where(d => d.Id is "ABI1001" or "ABI1002" && d.OldSymbol is not null).Select(d => d.OldSymbol!).ToHashSet(ReferenceEqualityComparer.Instance);
-        var hiddenAdded = suppressed.Where(d => d.Id == "ABI1003" && d.NewSymbol is not null).Select(d => d.NewSymbol!).ToHashSet(ReferenceEqualityComparer.Instance);
-        _removed = hiddenRemoved.Count == 0 ? context.RemovedSymbols : [.. context.RemovedSymbols.Where(s => !hiddenRemoved.Contains(s))];
-        _added = hiddenAdded.Count == 0 ? context.AddedSymbols : [.. context.AddedSymbols.Where(s => !hiddenAdded.Contains(s))];
+        var hiddenRemoved = suppressed.Where(d => d.Id is "ABI1001" or "ABI1002" or "ABI1008" && d.OldSymbol is not null).Select(d => d.OldSymbol!).ToHashSet(ReferenceEqualityComparer.Instance);
+        var hiddenAdded = suppressed.Where(d => d.Id is "ABI1003" or "ABI1008" && d.NewSymbol is not null).Select(d => d.NewSymbol!).ToHashSet(ReferenceEqualityComparer.Instance);
+        _removed = AbidiffList(context.RemovedSymbols, hiddenRemoved, context.MatchedSymbols, old: true);
+        _added = AbidiffList(context.AddedSymbols, hiddenAdded, context.MatchedSymbols, old: false);
     }
+
+    /// <summary>
+    /// The removed or added list as abidiff's means it, from the comparer's matching: abidiff keeps function and
+    /// variable symbols apart, so a symbol that turned from one into the other is removed and added there (the
+    /// diagnostic is ABI1008); and it leaves absolute data symbols out (they stay in the diagnostics).
+    /// </summary>
+    private static ImmutableArray<AbiSymbol> AbidiffList(ImmutableArray<AbiSymbol> symbols, HashSet<object?> hidden, ImmutableArray<AbiSymbolPair> matched, bool old)
+    {
+        bool same = hidden.Count == 0;
+        foreach (var s in symbols)
+        {
+            same &= !IsAbsoluteData(s);
+        }
+
+        foreach (var p in matched)
+        {
+            same &= p.Old.IsFunction == p.New.IsFunction;
+        }
+
+        if (same)
+        {
+            return symbols; // the usual case: no copy
+        }
+
+        var list = new List<AbiSymbol>(symbols.Length);
+        foreach (var s in symbols)
+        {
+            if (!hidden.Contains(s) && !IsAbsoluteData(s))
+            {
+                list.Add(s);
+            }
+        }
+
+        foreach (var p in matched)
+        {
+            var s = old ? p.Old : p.New;
+            if (p.Old.IsFunction != p.New.IsFunction && !hidden.Contains(s))
+            {
+                list.Add(s);
+            }
+        }
+
+        return [.. list];
+    }
+
+    private static bool IsAbsoluteData(AbiSymbol symbol) => symbol.IsAbsolute && !symbol.IsFunction;
 
     /// <summary>The old library.</summary>
     public AbiSurface Old { get; }

@@ -229,7 +229,7 @@ public static class AbiDiagnosticIds
     /// <summary>ABI1001: an exported symbol is gone under every version.</summary>
     public static readonly AbiDiagnosticDescriptor SymbolRemoved = D("ABI1001", "Symbol removed",
         "Symbol '{0}' was removed", AbiChangeCategory.Removed, AbiSeverity.Incompatible,
-        "The old library exported the symbol and the new one exports no symbol of that name: programs that use it fail with 'undefined symbol: NAME'.");
+        "The old library exported the symbol and the new one exports no symbol of that name: programs that use it fail with 'undefined symbol: NAME'. abidiff leaves absolute data symbols (SHN_ABS) out of its lists; Abi.Sdk reports their removal too, since programs bind to them like any other.");
 
     /// <summary>ABI1002: a symbol's version is gone while another version of the same name remains (moved between nodes).</summary>
     public static readonly AbiDiagnosticDescriptor SymbolVersionRemoved = D("ABI1002", "Symbol version removed",
@@ -259,12 +259,12 @@ public static class AbiDiagnosticIds
 
     /// <summary>ABI1007: a data symbol's size changed (copy relocations copy the old size).</summary>
     public static readonly AbiDiagnosticDescriptor ObjectSizeChanged = D("ABI1007", "Object size changed",
-        "The size of data symbol '{0}' changed from {1} to {2} bytes; executables that copy-relocated it keep {1} bytes", AbiChangeCategory.Changed, AbiSeverity.Incompatible,
+        "The size of data symbol '{0}' changed from {1} to {2} bytes; executables that copy-relocated it keep {1} bytes (abidiff does not compare sizes without debug info)", AbiChangeCategory.Changed, AbiSeverity.Incompatible,
         "Executables that reference library data get a copy relocation of the size recorded at link time.");
 
     /// <summary>ABI1008: a symbol's kind changed (function to data, data to TLS…).</summary>
     public static readonly AbiDiagnosticDescriptor SymbolKindChanged = D("ABI1008", "Symbol kind changed",
-        "Symbol '{0}' changed from {1} to {2}", AbiChangeCategory.Changed, AbiSeverity.Incompatible,
+        "Symbol '{0}' changed from {1} to {2}; code built for one cannot use the other (abidiff lists a function that became data, or the reverse, as removed and added)", AbiChangeCategory.Changed, AbiSeverity.Incompatible,
         "Code compiled for a function cannot use data and the reverse; TLS is reached through other relocations. Function to IFUNC and back is compatible.");
 
     /// <summary>ABI1009: a symbol's binding changed.</summary>
@@ -289,12 +289,12 @@ public static class AbiDiagnosticIds
 
     /// <summary>ABI1013: a DT_NEEDED entry was added.</summary>
     public static readonly AbiDiagnosticDescriptor NeededAdded = D("ABI1013", "Dependency added",
-        "The library now needs '{0}'", AbiChangeCategory.Added, AbiSeverity.NeedsReview,
+        "The library now needs '{0}', which every system that runs it must provide (abidiff does not compare DT_NEEDED)", AbiChangeCategory.Added, AbiSeverity.NeedsReview,
         "Every system that runs the new library must also provide this dependency.");
 
     /// <summary>ABI1014: a DT_NEEDED entry was removed.</summary>
     public static readonly AbiDiagnosticDescriptor NeededRemoved = D("ABI1014", "Dependency removed",
-        "The library no longer needs '{0}'; programs that used its symbols without linking it themselves stop loading", AbiChangeCategory.Removed, AbiSeverity.NeedsReview,
+        "The library no longer needs '{0}'; programs that used its symbols without linking it themselves stop loading (abidiff does not compare DT_NEEDED)", AbiChangeCategory.Removed, AbiSeverity.NeedsReview,
         "Underlinked programs relied on the library to bring the dependency in.");
 
     /// <summary>ABI1015: a symbol's visibility changed between default and protected.</summary>

@@ -98,6 +98,13 @@ public sealed class AbiSurface
     {
         ArgumentNullException.ThrowIfNull(image);
         var table = image.DynamicSymbols;
+        if (table.Count == 0)
+        {
+            // No dynamic symbols (a relocatable object, a static executable, a debug file): abidiff compares the
+            // static symbol table then, and so does this; with neither there is nothing to compare, which is said.
+            return OfSymbolTable(image);
+        }
+
         var file = image.Span;
 
         // One pass: each name is read once, and copied while it is in the cache into buffers the symbols share.
@@ -134,7 +141,7 @@ public sealed class AbiSurface
 
                 var buffer = names.Copy(utf8, out int at);
                 var version = s.Version;
-                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size);
+                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size, s.SectionIndex == ElfSymbol.SectionAbsolute);
             }
 
             ImmutableArray<AbiSymbol> exported = [.. symbols.AsSpan(0, count)];
@@ -144,6 +151,28 @@ public sealed class AbiSurface
         {
             ArrayPool<AbiSymbol>.Shared.Return(symbols, clearArray: true);
         }
+    }
+
+    /// <summary>The surface of a file without dynamic symbols, from <c>.symtab</c>: not a hot path, one name string per symbol.</summary>
+    private static AbiSurface OfSymbolTable(ElfImage image)
+    {
+        var table = image.ReadSymbolTable();
+        if (table.Count == 0)
+        {
+            throw new ElfFormatException(image.FileName, 0, "the file has neither dynamic symbols (.dynsym) nor a symbol table (.symtab): there are no symbols to compare");
+        }
+
+        var symbols = ImmutableArray.CreateBuilder<AbiSymbol>();
+        for (int i = 1; i < table.Count; i++)
+        {
+            var s = table[i];
+            if (IsExported(s) && !s.NameUtf8.IsEmpty)
+            {
+                symbols.Add(AbiSymbol.FromElf(s));
+            }
+        }
+
+        return Of(image, symbols.ToImmutable());
     }
 
     private const int PrefetchDistance = 16;
@@ -270,7 +299,7 @@ public sealed class AbiSurface
 
     /// <summary>Whether an ELF dynamic symbol is part of the ABI surface.</summary>
     /// <param name="symbol">The symbol.</param>
-    /// <returns>True for a defined global, weak or unique symbol of default or protected visibility that is not a version marker, an untyped symbol (the linker's <c>_end</c>…), a section or a file symbol.</returns>
+    /// <returns>True for a defined global, weak or unique symbol of default or protected visibility that is not a version marker, an absolute linker-defined table (<c>_DYNAMIC</c>, <c>_GLOBAL_OFFSET_TABLE_</c>), an untyped symbol (the linker's <c>_end</c>…), a section or a file symbol.</returns>
     public static bool IsExported(ElfSymbol symbol)
     {
         if (!symbol.IsDefined)
@@ -296,9 +325,16 @@ public sealed class AbiSurface
             return false;
         }
 
-        // Only absolute symbols can be markers; test that first, the marker test compares names.
-        return symbol.SectionIndex != ElfSymbol.SectionAbsolute || !symbol.IsVersionMarker;
+        // Only absolute symbols can be markers or linker-defined tables; test that first, these tests compare names.
+        return symbol.SectionIndex != ElfSymbol.SectionAbsolute || !(symbol.IsVersionMarker || IsLinkerDefinedTable(symbol.NameUtf8));
     }
+
+    /// <summary>
+    /// _DYNAMIC, _GLOBAL_OFFSET_TABLE_ and _PROCEDURE_LINKAGE_TABLE_, which old linkers exported as absolute symbols:
+    /// every link defines its own, so no program binds to a library's; abidiff ignores them too.
+    /// </summary>
+    private static bool IsLinkerDefinedTable(ReadOnlySpan<byte> name)
+        => name.SequenceEqual("_DYNAMIC"u8) || name.SequenceEqual("_GLOBAL_OFFSET_TABLE_"u8) || name.SequenceEqual("_PROCEDURE_LINKAGE_TABLE_"u8);
 
     /// <summary>Finds the symbol with this name and version.</summary>
     /// <param name="name">The name.</param>

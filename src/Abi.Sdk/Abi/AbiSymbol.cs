@@ -65,9 +65,10 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     private readonly byte[] _nameBuffer; // the name's UTF-8 bytes, alone or inside a surface's shared name buffer
     private readonly int _nameStart;
     private readonly int _nameLength;
-    private readonly byte _flags; // DefaultVersionFlag | LossyNameFlag: one byte, which keeps the object at 72 bytes
+    private readonly byte _flags; // DefaultVersionFlag | LossyNameFlag | AbsoluteFlag: one byte, which keeps the object at 72 bytes
     private const byte DefaultVersionFlag = 1;
     private const byte LossyNameFlag = 2;
+    private const byte AbsoluteFlag = 4;
     private string? _name;
     private string? _spelling;
 
@@ -86,7 +87,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     }
 
     /// <summary>Creates a symbol whose name is <paramref name="nameLength"/> UTF-8 bytes of <paramref name="nameBuffer"/> (a surface's shared buffer); <paramref name="nameLength"/> -1 means all of it.</summary>
-    internal AbiSymbol(byte[] nameBuffer, int nameStart, int nameLength, bool nameIsLossy, string? name, string? version, bool isDefaultVersion, AbiSymbolKind kind, AbiSymbolBinding binding, AbiSymbolVisibility visibility, ulong size)
+    internal AbiSymbol(byte[] nameBuffer, int nameStart, int nameLength, bool nameIsLossy, string? name, string? version, bool isDefaultVersion, AbiSymbolKind kind, AbiSymbolBinding binding, AbiSymbolVisibility visibility, ulong size, bool isAbsolute = false)
     {
         _nameBuffer = nameBuffer;
         _nameStart = nameStart;
@@ -94,12 +95,18 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         _name = name;
         NameHash = HashName(NameUtf8);
         Version = string.IsNullOrEmpty(version) ? null : version;
-        _flags = (byte)((Version is not null && isDefaultVersion ? DefaultVersionFlag : 0) | (nameIsLossy ? LossyNameFlag : 0));
+        _flags = (byte)((Version is not null && isDefaultVersion ? DefaultVersionFlag : 0) | (nameIsLossy ? LossyNameFlag : 0) | (isAbsolute ? AbsoluteFlag : 0));
         Kind = kind;
         Binding = binding;
         Visibility = visibility;
         Size = size;
     }
+
+    /// <summary>
+    /// Whether the ELF symbol was absolute (SHN_ABS). abidiff leaves absolute data symbols out of its lists; a symbol
+    /// read from a baseline is never absolute.
+    /// </summary>
+    internal bool IsAbsolute => (_flags & AbsoluteFlag) != 0;
 
     /// <summary>The symbol name (decoded from the stored UTF-8 bytes when first read).</summary>
     public string Name => _name ?? DecodeName();
@@ -244,7 +251,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         // Invalid UTF-8 keeps the name's decoded form (with U+FFFD), so that byte and string equality agree.
         string? name = Utf8.IsValid(utf8) ? null : symbol.Name;
         var bytes = name is null ? utf8.ToArray() : Encoding.UTF8.GetBytes(name);
-        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, MapKind(symbol.Type), MapBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, symbol.Size);
+        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, MapKind(symbol.Type), MapBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, symbol.Size, symbol.SectionIndex == ElfSymbol.SectionAbsolute);
     }
 
     internal static AbiSymbolKind MapKind(ElfSymbolType type) => type switch

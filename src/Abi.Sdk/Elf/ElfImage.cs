@@ -83,12 +83,12 @@ public sealed class ElfImage : IDisposable
     public ElfDebugLink? DebugLink { get; }
 
     /// <summary>
-    /// True for a position-independent executable: ET_DYN marked DF_1_PIE by the linker, or (older linkers) ET_DYN
-    /// with a program interpreter and no SONAME.
+    /// True for a position-independent executable as readelf decides it: ET_DYN whose first DT_FLAGS_1 has DF_1_PIE.
+    /// An ET_DYN with an interpreter but without DF_1_PIE (libc.so.6, executables from linkers before 2.26) is a
+    /// shared object to readelf and here.
     /// </summary>
     public bool IsPositionIndependentExecutable =>
-        Header.Type == ElfFileType.SharedObject
-        && ((Dynamic is { } d && (d.Flags1 & ElfDynamicFlags1.Pie) != 0) || (Interpreter is not null && Soname is null));
+        Header.Type == ElfFileType.SharedObject && Dynamic is { } d && (d.Flags1 & ElfDynamicFlags1.Pie) != 0;
 
     /// <summary>True for ET_DYN that is not a PIE executable: a shared library.</summary>
     public bool IsSharedLibrary => Header.Type == ElfFileType.SharedObject && !IsPositionIndependentExecutable;
@@ -192,6 +192,39 @@ public sealed class ElfImage : IDisposable
 
         offset = 0;
         return false;
+    }
+
+    /// <summary>
+    /// Reads the static symbol table (<c>.symtab</c>): the symbols of a relocatable object (<c>gcc -c</c> output),
+    /// which has no dynamic ones, and what abidiff compares for any file without dynamic symbols. Checked when
+    /// called, not when the image is opened.
+    /// </summary>
+    /// <returns>The table, entry 0 the null symbol; empty when the file has no <c>.symtab</c> (stripped).</returns>
+    /// <exception cref="ElfFormatException">The table or its string table lies outside the file.</exception>
+    public ElfSymbolTable ReadSymbolTable()
+    {
+        const uint SHT_SYMTAB = 2;
+        var symtab = FindSection(SHT_SYMTAB);
+        if (symtab is null)
+        {
+            return ElfSymbolTable.Empty(this);
+        }
+
+        int entSize = Endian.Is64 ? 24 : 16;
+        var (offset, length) = Range(symtab.Offset, symtab.Size, "symbol table (.symtab)");
+        if (symtab.EntrySize != (ulong)entSize)
+        {
+            throw Error(offset, $"section {symtab.Name} has entry size {symtab.EntrySize}, expected {entSize}");
+        }
+
+        if (symtab.Link == 0 || symtab.Link >= Sections.Length)
+        {
+            throw Error(offset, $"symbol table links to section {symtab.Link}, which does not exist");
+        }
+
+        var strtab = Sections[(int)symtab.Link];
+        var (strOffset, strSize) = Range(strtab.Offset, strtab.Size, "symbol string table (.strtab)");
+        return new ElfSymbolTable(this, offset, length / entSize, entSize, strOffset, strSize, -1, [], []);
     }
 
     internal ElfFormatException Error(long offset, string reason) => new(FileName, offset, reason);
@@ -366,6 +399,13 @@ public sealed class ElfImage : IDisposable
         {
             if (s.Type == ElfSegment.Interpreter)
             {
+                // A separate debug file keeps PT_INTERP over a NOBITS .interp (objcopy also zeroes its size): there
+                // is nothing to read, and readelf reports no interpreter either.
+                if (s.FileSize == 0 || IsPlaceholder(s))
+                {
+                    return null;
+                }
+
                 var (o, l) = Range(s.Offset, s.FileSize, "program interpreter (PT_INTERP)");
                 var bytes = d.Slice(o, l);
                 int end = bytes.IndexOf((byte)0);
@@ -374,6 +414,25 @@ public sealed class ElfImage : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a segment only stands for data that is not in this file: a separate debug file (objcopy
+    /// --only-keep-debug, eu-strip -f) keeps the program headers but turns the allocated sections they cover into
+    /// SHT_NOBITS placeholders. Such a segment is recognised by a NOBITS section of the file at its address.
+    /// </summary>
+    private bool IsPlaceholder(ElfSegment segment)
+    {
+        const ulong SHF_ALLOC = 2;
+        foreach (var s in Sections)
+        {
+            if (s.Type == ElfSection.NoBits && (s.Flags & SHF_ALLOC) != 0 && s.Address == segment.VirtualAddress && s.Size != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ElfSection? FindSection(uint type)
@@ -436,12 +495,22 @@ public sealed class ElfImage : IDisposable
         var e = Endian;
         int offset, length;
         var section = FindSection(SHT_DYNAMIC);
-        if (section is not null && section.Type != ElfSection.NoBits)
+        if (section is not null)
         {
             (offset, length) = Range(section.Offset, section.Size, "dynamic section");
         }
         else
         {
+            // readelf takes the section named .dynamic when there are section headers: NOBITS there (a separate
+            // debug file) means the file has no dynamic section, whatever PT_DYNAMIC says.
+            foreach (var s in Sections)
+            {
+                if (s.Name == ".dynamic" && s.Type == ElfSection.NoBits)
+                {
+                    return null;
+                }
+            }
+
             ElfSegment? seg = null;
             foreach (var s in Segments)
             {
@@ -915,17 +984,29 @@ public sealed class ElfImage : IDisposable
 
     private ImmutableArray<byte> ReadBuildId(ReadOnlySpan<byte> d)
     {
-        foreach (var s in Segments)
+        // readelf's order: the SHT_NOTE sections when there are any, else the PT_NOTE segments. A separate debug
+        // file may keep PT_NOTE over NOBITS placeholders: those are skipped, not read as notes.
+        bool noteSections = false;
+        foreach (var s in Sections)
         {
-            if (s.Type == ElfSegment.Note && FindBuildId(d, s.Offset, s.FileSize, s.Alignment) is { } id)
+            if (s.Type == SHT_NOTE)
             {
-                return id;
+                noteSections = true;
+                if (FindBuildId(d, s.Offset, s.Size, s.Alignment) is { } id)
+                {
+                    return id;
+                }
             }
         }
 
-        foreach (var s in Sections)
+        if (noteSections)
         {
-            if (s.Type == SHT_NOTE && FindBuildId(d, s.Offset, s.Size, s.Alignment) is { } id)
+            return [];
+        }
+
+        foreach (var s in Segments)
+        {
+            if (s.Type == ElfSegment.Note && !IsPlaceholder(s) && FindBuildId(d, s.Offset, s.FileSize, s.Alignment) is { } id)
             {
                 return id;
             }

@@ -10,7 +10,12 @@ namespace Abi.Sdk.Tests.Abi;
 /// </summary>
 public class FixturePairTests
 {
-    public static string Pair(string name, string version) => Path.Combine(Paths.Fixtures, "abi", name, version + ".so");
+    /// <summary>A fixture of the pair: vN.so, or vN.o in a folder of relocatable objects.</summary>
+    public static string Pair(string name, string version)
+    {
+        var dir = Path.Combine(Paths.Fixtures, "abi", name);
+        return Path.Combine(dir, version + (File.Exists(Path.Combine(dir, "relocatable")) ? ".o" : ".so"));
+    }
 
     public static AbiDiff Diff(string name, AbiComparer? comparer = null)
     {
@@ -38,6 +43,11 @@ public class FixturePairTests
         { "needed-removed", ["ABI1014:libm.so.6"], 4 },
         { "visibility-changed", ["ABI1015:bar@@LIBFIX_1.0"], 4 },
         { "versioning-added", ["ABI1005:LIBFIX_1.0"], 4 },
+        { "linker-absolute", [], 0 },
+        { "absolute-data-removed", ["ABI1001:abs_entry", "ABI1001:abs_limit"], 12 },
+        { "alias-added", ["ABI1003:zalias"], 4 },
+        { "alias-added-first", ["ABI1003:aalias"], 4 },
+        { "relocatable", ["ABI1001:bar", "ABI1003:baz", "ABI1007:table", "ABI1008:thing"], 12 },
     };
 
     [Theory]
@@ -63,7 +73,7 @@ public class FixturePairTests
         ["needed-added"] = "abidiff ignores DT_NEEDED (0); Abi.Sdk: needs review (4)",
         ["needed-removed"] = "abidiff ignores DT_NEEDED (0); Abi.Sdk: needs review (4)",
         ["versioning-added"] = "abidiff matches foo to foo@@LIBFIX_1.0 and reports nothing (0); Abi.Sdk also reports the new version node (4)",
-        ["symbol-kind-changed"] = "abidiff keeps functions and variables apart, so an object becoming a function is a removed variable plus an added function; Abi.Sdk names it a kind change (ABI1008) and lists nothing removed; both say incompatible (12)",
+        ["alias-added-first"] = "a new alias listed before its existing target in .dynsym: abidiff reports no change at all (0), while it lists the same alias placed after its target (alias-added) as added; Abi.Sdk lists a new name as added in both orders (4)",
     };
 
     [Theory]
@@ -79,12 +89,13 @@ public class FixturePairTests
         if (SaysMore.TryGetValue(name, out var why))
         {
             Assert.True(diff.ExitCode >= reference.ExitCode, why);
-            if (name == "symbol-kind-changed")
+            if (name == "alias-added-first")
             {
-                Assert.Equal(["thing@@LIBFIX_1.0"], reference.Removed);
-                Assert.Equal(["thing@@LIBFIX_1.0"], reference.Added);
+                Assert.Empty(reference.Removed);
+                Assert.Empty(reference.Added);
+                Assert.Equal(0, reference.ExitCode);
                 Assert.Empty(removed);
-                Assert.Equal(reference.ExitCode, diff.ExitCode);
+                Assert.Equal(["aalias"], added);
             }
             else
             {
@@ -98,6 +109,66 @@ public class FixturePairTests
         Assert.Equal(reference.Removed, removed);
         Assert.Equal(reference.Added, added);
         Assert.Equal(reference.ExitCode, diff.ExitCode);
+    }
+
+    /// <summary>
+    /// abidiff keeps function and variable symbols apart: data that became a function is a removed variable and an
+    /// added function there. The lists say the same; the diagnostic is one kind change, not a removal and an addition.
+    /// </summary>
+    [Fact]
+    public void Kind_change_is_listed_removed_and_added_as_abidiff_lists_it_and_reported_once_as_ABI1008()
+    {
+        var reference = Abidiff.Run(Pair("symbol-kind-changed", "v1"), Pair("symbol-kind-changed", "v2"));
+        Assert.Equal(["thing@@LIBFIX_1.0"], reference.Removed);
+        Assert.Equal(["thing@@LIBFIX_1.0"], reference.Added);
+        var diff = Diff("symbol-kind-changed");
+        Assert.Equal(reference.Removed, diff.RemovedSymbols.Select(s => s.Spelling));
+        Assert.Equal(reference.Added, diff.AddedSymbols.Select(s => s.Spelling));
+        var d = Assert.Single(diff.Diagnostics);
+        Assert.Equal("ABI1008", d.Id);
+        Assert.Contains("abidiff lists", d.Message);
+    }
+
+    /// <summary>
+    /// Relocatable objects have no dynamic symbols: the pair is compared by .symtab, as abidiff compares it, and a file
+    /// with no symbol table at all is refused with one clear error instead of an empty "no change".
+    /// </summary>
+    [Fact]
+    public void Relocatable_objects_are_compared_by_symbol_table_and_a_file_without_symbols_is_refused()
+    {
+        var reference = Abidiff.Run(Pair("relocatable", "v1"), Pair("relocatable", "v2"));
+        Assert.Equal(["bar", "thing"], reference.Removed);
+        Assert.Equal(["baz", "thing"], reference.Added);
+        var diff = Diff("relocatable");
+        Assert.Equal(reference.Removed, diff.RemovedSymbols.Select(s => s.Spelling));
+        Assert.Equal(reference.Added, diff.AddedSymbols.Select(s => s.Spelling));
+
+        var objcopy = Tools.Require("objcopy", "binutils");
+        var dir = Directory.CreateTempSubdirectory("abi-rel-");
+        try
+        {
+            var stripped = Path.Combine(dir.FullName, "stripped.o");
+            var (code, _, stderr) = Tools.Run(objcopy, ["--strip-all", Pair("relocatable", "v1"), stripped]);
+            Assert.True(code == 0, stderr);
+            using (var image = ElfImage.Open(stripped))
+            {
+                var ex = Assert.Throws<ElfFormatException>(() => AbiSurface.Of(image));
+                Assert.Contains("no symbols to compare", ex.Message);
+            }
+
+            var cli = CliRunner.Run(["diff", stripped, Pair("relocatable", "v2")]);
+            Assert.Equal(1, cli.ExitCode);
+            Assert.Equal("", cli.Stdout);
+            Assert.StartsWith($"abi: {stripped}: ", Assert.Single(cli.Stderr.TrimEnd('\n').Split('\n')));
+
+            cli = CliRunner.Run(["diff", Pair("relocatable", "v1"), Pair("relocatable", "v2")]);
+            Assert.Equal(reference.ExitCode, cli.ExitCode);
+            Assert.Contains("'thing'", cli.Stdout);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public class ReportTests
             Assert.False(string.IsNullOrEmpty(r.GetProperty("message").GetProperty("text").GetString()));
             Assert.Contains(r.GetProperty("level").GetString(), new[] { "none", "note", "warning", "error" });
             var location = Assert.Single(r.GetProperty("locations").EnumerateArray());
-            Assert.EndsWith("v2.so", location.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+            Assert.EndsWith(Path.GetFileName(FixturePairTests.Pair(name, "v2")), location.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
             Assert.Equal(expected[i].Split(':', 2)[1], Assert.Single(location.GetProperty("logicalLocations").EnumerateArray()).GetProperty("name").GetString());
         }
     }

@@ -79,7 +79,7 @@ public class ElfDifferentialTests
     }
 
     public static TheoryData<string> FixturesWithSections => new(
-        "libversioned.so", "libconsumer.so", "app", "libversioned-i686.so", "libversioned-s390x.so");
+        "libversioned.so", "libconsumer.so", "app", "libversioned-i686.so", "libversioned-s390x.so", "runnable.so");
 
     [Theory]
     [MemberData(nameof(FixturesWithSections))]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the ELF fixtures from src/ (C sources and a version script). The outputs are committed; rerun this
-# after changing a source. Needs gcc and binutils; the ELF32 and big-endian ELF64 builds also need the Debian
-# cross compilers gcc-i686-linux-gnu and gcc-s390x-linux-gnu (skipped with a note when absent).
+# after changing a source. Needs gcc, binutils and elfutils (eu-strip); the ELF32 and big-endian ELF64 builds also
+# need the Debian cross compilers gcc-i686-linux-gnu and gcc-s390x-linux-gnu (skipped with a note when absent).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 src="$here/src"
@@ -30,10 +30,11 @@ build_family() { # PREFIX CC SUFFIX HASH-STYLE
 gcc "${cflags[@]}" -shared -o libversioned.so "$src/versioned.c" "${ldflags[@]}" \
   -Wl,--version-script="$src/versioned.map" -Wl,-soname,libversioned.so.2
 objcopy --only-keep-debug libversioned.so libversioned.so.debug
+eu-strip -f libversioned.so.eu.debug -o libversioned.eu-stripped.so libversioned.so
 strip --strip-unneeded libversioned.so
 objcopy --add-gnu-debuglink=libversioned.so.debug libversioned.so
 ./strip-section-headers libversioned.so libversioned-noshdr.so
-cp libversioned.so libversioned.so.debug libversioned-noshdr.so "$here/"
+cp libversioned.so libversioned.so.debug libversioned.so.eu.debug libversioned-noshdr.so "$here/"
 
 # SysV hash only (DT_HASH without DT_GNU_HASH), without section headers: sized through nchain.
 gcc "${cflags[@]}" -shared -o libversioned-sysv.so "$src/versioned.c" "${ldflags[@]}" -Wl,--hash-style=sysv \
@@ -54,8 +55,18 @@ cp libconsumer.so "$here/"
 # A PIE executable with an interpreter, an old-style RPATH, DT_DEBUG and FLAGS_1 PIE.
 gcc -Os -fPIE -pie -g0 -fno-asynchronous-unwind-tables -o app "$src/app.c" "${ldflags[@]}" -L. -lconsumer -lversioned \
   -Wl,--disable-new-dtags,-rpath,/opt/versioned/lib -Wl,-rpath-link,.
+# Its separate debug files, made both ways: .interp, .dynamic, .dynsym are NOBITS placeholders there while the
+# program headers (PT_INTERP, PT_DYNAMIC) are kept; objcopy zeroes their file sizes, eu-strip keeps them.
+objcopy --only-keep-debug app app.debug
+eu-strip -f app.eu.debug -o app.eu-stripped app
 strip app
-cp app "$here/"
+cp app app.debug app.eu.debug "$here/"
+
+# An ET_DYN with an interpreter but without DF_1_PIE or SONAME: a shared object to readelf.
+gcc "${cflags[@]}" -shared -o runnable.so "$src/runnable.c" "${ldflags[@]}" -Wl,-e,start \
+  -lc
+strip runnable.so
+cp runnable.so "$here/"
 
 # ELF32 little-endian (i686) and ELF64 big-endian (s390x), with and without section headers.
 if command -v i686-linux-gnu-gcc >/dev/null; then

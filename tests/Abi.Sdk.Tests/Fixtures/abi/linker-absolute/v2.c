@@ -1,0 +1,2 @@
+/* A current link: the linker's tables are no longer exported. */
+int foo(void) { return 1; }
