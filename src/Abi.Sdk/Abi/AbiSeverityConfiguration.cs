@@ -70,7 +70,10 @@ public sealed class AbiSeverityConfiguration
     public static AbiSeverityConfiguration Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllBytes(path), path);
+        using var stream = IO.RegularFile.OpenRead(path);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), path);
     }
 
     /// <summary>Parses settings JSON.</summary>

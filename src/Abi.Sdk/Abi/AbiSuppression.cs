@@ -299,7 +299,8 @@ public sealed class AbiSuppressionFile
     public static AbiSuppressionFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllText(path), path);
+        using var reader = new StreamReader(IO.RegularFile.OpenRead(path));
+        return Parse(reader.ReadToEnd(), path);
     }
 
     /// <summary>Parses suppression-file text.</summary>

@@ -253,7 +253,7 @@ public sealed class AbiSurface
         ArgumentNullException.ThrowIfNull(path);
         Span<byte> prefix = stackalloc byte[4];
         int n;
-        using (var probe = File.OpenRead(path))
+        using (var probe = IO.RegularFile.OpenRead(path))
         {
             n = probe.ReadAtLeast(prefix, 4, throwOnEndOfStream: false);
         }
@@ -264,7 +264,7 @@ public sealed class AbiSurface
             return Of(image);
         }
 
-        using var stream = File.OpenRead(path);
+        using var stream = IO.RegularFile.OpenRead(path);
         return AbiBaseline.Read(stream, path);
     }
 

@@ -41,7 +41,7 @@ public static class RepositoryMetadata
         string primary = Directory.Exists(path) ? FindPrimary(Path.Combine(path, "repodata", "repomd.xml"), maxDecompressedSize)
             : Path.GetFileName(path).StartsWith("repomd.xml", StringComparison.Ordinal) ? FindPrimary(path, maxDecompressedSize)
             : path;
-        using var stream = File.OpenRead(primary);
+        using var stream = RegularFile.OpenRead(primary);
         return ReadPrimary(stream, primary, maxDecompressedSize);
     }
 
@@ -53,7 +53,7 @@ public static class RepositoryMetadata
     public static string FindPrimary(string repomdPath, long maxDecompressedSize = DefaultMaxDecompressedSize)
     {
         ArgumentNullException.ThrowIfNull(repomdPath);
-        using var stream = File.OpenRead(repomdPath);
+        using var stream = RegularFile.OpenRead(repomdPath);
         string? href = null;
         bool inPrimary = false;
         try
