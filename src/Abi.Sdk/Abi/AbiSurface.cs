@@ -125,9 +125,15 @@ public sealed class AbiSurface
                 }
 
                 var utf8 = s.NameUtf8;
-                if (utf8.IsEmpty || utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
+                if (utf8.IsEmpty)
                 {
-                    // Empty, long or not UTF-8: FromElf keeps the decoded name, or throws as for any unnamed symbol.
+                    // The loader looks symbols up by name: one without a name can never be bound, so it is no interface.
+                    continue;
+                }
+
+                if (utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
+                {
+                    // Long or not UTF-8: FromElf keeps the decoded name.
                     symbols[count++] = AbiSymbol.FromElf(s);
                     continue;
                 }
