@@ -36,14 +36,23 @@ public sealed class HostileInputTests : IDisposable
     /// <summary>Runs abi (killed after 120 s, so a hang fails instead of blocking) and checks the one-line error.</summary>
     private static string RunExpectingError(int expectedExit, params string[] args)
     {
-        var (code, _, stderr) = Tools.Run("timeout", ["120", "dotnet", Path.Combine(AppContext.BaseDirectory, "abi.dll"), .. args]);
-        Assert.NotEqual(124, code); // timeout's code: the command hung
+        var (code, _, stderr) = CliRunner.Run(args, timeoutSeconds: 120);
+        Assert.NotEqual(CliRunner.TimedOut, code);
         Assert.DoesNotMatch(StackTraceLine, stderr);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 1, $"abi {string.Join(' ', args)}: expected one line on stderr, got:\n{stderr}");
         Assert.StartsWith("abi", lines[0]);
         Assert.Equal(expectedExit, code);
         return lines[0];
+    }
+
+    /// <summary>The error <paramref name="action"/> throws, and the bytes it allocated on this thread (where the readers run).</summary>
+    private static (T Error, long Allocated) ThrowsMeasured<T>(Func<object?> action)
+        where T : Exception
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<T>(action);
+        return (error, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     private const string PrimaryHead = """<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="1">""";
@@ -169,7 +178,7 @@ public sealed class HostileInputTests : IDisposable
         var lib = Path.Combine(_dir, "fifo-lib");
         Fifo("fifo-lib/libversioned.so.2");
         var preload = Fifo("fifo-pre/libpre.so");
-        var (code, stdout, stderr) = Tools.Run("timeout", ["120", "dotnet", Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", Fixture("libconsumer.so"), "--lib-path", lib, "--preload", preload]);
+        var (code, stdout, stderr) = CliRunner.Run(["compat", Fixture("libconsumer.so"), "--lib-path", lib, "--preload", preload], timeoutSeconds: 120);
         Assert.Equal(12, code);
         Assert.Contains("missing library libversioned.so.2", stdout);
         Assert.Contains($"preload {preload} cannot be loaded: ignored", stdout);
@@ -177,7 +186,7 @@ public sealed class HostileInputTests : IDisposable
 
         var sysroot = Path.Combine(_dir, "fifo-root");
         Fifo("fifo-root/etc/ld.so.conf");
-        (code, _, stderr) = Tools.Run("timeout", ["120", "dotnet", Path.Combine(AppContext.BaseDirectory, "abi.dll"), "compat", Fixture("libconsumer.so"), "--sysroot", sysroot]);
+        (code, _, stderr) = CliRunner.Run(["compat", Fixture("libconsumer.so"), "--sysroot", sysroot], timeoutSeconds: 120);
         Assert.Equal(12, code);
         Assert.Empty(stderr);
     }
@@ -230,9 +239,7 @@ public sealed class HostileInputTests : IDisposable
         }
 
         compressed.Position = 0;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.ReadPrimary(compressed, "huge.xml.gz"));
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var (ex, allocated) = ThrowsMeasured<RepositoryFormatException>(() => RepositoryMetadata.ReadPrimary(compressed, "huge.xml.gz"));
         Assert.Contains($"longer than {RepositoryMetadata.MaxTokenSize} bytes", ex.Message);
         Assert.True(allocated < 256L << 20, $"{allocated} bytes allocated");
     }
@@ -246,9 +253,7 @@ public sealed class HostileInputTests : IDisposable
         input.AsSpan(head.Length).Fill((byte)'x');
         using var stream = new MemoryStream(input, writable: false);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var ex = Assert.Throws<AbiBaselineFormatException>(() => AbiBaseline.Read(stream, "huge.abi"));
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var (ex, allocated) = ThrowsMeasured<AbiBaselineFormatException>(() => AbiBaseline.Read(stream, "huge.abi"));
         Assert.Contains($"longer than {AbiBaseline.MaxTokenSize} bytes", ex.Message);
 
         // Read holds a copy of the input; beyond that the XML reader stops at the token limit (1.7 GB before).
@@ -266,9 +271,7 @@ public sealed class HostileInputTests : IDisposable
         input[^1] = (byte)'}';
         using var stream = new MemoryStream(input, writable: false);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var ex = Assert.Throws<AbiBaselineFormatException>(() => AbiBaseline.Read(stream, "huge.json"));
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var (ex, allocated) = ThrowsMeasured<AbiBaselineFormatException>(() => AbiBaseline.Read(stream, "huge.json"));
         Assert.Contains($"longer than the limit of {AbiBaseline.MaxTokenSize} bytes", ex.Message);
         Assert.True(allocated < input.Length + (32L << 20), $"{allocated} bytes allocated for {input.Length} bytes of input (0.8 GB before)");
     }
