@@ -55,6 +55,16 @@ public sealed class HostileInputTests : IDisposable
         return (error, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    /// <summary><paramref name="head"/>, <paramref name="size"/> bytes of 'x', <paramref name="tail"/>: one huge token.</summary>
+    private static byte[] Padded(ReadOnlySpan<byte> head, int size, ReadOnlySpan<byte> tail)
+    {
+        var bytes = new byte[head.Length + size + tail.Length];
+        head.CopyTo(bytes);
+        bytes.AsSpan(head.Length, size).Fill((byte)'x');
+        tail.CopyTo(bytes.AsSpan(head.Length + size));
+        return bytes;
+    }
+
     private const string PrimaryHead = """<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="1">""";
 
     private static string Primary(string requires) =>
@@ -247,10 +257,7 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public void HugeAbiXmlAttributeFailsInBoundedMemory()
     {
-        var head = Encoding.UTF8.GetBytes("<abi-corpus path='x' soname='");
-        var input = new byte[head.Length + (200 << 20)];
-        head.CopyTo(input, 0);
-        input.AsSpan(head.Length).Fill((byte)'x');
+        var input = Padded("<abi-corpus path='x' soname='"u8, 200 << 20, ""u8);
         using var stream = new MemoryStream(input, writable: false);
 
         var (ex, allocated) = ThrowsMeasured<AbiBaselineFormatException>(() => AbiBaseline.Read(stream, "huge.abi"));
@@ -263,12 +270,7 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public void HugeNameInJsonBaselineFailsInBoundedMemory()
     {
-        var head = "{\"format\": \"abi-sdk-baseline\", \"soname\": \""u8.ToArray();
-        var input = new byte[head.Length + (100 << 20) + 2];
-        head.CopyTo(input, 0);
-        input.AsSpan(head.Length).Fill((byte)'x');
-        input[^2] = (byte)'"';
-        input[^1] = (byte)'}';
+        var input = Padded("{\"format\": \"abi-sdk-baseline\", \"soname\": \""u8, 100 << 20, "\"}"u8);
         using var stream = new MemoryStream(input, writable: false);
 
         var (ex, allocated) = ThrowsMeasured<AbiBaselineFormatException>(() => AbiBaseline.Read(stream, "huge.json"));
