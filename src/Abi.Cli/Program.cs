@@ -18,6 +18,15 @@ public static class Program
         InstallCheckCommand.Register(root);
         AbiCommands.Register(root);
         StubCommands.Register(root);
-        return root.Parse(args).Invoke();
+        try
+        {
+            // Each command guards its own body; this catches what escapes outside one (parsing, writing the help), still as one line.
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex)
+        {
+            CliErrors.Report(ex);
+            return 1;
+        }
     }
 }

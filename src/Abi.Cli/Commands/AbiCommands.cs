@@ -93,19 +93,8 @@ internal static class AbiCommands
         return 0;
     }
 
-    /// <summary>Like <see cref="CliErrors.Guard"/>, plus the configuration errors a malformed option file or rule raises.</summary>
-    private static int Guard(Func<int> body) => CliErrors.Guard(() =>
-    {
-        try
-        {
-            return body();
-        }
-        catch (ArgumentException ex)
-        {
-            Console.Error.WriteLine($"abi: {ex.Message}");
-            return AbiExitCodes.Error;
-        }
-    });
+    /// <summary><see cref="CliErrors.Guard"/> with abidiff's error bit as the exit code.</summary>
+    private static int Guard(Func<int> body) => CliErrors.Guard(body, AbiExitCodes.Error);
 
     /// <summary>Runs <c>abi diff</c> even when parsing failed, so that usage errors exit with abidiff's 2, not 1.</summary>
     private sealed class DiffAction(Func<ParseResult, int> body) : SynchronousCommandLineAction

@@ -33,6 +33,13 @@ public static class AbiBaseline
     /// <summary>The baseline format revision written.</summary>
     public const int FormatVersion = 1;
 
+    /// <summary>
+    /// The longest token a baseline may hold: 16 MiB for one JSON string (a symbol name, a version) or one ABIXML
+    /// tag with its attributes or text node. Real names are kilobytes at most; the readers hold a token whole, so
+    /// this bounds their memory.
+    /// </summary>
+    public const int MaxTokenSize = 16 << 20;
+
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
 
     /// <summary>Writes <paramref name="surface"/> as a baseline.</summary>
@@ -118,7 +125,8 @@ public static class AbiBaseline
     public static AbiSurface Read(Stream stream, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
+        // Sized once from a file's length: growing by doubling would hold up to three times the input.
+        using var buffer = stream.CanSeek && stream.Length - stream.Position is > 0 and < int.MaxValue ? new MemoryStream((int)(stream.Length - stream.Position)) : new MemoryStream();
         stream.CopyTo(buffer);
         var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         int i = 0;
@@ -148,6 +156,11 @@ public static class AbiBaseline
 
     private static AbiSurface ReadJson(ReadOnlySpan<byte> bytes, string? fileName)
     {
+        if (IO.JsonInputCheck.Check(bytes, default, MaxTokenSize) is { } bad)
+        {
+            throw new AbiBaselineFormatException(fileName, bad.Offset, bad.Reason);
+        }
+
         try
         {
             var reader = new Utf8JsonReader(bytes);
@@ -319,7 +332,7 @@ public static class AbiBaseline
         int section = 0; // 1 functions, 2 variables
         try
         {
-            using var reader = XmlReader.Create(stream, settings);
+            using var reader = XmlReader.Create(new IO.XmlTokenLimitStream(stream, MaxTokenSize), settings);
             while (reader.Read())
             {
                 if (reader.NodeType == XmlNodeType.EndElement && reader.Name is "elf-function-symbols" or "elf-variable-symbols")
@@ -368,6 +381,10 @@ public static class AbiBaseline
         catch (XmlException ex)
         {
             throw new AbiBaselineFormatException(fileName, ex.LineNumber, $"malformed ABIXML at line {ex.LineNumber}, column {ex.LinePosition}: {ex.Message}", ex);
+        }
+        catch (IO.XmlTokenLimitStream.TokenTooLargeException ex)
+        {
+            throw new AbiBaselineFormatException(fileName, ex.Offset, ex.Message, ex);
         }
 
         if (!corpus)

@@ -70,7 +70,10 @@ public sealed class AbiSeverityConfiguration
     public static AbiSeverityConfiguration Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllBytes(path), path);
+        using var stream = IO.RegularFile.OpenRead(path);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), path);
     }
 
     /// <summary>Parses settings JSON.</summary>
@@ -80,7 +83,13 @@ public sealed class AbiSeverityConfiguration
     /// <exception cref="AbiConfigurationFormatException">The JSON is malformed, a severity is unknown or an unknown property appears.</exception>
     public static AbiSeverityConfiguration Parse(ReadOnlySpan<byte> utf8Json, string? fileName = null)
     {
-        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+        if (IO.JsonInputCheck.Check(utf8Json, options, AbiBaseline.MaxTokenSize) is { } bad)
+        {
+            throw new AbiConfigurationFormatException(fileName, bad.Offset, bad.Reason);
+        }
+
+        var reader = new Utf8JsonReader(utf8Json, options);
         var overrides = ImmutableDictionary.CreateBuilder<string, AbiSeverity>(StringComparer.Ordinal);
         try
         {

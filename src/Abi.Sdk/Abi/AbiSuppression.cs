@@ -36,7 +36,9 @@ public sealed record AbiSuppressionWarning(int Line, string Message)
 /// <c>symbol_version</c>/<c>symbol_version_regexp</c> (<c>symbol_name_not_regexp</c> narrows them); <c>name</c>,
 /// <c>name_regexp</c> and <c>name_not_regexp</c> select declarations from debug info, which Abi.Sdk does not read,
 /// so a section with only those matches nothing (and the file reports a warning). Regular expressions are POSIX-like and
-/// unanchored, as in libabigail; they run on a non-backtracking engine, so no pattern can hang a comparison. Immutable.
+/// unanchored, as in libabigail; a pattern may be at most <see cref="MaxPatternLength"/> characters and a match that runs
+/// past <see cref="MatchTimeout"/> fails the comparison with an <see cref="AbiConfigurationFormatException"/>, so no
+/// pattern can hang it. Immutable.
 /// </summary>
 public sealed class AbiSuppression
 {
@@ -50,6 +52,12 @@ public sealed class AbiSuppression
     // libabigail keys that need debug info (types, parameters): a section using them never matches an ELF symbol.
     internal static readonly ImmutableHashSet<string> DebugInfoKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
         "parameter", "return_type_name", "return_type_regexp", "type_name", "type_name_regexp", "allow_other_aliases");
+
+    /// <summary>The longest regular expression accepted: 64 Ki characters (real ones are a few hundred at most).</summary>
+    public const int MaxPatternLength = 64 << 10;
+
+    /// <summary>How long one regular-expression match may run before the comparison fails with a clear error.</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Regex? _name, _nameNot, _symbolName, _symbolNameNot, _symbolVersion, _fileName, _fileNameNot, _soname, _sonameNot;
 
@@ -154,18 +162,18 @@ public sealed class AbiSuppression
             return false;
         }
 
-        if (SymbolName is not null ? SymbolName != symbol.Name : _symbolName is not null && !_symbolName.IsMatch(symbol.Name))
+        if (SymbolName is not null ? SymbolName != symbol.Name : _symbolName is not null && !IsMatch(_symbolName, symbol.Name))
         {
             return false;
         }
 
-        if (_symbolNameNot is not null && _symbolNameNot.IsMatch(symbol.Name))
+        if (_symbolNameNot is not null && IsMatch(_symbolNameNot, symbol.Name))
         {
             return false;
         }
 
         var version = symbol.Version ?? string.Empty;
-        return SymbolVersion is not null ? SymbolVersion == version : _symbolVersion is null || _symbolVersion.IsMatch(version);
+        return SymbolVersion is not null ? SymbolVersion == version : _symbolVersion is null || IsMatch(_symbolVersion, version);
     }
 
     /// <summary>
@@ -180,7 +188,7 @@ public sealed class AbiSuppression
         static bool One(AbiSurface s, Regex? yes, Regex? no, Func<AbiSurface, string?> get)
         {
             var value = get(s) ?? string.Empty;
-            return (yes is null || yes.IsMatch(value)) && (no is null || !no.IsMatch(value));
+            return (yes is null || IsMatch(yes, value)) && (no is null || !IsMatch(no, value));
         }
 
         static string? FileName(AbiSurface s) => s.FileName is null ? null : Path.GetFileName(s.FileName);
@@ -217,6 +225,20 @@ public sealed class AbiSuppression
         return [.. categories];
     }
 
+    private static bool IsMatch(Regex regex, string input)
+    {
+        try
+        {
+            return regex.IsMatch(input);
+        }
+        catch (RegexMatchTimeoutException ex)
+        {
+            throw new AbiConfigurationFormatException(null, 0, $"suppression regular expression '{Excerpt(regex.ToString())}' ran longer than {MatchTimeout.TotalSeconds} s on '{Excerpt(input)}'; simplify it", ex);
+        }
+    }
+
+    private static string Excerpt(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
+
     private static Regex? Compile(string? pattern)
     {
         if (pattern is null)
@@ -224,17 +246,24 @@ public sealed class AbiSuppression
             return null;
         }
 
+        if (pattern.Length > MaxPatternLength)
+        {
+            throw new ArgumentException($"regular expression '{Excerpt(pattern)}' is {pattern.Length} characters long, over the limit of {MaxPatternLength}", nameof(pattern));
+        }
+
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            // The backtracking interpreter with a timeout: the non-backtracking engine costs hundreds of kilobytes and
+            // milliseconds per pattern to build, which a file of thousands of sections turns into gigabytes.
+            return new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"invalid regular expression '{pattern}': {ex.Message}", nameof(pattern), ex);
+            throw new ArgumentException($"invalid regular expression '{Excerpt(pattern)}': {ex.Message}", nameof(pattern), ex);
         }
         catch (NotSupportedException ex)
         {
-            throw new ArgumentException($"unsupported regular expression '{pattern}': {ex.Message}", nameof(pattern), ex);
+            throw new ArgumentException($"unsupported regular expression '{Excerpt(pattern)}': {ex.Message}", nameof(pattern), ex);
         }
     }
 }
@@ -270,7 +299,8 @@ public sealed class AbiSuppressionFile
     public static AbiSuppressionFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllText(path), path);
+        using var reader = new StreamReader(IO.RegularFile.OpenRead(path));
+        return Parse(reader.ReadToEnd(), path);
     }
 
     /// <summary>Parses suppression-file text.</summary>

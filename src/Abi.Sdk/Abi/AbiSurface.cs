@@ -132,9 +132,15 @@ public sealed class AbiSurface
                 }
 
                 var utf8 = s.NameUtf8;
-                if (utf8.IsEmpty || utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
+                if (utf8.IsEmpty)
                 {
-                    // Empty, long or not UTF-8: FromElf keeps the decoded name, or throws as for any unnamed symbol.
+                    // The loader looks symbols up by name: one without a name can never be bound, so it is no interface.
+                    continue;
+                }
+
+                if (utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
+                {
+                    // Long or not UTF-8: FromElf keeps the decoded name.
                     symbols[count++] = AbiSymbol.FromElf(s);
                     continue;
                 }
@@ -282,7 +288,7 @@ public sealed class AbiSurface
         ArgumentNullException.ThrowIfNull(path);
         Span<byte> prefix = stackalloc byte[4];
         int n;
-        using (var probe = File.OpenRead(path))
+        using (var probe = IO.RegularFile.OpenRead(path))
         {
             n = probe.ReadAtLeast(prefix, 4, throwOnEndOfStream: false);
         }
@@ -293,7 +299,7 @@ public sealed class AbiSurface
             return Of(image);
         }
 
-        using var stream = File.OpenRead(path);
+        using var stream = IO.RegularFile.OpenRead(path);
         return AbiBaseline.Read(stream, path);
     }
 

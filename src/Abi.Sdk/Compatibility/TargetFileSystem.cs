@@ -305,7 +305,9 @@ internal sealed class DiskFileSystem : TargetFileSystem
     {
         try
         {
-            return File.ReadAllText(_root + resolvedPath);
+            // Regular files only: a FIFO in place of ld.so.conf would block the read forever.
+            using var reader = new StreamReader(IO.RegularFile.OpenRead(_root + resolvedPath));
+            return reader.ReadToEnd();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -103,7 +103,16 @@ public sealed class PackageSet
             cancellationToken.ThrowIfCancellationRequested();
             if (File.Exists(path) && path.EndsWith(".rpm", StringComparison.Ordinal))
             {
-                packages.Add(PackageRecord.FromPackage(RpmPackage.Open(path)));
+                var record = PackageRecord.FromPackage(RpmPackage.Open(path));
+                foreach (var d in record.Dependencies)
+                {
+                    if (d.IsRich && RepositoryMetadata.RichDependencyError(d.Name, d.Kind) is { } reason)
+                    {
+                        throw new RpmFormatException(path, 0, $"{d.Kind}: {reason}");
+                    }
+                }
+
+                packages.Add(record);
             }
             else
             {

@@ -20,6 +20,13 @@ public static class RepositoryMetadata
     public const long DefaultMaxDecompressedSize = 4L << 30;
 
     /// <summary>
+    /// The longest XML token a metadata file may hold: 16 MiB for one tag with its attributes, one text node, one
+    /// comment or CDATA section. Real metadata stays far below (a description is kilobytes); the XML reader buffers
+    /// a token whole, so this bounds its memory.
+    /// </summary>
+    public const int MaxTokenSize = 16 << 20;
+
+    /// <summary>
     /// Reads the packages of a repository: <paramref name="path"/> is the repository folder (holding
     /// <c>repodata/repomd.xml</c>), the <c>repomd.xml</c> itself, or a <c>primary.xml</c> file (compressed or not).
     /// </summary>
@@ -34,7 +41,7 @@ public static class RepositoryMetadata
         string primary = Directory.Exists(path) ? FindPrimary(Path.Combine(path, "repodata", "repomd.xml"), maxDecompressedSize)
             : Path.GetFileName(path).StartsWith("repomd.xml", StringComparison.Ordinal) ? FindPrimary(path, maxDecompressedSize)
             : path;
-        using var stream = File.OpenRead(primary);
+        using var stream = RegularFile.OpenRead(primary);
         return ReadPrimary(stream, primary, maxDecompressedSize);
     }
 
@@ -46,12 +53,12 @@ public static class RepositoryMetadata
     public static string FindPrimary(string repomdPath, long maxDecompressedSize = DefaultMaxDecompressedSize)
     {
         ArgumentNullException.ThrowIfNull(repomdPath);
-        using var stream = File.OpenRead(repomdPath);
-        using var reader = CreateReader(stream, maxDecompressedSize);
+        using var stream = RegularFile.OpenRead(repomdPath);
         string? href = null;
         bool inPrimary = false;
         try
         {
+            using var reader = CreateReader(new XmlTokenLimitStream(new LimitedStream(stream, maxDecompressedSize, repomdPath), MaxTokenSize), maxDecompressedSize);
             while (reader.Read())
             {
                 if (reader.NodeType != XmlNodeType.Element)
@@ -69,9 +76,9 @@ public static class RepositoryMetadata
                 }
             }
         }
-        catch (XmlException ex)
+        catch (Exception ex) when (Wrap(ex, repomdPath, maxDecompressedSize) is { } error)
         {
-            throw new RepositoryFormatException(repomdPath, ex.LineNumber, $"line {ex.LineNumber}: {ex.Message}", ex);
+            throw error;
         }
 
         if (href is null)
@@ -99,11 +106,12 @@ public static class RepositoryMetadata
     public static ImmutableArray<PackageRecord> ReadPrimary(Stream stream, string? fileName = null, long maxDecompressedSize = DefaultMaxDecompressedSize)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var decoded = Decompress(stream, fileName, maxDecompressedSize);
-        using var reader = CreateReader(decoded, maxDecompressedSize);
         var packages = ImmutableArray.CreateBuilder<PackageRecord>();
         try
         {
+            // Inside the try: the decoder and the XML reader read their first bytes as they are created.
+            using var decoded = new XmlTokenLimitStream(Decompress(stream, fileName, maxDecompressedSize), MaxTokenSize);
+            using var reader = CreateReader(decoded, maxDecompressedSize);
             while (reader.Read())
             {
                 if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "package" && reader.NamespaceURI == CommonNs)
@@ -112,21 +120,23 @@ public static class RepositoryMetadata
                 }
             }
         }
-        catch (XmlException ex)
+        catch (Exception ex) when (Wrap(ex, fileName, maxDecompressedSize) is { } error)
         {
-            throw new RepositoryFormatException(fileName, ex.LineNumber, $"line {ex.LineNumber}: {ex.Message}", ex);
-        }
-        catch (LimitExceededException ex)
-        {
-            throw new RepositoryFormatException(fileName, maxDecompressedSize, ex.Message, ex);
-        }
-        catch (Exception ex) when (IsDecoderFailure(ex))
-        {
-            throw new RepositoryFormatException(fileName, 0, $"corrupt compressed metadata: {ex.Message}", ex);
+            throw error;
         }
 
         return packages.ToImmutable();
     }
+
+    /// <summary>The format error for a failure while reading metadata, or <see langword="null"/> for one that is not about the input.</summary>
+    private static RepositoryFormatException? Wrap(Exception ex, string? fileName, long maxDecompressedSize) => ex switch
+    {
+        XmlException x => new RepositoryFormatException(fileName, x.LineNumber, $"line {x.LineNumber}: {x.Message}", x),
+        LimitExceededException => new RepositoryFormatException(fileName, maxDecompressedSize, ex.Message, ex),
+        XmlTokenLimitStream.TokenTooLargeException t => new RepositoryFormatException(fileName, t.Offset, t.Message, t),
+        _ when IsDecoderFailure(ex) => new RepositoryFormatException(fileName, 0, $"corrupt compressed metadata: {ex.Message}", ex),
+        _ => null,
+    };
 
     private static bool IsDecoderFailure(Exception ex)
         => ex is InvalidDataException or EndOfStreamException
@@ -230,6 +240,13 @@ public static class RepositoryMetadata
             throw new RepositoryFormatException(fileName, line, $"line {line}: dependency entry without a name");
         }
 
+        if (name[0] == '(' && RichDependencyError(name, kind) is { } reason)
+        {
+            // Checked when read, so a malformed one names its file and line instead of failing a later check.
+            int line = (reader as IXmlLineInfo)?.LineNumber ?? 0;
+            throw new RepositoryFormatException(fileName, line, $"line {line}: {reason}");
+        }
+
         var flags = reader.GetAttribute("flags") switch
         {
             "EQ" => RpmSenseFlags.Equal,
@@ -253,6 +270,20 @@ public static class RepositoryMetadata
         }
 
         return new RpmDependency(kind, name, flags, version);
+    }
+
+    /// <summary>Why <paramref name="name"/> is not a valid rich dependency of that kind, or <see langword="null"/> when it is.</summary>
+    internal static string? RichDependencyError(string name, RpmDependencyKind kind)
+    {
+        try
+        {
+            RichDependency.Parse(name, kind);
+            return null;
+        }
+        catch (RichDependencyFormatException ex)
+        {
+            return $"malformed rich dependency: {ex.Message}";
+        }
     }
 
     private static XmlReader CreateReader(Stream stream, long maxDecompressedSize) => XmlReader.Create(stream, new XmlReaderSettings

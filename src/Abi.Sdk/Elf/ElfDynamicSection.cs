@@ -126,7 +126,7 @@ public sealed record ElfDebugLink(string FileName, uint Crc32)
     /// <exception cref="IOException">The file cannot be read.</exception>
     public bool Matches(string debugFilePath)
     {
-        using var stream = File.OpenRead(debugFilePath);
+        using var stream = IO.RegularFile.OpenRead(debugFilePath);
         return ComputeCrc32(stream) == Crc32;
     }
 }

@@ -163,7 +163,7 @@ public sealed class ElfImage : IDisposable
             }
 
             Span<byte> magic = stackalloc byte[4];
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+            using var stream = IO.RegularFile.OpenRead(path, 1);
             return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && IsElf(magic);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -25,7 +25,8 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
 
     public static MappedFile Open(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
+        // Regular files only: a FIFO would block the open, a device would never end.
+        using var stream = IO.RegularFile.OpenRead(path, 1);
         long length = stream.Length;
         if (length > int.MaxValue)
         {

@@ -34,6 +34,12 @@ public enum RichOperator
 /// </summary>
 public abstract class RichDependency
 {
+    /// <summary>
+    /// The deepest nesting of parenthesised groups <see cref="Parse"/> accepts. rpm's parser has no limit (and real
+    /// packages nest a handful of levels); a bound keeps hostile input from exhausting the stack.
+    /// </summary>
+    public const int MaxNestingDepth = 256;
+
     private protected RichDependency()
     {
     }
@@ -56,7 +62,7 @@ public abstract class RichDependency
         var leafKind = kind ?? RpmDependencyKind.Requires;
         int check = kind is null ? 0 : CheckEnabled;
         int p = 0;
-        var result = ParseGroup(text, ref p, leafKind, ref check);
+        var result = ParseGroup(text, ref p, leafKind, ref check, 1);
         if (p < text.Length)
         {
             throw new RichDependencyFormatException(text, p, "Junk after rich dependency");
@@ -259,12 +265,17 @@ public abstract class RichDependency
         return new RichSimpleDependency(new RpmDependency(kind, name, sense, evr is null ? null : Evr.Parse(evr)));
     }
 
-    private static RichDependency ParseGroup(string s, ref int p, RpmDependencyKind kind, ref int checkInOut)
+    private static RichDependency ParseGroup(string s, ref int p, RpmDependencyKind kind, ref int checkInOut, int depth)
     {
         int start = p;
         if (p >= s.Length || s[p] != '(')
         {
             throw new RichDependencyFormatException(s, p, "Rich dependency does not start with '('");
+        }
+
+        if (depth > MaxNestingDepth)
+        {
+            throw new RichDependencyFormatException(s, p, $"Rich dependency nests deeper than {MaxNestingDepth} groups");
         }
 
         p++;
@@ -283,7 +294,7 @@ public abstract class RichDependency
             if (p < s.Length && s[p] == '(')
             {
                 int subCheck = check & CheckEnabled;
-                operands.Add(ParseGroup(s, ref p, kind, ref subCheck));
+                operands.Add(ParseGroup(s, ref p, kind, ref subCheck, depth + 1));
                 if (op is RichOperator.If or RichOperator.Unless)
                 {
                     subCheck &= ~(NoAnd | NoOr);
@@ -479,7 +490,7 @@ public sealed class RichDependencyFormatException : FormatException
     /// <param name="offset">The character offset where the problem is.</param>
     /// <param name="reason">rpm's message.</param>
     public RichDependencyFormatException(string text, int offset, string reason)
-        : base($"{reason} (at offset {offset} of '{text}')")
+        : base($"{Excerpt(reason)} (at offset {offset} of '{Excerpt(text)}')")
     {
         Text = text;
         Offset = offset;
@@ -494,4 +505,7 @@ public sealed class RichDependencyFormatException : FormatException
 
     /// <summary>rpm's message (for example <c>Cannot chain different ops</c>).</summary>
     public string Reason { get; }
+
+    // A hostile dependency may be megabytes long: the message quotes its start only.
+    private static string Excerpt(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
 }

@@ -151,7 +151,7 @@ public sealed class RpmPackage
     public static RpmPackage Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 14);
+        using var stream = IO.RegularFile.OpenRead(path, 1 << 14);
         return ReadCore(stream, path, path, default);
     }
 
@@ -221,7 +221,7 @@ public sealed class RpmPackage
         Stream stream;
         if (_path is not null)
         {
-            stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            stream = IO.RegularFile.OpenRead(_path, 1 << 16);
             stream.Position = PayloadOffset;
         }
         else if (!_memory.IsEmpty)

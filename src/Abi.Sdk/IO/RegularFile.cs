@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Abi.Sdk.IO;
+
+/// <summary>
+/// Opens input files for reading only when they are regular files. Opening a FIFO for reading blocks until a writer
+/// comes (forever, for a FIFO planted where a library is expected), and a device never ends; so the file is opened
+/// with <c>O_NONBLOCK</c> and its type checked on the opened descriptor (<c>fstat</c>, through <c>statx</c>), which a
+/// swap between a check and the open cannot fool.
+/// </summary>
+internal static partial class RegularFile
+{
+    private const int ORdOnly = 0, ONonBlock = 0x800, OCloExec = 0x80000; // Linux's values on every architecture .NET runs on
+    private const int AtEmptyPath = 0x1000, StatxType = 0x1;
+    private const int SIfMt = 0xF000, SIfReg = 0x8000, SIfDir = 0x4000, SIfIfo = 0x1000, SIfChr = 0x2000, SIfBlk = 0x6000, SIfSock = 0xC000;
+
+    /// <summary>Opens <paramref name="path"/> (following symbolic links) for reading.</summary>
+    /// <exception cref="IOException">The file is missing, unreadable, or not a regular file (the message says what it is).</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission is denied.</exception>
+    public static FileStream OpenRead(string path, int bufferSize = 4096)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!OperatingSystem.IsLinux())
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize);
+            return stream;
+        }
+
+        int fd = Open(path, ORdOnly | ONonBlock | OCloExec);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            var message = $"{path}: {Marshal.GetPInvokeErrorMessage(errno)}";
+            throw errno switch
+            {
+                2 or 20 => new FileNotFoundException(message, path), // ENOENT, ENOTDIR
+                13 or 1 => new UnauthorizedAccessException(message), // EACCES, EPERM
+                _ => new IOException(message),
+            };
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            int mode = FileType(handle, path);
+            if (mode != SIfReg)
+            {
+                throw new IOException($"{path}: not a regular file ({Describe(mode)}); only regular files are read");
+            }
+
+            return new FileStream(handle, FileAccess.Read, bufferSize);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static unsafe int FileType(SafeFileHandle handle, string path)
+    {
+        // struct statx has one layout on every architecture: stx_mode is the 16-bit field at offset 28.
+        byte* buffer = stackalloc byte[256];
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            if (Statx((int)handle.DangerousGetHandle(), string.Empty, AtEmptyPath, StatxType, buffer) != 0)
+            {
+                throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        return *(ushort*)(buffer + 28) & SIfMt;
+    }
+
+    private static string Describe(int mode) => mode switch
+    {
+        SIfDir => "a directory",
+        SIfIfo => "a FIFO",
+        SIfChr => "a character device",
+        SIfBlk => "a block device",
+        SIfSock => "a socket",
+        _ => "not a regular file",
+    };
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+}
