@@ -315,4 +315,26 @@ public sealed class RpmExtractionSafetyTests : IDisposable
             Directory.GetFiles(expected, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(expected, p)).Order(StringComparer.Ordinal),
             Directory.GetFiles(_root, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(_root, p)).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void CliKeepsSpecialBitsOnlyWithPreservePermissionsAndReportsRefusalsOnOneLine()
+    {
+        var fixture = Directory.GetFiles(RpmTestData.FixtureDir, "abi-files-gzip-*.rpm").Single();
+        var tool = Path.Combine(_root, "usr/share/abi-files/suid-tool");
+        var (code, _, stderr) = CliRunner.Run(["rpm", fixture, "--extract", _root]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal((UnixFileMode)0x1ed, System.IO.File.GetUnixFileMode(tool));
+        Directory.Delete(_root, true);
+        (code, _, stderr) = CliRunner.Run(["rpm", fixture, "--extract", _root, "--preserve-permissions"]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal((UnixFileMode)0x9ed, System.IO.File.GetUnixFileMode(tool));
+
+        var evil = Path.Combine(_scratch.FullName, "evil.rpm");
+        System.IO.File.WriteAllBytes(evil, HandMadeRpm.Build([LinkOut("./p"), File("./p/victim", "owned\n")]));
+        var before = Snapshot();
+        (code, _, stderr) = CliRunner.Run(["rpm", evil, "--extract", _root]);
+        Assert.Equal(before, Snapshot());
+        Assert.Equal(1, code);
+        Assert.Matches($"^abi: {System.Text.RegularExpressions.Regex.Escape(evil)}: offset 0x[0-9a-f]+: refusing to extract './p/victim': the path would be written through the symbolic link 'p'\n$", stderr);
+    }
 }
