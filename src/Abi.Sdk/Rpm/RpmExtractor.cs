@@ -342,6 +342,7 @@ internal sealed class RpmExtractor : IDisposable
                 if (next < 0)
                 {
                     int errno = Errno;
+                    var sofar = string.Join('/', parts[..(i + 1)]);
                     if (!create)
                     {
                         CloseIfOwned(current);
@@ -352,28 +353,28 @@ internal sealed class RpmExtractor : IDisposable
                     {
                         if (IsSymbolicLink(current, parts[i]))
                         {
-                            throw new RpmFormatException(_reader.FileName, _offset, $"refusing to extract '{_name}': the path would be written through the symbolic link '{string.Join('/', parts[..(i + 1)])}'");
+                            throw new RpmFormatException(_reader.FileName, _offset, $"refusing to extract '{_name}': the path would be written through the symbolic link '{sofar}'");
                         }
 
                         if (UnlinkAt(current, parts[i], 0) != 0)
                         {
-                            throw Failed($"replace the file '{string.Join('/', parts[..(i + 1)])}' with a directory");
+                            throw Failed($"replace the file '{sofar}' with a directory");
                         }
                     }
                     else if (errno != ENOENT)
                     {
-                        throw Failed($"open the directory '{string.Join('/', parts[..(i + 1)])}'", errno);
+                        throw Failed($"open the directory '{sofar}'", errno);
                     }
 
                     if (MakeDirectoryAt(current, parts[i], 0x1ff) != 0 && Errno != EEXIST)
                     {
-                        throw Failed($"create the directory '{string.Join('/', parts[..(i + 1)])}'");
+                        throw Failed($"create the directory '{sofar}'");
                     }
 
                     next = OpenAt(current, parts[i], WalkFlags, 0);
                     if (next < 0)
                     {
-                        throw Failed($"open the directory '{string.Join('/', parts[..(i + 1)])}'");
+                        throw Failed($"open the directory '{sofar}'");
                     }
                 }
 

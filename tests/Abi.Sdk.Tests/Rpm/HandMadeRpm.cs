@@ -162,25 +162,24 @@ internal static class HandMadeRpm
 
     private static byte[] Strings(params string[] values) => [.. values.SelectMany(v => Encoding.UTF8.GetBytes(v + "\0"))];
 
-    private static byte[] Ints(IEnumerable<long> values)
+    private static byte[] Ints(IEnumerable<long> values) => BigEndian(values, 4);
+
+    private static byte[] Shorts(IEnumerable<int> values) => BigEndian(values.Select(v => (long)v), 2);
+
+    private static byte[] BigEndian(IEnumerable<long> values, int width)
     {
         var list = values.ToList();
-        var bytes = new byte[4 * list.Count];
+        var bytes = new byte[width * list.Count];
         for (int i = 0; i < list.Count; i++)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(4 * i), (uint)list[i]);
-        }
-
-        return bytes;
-    }
-
-    private static byte[] Shorts(IEnumerable<int> values)
-    {
-        var list = values.ToList();
-        var bytes = new byte[2 * list.Count];
-        for (int i = 0; i < list.Count; i++)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2 * i), (ushort)list[i]);
+            if (width == 2)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2 * i), (ushort)list[i]);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(4 * i), (uint)list[i]);
+            }
         }
 
         return bytes;

@@ -285,27 +285,5 @@ public class RpmBadInputTests
     }
 
     private static byte[] Cpio(params (string Name, int Mode, byte[] Data)[] entries)
-    {
-        var ms = new MemoryStream();
-        int ino = 1;
-        void Entry(string name, int mode, byte[] data)
-        {
-            var nameBytes = Encoding.UTF8.GetBytes(name + "\0");
-            var header = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"070701{ino++:x8}{mode:x8}{0:x8}{0:x8}{1:x8}{0:x8}{data.Length:x8}{0:x8}{0:x8}{0:x8}{0:x8}{nameBytes.Length:x8}{0:x8}");
-            ms.Write(Encoding.ASCII.GetBytes(header));
-            ms.Write(nameBytes);
-            ms.Write(new byte[RpmPayloadReader.Pad4(110 + nameBytes.Length)]);
-            ms.Write(data);
-            ms.Write(new byte[RpmPayloadReader.Pad4(data.Length)]);
-        }
-
-        foreach (var (name, mode, data) in entries)
-        {
-            Entry(name, mode, data);
-        }
-
-        Entry("TRAILER!!!", 0, []);
-        return ms.ToArray();
-    }
+        => HandMadeRpm.Cpio(entries.Select((e, i) => new HandMadeEntry(e.Name, e.Mode, e.Data) { Inode = (uint)i + 1 }));
 }
