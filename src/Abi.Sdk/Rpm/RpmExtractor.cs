@@ -250,7 +250,15 @@ internal sealed class RpmExtractor : IDisposable
                 }
 
                 hash?.AppendData(buffer, 0, n);
-                output.Write(buffer, 0, n);
+                try
+                {
+                    output.Write(buffer, 0, n);
+                }
+                catch (IOException ex)
+                {
+                    // A full disk or a quota: say which package and entry.
+                    throw Failed("write the content", ex.Message, ex);
+                }
             }
 
             if (ChangeMode(fd, item.Mode) != 0 || SetTimes(fd, item.ModificationTime) != 0)
@@ -450,8 +458,10 @@ internal sealed class RpmExtractor : IDisposable
 
     private IOException Failed(string what) => Failed(what, Errno);
 
-    private IOException Failed(string what, int errno)
-        => new($"{_reader.FileName ?? "<memory>"}: offset 0x{_offset:x}: cannot extract '{_name}': {what}: {Describe(errno)}");
+    private IOException Failed(string what, int errno) => Failed(what, Describe(errno), null);
+
+    private IOException Failed(string what, string detail, Exception? inner)
+        => new($"{_reader.FileName ?? "<memory>"}: offset 0x{_offset:x}: cannot extract '{_name}': {what}: {detail}", inner);
 
     /// <summary>An entry whose write (or metadata) is done later, with what it needs to resolve its path then.</summary>
     private sealed record Deferred(string[] Parts, string Name, long Offset, uint Mode, long ModificationTime, RpmFile File);
