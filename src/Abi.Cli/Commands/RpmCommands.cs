@@ -34,9 +34,11 @@ internal static class RpmCommands
         var list = new Option<bool>("--list", "-l") { Description = "List the files, as 'rpm -qpl' prints them." };
         var extract = new Option<string?>("--extract") { Description = "Extract the payload of the (single) package into DIR; nothing is written outside DIR.", HelpName = "DIR" };
         var maxSize = new Option<long?>("--max-size") { Description = "With --extract: refuse payloads that decompress past this many bytes (default 64 GiB, and the size the package declares)." };
+        var preserve = new Option<bool>("--preserve-permissions") { Description = "With --extract: keep setuid, setgid and sticky bits (dropped by default)." };
         rpm.Options.Add(list);
         rpm.Options.Add(extract);
         rpm.Options.Add(maxSize);
+        rpm.Options.Add(preserve);
         rpm.SetAction(r => CliErrors.Guard(() =>
         {
             var paths = r.GetValue(files)!;
@@ -63,6 +65,8 @@ internal static class RpmCommands
                 {
                     options = options with { MaxDecompressedSize = cap };
                 }
+
+                options = options with { PreserveSpecialModeBits = r.GetValue(preserve) };
 
                 RpmPackage.Open(paths[0]).ExtractTo(extractDir, options);
                 return 0;

@@ -264,20 +264,26 @@ public sealed class RpmPackage
     }
 
     /// <summary>
-    /// Extracts the payload into <paramref name="directory"/> as <c>rpm2cpio | cpio -idm</c> would, but safely: no path
-    /// leaves the directory (<c>..</c>, absolute paths and writes through symbolic links are refused) and the total
-    /// decompressed size is capped.
+    /// Extracts the payload into <paramref name="directory"/> as <c>rpm2cpio | cpio -idm</c> would, but safely: nothing is
+    /// written, linked, chmod-ed or touched outside the directory (<c>..</c> is refused, leading <c>/</c> stripped, every
+    /// operation resolved from the directory component by component without following links, at the moment it
+    /// happens); each entry must match the header's file list (path, mode, size, link target, content digest) as rpm
+    /// requires; setuid, setgid and sticky bits are dropped unless <see cref="RpmPayloadOptions.PreserveSpecialModeBits"/>;
+    /// the decompressed size is capped. Linux only.
     /// </summary>
     /// <param name="directory">The target directory (created if missing).</param>
     /// <param name="options">Limits, or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels between entries.</param>
     /// <returns>The number of entries written.</returns>
-    /// <exception cref="RpmFormatException">The payload is malformed, unsafe or over the size cap.</exception>
-    /// <exception cref="IOException">Writing fails.</exception>
+    /// <exception cref="RpmFormatException">The payload is malformed, unsafe, disagrees with the header or is over the size cap.</exception>
+    /// <exception cref="IOException">Writing fails (the message names the package, the archive offset and the entry).</exception>
+    /// <exception cref="PlatformNotSupportedException">Not on Linux.</exception>
     public int ExtractTo(string directory, RpmPayloadOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        options ??= RpmPayloadOptions.Default;
         using var reader = OpenPayload(options);
-        return RpmExtractor.Extract(reader, directory, cancellationToken);
+        return RpmExtractor.Extract(reader, directory, options, cancellationToken);
     }
 
     /// <summary>The NEVRA.</summary>

@@ -52,15 +52,30 @@ public sealed class RpmPayloadReader : IDisposable
         }
 
         long limit = options.MaxDecompressedSize;
-        string limitReason = "the decompressed size limit";
-        if (options.EnforceDeclaredSize && package.DeclaredArchiveSize is > 0 and var declared && declared < limit)
+        string limitReason = "the decompressed size limit (RpmPayloadOptions.MaxDecompressedSize)";
+        if (options.EnforceDeclaredSize)
         {
-            limit = declared;
-            limitReason = "the archive size the package declares";
+            if (package.DeclaredArchiveSize is > 0 and var declared)
+            {
+                // rpm itself never checks the size; older rpm builds declared it without the trailer, so allow that.
+                if (declared + TrailerSize < limit)
+                {
+                    limit = declared + TrailerSize;
+                    limitReason = $"the archive size the package declares ({declared}) plus the {TrailerSize}-byte cpio trailer";
+                }
+            }
+            else if (FileListBound(package) is { } bound && bound < limit)
+            {
+                limit = bound;
+                limitReason = "the most the header's file list allows (it declares no archive size)";
+            }
         }
 
         _archive = new CappedStream(decoded, limit, limitReason, Compression, _fileName);
     }
+
+    /// <summary>The size of the cpio <c>newc</c> end record: 110-byte header, <c>TRAILER!!!</c> and its NUL, padded to 4.</summary>
+    internal const int TrailerSize = 124;
 
     internal string? FileName => _fileName;
 
@@ -154,6 +169,32 @@ public sealed class RpmPayloadReader : IDisposable
     }
 
     internal static long Pad4(long length) => (4 - (length & 3)) & 3;
+
+    /// <summary>
+    /// The largest archive the header's file list can describe: per listed file a cpio header, its name (with <c>./</c>)
+    /// and padding, its content or link target, then the trailer. <see langword="null"/> when the list is unreadable.
+    /// </summary>
+    private static long? FileListBound(RpmPackage package)
+    {
+        System.Collections.Immutable.ImmutableArray<RpmFile> files;
+        try
+        {
+            files = package.Files;
+        }
+        catch (RpmFormatException)
+        {
+            return null;
+        }
+
+        long total = TrailerSize;
+        foreach (var file in files)
+        {
+            total += 110 + 2 + Encoding.UTF8.GetByteCount(file.Path) + 1 + 3 + 3;
+            total += file.IsSymbolicLink ? Math.Max(file.Size, Encoding.UTF8.GetByteCount(file.LinkTarget ?? string.Empty)) : Math.Max(file.Size, 0);
+        }
+
+        return total;
+    }
 
     private RpmPayloadEntry ReadStripped(Span<byte> header, long entryOffset)
     {

@@ -204,7 +204,7 @@ public class RpmBadInputTests
 
         var ex = Assert.Throws<RpmFormatException>(() => Drain(RpmPackage.Parse(crafted, "bomb.rpm")));
         Assert.Contains("decompresses past", ex.Reason, StringComparison.Ordinal);
-        Assert.Equal(package.DeclaredArchiveSize, ex.Offset);
+        Assert.Equal(package.DeclaredArchiveSize + RpmPayloadReader.TrailerSize, ex.Offset);
 
         // And the explicit cap, when the declared size is not trusted.
         var options = new RpmPayloadOptions { EnforceDeclaredSize = false, MaxDecompressedSize = 1 << 20 };
@@ -233,37 +233,18 @@ public class RpmBadInputTests
     }
 
     [Fact]
-    public void AbsoluteNamesStayInsideAndSymlinksAreNeverWrittenThrough()
+    public void AbsoluteNamesStayInside()
     {
+        // An absolute name lands under the root, as cpio (which strips the leading '/') would put it. Links and
+        // deferred writes: RpmExtractionSafetyTests.
         var target = Directory.CreateTempSubdirectory("abi-rpm-evil-");
         try
         {
             var root = Path.Combine(target.FullName, "root");
-            var outside = Path.Combine(target.FullName, "outside");
-            Directory.CreateDirectory(outside);
-
-            // An absolute name lands under the root, as cpio (which strips the leading '/') would put it.
-            var crafted = WithPayload(Cpio(("/abs/file", 0x81a4, "x"u8.ToArray())));
+            var crafted = HandMadeRpm.Build([new("/abs/file", 0x81a4, "x"u8.ToArray())]);
             RpmPackage.Parse(crafted, "evil.rpm").ExtractTo(root, cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(File.Exists(Path.Combine(root, "abs", "file")));
-
-            // A link to a folder outside, then a file "through" it: refused, nothing written outside.
-            crafted = WithPayload(Cpio(
-                ("./link", 0xa1ff, Encoding.UTF8.GetBytes(outside)),
-                ("./link/owned", 0x81a4, "owned\n"u8.ToArray())));
-            var ex = Assert.Throws<RpmFormatException>(() => RpmPackage.Parse(crafted, "evil.rpm").ExtractTo(root, cancellationToken: TestContext.Current.CancellationToken));
-            Assert.Contains("symbolic link", ex.Reason, StringComparison.Ordinal);
-            Assert.Empty(Directory.GetFileSystemEntries(outside));
-
-            // A link named like a later regular file: the file replaces the link, never writes to its target.
-            var victim = Path.Combine(outside, "victim");
-            File.WriteAllText(victim, "safe");
-            crafted = WithPayload(Cpio(
-                ("./same", 0xa1ff, Encoding.UTF8.GetBytes(victim)),
-                ("./same", 0x81a4, "owned\n"u8.ToArray())));
-            RpmPackage.Parse(crafted, "evil.rpm").ExtractTo(root, cancellationToken: TestContext.Current.CancellationToken);
-            Assert.Equal("safe", File.ReadAllText(victim));
-            Assert.Equal("owned\n", File.ReadAllText(Path.Combine(root, "same")));
+            Assert.Equal(["root"], Directory.GetFileSystemEntries(target.FullName).Select(Path.GetFileName));
         }
         finally
         {
@@ -304,27 +285,5 @@ public class RpmBadInputTests
     }
 
     private static byte[] Cpio(params (string Name, int Mode, byte[] Data)[] entries)
-    {
-        var ms = new MemoryStream();
-        int ino = 1;
-        void Entry(string name, int mode, byte[] data)
-        {
-            var nameBytes = Encoding.UTF8.GetBytes(name + "\0");
-            var header = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"070701{ino++:x8}{mode:x8}{0:x8}{0:x8}{1:x8}{0:x8}{data.Length:x8}{0:x8}{0:x8}{0:x8}{0:x8}{nameBytes.Length:x8}{0:x8}");
-            ms.Write(Encoding.ASCII.GetBytes(header));
-            ms.Write(nameBytes);
-            ms.Write(new byte[RpmPayloadReader.Pad4(110 + nameBytes.Length)]);
-            ms.Write(data);
-            ms.Write(new byte[RpmPayloadReader.Pad4(data.Length)]);
-        }
-
-        foreach (var (name, mode, data) in entries)
-        {
-            Entry(name, mode, data);
-        }
-
-        Entry("TRAILER!!!", 0, []);
-        return ms.ToArray();
-    }
+        => HandMadeRpm.Cpio(entries.Select((e, i) => new HandMadeEntry(e.Name, e.Mode, e.Data) { Inode = (uint)i + 1 }));
 }

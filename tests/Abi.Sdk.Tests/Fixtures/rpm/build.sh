@@ -32,4 +32,5 @@ rpmbuild -bb --quiet "${common[@]}" --define "_binary_payload w1.zstdio" \
   --define "__os_install_post %{nil}" --define "__arch_install_post %{nil}" "$here/abi-large.spec"
 
 cp "$top"/RPMS/*/*.rpm "$top"/SRPMS/*.rpm "$here/"
+"$here/trailerless.sh"
 ls -l "$here"/*.rpm
