@@ -1,0 +1,619 @@
+using System.Collections.Immutable;
+using Abi.Sdk.Rpm;
+
+namespace Abi.Sdk.Dependencies;
+
+/// <summary>
+/// <see cref="PackageSet.CheckInstallability"/> as libsolv's <c>installcheck</c> (rpm-flavoured) decides and words
+/// it: libsolv's architecture policy (which architectures a pool installs, inferior-architecture rules, packages of
+/// another architecture not checked when their name exists for the requested one), and for each uninstallable
+/// package the rules of the first conflict libsolv's unit propagation meets, in the order of its proof. The
+/// propagation is replayed over the packages that cannot be installed (rules on installable packages can never
+/// become false), with libsolv's rule order and two watched literals, so the lines come in libsolv's order.
+/// </summary>
+internal sealed class InstallCheck
+{
+    // libsolv's poolarch.c policies: each ':' starts a new (incompatible) class, so every entry is its own class.
+    private static readonly Dictionary<string, string[]> Policies = new(StringComparer.Ordinal)
+    {
+        ["x86_64"] = ["x86_64", "i686", "i586", "i486", "i386"],
+        ["i686"] = ["i686", "i586", "i486", "i386"],
+        ["i586"] = ["i586", "i486", "i386"],
+        ["i486"] = ["i486", "i386"],
+        ["i386"] = ["i386"],
+        ["s390x"] = ["s390x", "s390"],
+        ["s390"] = ["s390"],
+        ["ia64"] = ["ia64", "i686", "i586", "i486", "i386"],
+        ["ppc64"] = ["ppc64", "ppc"],
+        ["ppc"] = ["ppc"],
+        ["aarch64"] = ["aarch64"],
+        ["armv7hl"] = ["armv7hl"],
+    };
+
+    private readonly PackageSet _set;
+    private readonly string? _arch;
+    private readonly PackageRecord[] _packages;
+    private readonly Dictionary<PackageRecord, int> _ids = new(ReferenceEqualityComparer.Instance);
+
+    // Per package: libsolv's architecture score (0: not installable by the pool), inferior-architecture flag, requirements.
+    private readonly int[] _score;
+    private readonly bool[] _inferior;
+    private readonly Requirement[]?[] _requirements;
+    private readonly DependencyOrder _order;
+
+    public InstallCheck(PackageSet set, string? architecture)
+    {
+        _set = set;
+        _arch = architecture;
+        _packages = [.. set.Packages];
+        for (int i = 0; i < _packages.Length; i++)
+        {
+            _ids[_packages[i]] = i;
+        }
+
+        _score = new int[_packages.Length];
+        string[] policy = architecture is null ? [] : Policies.TryGetValue(architecture, out var p) ? p : [];
+        for (int i = 0; i < _packages.Length; i++)
+        {
+            var a = _packages[i].Arch;
+            _score[i] = a is "src" or "nosrc" ? 0
+                : architecture is null || a == "noarch" ? 1
+                : Array.IndexOf(policy, a) is var k and >= 0 ? 0x10001 + (0x10000 * k) : 0;
+        }
+
+        // Inferior architecture: another installable package of the same name has a better class (noarch never counts).
+        _inferior = new bool[_packages.Length];
+        if (architecture is not null)
+        {
+            var best = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < _packages.Length; i++)
+            {
+                if (_score[i] > 1 && (!best.TryGetValue(_packages[i].Name, out int b) || _score[i] < b))
+                {
+                    best[_packages[i].Name] = _score[i];
+                }
+            }
+
+            for (int i = 0; i < _packages.Length; i++)
+            {
+                _inferior[i] = _score[i] > 1 && ((_score[i] ^ best[_packages[i].Name]) & unchecked((int)0xffff0000)) != 0;
+            }
+        }
+
+        _requirements = new Requirement[]?[_packages.Length];
+        _order = new DependencyOrder(_packages);
+    }
+
+    private bool Installable(int i) => _score[i] != 0;
+
+    public ImmutableArray<InstallProblem> Run()
+    {
+        int rpm = -1;
+        for (int i = 0; _arch is not null && i < _packages.Length; i++)
+        {
+            if (_packages[i].Name == "rpm" && _packages[i].Arch == _arch)
+            {
+                rpm = i;
+                break;
+            }
+        }
+
+        var candidates = new List<int>();
+        var requestedNames = _arch is null ? null : new HashSet<string>(_packages.Where(p => p.Arch == _arch).Select(p => p.Name), StringComparer.Ordinal);
+        for (int i = 0; i < _packages.Length; i++)
+        {
+            var p = _packages[i];
+            // installcheck does not check a package of another architecture whose name exists for the requested one.
+            if (Installable(i) && !(requestedNames is not null && p.Arch != _arch && p.Arch != "noarch" && requestedNames.Contains(p.Name)))
+            {
+                candidates.Add(i);
+            }
+        }
+
+        var broken = Broken(exemptName: null);
+        var result = ImmutableArray.CreateBuilder<InstallProblem>();
+        foreach (int candidate in candidates)
+        {
+            if (!broken[candidate] && (rpm < 0 || !broken[rpm]))
+            {
+                continue;
+            }
+
+            // The install job lifts the inferior-architecture rules of the candidate's own name.
+            var name = _packages[candidate].Name;
+            var context = Enumerable.Range(0, _packages.Length).Any(i => _inferior[i] && _packages[i].Name == name) ? Broken(name) : broken;
+            result.AddRange(Explain(candidate, rpm == candidate ? -1 : rpm, context));
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>The packages that cannot be installed: the greatest fixpoint of "every requirement has an installable provider".</summary>
+    private bool[] Broken(string? exemptName)
+    {
+        var broken = new bool[_packages.Length];
+        for (int i = 0; i < _packages.Length; i++)
+        {
+            broken[i] = !Installable(i);
+        }
+
+        bool Unavailable(int q) => broken[q] || (_inferior[q] && _packages[q].Name != exemptName);
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int i = 0; i < _packages.Length; i++)
+            {
+                if (broken[i])
+                {
+                    continue;
+                }
+
+                foreach (var requirement in Requirements(i))
+                {
+                    if (requirement.Clauses.Any(c => c.All(Unavailable)))
+                    {
+                        broken[i] = true;
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+
+        return broken;
+    }
+
+    /// <summary>One requirement of a package as libsolv turns it into rules: clauses of providers (empty: nothing provides it).</summary>
+    private sealed record Requirement(RpmDependency Dependency, ImmutableArray<int[]> Clauses)
+    {
+        public bool NothingProvides => Clauses.Any(c => c.Length == 0);
+    }
+
+    private Requirement[] Requirements(int i)
+    {
+        if (_requirements[i] is { } known)
+        {
+            return known;
+        }
+
+        var list = new List<Requirement>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dependency in _packages[i].Requires)
+        {
+            // rpm provides rpmlib() itself; a requirement listed twice (pre-install and plain) is one dependency to libsolv.
+            if (dependency.Name.StartsWith("rpmlib(", StringComparison.Ordinal) || !seen.Add(dependency.ToString()))
+            {
+                continue;
+            }
+
+            var clauses = ImmutableArray.CreateBuilder<int[]>();
+            foreach (var clause in Clauses(dependency))
+            {
+                // A clause the package meets itself is self-fulfilling: libsolv adds no rule for it.
+                if (clause is null || Array.IndexOf(clause, i) >= 0)
+                {
+                    continue;
+                }
+
+                clauses.Add(clause);
+            }
+
+            if (clauses.Count > 0)
+            {
+                list.Add(new Requirement(dependency, clauses.ToImmutable()));
+            }
+        }
+
+        return _requirements[i] = [.. list];
+    }
+
+    /// <summary>The provider clauses of a requirement: one for a simple dependency, one per operand of a top-level <c>and</c>; null for a clause that always holds.</summary>
+    private IEnumerable<int[]?> Clauses(RpmDependency dependency)
+    {
+        if (!dependency.IsRich)
+        {
+            return [Ids(_set.SimpleProviders(dependency, p => Installable(_ids[p])))];
+        }
+
+        var tree = RichDependency.Parse(dependency.Name, dependency.Kind);
+        var operands = tree is RichOperation { Operator: RichOperator.And } and ? and.Operands : [tree];
+        return operands.Select(o => _set.Evaluate(o, p => Installable(_ids[p])) is { } providers ? providers.Count == 0 ? null : Ids(providers) : []);
+    }
+
+    private int[] Ids(IEnumerable<PackageRecord> providers) => [.. providers.Select(p => _ids[p]).Distinct().Order()];
+
+    /// <summary>A rule of libsolv's: a package's requirement (head and providers), its nothing-provides assertion, or an inferior-architecture or job assertion.</summary>
+    private sealed class Rule(int head, int[] providers, RuleKind kind)
+    {
+        public int Head { get; } = head;
+
+        public int[] Providers { get; } = providers;
+
+        public RuleKind Kind { get; } = kind;
+
+        public List<RpmDependency> Infos { get; } = [];
+
+        public int W1 { get; set; }
+
+        public int W2 { get; set; }
+    }
+
+    private enum RuleKind
+    {
+        Requires,
+        NothingProvides,
+        InferiorArchitecture,
+        Job,
+    }
+
+    private IEnumerable<InstallProblem> Explain(int candidate, int rpm, bool[] broken)
+    {
+        var exempt = _packages[candidate].Name;
+        bool CanFail(int q) => broken[q] || (_inferior[q] && _packages[q].Name != exempt);
+
+        // The packages the jobs reach through requirements that can fail, and their rules.
+        var reached = new SortedSet<int>();
+        var work = new Queue<int>();
+        foreach (int start in rpm >= 0 ? [candidate, rpm] : new[] { candidate })
+        {
+            if (reached.Add(start))
+            {
+                work.Enqueue(start);
+            }
+        }
+
+        var pkgRules = new List<Rule>();
+        while (work.Count > 0)
+        {
+            int q = work.Dequeue();
+            Rule? assertion = null;
+            var byProviders = new List<Rule>();
+            foreach (var requirement in Requirements(q))
+            {
+                if (requirement.NothingProvides)
+                {
+                    assertion ??= new Rule(q, [], RuleKind.NothingProvides);
+                    assertion.Infos.Add(requirement.Dependency);
+                    continue;
+                }
+
+                foreach (var clause in requirement.Clauses)
+                {
+                    if (!clause.All(CanFail))
+                    {
+                        continue;
+                    }
+
+                    // Requirements with the same providers make the same rule; libsolv lists each requirement under it.
+                    var rule = byProviders.FirstOrDefault(r => r.Providers.AsSpan().SequenceEqual(clause));
+                    if (rule is null)
+                    {
+                        byProviders.Add(rule = new Rule(q, clause, RuleKind.Requires));
+                    }
+
+                    if (!rule.Infos.Contains(requirement.Dependency))
+                    {
+                        rule.Infos.Add(requirement.Dependency);
+                    }
+
+                    foreach (int provider in clause)
+                    {
+                        if (reached.Add(provider))
+                        {
+                            work.Enqueue(provider);
+                        }
+                    }
+                }
+            }
+
+            if (assertion is not null)
+            {
+                pkgRules.Add(assertion);
+            }
+
+            pkgRules.AddRange(byProviders);
+        }
+
+        // libsolv's rule order (unifyrules): by first literal -head (higher package first), assertions first, then providers.
+        pkgRules.Sort(CompareRules);
+        foreach (var rule in pkgRules)
+        {
+            rule.Infos.Sort((a, b) => _order.Compare(a, b));
+        }
+
+        var decision = new int[_packages.Length];
+        var trail = new List<int>();
+        var why = new List<Rule>();
+        var jobRule = new Rule(candidate, [], RuleKind.Job);
+        Rule? Decide(int literal, Rule reason)
+        {
+            int v = Math.Abs(literal) - 1;
+            if (decision[v] == 0)
+            {
+                decision[v] = Math.Sign(literal);
+                trail.Add(literal);
+                why.Add(reason);
+                return null;
+            }
+
+            return decision[v] == Math.Sign(literal) ? null : reason;
+        }
+
+        // makeruledecisions: package assertions, the jobs, then inferior-architecture assertions.
+        foreach (var rule in pkgRules.Where(r => r.Kind == RuleKind.NothingProvides))
+        {
+            Decide(-(rule.Head + 1), rule);
+        }
+
+        foreach (int job in rpm >= 0 ? [candidate, rpm] : new[] { candidate })
+        {
+            if (decision[job] < 0)
+            {
+                // The job contradicts the package's own assertion: the problem is that assertion.
+                return Lines(candidate, [pkgRules.First(r => r.Head == job && r.Kind == RuleKind.NothingProvides)]);
+            }
+
+            Decide(job + 1, jobRule);
+        }
+
+        foreach (int q in reached)
+        {
+            if (_inferior[q] && _packages[q].Name != exempt)
+            {
+                Decide(-(q + 1), new Rule(q, [], RuleKind.InferiorArchitecture));
+            }
+        }
+
+        var conflict = Propagate(pkgRules, decision, trail, why, Decide);
+        if (conflict is null)
+        {
+            return [];
+        }
+
+        // analyze_unsolvable: the conflicting rule, then the reasons of the involved decisions, newest first.
+        var proof = new List<Rule> { conflict };
+        var involved = new HashSet<int>(Literals(conflict).Select(l => Math.Abs(l) - 1));
+        for (int k = trail.Count - 1; k >= 0; k--)
+        {
+            int v = Math.Abs(trail[k]) - 1;
+            if (!involved.Contains(v))
+            {
+                continue;
+            }
+
+            var reason = why[k];
+            if (!proof.Contains(reason))
+            {
+                proof.Add(reason);
+            }
+
+            foreach (int l in Literals(reason))
+            {
+                if (l != trail[k])
+                {
+                    involved.Add(Math.Abs(l) - 1);
+                }
+            }
+        }
+
+        return Lines(candidate, proof);
+    }
+
+    private static IEnumerable<int> Literals(Rule rule) => rule.Kind switch
+    {
+        RuleKind.Requires => [-(rule.Head + 1), .. rule.Providers.Select(p => p + 1)],
+        RuleKind.Job => [rule.Head + 1],
+        _ => [-(rule.Head + 1)],
+    };
+
+    /// <summary>libsolv's propagate() at level 1 over two watched literals; returns the first conflicting rule.</summary>
+    private static Rule? Propagate(List<Rule> rules, int[] decision, List<int> trail, List<Rule> why, Func<int, Rule, Rule?> decide)
+    {
+        bool IsTrue(int l) => l > 0 ? decision[l - 1] > 0 : decision[-l - 1] < 0;
+        bool IsFalse(int l) => l > 0 ? decision[l - 1] < 0 : decision[-l - 1] > 0;
+        var watches = new Dictionary<int, List<Rule>>();
+        List<Rule> Watches(int literal) => watches.TryGetValue(literal, out var list) ? list : watches[literal] = [];
+        foreach (var rule in rules.Where(r => r.Kind == RuleKind.Requires))
+        {
+            rule.W1 = -(rule.Head + 1);
+            rule.W2 = rule.Providers[0] + 1;
+            Watches(rule.W1).Add(rule);
+            Watches(rule.W2).Add(rule);
+        }
+
+        for (int index = 0; index < trail.Count; index++)
+        {
+            int falsified = -trail[index];
+            if (!watches.TryGetValue(falsified, out var list))
+            {
+                continue;
+            }
+
+            for (int j = 0; j < list.Count;)
+            {
+                var r = list[j];
+                int other = r.W1 == falsified ? r.W2 : r.W1;
+                if (IsTrue(other))
+                {
+                    j++;
+                    continue;
+                }
+
+                if (r.Providers.Length > 1)
+                {
+                    // Move the watch to a literal that is not false: the head first, then the providers in order.
+                    int head = -(r.Head + 1);
+                    int found = head != other && !IsFalse(head) ? head : 0;
+                    for (int k = 0; found == 0 && k < r.Providers.Length; k++)
+                    {
+                        int l = r.Providers[k] + 1;
+                        if (l != other && !IsFalse(l))
+                        {
+                            found = l;
+                        }
+                    }
+
+                    if (found != 0)
+                    {
+                        list.RemoveAt(j);
+                        if (r.W1 == falsified)
+                        {
+                            r.W1 = found;
+                        }
+                        else
+                        {
+                            r.W2 = found;
+                        }
+
+                        Watches(found).Insert(0, r);
+                        continue;
+                    }
+                }
+
+                if (IsFalse(other))
+                {
+                    return r;
+                }
+
+                decide(other, r);
+                j++;
+            }
+        }
+
+        return null;
+    }
+
+    private int CompareRules(Rule a, Rule b)
+    {
+        int c = b.Head.CompareTo(a.Head);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        if (a.Providers.Length == 0 || b.Providers.Length == 0)
+        {
+            return a.Providers.Length == 0 ? (b.Providers.Length == 0 ? 0 : -1) : 1;
+        }
+
+        return a.Providers.AsSpan().SequenceCompareTo(b.Providers);
+    }
+
+    private IEnumerable<InstallProblem> Lines(int candidate, List<Rule> proof)
+    {
+        var uninstallable = _packages[candidate];
+        foreach (var rule in proof)
+        {
+            var package = _packages[rule.Head];
+            switch (rule.Kind)
+            {
+                case RuleKind.NothingProvides:
+                    foreach (var dependency in rule.Infos)
+                    {
+                        yield return new InstallProblem(package, dependency, InstallProblemKind.NothingProvides) { Uninstallable = uninstallable, Available = Available(dependency) };
+                    }
+
+                    break;
+                case RuleKind.Requires:
+                    foreach (var dependency in rule.Infos)
+                    {
+                        yield return new InstallProblem(package, dependency, InstallProblemKind.NoInstallableProvider) { Uninstallable = uninstallable };
+                    }
+
+                    break;
+                case RuleKind.InferiorArchitecture:
+                    yield return new InstallProblem(package, null, InstallProblemKind.InferiorArchitecture) { Uninstallable = uninstallable };
+                    break;
+            }
+        }
+    }
+
+    /// <summary>installcheck's "(we have …)": for a versioned or rich dependency whose first name is plain, the packages providing that name in any version.</summary>
+    private ImmutableArray<PackageRecord> Available(RpmDependency dependency)
+    {
+        string? name = null;
+        if (dependency.IsRich)
+        {
+            if (RichDependency.Parse(dependency.Name, dependency.Kind) is RichOperation { Operands: [RichSimpleDependency { Dependency: var first }, ..] } && first.Comparison == 0)
+            {
+                name = first.Name;
+            }
+        }
+        else if (dependency.Comparison != 0)
+        {
+            name = dependency.Name;
+        }
+
+        return name is null ? [] : [.. Ids(_set.SimpleProviders(new RpmDependency(RpmDependencyKind.Requires, name), p => Installable(_ids[p]))).Select(i => _packages[i])];
+    }
+
+    /// <summary>
+    /// The order of libsolv's dependency ids, which orders the lines of one rule: names (strings) in the order the
+    /// repository first mentions them, before versioned and rich dependencies (relations) in theirs.
+    /// </summary>
+    private sealed class DependencyOrder
+    {
+        private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _relations = new(StringComparer.Ordinal);
+
+        public DependencyOrder(PackageRecord[] packages)
+        {
+            foreach (var package in packages)
+            {
+                String(package.Name);
+                String(package.Arch);
+                foreach (var dependency in package.Dependencies)
+                {
+                    Add(dependency);
+                }
+            }
+        }
+
+        private void String(string s) => _strings.TryAdd(s, _strings.Count);
+
+        private void Add(RpmDependency dependency)
+        {
+            if (dependency.IsRich)
+            {
+                if (RichDependency.TryParse(dependency.Name, null, out var tree))
+                {
+                    Leaves(tree!);
+                }
+
+                _relations.TryAdd(dependency.ToString(), _relations.Count);
+                return;
+            }
+
+            String(dependency.Name);
+            if (dependency.Comparison != 0)
+            {
+                _relations.TryAdd(dependency.ToString(), _relations.Count);
+            }
+        }
+
+        private void Leaves(RichDependency tree)
+        {
+            if (tree is RichSimpleDependency simple)
+            {
+                Add(simple.Dependency);
+                return;
+            }
+
+            foreach (var operand in ((RichOperation)tree).Operands)
+            {
+                Leaves(operand);
+            }
+        }
+
+        private (int Kind, int Index) Key(RpmDependency d)
+        {
+            var text = d.ToString();
+            return d.IsRich || d.Comparison != 0
+                ? (1, _relations.TryGetValue(text, out int r) ? r : int.MaxValue)
+                : (0, _strings.TryGetValue(d.Name, out int s) ? s : int.MaxValue);
+        }
+
+        public int Compare(RpmDependency a, RpmDependency b) => Key(a).CompareTo(Key(b));
+    }
+}
