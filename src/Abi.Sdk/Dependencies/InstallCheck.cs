@@ -111,18 +111,30 @@ internal sealed class InstallCheck
         }
 
         var broken = Broken(exemptName: null);
-        var result = ImmutableArray.CreateBuilder<InstallProblem>();
-        foreach (int candidate in candidates)
+        if (rpm >= 0 && broken[rpm])
         {
-            if (!broken[candidate] && (rpm < 0 || !broken[rpm]))
+            // Every check would fail on rpm itself; libsolv then explains rpm's problem for each package. Not replayed.
+            rpm = -1;
+        }
+
+        var solver = new Replay(this, broken, rpm);
+        var failing = candidates.Where(c => broken[c]).ToList();
+        // installcheck first installs every candidate weakly (twice while that prunes installable ones); libsolv keeps
+        // its rules between solves, and the watches those solves move decide which conflict a later check meets first.
+        if (failing.Count > 0)
+        {
+            if (failing.Count < candidates.Count)
             {
-                continue;
+                solver.Prune(candidates);
             }
 
-            // The install job lifts the inferior-architecture rules of the candidate's own name.
-            var name = _packages[candidate].Name;
-            var context = Enumerable.Range(0, _packages.Length).Any(i => _inferior[i] && _packages[i].Name == name) ? Broken(name) : broken;
-            result.AddRange(Explain(candidate, rpm == candidate ? -1 : rpm, context));
+            solver.Prune(failing);
+        }
+
+        var result = ImmutableArray.CreateBuilder<InstallProblem>();
+        foreach (int candidate in failing)
+        {
+            result.AddRange(solver.Check(candidate));
         }
 
         return result.ToImmutable();
@@ -247,157 +259,303 @@ internal sealed class InstallCheck
         Job,
     }
 
-    private IEnumerable<InstallProblem> Explain(int candidate, int rpm, bool[] broken)
+    /// <summary>
+    /// libsolv's level-1 solving replayed over the rules of the packages that cannot be installed (rules on installable
+    /// packages never become false there), keeping the rules and their watches from solve to solve as installcheck's
+    /// one solver does.
+    /// </summary>
+    private sealed class Replay
     {
-        var exempt = _packages[candidate].Name;
-        bool CanFail(int q) => broken[q] || (_inferior[q] && _packages[q].Name != exempt);
+        private readonly InstallCheck _check;
+        private readonly int _rpm;
+        private readonly List<Rule> _rules = [];
+        private readonly Dictionary<int, Rule> _assertions = [];
+        private readonly int[] _decision;
+        private readonly List<int> _trail = [];
+        private readonly List<Rule> _why = [];
+        private Dictionary<int, List<Rule>> _watches = [];
 
-        // The packages the jobs reach through requirements that can fail, and their rules.
-        var reached = new SortedSet<int>();
-        var work = new Queue<int>();
-        foreach (int start in rpm >= 0 ? [candidate, rpm] : new[] { candidate })
+        public Replay(InstallCheck check, bool[] broken, int rpm)
         {
-            if (reached.Add(start))
+            _check = check;
+            _rpm = rpm;
+            _decision = new int[check._packages.Length];
+            bool CanFail(int q) => broken[q] || check._inferior[q];
+            for (int q = 0; q < check._packages.Length; q++)
             {
-                work.Enqueue(start);
-            }
-        }
-
-        var pkgRules = new List<Rule>();
-        while (work.Count > 0)
-        {
-            int q = work.Dequeue();
-            Rule? assertion = null;
-            var byProviders = new List<Rule>();
-            foreach (var requirement in Requirements(q))
-            {
-                if (requirement.NothingProvides)
+                if (!broken[q] || !check.Installable(q))
                 {
-                    assertion ??= new Rule(q, [], RuleKind.NothingProvides);
-                    assertion.Infos.Add(requirement.Dependency);
                     continue;
                 }
 
-                foreach (var clause in requirement.Clauses)
+                Rule? assertion = null;
+                var byProviders = new List<Rule>();
+                foreach (var requirement in check.Requirements(q))
                 {
-                    if (!clause.All(CanFail))
+                    if (requirement.NothingProvides)
                     {
+                        assertion ??= new Rule(q, [], RuleKind.NothingProvides);
+                        assertion.Infos.Add(requirement.Dependency);
                         continue;
                     }
 
-                    // Requirements with the same providers make the same rule; libsolv lists each requirement under it.
-                    var rule = byProviders.FirstOrDefault(r => r.Providers.AsSpan().SequenceEqual(clause));
-                    if (rule is null)
+                    foreach (var clause in requirement.Clauses.Where(c => c.All(CanFail)))
                     {
-                        byProviders.Add(rule = new Rule(q, clause, RuleKind.Requires));
-                    }
-
-                    if (!rule.Infos.Contains(requirement.Dependency))
-                    {
-                        rule.Infos.Add(requirement.Dependency);
-                    }
-
-                    foreach (int provider in clause)
-                    {
-                        if (reached.Add(provider))
+                        // Requirements with the same providers make one rule; libsolv lists each requirement under it.
+                        var rule = byProviders.FirstOrDefault(r => r.Providers.AsSpan().SequenceEqual(clause));
+                        if (rule is null)
                         {
-                            work.Enqueue(provider);
+                            byProviders.Add(rule = new Rule(q, clause, RuleKind.Requires));
+                        }
+
+                        if (!rule.Infos.Contains(requirement.Dependency))
+                        {
+                            rule.Infos.Add(requirement.Dependency);
                         }
                     }
                 }
-            }
 
-            if (assertion is not null)
-            {
-                pkgRules.Add(assertion);
-            }
-
-            pkgRules.AddRange(byProviders);
-        }
-
-        // libsolv's rule order (unifyrules): by first literal -head (higher package first), assertions first, then providers.
-        pkgRules.Sort(CompareRules);
-        foreach (var rule in pkgRules)
-        {
-            rule.Infos.Sort((a, b) => _order.Compare(a, b));
-        }
-
-        var decision = new int[_packages.Length];
-        var trail = new List<int>();
-        var why = new List<Rule>();
-        var jobRule = new Rule(candidate, [], RuleKind.Job);
-        Rule? Decide(int literal, Rule reason)
-        {
-            int v = Math.Abs(literal) - 1;
-            if (decision[v] == 0)
-            {
-                decision[v] = Math.Sign(literal);
-                trail.Add(literal);
-                why.Add(reason);
-                return null;
-            }
-
-            return decision[v] == Math.Sign(literal) ? null : reason;
-        }
-
-        // makeruledecisions: package assertions, the jobs, then inferior-architecture assertions.
-        foreach (var rule in pkgRules.Where(r => r.Kind == RuleKind.NothingProvides))
-        {
-            Decide(-(rule.Head + 1), rule);
-        }
-
-        foreach (int job in rpm >= 0 ? [candidate, rpm] : new[] { candidate })
-        {
-            if (decision[job] < 0)
-            {
-                // The job contradicts the package's own assertion: the problem is that assertion.
-                return Lines(candidate, [pkgRules.First(r => r.Head == job && r.Kind == RuleKind.NothingProvides)]);
-            }
-
-            Decide(job + 1, jobRule);
-        }
-
-        foreach (int q in reached)
-        {
-            if (_inferior[q] && _packages[q].Name != exempt)
-            {
-                Decide(-(q + 1), new Rule(q, [], RuleKind.InferiorArchitecture));
-            }
-        }
-
-        var conflict = Propagate(pkgRules, decision, trail, why, Decide);
-        if (conflict is null)
-        {
-            return [];
-        }
-
-        // analyze_unsolvable: the conflicting rule, then the reasons of the involved decisions, newest first.
-        var proof = new List<Rule> { conflict };
-        var involved = new HashSet<int>(Literals(conflict).Select(l => Math.Abs(l) - 1));
-        for (int k = trail.Count - 1; k >= 0; k--)
-        {
-            int v = Math.Abs(trail[k]) - 1;
-            if (!involved.Contains(v))
-            {
-                continue;
-            }
-
-            var reason = why[k];
-            if (!proof.Contains(reason))
-            {
-                proof.Add(reason);
-            }
-
-            foreach (int l in Literals(reason))
-            {
-                if (l != trail[k])
+                if (assertion is not null)
                 {
-                    involved.Add(Math.Abs(l) - 1);
+                    _rules.Add(assertion);
+                    _assertions[q] = assertion;
+                }
+
+                _rules.AddRange(byProviders);
+            }
+
+            // libsolv's rule order (unifyrules): by first literal -head (higher package first), assertions first, then providers.
+            _rules.Sort(check.CompareRules);
+            foreach (var rule in _rules)
+            {
+                rule.Infos.Sort(check._order.Compare);
+                if (rule.Kind == RuleKind.Requires)
+                {
+                    rule.W1 = -(rule.Head + 1);
+                    rule.W2 = rule.Providers[0] + 1;
                 }
             }
         }
 
-        return Lines(candidate, proof);
+        /// <summary>installcheck's pruning solve: every candidate installed weakly; a conflict disables the latest candidate in it, and solving restarts.</summary>
+        public void Prune(List<int> candidates)
+        {
+            MakeWatches();
+            var jobs = candidates.ToDictionary(c => c, c => new Rule(c, [], RuleKind.Job));
+            var enabled = new HashSet<int>(candidates);
+            while (true)
+            {
+                Strong(job: -1, exempt: null);
+                // Weak assertions: one the strong decisions contradict is disabled, and the decisions start over.
+                int contradicted = candidates.FirstOrDefault(c => enabled.Contains(c) && _decision[c] < 0, -1);
+                if (contradicted >= 0)
+                {
+                    enabled.Remove(contradicted);
+                    continue;
+                }
+
+                foreach (int c in candidates.Where(enabled.Contains))
+                {
+                    Decide(c + 1, jobs[c]);
+                }
+
+                var conflict = Propagate();
+                if (conflict is null)
+                {
+                    return;
+                }
+
+                var weak = Analyze(conflict).Where(r => r.Kind == RuleKind.Job).Select(r => r.Head).ToHashSet();
+                int last = candidates.LastOrDefault(c => enabled.Contains(c) && weak.Contains(c), -1);
+                if (last < 0)
+                {
+                    return;
+                }
+
+                enabled.Remove(last);
+            }
+        }
+
+        /// <summary>One candidate's check: the rules of the first conflict, then a solve without the job (which still moves watches).</summary>
+        public IEnumerable<InstallProblem> Check(int candidate)
+        {
+            MakeWatches();
+            var name = _check._packages[candidate].Name;
+            // The install job lifts the inferior-architecture rules of the candidate's name when the candidate has one.
+            string? exempt = _check._inferior[candidate] ? name : null;
+            List<Rule>? proof = null;
+            if (_assertions.TryGetValue(candidate, out var own))
+            {
+                // The job contradicts the package's own assertion: makeruledecisions records it before propagating.
+                proof = [own];
+                Strong(job: -1, exempt: null);
+            }
+            else
+            {
+                Strong(job: candidate, exempt: exempt);
+                if (Propagate() is { } conflict)
+                {
+                    proof = Analyze(conflict);
+                    Strong(job: -1, exempt: null);
+                }
+            }
+
+            Propagate();
+            return proof is null ? [] : _check.Lines(candidate, proof);
+        }
+
+        private void MakeWatches()
+        {
+            _watches = [];
+            foreach (var rule in _rules.Where(r => r.Kind == RuleKind.Requires))
+            {
+                Watches(rule.W1).Add(rule);
+                Watches(rule.W2).Add(rule);
+            }
+        }
+
+        private List<Rule> Watches(int literal) => _watches.TryGetValue(literal, out var list) ? list : _watches[literal] = [];
+
+        /// <summary>makeruledecisions' strong assertions from scratch: package assertions, the jobs, inferior-architecture rules.</summary>
+        private void Strong(int job, string? exempt)
+        {
+            Array.Clear(_decision);
+            _trail.Clear();
+            _why.Clear();
+            foreach (var rule in _rules.Where(r => r.Kind == RuleKind.NothingProvides))
+            {
+                Decide(-(rule.Head + 1), rule);
+            }
+
+            if (job >= 0)
+            {
+                Decide(job + 1, new Rule(job, [], RuleKind.Job));
+            }
+
+            if (_rpm >= 0)
+            {
+                Decide(_rpm + 1, new Rule(_rpm, [], RuleKind.Job));
+            }
+
+            for (int q = 0; q < _decision.Length; q++)
+            {
+                if (_check._inferior[q] && _check.Installable(q) && _check._packages[q].Name != exempt)
+                {
+                    Decide(-(q + 1), new Rule(q, [], RuleKind.InferiorArchitecture));
+                }
+            }
+        }
+
+        private void Decide(int literal, Rule reason)
+        {
+            int v = Math.Abs(literal) - 1;
+            if (_decision[v] == 0)
+            {
+                _decision[v] = Math.Sign(literal);
+                _trail.Add(literal);
+                _why.Add(reason);
+            }
+        }
+
+        private bool IsTrue(int l) => l > 0 ? _decision[l - 1] > 0 : _decision[-l - 1] < 0;
+
+        private bool IsFalse(int l) => l > 0 ? _decision[l - 1] < 0 : _decision[-l - 1] > 0;
+
+        /// <summary>libsolv's propagate() at level 1 over two watched literals; returns the first conflicting rule.</summary>
+        private Rule? Propagate()
+        {
+            for (int index = 0; index < _trail.Count; index++)
+            {
+                int falsified = -_trail[index];
+                if (!_watches.TryGetValue(falsified, out var list))
+                {
+                    continue;
+                }
+
+                for (int j = 0; j < list.Count;)
+                {
+                    var r = list[j];
+                    int other = r.W1 == falsified ? r.W2 : r.W1;
+                    if (IsTrue(other))
+                    {
+                        j++;
+                        continue;
+                    }
+
+                    if (r.Providers.Length > 1)
+                    {
+                        // Move the watch to a literal that is not false: the head first, then the providers in order.
+                        int head = -(r.Head + 1);
+                        int found = head != other && !IsFalse(head) ? head : 0;
+                        for (int k = 0; found == 0 && k < r.Providers.Length; k++)
+                        {
+                            int l = r.Providers[k] + 1;
+                            if (l != other && !IsFalse(l))
+                            {
+                                found = l;
+                            }
+                        }
+
+                        if (found != 0)
+                        {
+                            list.RemoveAt(j);
+                            if (r.W1 == falsified)
+                            {
+                                r.W1 = found;
+                            }
+                            else
+                            {
+                                r.W2 = found;
+                            }
+
+                            Watches(found).Insert(0, r);
+                            continue;
+                        }
+                    }
+
+                    if (IsFalse(other))
+                    {
+                        return r;
+                    }
+
+                    Decide(other, r);
+                    j++;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>analyze_unsolvable's proof: the conflicting rule, then the reasons of the involved decisions, newest first.</summary>
+        private List<Rule> Analyze(Rule conflict)
+        {
+            var proof = new List<Rule> { conflict };
+            var involved = new HashSet<int>(Literals(conflict).Select(l => Math.Abs(l) - 1));
+            for (int k = _trail.Count - 1; k >= 0; k--)
+            {
+                int v = Math.Abs(_trail[k]) - 1;
+                if (!involved.Contains(v))
+                {
+                    continue;
+                }
+
+                var reason = _why[k];
+                if (!proof.Contains(reason))
+                {
+                    proof.Add(reason);
+                }
+
+                foreach (int l in Literals(reason))
+                {
+                    if (l != _trail[k])
+                    {
+                        involved.Add(Math.Abs(l) - 1);
+                    }
+                }
+            }
+
+            return proof;
+        }
     }
 
     private static IEnumerable<int> Literals(Rule rule) => rule.Kind switch
@@ -406,83 +564,6 @@ internal sealed class InstallCheck
         RuleKind.Job => [rule.Head + 1],
         _ => [-(rule.Head + 1)],
     };
-
-    /// <summary>libsolv's propagate() at level 1 over two watched literals; returns the first conflicting rule.</summary>
-    private static Rule? Propagate(List<Rule> rules, int[] decision, List<int> trail, List<Rule> why, Func<int, Rule, Rule?> decide)
-    {
-        bool IsTrue(int l) => l > 0 ? decision[l - 1] > 0 : decision[-l - 1] < 0;
-        bool IsFalse(int l) => l > 0 ? decision[l - 1] < 0 : decision[-l - 1] > 0;
-        var watches = new Dictionary<int, List<Rule>>();
-        List<Rule> Watches(int literal) => watches.TryGetValue(literal, out var list) ? list : watches[literal] = [];
-        foreach (var rule in rules.Where(r => r.Kind == RuleKind.Requires))
-        {
-            rule.W1 = -(rule.Head + 1);
-            rule.W2 = rule.Providers[0] + 1;
-            Watches(rule.W1).Add(rule);
-            Watches(rule.W2).Add(rule);
-        }
-
-        for (int index = 0; index < trail.Count; index++)
-        {
-            int falsified = -trail[index];
-            if (!watches.TryGetValue(falsified, out var list))
-            {
-                continue;
-            }
-
-            for (int j = 0; j < list.Count;)
-            {
-                var r = list[j];
-                int other = r.W1 == falsified ? r.W2 : r.W1;
-                if (IsTrue(other))
-                {
-                    j++;
-                    continue;
-                }
-
-                if (r.Providers.Length > 1)
-                {
-                    // Move the watch to a literal that is not false: the head first, then the providers in order.
-                    int head = -(r.Head + 1);
-                    int found = head != other && !IsFalse(head) ? head : 0;
-                    for (int k = 0; found == 0 && k < r.Providers.Length; k++)
-                    {
-                        int l = r.Providers[k] + 1;
-                        if (l != other && !IsFalse(l))
-                        {
-                            found = l;
-                        }
-                    }
-
-                    if (found != 0)
-                    {
-                        list.RemoveAt(j);
-                        if (r.W1 == falsified)
-                        {
-                            r.W1 = found;
-                        }
-                        else
-                        {
-                            r.W2 = found;
-                        }
-
-                        Watches(found).Insert(0, r);
-                        continue;
-                    }
-                }
-
-                if (IsFalse(other))
-                {
-                    return r;
-                }
-
-                decide(other, r);
-                j++;
-            }
-        }
-
-        return null;
-    }
 
     private int CompareRules(Rule a, Rule b)
     {
