@@ -81,7 +81,7 @@ internal sealed class InstallCheck
         }
 
         _requirements = new Requirement[]?[_packages.Length];
-        _order = new DependencyOrder(_packages);
+        _order = new DependencyOrder(_packages, architecture);
     }
 
     private bool Installable(int i) => _score[i] != 0;
@@ -328,7 +328,7 @@ internal sealed class InstallCheck
             _rules.Sort(check.CompareRules);
             foreach (var rule in _rules)
             {
-                rule.Infos.Sort(check._order.Compare);
+                check._order.Sort(rule.Infos);
                 if (rule.Kind == RuleKind.Requires)
                 {
                     rule.W1 = -(rule.Head + 1);
@@ -630,28 +630,73 @@ internal sealed class InstallCheck
     }
 
     /// <summary>
-    /// The order of libsolv's dependency ids, which orders the lines of one rule: names (strings) in the order the
-    /// repository first mentions them, before versioned and rich dependencies (relations) in theirs.
+    /// libsolv's dependency ids, which order the lines of one rule: strings numbered in the order the repository
+    /// first mentions them (after libsolv's known ids and the architecture policy), relations (versioned and rich
+    /// dependencies) numbered apart with the top bit set. libsolv sorts a rule's lines by subtracting ids, which wraps
+    /// when a relation meets a string, and its sort is an insertion sort for short lists; both are replayed.
     /// </summary>
     private sealed class DependencyOrder
     {
+        // libsolv's known ids (knownid.h) end at ID_NUM_INTERNAL; the ones a repository name can coincide with.
+        private const int KnownIds = 206;
+        private static readonly Dictionary<string, int> Known = new(StringComparer.Ordinal)
+        {
+            [string.Empty] = 1, ["src"] = 2, ["nosrc"] = 3, ["noarch"] = 4, ["all"] = 5, ["any"] = 6,
+        };
+
         private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _relations = new(StringComparer.Ordinal);
+        private int _nextString = KnownIds;
 
-        public DependencyOrder(PackageRecord[] packages)
+        public DependencyOrder(PackageRecord[] packages, string? architecture)
         {
+            // pool_setarch interns the policy's architectures before any repository is read.
+            if (architecture is not null && Policies.TryGetValue(architecture, out var policy))
+            {
+                foreach (var a in policy)
+                {
+                    String(a);
+                }
+            }
+
             foreach (var package in packages)
             {
+                // repo_rpmmd: name, arch and version first, then each dependency, then the files' directories.
                 String(package.Name);
                 String(package.Arch);
+                var evr = package.Evr.ToString();
+                String(evr);
                 foreach (var dependency in package.Dependencies)
                 {
                     Add(dependency);
                 }
+
+                foreach (var file in package.Files)
+                {
+                    foreach (var part in file[..Math.Max(file.LastIndexOf('/'), 0)].Split('/', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        String(part);
+                    }
+                }
+
+                _relations.TryAdd($"{package.Name} = {evr}", _relations.Count + 1);
             }
         }
 
-        private void String(string s) => _strings.TryAdd(s, _strings.Count);
+        private int String(string s)
+        {
+            if (Known.TryGetValue(s, out int known))
+            {
+                return known;
+            }
+
+            if (!_strings.TryGetValue(s, out int id))
+            {
+                _strings[s] = id = _nextString++;
+            }
+
+            return id;
+        }
 
         private void Add(RpmDependency dependency)
         {
@@ -659,21 +704,23 @@ internal sealed class InstallCheck
             {
                 if (RichDependency.TryParse(dependency.Name, null, out var tree))
                 {
-                    Leaves(tree!);
+                    Rich(tree!, top: true);
                 }
 
-                _relations.TryAdd(dependency.ToString(), _relations.Count);
+                _relations.TryAdd(dependency.ToString(), _relations.Count + 1);
                 return;
             }
 
             String(dependency.Name);
             if (dependency.Comparison != 0)
             {
-                _relations.TryAdd(dependency.ToString(), _relations.Count);
+                String(dependency.Version?.ToString() ?? string.Empty);
+                _relations.TryAdd(dependency.ToString(), _relations.Count + 1);
             }
         }
 
-        private void Leaves(RichDependency tree)
+        // pool_parserpmrichdep: operands left to right, the relations joining them from the right.
+        private void Rich(RichDependency tree, bool top)
         {
             if (tree is RichSimpleDependency simple)
             {
@@ -681,20 +728,44 @@ internal sealed class InstallCheck
                 return;
             }
 
-            foreach (var operand in ((RichOperation)tree).Operands)
+            var operands = ((RichOperation)tree).Operands;
+            foreach (var operand in operands)
             {
-                Leaves(operand);
+                Rich(operand, top: false);
+            }
+
+            for (int i = operands.Length - 2; i > 0; i--)
+            {
+                _relations.TryAdd($"{tree}#{i}", _relations.Count + 1);
+            }
+
+            if (!top)
+            {
+                _relations.TryAdd(tree.ToString(), _relations.Count + 1);
             }
         }
 
-        private (int Kind, int Index) Key(RpmDependency d)
+        private int Id(RpmDependency d)
         {
-            var text = d.ToString();
-            return d.IsRich || d.Comparison != 0
-                ? (1, _relations.TryGetValue(text, out int r) ? r : int.MaxValue)
-                : (0, _strings.TryGetValue(d.Name, out int s) ? s : int.MaxValue);
+            if (d.IsRich || d.Comparison != 0)
+            {
+                int index = _relations.TryGetValue(d.ToString(), out int r) ? r : 0xffffff;
+                return unchecked(int.MinValue | index);
+            }
+
+            return Known.TryGetValue(d.Name, out int known) ? known : _strings.TryGetValue(d.Name, out int s) ? s : int.MaxValue;
         }
 
-        public int Compare(RpmDependency a, RpmDependency b) => Key(a).CompareTo(Key(b));
+        /// <summary>Sorts a rule's dependencies as solver_allruleinfos does (insertion sort, wrapping id difference).</summary>
+        public void Sort(List<RpmDependency> dependencies)
+        {
+            for (int m = 1; m < dependencies.Count; m++)
+            {
+                for (int l = m; l > 0 && unchecked(Id(dependencies[l - 1]) - Id(dependencies[l])) > 0; l--)
+                {
+                    (dependencies[l - 1], dependencies[l]) = (dependencies[l], dependencies[l - 1]);
+                }
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace Abi.Sdk.Tests.Dependencies;
 /// <summary>
 /// <c>abi installcheck</c> against libsolv's installcheck built with rpm semantics (tests/tools/build-libsolv-rpm.sh:
 /// Debian's libsolv-tools is built Debian-flavoured), line for line and exit status, over the fixture repositories
-/// for several requested architectures.
+/// (rpmbuild + createrepo_c ones, and pseudo-random ones from Fixtures/repo-random/build.py) for several architectures.
 /// </summary>
 public class InstallCheckDifferentialTests
 {
@@ -27,7 +27,8 @@ public class InstallCheckDifferentialTests
     public static TheoryData<string, string> Runs()
     {
         var data = new TheoryData<string, string>();
-        foreach (var repo in new[] { "repo-arch", "repo-arch/without-rpm", "repo" })
+        string[] repos = ["repo-arch", "repo-arch/without-rpm", "repo", .. Enumerable.Range(1, 6).Select(i => $"repo-random/seed-{i}")];
+        foreach (var repo in repos)
         {
             foreach (var arch in new[] { "x86_64", "i686", "aarch64", "ppc64", "noarch" })
             {
