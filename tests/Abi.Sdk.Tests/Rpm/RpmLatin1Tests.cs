@@ -53,7 +53,8 @@ public class RpmLatin1Tests
     {
         var package = RpmPackage.Open(Package);
         var h = package.Header;
-        Assert.Equal(Rpm("--qf", "%{NAME}|%{SUMMARY}"), [.. h.GetStringBytes(RpmTag.Name).Span, (byte)'|', .. h.GetStringBytes(RpmTag.Summary).Span]);
+        byte[] nameAndSummary = [.. h.GetStringBytes(RpmTag.Name).Span, (byte)'|', .. h.GetStringBytes(RpmTag.Summary).Span];
+        Assert.Equal(Rpm("--qf", "%{NAME}|%{SUMMARY}"), nameAndSummary);
         Assert.Equal(Rpm("--qf", "[%{REQUIRENAME}\n]"), Lines(h.GetStringArrayBytes(RpmTag.RequireName)));
         Assert.Equal(Rpm("--qf", "[%{BASENAMES}\n]"), Lines(h.GetStringArrayBytes(RpmTag.BaseNames)));
         Assert.Equal(Rpm("--qf", "[%{PROVIDENAME}\n]"), Lines(package.Provides.Select(d => d.NameBytes)));
