@@ -269,6 +269,9 @@ internal sealed class InstallCheck
         private readonly InstallCheck _check;
         private readonly int _rpm;
         private readonly List<Rule> _rules = [];
+        private readonly List<Rule> _nothingProvides;
+        private readonly List<Rule> _requires;
+        private readonly int[] _inferior;
         private readonly Dictionary<int, Rule> _assertions = [];
         private readonly int[] _decision;
         private readonly List<int> _trail = [];
@@ -326,6 +329,9 @@ internal sealed class InstallCheck
 
             // libsolv's rule order (unifyrules): by first literal -head (higher package first), assertions first, then providers.
             _rules.Sort(check.CompareRules);
+            _nothingProvides = [.. _rules.Where(r => r.Kind == RuleKind.NothingProvides)];
+            _requires = [.. _rules.Where(r => r.Kind == RuleKind.Requires)];
+            _inferior = [.. Enumerable.Range(0, check._packages.Length).Where(q => check._inferior[q] && check.Installable(q))];
             foreach (var rule in _rules)
             {
                 check._order.Sort(rule.Infos);
@@ -407,7 +413,7 @@ internal sealed class InstallCheck
         private void MakeWatches()
         {
             _watches = [];
-            foreach (var rule in _rules.Where(r => r.Kind == RuleKind.Requires))
+            foreach (var rule in _requires)
             {
                 Watches(rule.W1).Add(rule);
                 Watches(rule.W2).Add(rule);
@@ -422,7 +428,7 @@ internal sealed class InstallCheck
             Array.Clear(_decision);
             _trail.Clear();
             _why.Clear();
-            foreach (var rule in _rules.Where(r => r.Kind == RuleKind.NothingProvides))
+            foreach (var rule in _nothingProvides)
             {
                 Decide(-(rule.Head + 1), rule);
             }
@@ -437,9 +443,9 @@ internal sealed class InstallCheck
                 Decide(_rpm + 1, new Rule(_rpm, [], RuleKind.Job));
             }
 
-            for (int q = 0; q < _decision.Length; q++)
+            foreach (int q in _inferior)
             {
-                if (_check._inferior[q] && _check.Installable(q) && _check._packages[q].Name != exempt)
+                if (_check._packages[q].Name != exempt)
                 {
                     Decide(-(q + 1), new Rule(q, [], RuleKind.InferiorArchitecture));
                 }
