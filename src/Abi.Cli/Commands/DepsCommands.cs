@@ -110,12 +110,16 @@ internal static class InstallCheckCommand
         var set = Abi.Sdk.Dependencies.PackageSet.Load(inputs);
         var problems = set.CheckInstallability(arch);
         using var output = new Output();
-        foreach (var group in problems.GroupBy(p => p.Package))
+        foreach (var group in problems.GroupBy(p => p.Uninstallable))
         {
             output.WriteLine($"can't install {group.Key}:");
             foreach (var problem in group)
             {
                 output.WriteLine($"  {problem}");
+                foreach (var available in problem.Available)
+                {
+                    output.WriteLine($"    (we have {available})");
+                }
             }
         }
 

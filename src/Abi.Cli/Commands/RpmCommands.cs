@@ -94,7 +94,9 @@ internal static class RpmCommands
             {
                 foreach (var dependency in package.GetDependencies(k))
                 {
-                    output.WriteLine(dependency.ToString());
+                    // rpm prints the header's bytes as they are (Latin-1 names exist): never re-encode them.
+                    output.Write(dependency.ToBytes());
+                    output.NewLine();
                 }
 
                 continue;
@@ -109,7 +111,8 @@ internal static class RpmCommands
 
             foreach (var file in fileList)
             {
-                output.WriteLine(file.Path);
+                output.Write(file.PathBytes.Span);
+                output.NewLine();
             }
         }
 

@@ -3,17 +3,46 @@ using Abi.Sdk.Rpm;
 
 namespace Abi.Sdk.Dependencies;
 
-/// <summary>Why a package cannot be installed from its set.</summary>
-/// <param name="Package">The package.</param>
-/// <param name="Requirement">The requirement that cannot be met.</param>
-/// <param name="NothingProvides">True when no package of the set provides it at all; false when providers exist but none is installable.</param>
-public sealed record InstallProblem(PackageRecord Package, RpmDependency Requirement, bool NothingProvides)
+/// <summary>What one line of installcheck's explanation says.</summary>
+public enum InstallProblemKind
 {
-    /// <summary>The problem as libsolv's installcheck words it.</summary>
+    /// <summary>No package of a compatible architecture provides the requirement: "nothing provides R needed by P".</summary>
+    NothingProvides,
+
+    /// <summary>Providers exist but none can be installed: "package P requires R, but none of the providers can be installed".</summary>
+    NoInstallableProvider,
+
+    /// <summary>A package of the same name has a better architecture: "P has inferior architecture".</summary>
+    InferiorArchitecture,
+}
+
+/// <summary>
+/// One line of why a package cannot be installed from its set, as libsolv's installcheck words it. A package's
+/// explanation can name other packages (the requirement drags in a package that cannot be installed either):
+/// <see cref="Uninstallable"/> is the package the explanation is about, <see cref="Package"/> the one the line names.
+/// </summary>
+/// <param name="Package">The package the line is about.</param>
+/// <param name="Requirement">The requirement that cannot be met; null for <see cref="InstallProblemKind.InferiorArchitecture"/>.</param>
+/// <param name="Kind">What the line says.</param>
+public sealed record InstallProblem(PackageRecord Package, RpmDependency? Requirement, InstallProblemKind Kind)
+{
+    /// <summary>The package that cannot be installed (installcheck's "can't install" heading); <see cref="Package"/> unless the line follows a requirement.</summary>
+    public PackageRecord Uninstallable { get; init; } = Package;
+
+    /// <summary>For a versioned or rich requirement nothing provides, the packages that provide its (first) name in another version: installcheck's "(we have …)" lines.</summary>
+    public ImmutableArray<PackageRecord> Available { get; init; } = [];
+
+    /// <summary>True when no package of a compatible architecture provides the requirement at all.</summary>
+    public bool NothingProvides => Kind == InstallProblemKind.NothingProvides;
+
+    /// <summary>The line as libsolv's installcheck words it (without the "(we have …)" lines).</summary>
     /// <returns>The sentence.</returns>
-    public override string ToString() => NothingProvides
-        ? $"nothing provides {Requirement.ToString()} needed by {Package}"
-        : $"package {Package} requires {Requirement.ToString()}, but none of the providers can be installed";
+    public override string ToString() => Kind switch
+    {
+        InstallProblemKind.NothingProvides => $"nothing provides {Requirement} needed by {Package}",
+        InstallProblemKind.NoInstallableProvider => $"package {Package} requires {Requirement}, but none of the providers can be installed",
+        _ => $"{Package} has inferior architecture",
+    };
 }
 
 /// <summary>
@@ -136,76 +165,17 @@ public sealed class PackageSet
     }
 
     /// <summary>
-    /// Finds the packages that cannot be installed from this set, as libsolv's <c>installcheck</c> does: a package is
-    /// installable when each of its requirements is provided by some installable package of a compatible architecture.
-    /// Conflicts and obsoletes are not weighed (see docs/dependencies.md).
+    /// Finds the packages that cannot be installed from this set, as libsolv's <c>installcheck</c> does, and explains
+    /// each line for line as it does: a package is installable when each of its requirements is provided by some
+    /// installable package the architecture policy allows. Conflicts and obsoletes are not weighed (see docs/package-sets.md).
     /// </summary>
-    /// <param name="architecture">The target architecture (<c>x86_64</c>, <c>aarch64</c>, …); packages of other architectures are not checked. Null checks every binary package.</param>
-    /// <returns>For each uninstallable package, in set order, the requirements that cannot be met.</returns>
-    public ImmutableArray<InstallProblem> CheckInstallability(string? architecture = null)
-    {
-        var candidates = Packages.Where(p => p.Arch is not ("src" or "nosrc") && (architecture is null || IsCompatible(p.Arch, architecture))).ToList();
-        var installable = new HashSet<PackageRecord>(candidates, ReferenceEqualityComparer.Instance);
-        var problems = new Dictionary<PackageRecord, List<InstallProblem>>(ReferenceEqualityComparer.Instance);
-
-        // The greatest fixpoint: drop packages with a requirement no remaining package meets, until nothing changes.
-        bool changed = true;
-        while (changed)
-        {
-            changed = false;
-            foreach (var package in candidates)
-            {
-                if (!installable.Contains(package))
-                {
-                    continue;
-                }
-
-                foreach (var requirement in package.Requires)
-                {
-                    if (requirement.Name.StartsWith("rpmlib(", StringComparison.Ordinal))
-                    {
-                        continue; // rpm itself provides these; libsolv ignores them too
-                    }
-
-                    if (Satisfied(requirement, p => installable.Contains(p)))
-                    {
-                        continue;
-                    }
-
-                    installable.Remove(package);
-                    changed = true;
-                    if (!problems.TryGetValue(package, out var list))
-                    {
-                        problems[package] = list = [];
-                    }
-
-                    list.Add(new InstallProblem(package, requirement, !Satisfied(requirement, p => p.Arch is not ("src" or "nosrc"))));
-                }
-            }
-        }
-
-        return [.. candidates.Where(problems.ContainsKey).SelectMany(p => problems[p])];
-    }
-
-    private static bool IsCompatible(string packageArch, string target)
-    {
-        if (packageArch == "noarch" || packageArch == target)
-        {
-            return true;
-        }
-
-        return target switch
-        {
-            "x86_64" => packageArch is "i686" or "i586" or "i486" or "i386" or "athlon",
-            "x86_64_v2" or "x86_64_v3" or "x86_64_v4" => packageArch is "x86_64" or "i686" or "i586" or "i486" or "i386",
-            "i686" => packageArch is "i586" or "i486" or "i386",
-            "ppc64" => packageArch is "ppc",
-            "s390x" => packageArch is "s390",
-            _ => false,
-        };
-    }
-
-    private bool Satisfied(RpmDependency requirement, Func<PackageRecord, bool> allowed) => Providers(requirement, allowed).Any();
+    /// <param name="architecture">
+    /// The target architecture (<c>x86_64</c>, <c>aarch64</c>, …) with libsolv's policy: the architectures it installs,
+    /// packages of an inferior architecture when the name exists in a better one, and packages of another architecture
+    /// not checked when their name exists for this one. Null checks every binary package with no policy.
+    /// </param>
+    /// <returns>The lines of every uninstallable package, grouped by <see cref="InstallProblem.Uninstallable"/> in set order, each group in libsolv's order.</returns>
+    public ImmutableArray<InstallProblem> CheckInstallability(string? architecture = null) => new InstallCheck(this, architecture).Run();
 
     private IEnumerable<PackageRecord> Providers(RpmDependency requirement, Func<PackageRecord, bool> allowed)
     {
@@ -217,7 +187,7 @@ public sealed class PackageSet
         return SimpleProviders(requirement, allowed);
     }
 
-    private IEnumerable<PackageRecord> SimpleProviders(RpmDependency requirement, Func<PackageRecord, bool> allowed)
+    internal IEnumerable<PackageRecord> SimpleProviders(RpmDependency requirement, Func<PackageRecord, bool> allowed)
     {
         var seen = new HashSet<PackageRecord>(ReferenceEqualityComparer.Instance);
         if (_provides.TryGetValue(requirement.Name, out var provides))
@@ -247,7 +217,7 @@ public sealed class PackageSet
     /// The packages through which a rich expression can hold, or null when it cannot. For a requirement,
     /// conditionals hold when their condition can be left uninstalled; <c>with</c>/<c>without</c> need one package.
     /// </summary>
-    private List<PackageRecord>? Evaluate(RichDependency expression, Func<PackageRecord, bool> allowed)
+    internal List<PackageRecord>? Evaluate(RichDependency expression, Func<PackageRecord, bool> allowed)
     {
         if (expression is RichSimpleDependency simple)
         {

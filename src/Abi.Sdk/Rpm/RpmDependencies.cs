@@ -48,7 +48,9 @@ internal static class RpmDependencies
             return [];
         }
 
+        var nameBytes = header.GetStringArrayBytes(nameTag);
         var versions = header.GetStringArray(versionTag);
+        var versionBytes = header.GetStringArrayBytes(versionTag);
         var flags = header.GetIntegers(flagsTag);
         if (!versions.IsEmpty && versions.Length != names.Length)
         {
@@ -70,7 +72,7 @@ internal static class RpmDependencies
             }
 
             var evr = versions.IsEmpty ? null : versions[i];
-            builder.Add(new RpmDependency(kind, names[i], senseFlags, string.IsNullOrEmpty(evr) ? null : Evr.Parse(evr)));
+            builder.Add(new RpmDependency(kind, names[i], senseFlags, string.IsNullOrEmpty(evr) ? null : Evr.Parse(evr), nameBytes[i], versions.IsEmpty ? default : versionBytes[i]));
         }
 
         return builder.ToImmutable();

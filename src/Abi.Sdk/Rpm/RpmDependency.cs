@@ -24,6 +24,29 @@ public sealed class RpmDependency : IEquatable<RpmDependency>
         Version = version;
     }
 
+    /// <summary>A dependency read from a header, keeping the header's own bytes for the name and version.</summary>
+    internal RpmDependency(RpmDependencyKind kind, string name, RpmSenseFlags flags, Evr? version, ReadOnlyMemory<byte> nameBytes, ReadOnlyMemory<byte> versionBytes)
+        : this(kind, name, flags, version)
+    {
+        _nameBytes = nameBytes;
+        _versionBytes = versionBytes;
+        _hasBytes = true;
+    }
+
+    private readonly ReadOnlyMemory<byte> _nameBytes;
+    private readonly ReadOnlyMemory<byte> _versionBytes;
+    private readonly bool _hasBytes;
+
+    /// <summary>
+    /// The name as the header stores it: its bytes may not be UTF-8 (Latin-1 names exist in real repositories), and
+    /// <see cref="Name"/> is then their Latin-1 reading (<see cref="RpmHeader.DecodeString"/>). For a dependency made
+    /// from text, the UTF-8 encoding of <see cref="Name"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> NameBytes => _hasBytes ? _nameBytes : Encoding.UTF8.GetBytes(Name);
+
+    /// <summary>The EVR as the header stores it (empty when there is none); for a dependency made from text, the UTF-8 encoding of <see cref="Version"/>.</summary>
+    public ReadOnlyMemory<byte> VersionBytes => _hasBytes ? _versionBytes : Encoding.UTF8.GetBytes(Version?.ToString() ?? string.Empty);
+
     /// <summary>Which kind of dependency this is.</summary>
     public RpmDependencyKind Kind { get; }
 
@@ -155,6 +178,41 @@ public sealed class RpmDependency : IEquatable<RpmDependency>
         RpmSenseFlags.SenseMask => "<>=",
         _ => string.Empty,
     };
+
+    /// <summary>
+    /// The dependency as <c>rpm -qp --requires</c> (and the other dependency queries) writes it: <see cref="ToString"/>
+    /// spelled with the header's own bytes (<see cref="NameBytes"/>, <see cref="VersionBytes"/>), which rpm prints raw.
+    /// </summary>
+    /// <returns>The bytes, without a line end.</returns>
+    public byte[] ToBytes()
+    {
+        var name = NameBytes.Span;
+        var op = OperatorText(Flags);
+        var evr = VersionBytes.Span;
+        var result = new List<byte>(name.Length + op.Length + evr.Length + 2);
+        result.AddRange(name);
+        if (op.Length > 0)
+        {
+            if (result.Count == 0 || result[^1] != (byte)' ')
+            {
+                result.Add((byte)' ');
+            }
+
+            result.AddRange(Encoding.ASCII.GetBytes(op));
+        }
+
+        if (evr.Length > 0)
+        {
+            if (result.Count == 0 || result[^1] != (byte)' ')
+            {
+                result.Add((byte)' ');
+            }
+
+            result.AddRange(evr);
+        }
+
+        return [.. result];
+    }
 
     /// <summary>The dependency as rpm prints it (<c>rpmdsNewDNEVR</c>): <c>name</c>, <c>name OP</c> or <c>name OP EVR</c>.</summary>
     /// <returns>The rpm text.</returns>

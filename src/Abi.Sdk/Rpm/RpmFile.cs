@@ -109,8 +109,34 @@ public sealed class RpmFile
     /// <summary>The index of the file in the header's file arrays (also the index a stripped cpio entry names).</summary>
     public int Index { get; }
 
-    /// <summary>The path as <c>rpm -qlp</c> prints it.</summary>
+    /// <summary>The path as <c>rpm -qlp</c> prints it, decoded as <see cref="RpmHeader.DecodeString"/> decodes header strings.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// The path's bytes as the header stores them and <c>rpm -qlp</c> prints them (they may not be UTF-8): the
+    /// directory name followed by the base name. A fresh array per call.
+    /// </summary>
+    public ReadOnlyMemory<byte> PathBytes
+    {
+        get
+        {
+            if (DirectoryBytes.IsEmpty)
+            {
+                return BaseNameBytes;
+            }
+
+            var result = new byte[DirectoryBytes.Length + BaseNameBytes.Length];
+            DirectoryBytes.CopyTo(result);
+            BaseNameBytes.CopyTo(result.AsMemory(DirectoryBytes.Length));
+            return result;
+        }
+    }
+
+    /// <summary>The directory name's bytes (a slice of the header); empty for packages with OLDFILENAMES.</summary>
+    internal ReadOnlyMemory<byte> DirectoryBytes { get; init; }
+
+    /// <summary>The base name's bytes (a slice of the header), or the whole path's for packages with OLDFILENAMES.</summary>
+    internal ReadOnlyMemory<byte> BaseNameBytes { get; init; }
 
     /// <summary>The size in bytes (LONGFILESIZES when present, else FILESIZES).</summary>
     public long Size { get; }

@@ -9,10 +9,15 @@ internal static class RpmFileList
     {
         var h = package.Header;
         string[] paths;
+        // The path's bytes as the header stores them (rpm prints them raw), as slices of the header.
+        ReadOnlyMemory<byte>[] dirBytes, baseBytes;
         var baseNames = h.GetStringArray(RpmTag.BaseNames);
         if (!baseNames.IsEmpty)
         {
             var dirNames = h.GetStringArray(RpmTag.DirNames);
+            var dirNameBytes = h.GetStringArrayBytes(RpmTag.DirNames);
+            baseBytes = [.. h.GetStringArrayBytes(RpmTag.BaseNames)];
+            dirBytes = new ReadOnlyMemory<byte>[baseNames.Length];
             var dirIndexes = Array(h, RpmTag.DirIndexes, baseNames.Length, required: true);
             paths = new string[baseNames.Length];
             for (int i = 0; i < baseNames.Length; i++)
@@ -24,11 +29,14 @@ internal static class RpmFileList
                 }
 
                 paths[i] = dirNames[(int)d] + baseNames[i];
+                dirBytes[i] = dirNameBytes[(int)d];
             }
         }
         else
         {
             paths = [.. h.GetStringArray(RpmTag.OldFileNames)];
+            baseBytes = [.. h.GetStringArrayBytes(RpmTag.OldFileNames)];
+            dirBytes = new ReadOnlyMemory<byte>[paths.Length];
         }
 
         int count = paths.Length;
@@ -129,7 +137,11 @@ internal static class RpmFileList
                 colors.IsEmpty ? 0 : (uint)colors[i],
                 caps.IsEmpty || caps[i].Length == 0 ? null : caps[i],
                 verify.IsEmpty ? 0 : (uint)verify[i],
-                deps));
+                deps)
+            {
+                DirectoryBytes = dirBytes[i],
+                BaseNameBytes = baseBytes[i],
+            });
         }
 
         return files.MoveToImmutable();

@@ -173,9 +173,37 @@ public sealed class RpmHeader
         }
 
         var data = Data[e.Offset..];
-        int nul = data.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(data[..nul]);
+        return DecodeString(data[..data.IndexOf((byte)0)]);
     }
+
+    /// <summary>
+    /// The bytes of the string <see cref="GetString(int)"/> decodes (without the terminating NUL), sliced from the
+    /// header's memory: rpm keeps header strings as bytes, and packages with Latin-1 names and dependencies exist.
+    /// </summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>The bytes; empty when absent or not a string type (<see cref="Contains(int)"/> tells an empty string from none).</returns>
+    public ReadOnlyMemory<byte> GetStringBytes(int tag)
+    {
+        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        return new ReadOnlyMemory<byte>(_blob, _dataStart + e.Offset, Data[e.Offset..].IndexOf((byte)0));
+    }
+
+    /// <inheritdoc cref="GetStringBytes(int)"/>
+    public ReadOnlyMemory<byte> GetStringBytes(RpmTag tag) => GetStringBytes((int)tag);
+
+    /// <summary>
+    /// Decodes a header string as this reader does: UTF-8 when the bytes are valid UTF-8, otherwise Latin-1 (one
+    /// character per byte, so nothing is replaced and distinct byte strings stay distinct). rpm itself never decodes:
+    /// the byte views (<see cref="GetStringBytes(int)"/>, <see cref="GetStringArrayBytes(int)"/>) keep what it prints.
+    /// </summary>
+    /// <param name="bytes">The string's bytes, without the NUL.</param>
+    /// <returns>The text.</returns>
+    public static string DecodeString(ReadOnlySpan<byte> bytes) =>
+        System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : Encoding.Latin1.GetString(bytes);
 
     /// <inheritdoc cref="GetString(int)"/>
     public string? GetString(RpmTag tag) => GetString((int)tag);
@@ -199,7 +227,7 @@ public sealed class RpmHeader
         for (int i = 0; i < count; i++)
         {
             int nul = data.IndexOf((byte)0);
-            result.Add(Encoding.UTF8.GetString(data[..nul]));
+            result.Add(DecodeString(data[..nul]));
             data = data[(nul + 1)..];
         }
 
@@ -208,6 +236,32 @@ public sealed class RpmHeader
 
     /// <inheritdoc cref="GetStringArray(int)"/>
     public ImmutableArray<string> GetStringArray(RpmTag tag) => GetStringArray((int)tag);
+
+    /// <summary>The bytes of each string <see cref="GetStringArray(int)"/> decodes (without NULs), sliced from the header's memory.</summary>
+    /// <param name="tag">The tag number.</param>
+    /// <returns>The byte strings; empty when absent or not a string type.</returns>
+    public ImmutableArray<ReadOnlyMemory<byte>> GetStringArrayBytes(int tag)
+    {
+        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
+        {
+            return [];
+        }
+
+        int count = e.Type == RpmTagType.String ? 1 : e.Count;
+        var result = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>(count);
+        int at = e.Offset;
+        for (int i = 0; i < count; i++)
+        {
+            int nul = Data[at..].IndexOf((byte)0);
+            result.Add(new ReadOnlyMemory<byte>(_blob, _dataStart + at, nul));
+            at += nul + 1;
+        }
+
+        return result.MoveToImmutable();
+    }
+
+    /// <inheritdoc cref="GetStringArrayBytes(int)"/>
+    public ImmutableArray<ReadOnlyMemory<byte>> GetStringArrayBytes(RpmTag tag) => GetStringArrayBytes((int)tag);
 
     /// <summary>
     /// The values of an integer entry (CHAR, INT8, INT16, INT32 or INT64), each widened to 64 bits. INT8/16/32 are

@@ -74,6 +74,29 @@ public static class Tools
         p.WaitForExit();
         return (p.ExitCode, stdoutTask.Result, stderrTask.Result);
     }
+
+    /// <summary>Runs a tool and returns its exit code and its stdout as raw bytes (for output that need not be UTF-8).</summary>
+    public static (int ExitCode, byte[] Stdout, string Stderr) RunBytes(string fileName, IEnumerable<string> arguments)
+    {
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in arguments)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["LC_ALL"] = "C";
+        using var p = Process.Start(psi)!;
+        using var stdout = new MemoryStream();
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.BaseStream.CopyTo(stdout);
+        p.WaitForExit();
+        return (p.ExitCode, stdout.ToArray(), stderrTask.Result);
+    }
 }
 
 /// <summary>Paths of the repository, its fixtures and the shared corpus.</summary>
