@@ -14,4 +14,10 @@ public sealed record RpmPayloadOptions
     /// (PAYLOADSIZE/LONGARCHIVESIZE), when it declares one. Default <see langword="true"/>.
     /// </summary>
     public bool EnforceDeclaredSize { get; init; } = true;
+
+    /// <summary>
+    /// Whether <see cref="RpmPackage.ExtractTo"/> skips checking the header and payload digests first. Default
+    /// <see langword="false"/>: a package whose digests fail (as <c>rpm -K --nosignature</c> judges) is refused.
+    /// </summary>
+    public bool SkipDigestVerification { get; init; }
 }
