@@ -114,10 +114,12 @@ public sealed class OpenPgpKeyRing
         return Keys.FirstOrDefault(k => k.KeyId == hex);
     }
 
+    /// <summary>
+    /// Whether <paramref name="ex"/> is the OpenPGP library refusing its input. BouncyCastle reports malformed packets
+    /// through many exception types (its own, and IO, argument, cast and index errors), so all but the fatal ones count.
+    /// </summary>
     internal static bool IsLibraryError(Exception ex)
-        => ex is PgpException or IOException or ArgumentException or InvalidOperationException or InvalidCastException
-            or NotSupportedException or NotImplementedException or IndexOutOfRangeException or NullReferenceException
-            or Org.BouncyCastle.Security.SecurityUtilityException or Org.BouncyCastle.Crypto.CryptoException;
+        => ex is not (OutOfMemoryException or OperationCanceledException or ThreadAbortException);
 
     internal static string AlgorithmName(int algorithm) => algorithm switch
     {
@@ -131,6 +133,8 @@ public sealed class OpenPgpKeyRing
         26 => "X448",
         27 => "Ed25519",
         28 => "Ed448",
+        30 => "ML-DSA-65+Ed25519",
+        31 => "ML-DSA-87+Ed448",
         _ => $"algorithm {algorithm}",
     };
 

@@ -51,6 +51,12 @@ public enum RpmCheckStatus
 
     /// <summary>The package lacks the tag, and rpm needs it because nothing else covers its range (<c>NOTFOUND</c>).</summary>
     Absent,
+
+    /// <summary>
+    /// A well-formed signature this library cannot check (an RFC 9580 v6 signature, a post-quantum algorithm): listed so
+    /// nobody takes it for checked, never counted as a failure or a success (<c>UNSUPPORTED</c>).
+    /// </summary>
+    Unsupported,
 }
 
 /// <summary>The bytes a check covers (rpm's <c>RPMSIG_HEADER</c>/<c>RPMSIG_PAYLOAD</c> range bits).</summary>
@@ -92,6 +98,9 @@ public sealed record RpmVerificationCheck(
     /// <summary>Whether the check passed.</summary>
     public bool IsOk => Status == RpmCheckStatus.Ok;
 
+    /// <summary>Whether the check counts toward the verdict (every status but <see cref="RpmCheckStatus.Unsupported"/>).</summary>
+    public bool Counts => Status != RpmCheckStatus.Unsupported;
+
     /// <summary>The line <c>rpm -Kv</c> prints (without its indentation): <c>Header SHA256 digest: OK</c>.</summary>
     /// <returns>The line.</returns>
     public override string ToString()
@@ -101,6 +110,7 @@ public sealed record RpmVerificationCheck(
             RpmCheckStatus.Ok => "OK",
             RpmCheckStatus.Bad => "BAD",
             RpmCheckStatus.NoKey => "NOKEY",
+            RpmCheckStatus.Unsupported => "UNSUPPORTED",
             _ => "NOTFOUND",
         };
         return Message is null ? $"{Description}: {status}" : $"{Description}: {status} ({Message})";
@@ -123,23 +133,20 @@ public sealed class RpmVerification
     /// <summary>The package file, or <see langword="null"/> for in-memory input.</summary>
     public string? FileName { get; }
 
-    /// <summary>The checks rpm reports, in its order. Checks that are absent but not needed are left out, as rpm leaves them out.</summary>
+    /// <summary>
+    /// The checks rpm reports, in its order, then any signatures this library cannot check
+    /// (<see cref="RpmCheckStatus.Unsupported"/>). Checks that are absent but not needed are left out, as rpm leaves them out.
+    /// </summary>
     public ImmutableArray<RpmVerificationCheck> Checks { get; }
 
     /// <summary>Whether signatures were checked (a key ring was given), as <c>rpm -K</c> does; else only digests, as <c>rpm -K --nosignature</c>.</summary>
     public bool SignaturesChecked { get; }
 
     /// <summary>Whether every reported check passed: <c>rpm -K</c>'s exit code 0.</summary>
-    public bool IsOk => Checks.All(c => c.IsOk);
+    public bool IsOk => Checks.All(c => c.IsOk || !c.Counts);
 
     /// <summary>Whether every reported digest check passed (signatures aside).</summary>
     public bool DigestsOk => Checks.All(c => c.IsSignature || c.IsOk);
-
-    /// <summary>
-    /// Whether the main header or the payload is known to be damaged: a digest is <see cref="RpmCheckStatus.Bad"/> or
-    /// nothing vouches for them. Extraction refuses such packages unless told otherwise.
-    /// </summary>
-    public bool IsDamaged => !DigestsOk || !Checks.Any(c => !c.IsSignature);
 
     /// <summary>The verdict <c>rpm -K</c> prints after the file name: <c>digests OK</c>, <c>DIGESTS NOT OK</c>, <c>digests SIGNATURES NOT OK</c>…</summary>
     public string Summary
@@ -152,9 +159,9 @@ public sealed class RpmVerification
                 text.Append(DigestsOk ? "digests " : "DIGESTS ");
             }
 
-            if (Checks.Any(c => c.IsSignature))
+            if (Checks.Any(c => c.IsSignature && c.Counts))
             {
-                text.Append(Checks.All(c => !c.IsSignature || c.IsOk) ? "signatures " : "SIGNATURES ");
+                text.Append(Checks.All(c => !c.IsSignature || c.IsOk || !c.Counts) ? "signatures " : "SIGNATURES ");
             }
 
             text.Append(IsOk ? "OK" : "NOT OK");
@@ -163,5 +170,5 @@ public sealed class RpmVerification
     }
 
     /// <summary>The first failed check, or <see langword="null"/>.</summary>
-    public RpmVerificationCheck? FirstFailure => Checks.FirstOrDefault(c => !c.IsOk);
+    public RpmVerificationCheck? FirstFailure => Checks.FirstOrDefault(c => !c.IsOk && c.Counts);
 }

@@ -16,20 +16,27 @@ internal static class RpmVerifier
     private const int DigestType = 1;
     private const int SignatureType = 2;
 
-    // rpm's vfyitems, in rpm's order; the Group stands for rpm's disabler flag (items sharing it are alternatives).
+    // rpm's RPMVSF_* disabler flags: items sharing one are alternatives, and they break ties when rpm sorts.
+    private const int NoSha1Header = 1 << 8, NoSha256Header = 1 << 9, NoDsaHeader = 1 << 10, NoRsaHeader = 1 << 11;
+    private const int NoPayload = 1 << 16, NoMd5 = 1 << 17, NoDsa = 1 << 18, NoRsa = 1 << 19;
+
+    // rpm 6's tags, unknown to rpm 4.18: flags of their own above rpm 4.18's.
+    private const int NoSha3_256Header = 1 << 20, NoOpenPgp = 1 << 21;
+
+    // rpm's vfyitems, in rpm's order, with rpm 6's two signature-header tags added.
     private static readonly (int Tag, bool InSignature, RpmCheckKind Kind, int Type, RpmCheckRange Range, int HashAlgo, int Group)[] Table =
     [
-        ((int)RpmSignatureTag.Pgp, true, RpmCheckKind.HeaderAndPayloadSignature, SignatureType, RpmCheckRange.HeaderAndPayload, 0, 1),
-        ((int)RpmSignatureTag.Md5, true, RpmCheckKind.HeaderAndPayloadMd5, DigestType, RpmCheckRange.HeaderAndPayload, 1, 2),
-        ((int)RpmSignatureTag.Gpg, true, RpmCheckKind.HeaderAndPayloadSignature, SignatureType, RpmCheckRange.HeaderAndPayload, 0, 3),
-        ((int)RpmSignatureTag.Dsa, true, RpmCheckKind.HeaderSignature, SignatureType, RpmCheckRange.Header, 0, 4),
-        ((int)RpmSignatureTag.Rsa, true, RpmCheckKind.HeaderSignature, SignatureType, RpmCheckRange.Header, 0, 5),
-        ((int)RpmSignatureTag.Sha1, true, RpmCheckKind.HeaderSha1, DigestType, RpmCheckRange.Header, 2, 6),
-        ((int)RpmSignatureTag.Sha256, true, RpmCheckKind.HeaderSha256, DigestType, RpmCheckRange.Header, 8, 7),
-        ((int)RpmSignatureTag.OpenPgp, true, RpmCheckKind.OpenPgpSignature, SignatureType, RpmCheckRange.Header, 0, 8),
-        ((int)RpmSignatureTag.Sha3_256, true, RpmCheckKind.HeaderSha3_256, DigestType, RpmCheckRange.Header, 12, 9),
-        ((int)RpmTag.PayloadDigest, false, RpmCheckKind.PayloadDigest, DigestType, RpmCheckRange.Payload, 8, 10),
-        ((int)RpmTag.PayloadDigestAlt, false, RpmCheckKind.PayloadDigestAlt, DigestType, RpmCheckRange.Payload, 8, 10),
+        ((int)RpmSignatureTag.Pgp, true, RpmCheckKind.HeaderAndPayloadSignature, SignatureType, RpmCheckRange.HeaderAndPayload, 0, NoRsa),
+        ((int)RpmSignatureTag.Md5, true, RpmCheckKind.HeaderAndPayloadMd5, DigestType, RpmCheckRange.HeaderAndPayload, 1, NoMd5),
+        ((int)RpmSignatureTag.Gpg, true, RpmCheckKind.HeaderAndPayloadSignature, SignatureType, RpmCheckRange.HeaderAndPayload, 0, NoDsa),
+        ((int)RpmSignatureTag.Dsa, true, RpmCheckKind.HeaderSignature, SignatureType, RpmCheckRange.Header, 0, NoDsaHeader),
+        ((int)RpmSignatureTag.Rsa, true, RpmCheckKind.HeaderSignature, SignatureType, RpmCheckRange.Header, 0, NoRsaHeader),
+        ((int)RpmSignatureTag.Sha1, true, RpmCheckKind.HeaderSha1, DigestType, RpmCheckRange.Header, 2, NoSha1Header),
+        ((int)RpmSignatureTag.Sha256, true, RpmCheckKind.HeaderSha256, DigestType, RpmCheckRange.Header, 8, NoSha256Header),
+        ((int)RpmSignatureTag.OpenPgp, true, RpmCheckKind.OpenPgpSignature, SignatureType, RpmCheckRange.Header, 0, NoOpenPgp),
+        ((int)RpmSignatureTag.Sha3_256, true, RpmCheckKind.HeaderSha3_256, DigestType, RpmCheckRange.Header, 12, NoSha3_256Header),
+        ((int)RpmTag.PayloadDigest, false, RpmCheckKind.PayloadDigest, DigestType, RpmCheckRange.Payload, 8, NoPayload),
+        ((int)RpmTag.PayloadDigestAlt, false, RpmCheckKind.PayloadDigestAlt, DigestType, RpmCheckRange.Payload, 8, NoPayload),
     ];
 
     public static RpmVerification Verify(RpmPackage package, Stream headerAndPayload, OpenPgpKeyRing? keyRing, CancellationToken cancellationToken)
@@ -133,7 +140,7 @@ internal static class RpmVerifier
             var list = new PgpObjectFactory(data).NextPgpObject() as PgpSignatureList;
             if (list is null || list.Count != 1)
             {
-                item.Fail($"{origin} tag {item.Tag}: invalid OpenPGP signature");
+                FailOrUnsupported(item, data, $"{origin} tag {item.Tag}: invalid OpenPGP signature");
                 return;
             }
 
@@ -141,7 +148,7 @@ internal static class RpmVerifier
         }
         catch (Exception ex) when (OpenPgpKeyRing.IsLibraryError(ex))
         {
-            item.Fail($"{origin} tag {item.Tag}: invalid OpenPGP signature: {ex.Message}");
+            FailOrUnsupported(item, data, $"{origin} tag {item.Tag}: invalid OpenPGP signature: {ex.Message}");
             return;
         }
 
@@ -149,7 +156,7 @@ internal static class RpmVerifier
         item.Initialized = true;
         item.HashAlgo = (int)signature.HashAlgorithm;
         item.Expected = ((ulong)signature.KeyId).ToString("x16", CultureInfo.InvariantCulture);
-        item.SignatureDescription = $"V{signature.Version} {OpenPgpKeyRing.AlgorithmName((int)signature.KeyAlgorithm)}/{HashName(item.HashAlgo)} Signature, key ID {item.Expected[8..]}";
+        item.SignatureDescription = SignatureDescription(signature.Version, (int)signature.KeyAlgorithm, item.HashAlgo, item.Expected);
         if (signature.SignatureType != PgpSignature.BinaryDocument)
         {
             item.Status = Status.Bad;
@@ -179,6 +186,21 @@ internal static class RpmVerifier
         {
             item.Fail($"cannot verify with key {key.KeyId}: {ex.Message}");
         }
+    }
+
+    private static void FailOrUnsupported(Item item, byte[] data, string failure)
+    {
+        if (OpenPgpPacketInfo.TryReadSignature(data) is { Version: not (3 or 4) } info)
+        {
+            // A well-formed signature the library cannot read (RFC 9580 v6, post-quantum algorithms): say so, never guess.
+            item.SignatureDescription = info.Description;
+            item.Expected = info.KeyId;
+            item.Status = Status.Unsupported;
+            item.Message = $"BouncyCastle here cannot read OpenPGP v{info.Version} signatures";
+            return;
+        }
+
+        item.Fail(failure);
     }
 
     private static void Hash(List<Item> items, RpmPackage package, Stream stream, CancellationToken cancellationToken)
@@ -242,6 +264,7 @@ internal static class RpmVerifier
 
         int level = DigestType | (verified[SignatureType] != 0 ? SignatureType : 0);
         var result = ImmutableArray.CreateBuilder<RpmVerificationCheck>();
+        var unsupported = new List<RpmVerificationCheck>();
         foreach (var item in sorted)
         {
             int strength = item.Type | item.Strength;
@@ -270,11 +293,23 @@ internal static class RpmVerifier
                 continue;
             }
 
+            if (item.Status == Status.Unsupported && required == 0)
+            {
+                // rpm would treat it as absent and say nothing; the API lists it so nobody mistakes it for checked.
+                unsupported.Add(item.ToCheck());
+                continue;
+            }
+
             result.Add(item.ToCheck());
         }
 
+        result.AddRange(unsupported);
         return result.ToImmutable();
     }
+
+    /// <summary>rpm's <c>pgpIdentItem</c>: <c>V4 RSA/SHA256 Signature, key ID 1964c5fc</c>.</summary>
+    internal static string SignatureDescription(int version, int keyAlgorithm, int hashAlgorithm, string keyId)
+        => $"V{version} {OpenPgpKeyRing.AlgorithmName(keyAlgorithm)}/{HashName(hashAlgorithm)} Signature, key ID {keyId[^8..]}";
 
     private static IncrementalHash? CreateHash(int algo)
     {
@@ -327,6 +362,7 @@ internal static class RpmVerifier
         Bad,
         NoKey,
         NotFound,
+        Unsupported,
     }
 
     private sealed class Item(RpmCheckKind kind, int tag, int index, int type, RpmCheckRange range, bool wrapped, int group)
@@ -436,6 +472,7 @@ internal static class RpmVerifier
                 Status.Ok => RpmCheckStatus.Ok,
                 Status.Bad => RpmCheckStatus.Bad,
                 Status.NoKey => RpmCheckStatus.NoKey,
+                Status.Unsupported => RpmCheckStatus.Unsupported,
                 _ => RpmCheckStatus.Absent,
             };
             return new RpmVerificationCheck(Kind, Tag, Range, Describe(), status, Expected, Status == Status.Ok || Type == DigestType ? Actual : null, Message);
