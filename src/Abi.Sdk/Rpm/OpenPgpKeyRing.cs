@@ -119,7 +119,7 @@ public sealed class OpenPgpKeyRing
     /// through many exception types (its own, and IO, argument, cast and index errors), so all but the fatal ones count.
     /// </summary>
     internal static bool IsLibraryError(Exception ex)
-        => ex is not (OutOfMemoryException or OperationCanceledException or ThreadAbortException);
+        => ex is not (OpenPgpKeyException or OutOfMemoryException or OperationCanceledException or ThreadAbortException);
 
     internal static string AlgorithmName(int algorithm) => algorithm switch
     {

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 
 namespace Abi.Sdk.Rpm;
 
@@ -55,26 +54,13 @@ internal sealed record OpenPgpPacketInfo(int Version, int KeyAlgorithm, int Hash
             return false;
         }
 
-        int first = packet[1];
-        long length;
-        int headerSize;
-        if (first < 192)
-        {
-            (length, headerSize) = (first, 2);
-        }
-        else if (first < 224 && packet.Length >= 3)
-        {
-            (length, headerSize) = (((first - 192) << 8) + packet[2] + 192, 3);
-        }
-        else if (first == 255 && packet.Length >= 6)
-        {
-            (length, headerSize) = (BinaryPrimitives.ReadUInt32BigEndian(packet[2..]), 6);
-        }
-        else
+        // 224..254 are partial body lengths, which a signature packet never uses.
+        if (!TryLength(packet[1..], lastTwoOctet: 223, out long length, out int size))
         {
             return false;
         }
 
+        int headerSize = 1 + size;
         if (length > packet.Length - headerSize)
         {
             return false;
@@ -88,22 +74,7 @@ internal sealed record OpenPgpPacketInfo(int Version, int KeyAlgorithm, int Hash
     {
         while (!subpackets.IsEmpty)
         {
-            int first = subpackets[0];
-            long length;
-            int size;
-            if (first < 192)
-            {
-                (length, size) = (first, 1);
-            }
-            else if (first < 255 && subpackets.Length >= 2)
-            {
-                (length, size) = (((first - 192) << 8) + subpackets[1] + 192, 2);
-            }
-            else if (first == 255 && subpackets.Length >= 5)
-            {
-                (length, size) = (BinaryPrimitives.ReadUInt32BigEndian(subpackets[1..]), 5);
-            }
-            else
+            if (!TryLength(subpackets, lastTwoOctet: 254, out long length, out int size))
             {
                 return null;
             }
@@ -130,5 +101,29 @@ internal sealed record OpenPgpPacketInfo(int Version, int KeyAlgorithm, int Hash
         return null;
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Description}");
+    /// <summary>An OpenPGP length: one octet below 192, two up to <paramref name="lastTwoOctet"/>, five after 255.</summary>
+    private static bool TryLength(ReadOnlySpan<byte> bytes, int lastTwoOctet, out long length, out int size)
+    {
+        (length, size) = (0, 0);
+        if (bytes.IsEmpty)
+        {
+            return false;
+        }
+
+        int first = bytes[0];
+        if (first < 192)
+        {
+            (length, size) = (first, 1);
+        }
+        else if (first <= lastTwoOctet && bytes.Length >= 2)
+        {
+            (length, size) = (((first - 192) << 8) + bytes[1] + 192, 2);
+        }
+        else if (first == 255 && bytes.Length >= 5)
+        {
+            (length, size) = (BinaryPrimitives.ReadUInt32BigEndian(bytes[1..]), 5);
+        }
+
+        return size > 0;
+    }
 }
