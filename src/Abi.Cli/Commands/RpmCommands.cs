@@ -35,21 +35,36 @@ internal static class RpmCommands
         var extract = new Option<string?>("--extract") { Description = "Extract the payload of the (single) package into DIR; nothing is written outside DIR.", HelpName = "DIR" };
         var maxSize = new Option<long?>("--max-size") { Description = "With --extract: refuse payloads that decompress past this many bytes (default 64 GiB, and the size the package declares)." };
         var preserve = new Option<bool>("--preserve-permissions") { Description = "With --extract: keep setuid, setgid and sticky bits (dropped by default)." };
+        var verify = new Option<bool>("--verify", "-K") { Description = "Check digests (and, with --key, signatures) and print the verdict as 'rpm -K --nosignature' (or 'rpm -K') does; exit 1 if a check fails." };
+        var keys = new Option<string[]>("--key") { Description = "With --verify: an OpenPGP public key file (armored or binary) to check signatures against; repeatable.", HelpName = "FILE" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "With --verify: print every check, as 'rpm -Kv' does." };
+        var noDigest = new Option<bool>("--nodigest") { Description = "With --extract: extract even when the header or payload digests fail (they are checked by default)." };
         rpm.Options.Add(list);
         rpm.Options.Add(extract);
         rpm.Options.Add(maxSize);
         rpm.Options.Add(preserve);
+        rpm.Options.Add(verify);
+        rpm.Options.Add(keys);
+        rpm.Options.Add(verbose);
+        rpm.Options.Add(noDigest);
         rpm.SetAction(r => CliErrors.Guard(() =>
         {
             var paths = r.GetValue(files)!;
             var chosen = dependencyOptions.Where(o => r.GetValue(o.Option)).Select(o => (RpmDependencyKind?)o.Kind).ToList();
             bool doList = r.GetValue(list);
             var extractDir = r.GetValue(extract);
-            int queries = chosen.Count + (doList ? 1 : 0) + (extractDir is null ? 0 : 1);
+            bool doVerify = r.GetValue(verify);
+            int queries = chosen.Count + (doList ? 1 : 0) + (extractDir is null ? 0 : 1) + (doVerify ? 1 : 0);
             if (queries != 1)
             {
-                Console.Error.WriteLine("abi: give exactly one of --provides --requires --conflicts --obsoletes --recommends --suggests --supplements --enhances --list --extract");
+                Console.Error.WriteLine("abi: give exactly one of --provides --requires --conflicts --obsoletes --recommends --suggests --supplements --enhances --list --extract --verify");
                 return 2;
+            }
+
+            if (doVerify)
+            {
+                var keyFiles = r.GetValue(keys) ?? [];
+                return Verify(paths, keyFiles.Length == 0 ? null : OpenPgpKeyRing.Load(keyFiles), r.GetValue(verbose));
             }
 
             if (extractDir is not null)
@@ -60,7 +75,7 @@ internal static class RpmCommands
                     return 2;
                 }
 
-                var options = RpmPayloadOptions.Default;
+                var options = RpmPayloadOptions.Default with { SkipDigestVerification = r.GetValue(noDigest) };
                 if (r.GetValue(maxSize) is { } cap)
                 {
                     options = options with { MaxDecompressedSize = cap };
@@ -117,6 +132,33 @@ internal static class RpmCommands
         }
 
         return 0;
+    }
+
+    /// <summary>Prints each package's verdict as <c>rpm -K</c> does (every check with <paramref name="verbose"/>, as <c>rpm -Kv</c>).</summary>
+    private static int Verify(string[] paths, OpenPgpKeyRing? keyRing, bool verbose)
+    {
+        using var output = new Output();
+        int failed = 0;
+        foreach (var path in paths)
+        {
+            var verification = RpmPackage.Open(path).Verify(keyRing);
+            if (verbose)
+            {
+                output.WriteLine(path + ":");
+                foreach (var check in verification.Checks)
+                {
+                    output.WriteLine("    " + check);
+                }
+            }
+            else
+            {
+                output.WriteLine($"{path}: {verification.Summary}");
+            }
+
+            failed += verification.IsOk ? 0 : 1;
+        }
+
+        return failed == 0 ? 0 : 1;
     }
 
     private static int Vercmp(string? a, string? b, bool fromStdin)

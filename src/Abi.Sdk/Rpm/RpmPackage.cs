@@ -275,15 +275,37 @@ public sealed class RpmPackage
     /// <param name="options">Limits, or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels between entries.</param>
     /// <returns>The number of entries written.</returns>
-    /// <exception cref="RpmFormatException">The payload is malformed, unsafe, disagrees with the header or is over the size cap.</exception>
+    /// <exception cref="RpmFormatException">The payload is malformed, unsafe, disagrees with the header or is over the size cap, or a digest fails (unless <see cref="RpmPayloadOptions.SkipDigestVerification"/>).</exception>
     /// <exception cref="IOException">Writing fails (the message names the package, the archive offset and the entry).</exception>
     /// <exception cref="PlatformNotSupportedException">Not on Linux.</exception>
     public int ExtractTo(string directory, RpmPayloadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(directory);
         options ??= RpmPayloadOptions.Default;
+        if (!options.SkipDigestVerification)
+        {
+            ThrowIfDamaged(Verify(cancellationToken: cancellationToken));
+        }
+
         using var reader = OpenPayload(options);
         return RpmExtractor.Extract(reader, directory, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks the package's digests (header SHA-256/SHA-1/SHA3-256, payload digests, MD5 of header and payload) and, when a
+    /// key ring is given, its OpenPGP signatures, as <c>rpm -K</c> does (<c>rpm -K --nosignature</c> without a key ring).
+    /// Reads the main header and the payload once. Works for packages from <see cref="Open"/> and <see cref="Parse"/>.
+    /// </summary>
+    /// <param name="keyRing">The public keys to check signatures against, or <see langword="null"/> to check digests only.</param>
+    /// <param name="cancellationToken">Cancels between reads.</param>
+    /// <returns>The checks rpm reports and its verdict.</returns>
+    /// <exception cref="InvalidOperationException">The package was read from a stream.</exception>
+    /// <exception cref="RpmFormatException">The file ends inside the main header.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public RpmVerification Verify(OpenPgpKeyRing? keyRing = null, CancellationToken cancellationToken = default)
+    {
+        using var stream = OpenFromHeader();
+        return RpmVerifier.Verify(this, stream, keyRing, cancellationToken);
     }
 
     /// <summary>The NEVRA.</summary>
@@ -291,6 +313,35 @@ public sealed class RpmPackage
     public override string ToString() => Nevra.ToString();
 
     private static long Align8(long value) => (value + 7) & ~7L;
+
+    private static void ThrowIfDamaged(RpmVerification verification)
+    {
+        if (verification.DigestsOk)
+        {
+            return;
+        }
+
+        var failure = verification.Checks.First(c => !c.IsSignature && !c.IsOk);
+        throw new RpmFormatException(verification.FileName, 0, $"refusing to extract a damaged package: {failure} (pass SkipDigestVerification to extract anyway)");
+    }
+
+    private Stream OpenFromHeader()
+    {
+        if (_path is not null)
+        {
+            var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            stream.Position = Header.FileOffset;
+            return stream;
+        }
+
+        if (!_memory.IsEmpty)
+        {
+            var start = (int)Math.Min(Header.FileOffset, _memory.Length);
+            return new MemoryStream(_memory[start..].ToArray(), writable: false);
+        }
+
+        throw new InvalidOperationException("this package was read from a stream: open it with RpmPackage.Open or RpmPackage.Parse to verify it");
+    }
 
     private static RpmPackage ReadCore(Stream stream, string? fileName, string? path, ReadOnlyMemory<byte> memory)
     {

@@ -22,4 +22,10 @@ public sealed record RpmPayloadOptions
     /// <c>cpio</c> do). Default <see langword="false"/>: only the read/write/execute bits are applied.
     /// </summary>
     public bool PreserveSpecialModeBits { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="RpmPackage.ExtractTo"/> skips checking the header and payload digests first. Default
+    /// <see langword="false"/>: a package whose digests fail (as <c>rpm -K --nosignature</c> judges) is refused.
+    /// </summary>
+    public bool SkipDigestVerification { get; init; }
 }
