@@ -5,6 +5,7 @@ using SharpFuzz;
 //                                otherwise: replays the committed seeds and regressions of TARGET.
 // Abi.Sdk.Fuzz TARGET PATH...    replays the given files (or folders of files) through TARGET.
 // Abi.Sdk.Fuzz all               replays every committed input through every target.
+// Abi.Sdk.Fuzz list              prints the target names, one a line.
 
 // Under the driver nothing instrumented may run before Fuzzer.LibFuzzer.Run maps the coverage memory
 // (the instrumented SDK writes there), so FuzzTargets is not touched until the first input.
@@ -12,6 +13,12 @@ if (args.Length == 1 && Environment.GetEnvironmentVariable("__LIBFUZZER_SHM_ID")
 {
     string fuzzed = args[0];
     Fuzzer.LibFuzzer.Run(span => FuzzTargets.Run(fuzzed, span.ToArray()));
+    return 0;
+}
+
+if (args is ["list"])
+{
+    Console.WriteLine(string.Join('\n', FuzzTargets.All.Keys));
     return 0;
 }
 
