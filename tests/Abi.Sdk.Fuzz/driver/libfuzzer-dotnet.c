@@ -46,40 +46,23 @@ static const char *flag(int argc, char **argv, const char *name)
     return NULL;
 }
 
-static int read_full(int fd, void *buffer, size_t size)
+// Reads (writing == 0) or writes all of buffer; -1 on error or end of stream.
+static int transfer(int fd, void *buffer, size_t size, int writing)
 {
     size_t done = 0;
     while (done < size)
     {
-        ssize_t got = read(fd, (uint8_t *)buffer + done, size - done);
-        if (got < 0 && errno == EINTR)
+        uint8_t *at = (uint8_t *)buffer + done;
+        ssize_t n = writing ? write(fd, at, size - done) : read(fd, at, size - done);
+        if (n < 0 && errno == EINTR)
         {
             continue;
         }
-        if (got <= 0)
+        if (n <= 0)
         {
             return -1;
         }
-        done += (size_t)got;
-    }
-    return 0;
-}
-
-static int write_full(int fd, const void *buffer, size_t size)
-{
-    size_t done = 0;
-    while (done < size)
-    {
-        ssize_t put = write(fd, (const uint8_t *)buffer + done, size - done);
-        if (put < 0 && errno == EINTR)
-        {
-            continue;
-        }
-        if (put <= 0)
-        {
-            return -1;
-        }
-        done += (size_t)put;
+        done += (size_t)n;
     }
     return 0;
 }
@@ -142,7 +125,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     signal(SIGPIPE, SIG_IGN);
 
     int32_t ready;
-    if (read_full(status_fd, &ready, sizeof ready) != 0)
+    if (transfer(status_fd, &ready, sizeof ready, 0) != 0)
     {
         fail("waiting for the target to start");
     }
@@ -162,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(shared + COUNTERS_SIZE, data, size);
     int32_t length = (int32_t)size;
     int32_t status;
-    if (write_full(control_fd, &length, sizeof length) != 0 || read_full(status_fd, &status, sizeof status) != 0)
+    if (transfer(control_fd, &length, sizeof length, 1) != 0 || transfer(status_fd, &status, sizeof status, 0) != 0)
     {
         // The target process died (stack overflow, fail-fast, out of memory): a crash.
         fprintf(stderr, "libfuzzer-dotnet: the .NET target process died\n");
