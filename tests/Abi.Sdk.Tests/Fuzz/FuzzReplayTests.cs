@@ -1,4 +1,7 @@
+using Abi.Sdk.Abi;
+using Abi.Sdk.Elf;
 using Abi.Sdk.Fuzz;
+using Abi.Sdk.Tests.TestSupport;
 
 namespace Abi.Sdk.Tests.Fuzz;
 
@@ -33,5 +36,21 @@ public sealed class FuzzReplayTests
             var error = Record.Exception(() => FuzzTargets.All[target](File.ReadAllBytes(file)));
             Assert.True(error is null, $"{Path.GetFileName(file)}: {error}");
         }
+    }
+
+    [Fact]
+    public void An_exported_symbol_without_a_name_is_an_elf_format_error_at_its_entry()
+    {
+        // Found by the elf target: a version marker's name offset pointing at an empty string.
+        string file = Path.Combine(AppContext.BaseDirectory, "regressions", "elf", "exported-symbol-without-name");
+        string readelf = Tools.Require("readelf", "binutils");
+        var line = Tools.Run(readelf, ["-W", "--dyn-syms", file]).Stdout.Split('\n').Single(l => l.TrimStart().StartsWith("20:", StringComparison.Ordinal));
+        Assert.Equal(["20:", "0000000000000000", "0", "OBJECT", "GLOBAL", "DEFAULT", "ABS", "@@VERS_2.1"], line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+        using var image = ElfImage.Load(File.ReadAllBytes(file), "x.so");
+        var error = Assert.Throws<ElfFormatException>(() => AbiSurface.Of(image));
+        Assert.Equal("dynamic symbol 20 is exported but has no name", error.Reason);
+        var section = image.Sections.Single(s => s.Name == ".dynsym");
+        Assert.Equal((long)section.Offset + (20 * (long)section.EntrySize), error.Offset);
     }
 }
