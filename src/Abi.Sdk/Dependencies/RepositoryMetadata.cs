@@ -100,10 +100,11 @@ public static class RepositoryMetadata
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var decoded = Decompress(stream, fileName, maxDecompressedSize);
-        using var reader = CreateReader(decoded, maxDecompressedSize);
         var packages = ImmutableArray.CreateBuilder<PackageRecord>();
         try
         {
+            // Inside the try: creating the reader already decompresses the first block.
+            using var reader = CreateReader(decoded, maxDecompressedSize);
             while (reader.Read())
             {
                 if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "package" && reader.NamespaceURI == CommonNs)
