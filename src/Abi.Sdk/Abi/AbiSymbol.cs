@@ -238,14 +238,17 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     /// <summary>Builds the surface entry for an exported ELF symbol.</summary>
     /// <param name="symbol">A defined, exported dynamic symbol.</param>
     /// <returns>The ABI symbol.</returns>
-    /// <exception cref="ElfFormatException">The symbol's name cannot be read.</exception>
+    /// <exception cref="ElfFormatException">The symbol's name cannot be read, or it is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="symbol"/> is <see langword="default"/> (read from no table).</exception>
     public static AbiSymbol FromElf(ElfSymbol symbol)
     {
         var version = symbol.Version;
         var utf8 = symbol.NameUtf8;
         if (utf8.IsEmpty)
         {
-            throw new ArgumentException("the symbol has no name", nameof(symbol));
+            // An exported definition nothing can bind to by name: malformed input, reported like any other.
+            throw (Exception?)symbol.Table?.EntryError(symbol.Index, $"dynamic symbol {symbol.Index} is exported but has no name")
+                ?? new ArgumentException("the symbol has no name", nameof(symbol));
         }
 
         // Invalid UTF-8 keeps the name's decoded form (with U+FFFD), so that byte and string equality agree.

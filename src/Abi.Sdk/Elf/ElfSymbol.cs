@@ -28,6 +28,9 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
     /// <summary>st_name: the name's offset in the dynamic string table (lets bulk readers prefetch names).</summary>
     internal uint NameOffset => _nameOffset;
 
+    /// <summary>The table the symbol was read from; <see langword="null"/> for <c>default</c>.</summary>
+    internal ElfSymbolTable? Table => _table;
+
     internal ElfSymbol(ElfSymbolTable table, int index, uint nameOffset, ulong value, ulong size, byte info, byte other, ushort sectionIndex, ushort versym)
     {
         _table = table;
@@ -236,6 +239,9 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
 
         return rest[..end];
     }
+
+    /// <summary>A format error about entry <paramref name="index"/>, at its offset in the file.</summary>
+    internal ElfFormatException EntryError(int index, string reason) => _image.Error(_symOffset + ((long)index * _entrySize), reason);
 
     internal string GetName(int index, uint nameOffset)
     {
