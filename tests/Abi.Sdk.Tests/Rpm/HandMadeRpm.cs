@@ -74,11 +74,17 @@ internal static class HandMadeRpm
             main.Add((5011, Int32, Ints([8L]), 1));
         }
 
+        // Honest digests, as rpmbuild writes them: the payload's SHA-256 in the main header and the main header's
+        // SHA-256 in the signature, so extraction gets past verification and meets the hostile content itself.
+        main.Add((5092, StringArray, Strings(Convert.ToHexStringLower(SHA256.HashData(archive))), 1));
+        main.Add((5093, Int32, Ints([8L]), 1));
+        var mainHeader = Header(main);
         var signature = new List<(int Tag, int Type, byte[] Data, int Count)>
         {
             declaredArchiveSize is { } size
                 ? (1007, Int32, Ints([size < 0 ? archive.Length : size]), 1)
                 : (1000, Int32, Ints([0L]), 1),
+            (273, String, Strings(Convert.ToHexStringLower(SHA256.HashData(mainHeader))), 1),
         };
 
         var output = new MemoryStream();
@@ -86,7 +92,7 @@ internal static class HandMadeRpm
         var sig = Header(signature);
         output.Write(sig);
         output.Write(new byte[(8 - (sig.Length % 8)) % 8]);
-        output.Write(Header(main));
+        output.Write(mainHeader);
         output.Write(archive);
         return output.ToArray();
     }
