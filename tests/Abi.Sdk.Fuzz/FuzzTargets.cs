@@ -36,6 +36,8 @@ public static class FuzzTargets
         ["baseline"] = Baseline,
         ["suppression"] = Suppression,
         ["settings"] = Settings,
+        ["openpgp-key"] = OpenPgpKey,
+        ["rpm-verify"] = RpmVerify,
     };
 
     /// <summary>Whether <paramref name="exception"/> is one of the errors the SDK documents for malformed input.</summary>
@@ -113,6 +115,15 @@ public static class FuzzTargets
 
         ReadEntries(package.OpenPayload(PayloadOptions));
     }
+
+    /// <summary>OpenPGP public keys (armored or binary), as <c>abi rpm --verify --key</c> reads them.</summary>
+    private static void OpenPgpKey(byte[] input) => Touch(OpenPgpKeyRing.Empty.Add(input, "fuzz.asc"));
+
+    /// <summary>Digest and signature checks of a package, against the seed keys (keys/) so signatures are really checked.</summary>
+    private static void RpmVerify(byte[] input) => Touch(RpmPackage.Parse(input, "fuzz.rpm").Verify(SeedKeys.Value));
+
+    private static readonly Lazy<OpenPgpKeyRing> SeedKeys = new(
+        () => OpenPgpKeyRing.Load(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "keys"), "*.asc").Order(StringComparer.Ordinal)));
 
     /// <summary>The cpio archive reader: the input is the payload of an uncompressed package (the seed package's headers).</summary>
     private static void Cpio(byte[] input)

@@ -89,3 +89,6 @@ printf '[suppress_function]\n  name_regexp = ^b\n  symbol_name_not_regexp = ^foo
 printf '{ "diagnostics": { "ABI1003": "none", "ABI1006": "incompatible" } }\n' > "$seeds/settings/severities.json"
 printf '{"diagnostics":{"ABI1001":"compatible","ABI2001":"warning"}}' > "$seeds/settings/compact.json"
 du -sh "$seeds"
+
+# OpenPGP keys and signed packages (gpg, rpmsign).
+"$here/make-openpgp-seeds.sh"

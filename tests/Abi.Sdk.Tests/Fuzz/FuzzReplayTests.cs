@@ -58,4 +58,32 @@ public sealed class FuzzReplayTests
         var section = image.Sections.Single(s => s.Name == ".dynsym");
         Assert.Equal((long)section.Offset + (20 * (long)section.EntrySize), error.Offset);
     }
+
+    [Fact]
+    public void The_openpgp_seeds_verify_as_rpm_verifies_them()
+    {
+        // The rpm-verify target checks signatures against the seed keys: they must really verify (as rpm -Kv says after
+        // rpmkeys --import), or the target would only ever explore the NOKEY path.
+        string rpm = Tools.Require("rpm", "rpm");
+        string rpmkeys = Tools.Require("rpmkeys", "rpm");
+        string keys = Path.Combine(AppContext.BaseDirectory, "keys");
+        var keyFiles = Directory.GetFiles(keys, "*.asc").Order(StringComparer.Ordinal).ToArray();
+        var packages = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "seeds", "rpm-verify"), "*.rpm").Order(StringComparer.Ordinal).ToArray();
+        var db = Directory.CreateTempSubdirectory("abi-fuzz-rpmdb-");
+        try
+        {
+            Assert.Equal(0, Tools.Run(rpmkeys, ["--dbpath", db.FullName, "--import", .. keyFiles]).ExitCode);
+            var expected = Tools.Run(rpm, ["--dbpath", db.FullName, "-Kv", .. packages], new Dictionary<string, string> { ["LC_ALL"] = "C" });
+            Assert.Equal(0, expected.ExitCode);
+            Assert.Equal(2, expected.Stdout.Split('\n').Count(l => l.Contains(" Signature, key ID ", StringComparison.Ordinal) && l.EndsWith(": OK", StringComparison.Ordinal)));
+
+            var actual = CliRunner.Run(["rpm", "--verify", "-v", .. keyFiles.SelectMany(k => new[] { "--key", k }), .. packages]);
+            Assert.Equal(expected.Stdout, actual.Stdout);
+            Assert.Equal(expected.ExitCode, actual.ExitCode);
+        }
+        finally
+        {
+            db.Delete(true);
+        }
+    }
 }
