@@ -391,6 +391,10 @@ public static class AbiBaseline
         {
             throw new AbiBaselineFormatException(fileName, ex.Offset, ex.Message, ex);
         }
+        catch (Exception ex) when (IO.XmlReaderFault.IsGarbledDeclaration(ex))
+        {
+            throw new AbiBaselineFormatException(fileName, 0, IO.XmlReaderFault.Message, ex);
+        }
 
         if (!corpus)
         {

@@ -135,11 +135,7 @@ public static class RepositoryMetadata
         LimitExceededException => new RepositoryFormatException(fileName, maxDecompressedSize, ex.Message, ex),
         XmlTokenLimitStream.TokenTooLargeException t => new RepositoryFormatException(fileName, t.Offset, t.Message, t),
         _ when IsDecoderFailure(ex) => new RepositoryFormatException(fileName, 0, $"corrupt compressed metadata: {ex.Message}", ex),
-
-        // .NET's XML reader fails with a negative count while switching to the encoding a garbled declaration names
-        // (found by fuzzing): the input's fault, so a format error.
-        ArgumentOutOfRangeException when ex.StackTrace?.Contains("System.Xml.XmlTextReaderImpl.SwitchEncoding", StringComparison.Ordinal) == true
-            => new RepositoryFormatException(fileName, 0, "malformed XML declaration (the XML reader could not switch to its encoding)", ex),
+        _ when IO.XmlReaderFault.IsGarbledDeclaration(ex) => new RepositoryFormatException(fileName, 0, IO.XmlReaderFault.Message, ex),
         _ => null,
     };
 
