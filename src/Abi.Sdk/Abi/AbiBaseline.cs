@@ -447,6 +447,12 @@ public static class AbiBaseline
 
         void Add(string n, string? v, bool d)
         {
+            if (n.Length == 0)
+            {
+                // abidw never writes one (an alias "@VER" or name="" is malformed); the loader could not bind it anyway.
+                throw new AbiBaselineFormatException(fileName, ((IXmlLineInfo)reader).LineNumber, "elf-symbol or alias without a name");
+            }
+
             if (seen.Add((n, string.IsNullOrEmpty(v) ? null : v)))
             {
                 symbols.Add(new AbiSymbol(n, v, d, kind, binding, visibility, size));
