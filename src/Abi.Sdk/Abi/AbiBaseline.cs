@@ -230,11 +230,6 @@ public static class AbiBaseline
         {
             throw new AbiBaselineFormatException(fileName, 0, $"a number is out of range: {ex.Message}", ex);
         }
-        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
-        {
-            // JsonDocument checks structure, not the bytes inside strings: GetString finds invalid UTF-8.
-            throw new AbiBaselineFormatException(fileName, 0, "a string is not valid UTF-8", ex);
-        }
     }
 
     private static JsonElement Required(JsonElement obj, string name, JsonValueKind kind, string? fileName)

@@ -121,11 +121,6 @@ public sealed class AbiSeverityConfiguration
         {
             throw new AbiConfigurationFormatException(fileName, ex.BytePositionInLine ?? 0, $"malformed JSON at line {(ex.LineNumber ?? 0) + 1}: {ex.Message}", ex);
         }
-        catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
-        {
-            // The reader validates structure, not the bytes inside a string: GetString finds invalid UTF-8.
-            throw new AbiConfigurationFormatException(fileName, reader.TokenStartIndex, "a string is not valid UTF-8", ex);
-        }
 
         return new(overrides.ToImmutable());
     }
