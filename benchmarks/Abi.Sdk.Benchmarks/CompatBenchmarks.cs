@@ -1,4 +1,5 @@
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using Abi.Sdk.Elf;
 using BenchmarkDotNet.Attributes;
 
@@ -57,7 +58,7 @@ public class CompatBenchmarks
         int compatible = 0;
         foreach (var path in _binaries)
         {
-            if (Compatibility.Check(path, target).IsCompatible)
+            if (CompatibilityChecker.Check(path, target).IsCompatible)
             {
                 compatible++;
             }

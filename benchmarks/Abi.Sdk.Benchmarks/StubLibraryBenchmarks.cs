@@ -1,4 +1,5 @@
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using BenchmarkDotNet.Attributes;
 
 namespace Abi.Sdk.Benchmarks;
@@ -56,7 +57,7 @@ public class BaselineTargetBenchmarks
     public bool CheckAgainstBaselines()
     {
         using var target = Target.FromBaselines(_baselines);
-        return Compatibility.Check(_app, target).IsCompatible;
+        return CompatibilityChecker.Check(_app, target).IsCompatible;
     }
 
     private static string FindRoot()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using Abi.Sdk.Rpm;
 
 namespace Abi.Cli.Commands;
@@ -92,17 +93,17 @@ internal static class CompatCommands
 
         foreach (var binary in binaries)
         {
-            Report(Compatibility.Check(binary, target));
+            Report(CompatibilityChecker.Check(binary, target));
         }
 
         foreach (var path in installed)
         {
-            Report(Compatibility.CheckInstalled(path, target));
+            Report(CompatibilityChecker.CheckInstalled(path, target));
         }
 
         foreach (var package in packages)
         {
-            foreach (var verdict in Compatibility.CheckPackage(RpmPackage.Open(package), target))
+            foreach (var verdict in CompatibilityChecker.CheckPackage(RpmPackage.Open(package), target))
             {
                 Report(verdict);
             }

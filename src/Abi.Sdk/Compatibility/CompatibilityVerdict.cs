@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using Abi.Sdk.Abi;
+using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <summary>
 /// The objects that brought a problem in, innermost first: the object with the unmet need, the object that

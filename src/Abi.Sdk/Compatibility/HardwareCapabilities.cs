@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using System.Runtime.Intrinsics.X86;
+using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <summary>
 /// The hardware-dependent subfolders glibc's loader tries in each search folder before the folder itself: the

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
+using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <summary>What ldconfig reads and builds: the folders of /etc/ld.so.conf and the ld.so.cache made from them.</summary>
 internal static class LdConfig

@@ -1,7 +1,8 @@
 using System.Text;
+using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <content>A target made of baselines: each library's ABI surface stands in for the library.</content>
 public sealed partial class Target

@@ -1,7 +1,8 @@
+using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Rpm;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <content>A target made of RPM packages, read in place.</content>
 public sealed partial class Target

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <summary>
 /// One file of a target given by the caller, for example an entry of an RPM payload: a regular file whose bytes are
@@ -81,7 +82,7 @@ public sealed partial class Target : IDisposable
 {
     private readonly TargetFileSystem _fs;
     private readonly TargetFileSystem _hostFs;
-    private readonly ConcurrentDictionary<(TargetFileSystem, string), Lazy<ElfSurface?>> _surfaces = new();
+    private readonly ConcurrentDictionary<(TargetFileSystem, string), Lazy<DynamicObject?>> _surfaces = new();
     private readonly ConcurrentDictionary<(TargetFileSystem, string), string?> _resolved = new();
     private readonly ConcurrentDictionary<(TargetFileSystem, string), bool> _directories = new();
     private readonly ConcurrentDictionary<(ElfClass, ElfMachine), Lazy<TargetLayout>> _layouts = new();
@@ -198,7 +199,7 @@ public sealed partial class Target : IDisposable
     /// The last library seen to satisfy a reference (name, version name, version hash). Whether a reference is
     /// satisfied does not depend on the order of the lookup scope, only on which libraries are in it.
     /// </summary>
-    internal ConcurrentDictionary<(string Name, string? Version, uint Hash), ElfSurface> Satisfiers { get; } = new();
+    internal ConcurrentDictionary<(string Name, string? Version, uint Hash), DynamicObject> Satisfiers { get; } = new();
 
     internal TargetFileSystem HostFileSystem => _hostFs;
 
@@ -211,10 +212,10 @@ public sealed partial class Target : IDisposable
         => _resolved.GetOrAdd((fs, path), static (k) => k.Item1.Resolve(k.Item2));
 
     /// <summary>The indexed surface of the ELF file at a resolved path, read once; null when it is not ELF or is malformed.</summary>
-    internal ElfSurface? Surface(TargetFileSystem fs, string resolvedPath)
+    internal DynamicObject? Surface(TargetFileSystem fs, string resolvedPath)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _surfaces.GetOrAdd((fs, resolvedPath), static (k) => new Lazy<ElfSurface?>(() => ElfSurface.TryOpen(k.Item1, k.Item2), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        return _surfaces.GetOrAdd((fs, resolvedPath), static (k) => new Lazy<DynamicObject?>(() => DynamicObject.TryOpen(k.Item1, k.Item2), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
     /// <summary>Unmaps every file the target opened.</summary>
@@ -371,7 +372,7 @@ public sealed class TargetLayout
     }
 
     /// <summary>The newest GLIBC_2.x version node a C library defines.</summary>
-    private static Version? GlibcVersionOf(ElfSurface? libc)
+    private static Version? GlibcVersionOf(DynamicObject? libc)
     {
         Version? newest = null;
         foreach (var d in libc?.Image.VersionDefinitions ?? [])

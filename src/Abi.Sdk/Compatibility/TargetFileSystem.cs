@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Abi.Sdk.Abi;
+using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <summary>
 /// The files of a target system as the loader sees them: absolute paths inside the target, symbolic links followed

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Tests.TestSupport;
 

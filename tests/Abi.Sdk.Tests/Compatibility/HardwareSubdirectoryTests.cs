@@ -1,7 +1,8 @@
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Tests.TestSupport;
-using Checker = global::Abi.Sdk.Abi.Compatibility;
+using Checker = global::Abi.Sdk.Compatibility.CompatibilityChecker;
 
 namespace Abi.Sdk.Tests.Compatibility;
 

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Tests.TestSupport;
-using Checker = global::Abi.Sdk.Abi.Compatibility;
+using Checker = global::Abi.Sdk.Compatibility.CompatibilityChecker;
 
 namespace Abi.Sdk.Tests.Compatibility;
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using Abi.Sdk.Tests.TestSupport;
 
 namespace Abi.Sdk.Tests.Compatibility;

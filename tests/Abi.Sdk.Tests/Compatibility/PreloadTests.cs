@@ -1,6 +1,7 @@
 using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
 using Abi.Sdk.Tests.TestSupport;
-using Checker = global::Abi.Sdk.Abi.Compatibility;
+using Checker = global::Abi.Sdk.Compatibility.CompatibilityChecker;
 
 namespace Abi.Sdk.Tests.Compatibility;
 

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
-using Abi.Sdk.Elf;
+using Abi.Sdk.Abi;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Elf;
 
 /// <summary>Lays out and writes the ELF file of a stub library (see <see cref="AbiStubLibrary"/>).</summary>
 internal static class StubElfWriter

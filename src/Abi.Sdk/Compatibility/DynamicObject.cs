@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
+using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <summary>
 /// What the loader needs from one ELF file, read once and shared by every check: its version table
 /// (glibc's <c>l_versions</c>), its definitions indexed by name, and the symbols its relocations look up.
 /// </summary>
-internal sealed class ElfSurface : IDisposable
+internal sealed class DynamicObject : IDisposable
 {
     private const ushort SHN_UNDEF = 0;
     private const ushort SHN_ABS = 0xfff1;
@@ -17,7 +18,7 @@ internal sealed class ElfSurface : IDisposable
 
     private readonly bool _ownsImage;
 
-    private ElfSurface(TargetFileSystem fs, string path, ElfImage image, bool ownsImage)
+    private DynamicObject(TargetFileSystem fs, string path, ElfImage image, bool ownsImage)
     {
         _ownsImage = ownsImage;
         FileSystem = fs;
@@ -54,11 +55,11 @@ internal sealed class ElfSurface : IDisposable
     /// <summary>One symbol a relocation looks up: undefined symbols, and copy-relocated objects of an executable.</summary>
     public readonly record struct Reference(int SymbolIndex, bool IsCopy);
 
-    public static ElfSurface? TryOpen(TargetFileSystem fs, string path)
+    public static DynamicObject? TryOpen(TargetFileSystem fs, string path)
     {
         try
         {
-            return new ElfSurface(fs, path, fs.OpenElf(path), ownsImage: true);
+            return new DynamicObject(fs, path, fs.OpenElf(path), ownsImage: true);
         }
         catch (Exception ex) when (ex is ElfFormatException or IOException or UnauthorizedAccessException)
         {
@@ -67,7 +68,7 @@ internal sealed class ElfSurface : IDisposable
     }
 
     /// <summary>A surface over an image the caller owns (the checked binary).</summary>
-    public static ElfSurface ForImage(TargetFileSystem fs, string path, ElfImage image) => new(fs, path, image, ownsImage: false);
+    public static DynamicObject ForImage(TargetFileSystem fs, string path, ElfImage image) => new(fs, path, image, ownsImage: false);
 
     /// <summary>The checks of open_verify: same class, byte order and machine as the executable.</summary>
     public bool Matches(ElfHeader header)
@@ -174,9 +175,9 @@ internal sealed class ElfSurface : IDisposable
     /// when that library is in the scope again the reference is satisfied without a walk. Races are benign: any
     /// value written was a real satisfier.
     /// </summary>
-    public ElfSurface?[] Satisfiers => _satisfiers ?? Interlocked.CompareExchange(ref _satisfiers, new ElfSurface?[References.Length], null) ?? _satisfiers!;
+    public DynamicObject?[] Satisfiers => _satisfiers ?? Interlocked.CompareExchange(ref _satisfiers, new DynamicObject?[References.Length], null) ?? _satisfiers!;
 
-    private ElfSurface?[]? _satisfiers;
+    private DynamicObject?[]? _satisfiers;
 
     /// <summary>The first filters of check_match: defined, with a value (or absolute, or TLS), of a code or data type.</summary>
     public static bool IsDefinition(in ElfSymbol s)

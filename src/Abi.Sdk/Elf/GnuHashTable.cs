@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
-using Abi.Sdk.Elf;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Elf;
 
 /// <summary>
 /// DT_GNU_HASH read in place, as ld.so searches it: bloom filter, bucket, then the hash chain (symbols in table

@@ -1,15 +1,16 @@
 using System.Collections.Immutable;
+using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Rpm;
 
-namespace Abi.Sdk.Abi;
+namespace Abi.Sdk.Compatibility;
 
 /// <summary>
 /// Predicts glibc's dynamic loader (ld.so) without running anything: loads DT_NEEDED breadth-first with the
 /// loader's search order, checks version needs as <c>_dl_check_map_versions</c> does, and binds every symbol the
 /// relocations look up with the rules of <c>do_lookup_x</c>/<c>check_match</c>. See docs/compatibility.md.
 /// </summary>
-public static class Compatibility
+public static class CompatibilityChecker
 {
 
 
@@ -117,9 +118,9 @@ public static class Compatibility
 
     private static CompatibilityVerdict Check(ElfImage image, string displayPath, string resolvedPath, TargetFileSystem fs, Target target)
         // A program started by the kernel gets its $ORIGIN from /proc/self/exe: the real path of the file.
-        => Check(ElfSurface.ForImage(fs, resolvedPath, image), displayPath, target, mainInTarget: fs == target.FileSystem && !fs.IsHost);
+        => Check(DynamicObject.ForImage(fs, resolvedPath, image), displayPath, target, mainInTarget: fs == target.FileSystem && !fs.IsHost);
 
-    private static CompatibilityVerdict Check(ElfSurface main, string displayPath, Target target, bool mainInTarget = true)
+    private static CompatibilityVerdict Check(DynamicObject main, string displayPath, Target target, bool mainInTarget = true)
     {
         if (main.Image.Dynamic is null)
         {
@@ -144,7 +145,7 @@ public static class Compatibility
         private readonly List<Map> _loaded = [];      // GL(dl_ns)._ns_loaded: every object, in load order
         private readonly List<Map> _scope = [];       // the main map's search list: the global lookup scope
         private readonly HashSet<string> _faked = new(StringComparer.Ordinal);
-        private readonly HashSet<ElfSurface> _scopeSurfaces = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<DynamicObject> _scopeSurfaces = new(ReferenceEqualityComparer.Instance);
         private readonly List<MissingLibrary> _missingLibraries = [];
         private readonly List<MissingVersion> _missingVersions = [];
         private readonly List<MissingVersion> _missingWeakVersions = [];
@@ -156,7 +157,7 @@ public static class Compatibility
         private readonly bool _mainInTarget;
 
         // main: the binary, at its real path ($ORIGIN comes from /proc/self/exe).
-        public LoaderRun(Target target, ElfSurface main, string displayPath, bool mainInTarget)
+        public LoaderRun(Target target, DynamicObject main, string displayPath, bool mainInTarget)
         {
             _target = target;
             _mainInTarget = mainInTarget;
@@ -193,9 +194,9 @@ public static class Compatibility
             }
         }
 
-        private sealed class Map(ElfSurface surface, string name, string openedPath, Map? loader, bool isMain)
+        private sealed class Map(DynamicObject surface, string name, string openedPath, Map? loader, bool isMain)
         {
-            public ElfSurface Surface { get; } = surface;
+            public DynamicObject Surface { get; } = surface;
 
             /// <summary>$ORIGIN: the folder of the path the file was opened by (l_name), links not followed.</summary>
             public string Origin { get; } = FolderOf(openedPath);
@@ -297,7 +298,7 @@ public static class Compatibility
         /// The object for a file found under <paramref name="name"/>: the one already loaded from that file (which
         /// now also answers to the name), or a new one known by the name, the path it was opened by and its SONAME.
         /// </summary>
-        private (Map Map, bool IsNew) Adopt(ElfSurface found, string name, string openedPath, Map loader)
+        private (Map Map, bool IsNew) Adopt(DynamicObject found, string name, string openedPath, Map loader)
         {
             foreach (var m in _loaded)
             {
@@ -320,7 +321,7 @@ public static class Compatibility
             return (map, true);
         }
 
-        private (ElfSurface? Surface, string? OpenedPath) Search(string rawName, Map loader)
+        private (DynamicObject? Surface, string? OpenedPath) Search(string rawName, Map loader)
         {
             var name = rawName;
             var fs = _target.FileSystem;
@@ -410,7 +411,7 @@ public static class Compatibility
 
         private static string Join(string dir, string name) => dir.EndsWith('/') ? dir + name : dir + "/" + name;
 
-        private (ElfSurface? Surface, string? OpenedPath) SearchPath(string path, Map owner, string name)
+        private (DynamicObject? Surface, string? OpenedPath) SearchPath(string path, Map owner, string name)
         {
             foreach (var element in path.Split(':'))
             {
@@ -503,7 +504,7 @@ public static class Compatibility
         }
 
         /// <summary>open_path over one search folder: its hardware-specific subfolders first, then the folder itself.</summary>
-        private (ElfSurface? Surface, string? OpenedPath) TryFolder(TargetFileSystem fs, string dir, string name)
+        private (DynamicObject? Surface, string? OpenedPath) TryFolder(TargetFileSystem fs, string dir, string name)
         {
             foreach (var sub in _layout.HardwareSubdirectories)
             {
@@ -518,7 +519,7 @@ public static class Compatibility
         }
 
         /// <summary>open_verify: a file that exists and is ELF of the executable's class, byte order and machine.</summary>
-        private (ElfSurface? Surface, string? OpenedPath) TryFile(TargetFileSystem fs, string path)
+        private (DynamicObject? Surface, string? OpenedPath) TryFile(TargetFileSystem fs, string path)
         {
             var resolved = _target.Resolve(fs, path);
             if (resolved is null)
@@ -563,7 +564,7 @@ public static class Compatibility
             }
         }
 
-        private static ImmutableArray<string> SymbolsOfVersion(ElfSurface surface, int index)
+        private static ImmutableArray<string> SymbolsOfVersion(DynamicObject surface, int index)
         {
             var table = surface.Image.DynamicSymbols;
             var names = ImmutableArray.CreateBuilder<string>();
@@ -614,7 +615,7 @@ public static class Compatibility
                     }
 
                     var name = symbol.Name;
-                    ElfSurface.VersionSlot version = default;
+                    DynamicObject.VersionSlot version = default;
                     if (surface.HasVersionTable)
                     {
                         version = surface.VersionOf(symbol.VersionIndex);
@@ -666,7 +667,7 @@ public static class Compatibility
         }
 
         /// <summary>do_lookup_x over the scope: the first object whose definition check_match accepts and that binds globally.</summary>
-        private (Map? Map, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, ElfSurface.VersionSlot? version, bool isCopy, Map? symbolicSelf)
+        private (Map? Map, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, DynamicObject.VersionSlot? version, bool isCopy, Map? symbolicSelf)
         {
             uint hash = GnuHashTable.Hash(utf8);
             if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, utf8, hash, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
@@ -692,7 +693,7 @@ public static class Compatibility
         }
 
         /// <summary>Hidden and internal definitions are local; local bindings are ignored; weak, global and unique bind.</summary>
-        private static bool Binds(ElfSurface surface, int index)
+        private static bool Binds(DynamicObject surface, int index)
         {
             var s = surface.Image.DynamicSymbols[index];
             if (s.Visibility is ElfSymbolVisibility.Hidden or ElfSymbolVisibility.Internal)
@@ -704,7 +705,7 @@ public static class Compatibility
         }
 
         /// <summary>check_match over one object's definitions of the name, with the num_versions rule for unversioned references.</summary>
-        private static int Match(ElfSurface surface, string name, ReadOnlySpan<byte> utf8, uint hash, ElfSurface.VersionSlot? version)
+        private static int Match(DynamicObject surface, string name, ReadOnlySpan<byte> utf8, uint hash, DynamicObject.VersionSlot? version)
         {
             var table = surface.Image.DynamicSymbols;
             scoped ReadOnlySpan<int> candidates;
@@ -723,7 +724,7 @@ public static class Compatibility
                     for (int i = 0; i < n; i++)
                     {
                         var s = table[buffer[i]];
-                        if (ElfSurface.IsDefinition(s) && s.NameEquals(utf8))
+                        if (DynamicObject.IsDefinition(s) && s.NameEquals(utf8))
                         {
                             buffer[kept++] = buffer[i];
                         }
