@@ -1,5 +1,6 @@
 using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
+using Abi.Sdk.Reporting;
 using BenchmarkDotNet.Attributes;
 
 namespace Abi.Sdk.Benchmarks;
@@ -69,7 +70,7 @@ public class AbiDiffBenchmarks
     public long JsonReport()
     {
         using var stream = new MemoryStream();
-        AbiComparer.Default.Compare(_oldSurface, _newSurface).ToJson(stream);
+        AbiComparer.Default.Compare(_oldSurface, _newSurface).WriteJson(stream);
         return stream.Length;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using Abi.Sdk;
 using Abi.Sdk.Abi;
+using Abi.Sdk.Reporting;
 
 namespace Abi.Cli.Commands;
 
@@ -64,16 +65,16 @@ internal static class AbiCommands
         using var output = new Output();
         if (json)
         {
-            result.ToJson(output.Stream);
+            result.WriteJson(output.Stream);
         }
         else if (sarif)
         {
-            result.ToSarif(output.Stream);
+            result.WriteSarif(output.Stream);
         }
         else
         {
             using var writer = new StreamWriter(output.Stream, leaveOpen: true) { NewLine = "\n" };
-            result.ToText(writer);
+            result.WriteText(writer);
         }
 
         return result.ExitCode;

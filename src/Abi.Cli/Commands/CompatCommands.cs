@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Compatibility;
+using Abi.Sdk.Reporting;
 using Abi.Sdk.Rpm;
 
 namespace Abi.Cli.Commands;
@@ -77,17 +77,20 @@ internal static class CompatCommands
         using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : system.WithPreload([preload]);
         var target = preloaded ?? system;
         using var output = new Output();
+
+        // Disposed before the output: its buffered text reaches the stream first.
+        using var text = json ? null : new StreamWriter(output.Stream, leaveOpen: true) { NewLine = "\n" };
         bool allCompatible = true;
         void Report(CompatibilityVerdict verdict)
         {
             allCompatible &= verdict.IsCompatible;
-            if (json)
+            if (text is null)
             {
-                output.JsonLine(w => WriteJson(w, verdict));
+                verdict.WriteJson(output.Stream);
             }
             else
             {
-                WriteText(output, verdict);
+                verdict.WriteText(text);
             }
         }
 
@@ -110,115 +113,5 @@ internal static class CompatCommands
         }
 
         return allCompatible ? 0 : Incompatible;
-    }
-
-    private static void WriteText(Output output, CompatibilityVerdict verdict)
-    {
-        if (!verdict.IsDynamic)
-        {
-            output.WriteLine($"{verdict.Binary}: compatible (statically linked)");
-            return;
-        }
-
-        output.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")}");
-        foreach (var m in verdict.MissingLibraries)
-        {
-            output.WriteLine($"  missing library {m.Name} (needed by {m.NeededBy})");
-        }
-
-        foreach (var m in verdict.MissingVersions)
-        {
-            var symbols = m.Symbols.IsEmpty ? string.Empty : $" [{string.Join(", ", m.Symbols)}]";
-            output.WriteLine($"  missing version {m.Library}: {m.Version} (needed by {m.RequiredBy}){symbols}");
-        }
-
-        foreach (var m in verdict.MissingSymbols)
-        {
-            var version = m.Version is null ? string.Empty : $", version {m.Version} from {m.Library}";
-            output.WriteLine($"  undefined symbol {m.Name}{version} (referenced by {m.ReferencedBy})");
-        }
-
-        foreach (var m in verdict.MissingWeakVersions)
-        {
-            output.WriteLine($"  warning: weak version {m.Library}: {m.Version} not found (needed by {m.RequiredBy})");
-        }
-
-        foreach (var name in verdict.IgnoredPreloads)
-        {
-            output.WriteLine($"  warning: preload {name} cannot be loaded: ignored");
-        }
-
-        foreach (var c in verdict.CopyRelocationSizeChanges)
-        {
-            output.WriteLine($"  warning: copy-relocated {c.Name} is {c.TargetSize} bytes in {c.DefinedIn}, {c.LinkedSize} when linked");
-        }
-    }
-
-    private static void WriteJson(Utf8JsonWriter w, CompatibilityVerdict verdict)
-    {
-        w.WriteStartObject();
-        w.WriteString("binary", verdict.Binary);
-        w.WriteBoolean("compatible", verdict.IsCompatible);
-        w.WriteStartArray("missingLibraries");
-        foreach (var m in verdict.MissingLibraries)
-        {
-            w.WriteStringValue(m.Name);
-        }
-
-        w.WriteEndArray();
-        WriteVersions(w, "missingVersions", verdict.MissingVersions);
-        w.WriteStartArray("missingSymbols");
-        foreach (var m in verdict.MissingSymbols)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", m.Name);
-            w.WriteStringOrNull("version", m.Version);
-            w.WriteStringOrNull("library", m.Version is null ? null : m.Library);
-
-            w.WriteString("referencedBy", m.ReferencedBy.ToString());
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-
-        // What the loader only warns about.
-        WriteVersions(w, "missingWeakVersions", verdict.MissingWeakVersions);
-        w.WriteStartArray("copyRelocationSizeChanges");
-        foreach (var c in verdict.CopyRelocationSizeChanges)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", c.Name);
-            w.WriteStringOrNull("version", c.Version);
-
-            w.WriteString("library", c.DefinedIn);
-            w.WriteNumber("linkedSize", c.LinkedSize);
-            w.WriteNumber("targetSize", c.TargetSize);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("ignoredPreloads");
-        foreach (var name in verdict.IgnoredPreloads)
-        {
-            w.WriteStringValue(name);
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void WriteVersions(Utf8JsonWriter w, string property, System.Collections.Immutable.ImmutableArray<MissingVersion> versions)
-    {
-        w.WriteStartArray(property);
-        foreach (var m in versions)
-        {
-            w.WriteStartObject();
-            w.WriteString("library", m.Library);
-            w.WriteString("version", m.Version);
-            w.WriteString("requiredBy", m.RequiredBy.ToString());
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
     }
 }

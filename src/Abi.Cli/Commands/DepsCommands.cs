@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Abi.Sdk.Dependencies;
 using Abi.Sdk.Elf;
+using Abi.Sdk.Reporting;
 
 namespace Abi.Cli.Commands;
 
@@ -110,17 +111,9 @@ internal static class InstallCheckCommand
         var set = Abi.Sdk.Dependencies.PackageSet.Load(inputs);
         var problems = set.CheckInstallability(arch);
         using var output = new Output();
-        foreach (var group in problems.GroupBy(p => p.Uninstallable))
+        using (var writer = new StreamWriter(output.Stream, leaveOpen: true) { NewLine = "\n" })
         {
-            output.WriteLine($"can't install {group.Key}:");
-            foreach (var problem in group)
-            {
-                output.WriteLine($"  {problem}");
-                foreach (var available in problem.Available)
-                {
-                    output.WriteLine($"    (we have {available})");
-                }
-            }
+            problems.WriteText(writer);
         }
 
         return problems.IsEmpty ? 0 : 1;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
-using Abi.Sdk.Reporting;
 
 namespace Abi.Sdk.Abi;
 
@@ -208,7 +207,8 @@ public sealed class AbiComparer
 
 /// <summary>
 /// The result of comparing two surfaces: the reported diagnostics, those suppressed, and the removed and added symbol
-/// lists as abidiff reports them. Immutable.
+/// lists as abidiff reports them. Immutable. Its text, JSON and SARIF reports are written by <c>Abi.Sdk.Reporting</c>
+/// (<c>diff.WriteText(writer)</c>, <c>WriteJson(stream)</c>, <c>WriteSarif(stream)</c>): the model knows nothing of them.
 /// </summary>
 public sealed class AbiDiff
 {
@@ -315,18 +315,6 @@ public sealed class AbiDiff
 
     /// <summary>abidiff's exit status bits for this diff: 0 none, 4 ABI change, 12 (4|8) incompatible change.</summary>
     public int ExitCode => HasIncompatibleChanges ? AbiExitCodes.AbiChange | AbiExitCodes.IncompatibleChange : HasChanges ? AbiExitCodes.AbiChange : 0;
-
-    /// <summary>Writes the text report (readable like abidiff's).</summary>
-    /// <param name="writer">The destination.</param>
-    public void ToText(TextWriter writer) => AbiTextReport.Write(this, writer);
-
-    /// <summary>Writes the JSON report.</summary>
-    /// <param name="stream">The destination.</param>
-    public void ToJson(Stream stream) => AbiJsonReport.Write(this, stream);
-
-    /// <summary>Writes a SARIF 2.1.0 log: one result per diagnostic, rule metadata from the descriptors.</summary>
-    /// <param name="stream">The destination.</param>
-    public void ToSarif(Stream stream) => AbiSarifReport.Write(this, stream);
 }
 
 /// <summary>abidiff's exit status bits, which <c>abi diff</c> uses too.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Abi.Sdk.Abi;
+using Abi.Sdk.Reporting;
 using Abi.Sdk.Tests.TestSupport;
 
 namespace Abi.Sdk.Tests.Abi;
@@ -9,7 +10,7 @@ public class ReportTests
     private static JsonElement Sarif(AbiDiff diff)
     {
         using var stream = new MemoryStream();
-        diff.ToSarif(stream);
+        diff.WriteSarif(stream);
         return JsonDocument.Parse(stream.ToArray()).RootElement.Clone();
     }
 
@@ -57,7 +58,7 @@ public class ReportTests
     {
         var diff = FixturePairTests.Diff("symbol-moved");
         using var stream = new MemoryStream();
-        diff.ToJson(stream);
+        diff.WriteJson(stream);
         var json = JsonDocument.Parse(stream.ToArray()).RootElement;
         Assert.Equal(["bar@@LIBFIX_1.0"], json.GetProperty("removed").EnumerateArray().Select(e => e.GetString()));
         Assert.Empty(json.GetProperty("added").EnumerateArray());
@@ -70,7 +71,7 @@ public class ReportTests
     {
         var diff = FixturePairTests.Diff("symbol-removed");
         var writer = new StringWriter();
-        diff.ToText(writer);
+        diff.WriteText(writer);
         var text = writer.ToString();
         Assert.Contains("1 Removed symbol:", text);
         Assert.Contains("  [D] bar@@LIBFIX_1.0 [ABI1001]", text);

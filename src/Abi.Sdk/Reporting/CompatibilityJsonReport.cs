@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Abi.Sdk.Compatibility;
+
+namespace Abi.Sdk.Reporting;
+
+/// <summary>
+/// The JSON report of compatibility verdicts, as <c>abi compat --json</c> prints it: JSON Lines, one object per verdict
+/// on one line (binary, compatible, the fatal problems, then what the loader only warns about). docs/reports.md
+/// documents the schema.
+/// </summary>
+public static class CompatibilityJsonReport
+{
+    // One object per line: not indented.
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes one verdict as one line: a JSON object and a line feed.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void Write(CompatibilityVerdict verdict, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        ArgumentNullException.ThrowIfNull(stream);
+        using (var w = new Utf8JsonWriter(stream, Options))
+        {
+            WriteObject(w, verdict);
+        }
+
+        stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes several verdicts as JSON Lines, one object per line, as <c>abi compat --json</c> prints them.</summary>
+    /// <param name="verdicts">The verdicts, in the order to print; enumerated once, so a lazy sequence streams.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void Write(IEnumerable<CompatibilityVerdict> verdicts, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        ArgumentNullException.ThrowIfNull(stream);
+        foreach (var verdict in verdicts)
+        {
+            Write(verdict, stream);
+        }
+    }
+
+    /// <summary>Writes the verdict's object into a larger document (a report that embeds verdicts).</summary>
+    internal static void WriteObject(Utf8JsonWriter w, CompatibilityVerdict verdict)
+    {
+        w.WriteStartObject();
+        w.WriteString("binary", verdict.Binary);
+        w.WriteBoolean("compatible", verdict.IsCompatible);
+        w.WriteStartArray("missingLibraries");
+        foreach (var m in verdict.MissingLibraries)
+        {
+            w.WriteStringValue(m.Name);
+        }
+
+        w.WriteEndArray();
+        WriteVersions(w, "missingVersions", verdict.MissingVersions);
+        w.WriteStartArray("missingSymbols");
+        foreach (var m in verdict.MissingSymbols)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", m.Name);
+            WriteStringOrNull(w, "version", m.Version);
+            WriteStringOrNull(w, "library", m.Version is null ? null : m.Library);
+            w.WriteString("referencedBy", m.ReferencedBy.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        // What the loader only warns about.
+        WriteVersions(w, "missingWeakVersions", verdict.MissingWeakVersions);
+        w.WriteStartArray("copyRelocationSizeChanges");
+        foreach (var c in verdict.CopyRelocationSizeChanges)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            WriteStringOrNull(w, "version", c.Version);
+            w.WriteString("library", c.DefinedIn);
+            w.WriteNumber("linkedSize", c.LinkedSize);
+            w.WriteNumber("targetSize", c.TargetSize);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("ignoredPreloads");
+        foreach (var name in verdict.IgnoredPreloads)
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteVersions(Utf8JsonWriter w, string property, ImmutableArray<MissingVersion> versions)
+    {
+        w.WriteStartArray(property);
+        foreach (var m in versions)
+        {
+            w.WriteStartObject();
+            w.WriteString("library", m.Library);
+            w.WriteString("version", m.Version);
+            w.WriteString("requiredBy", m.RequiredBy.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string property, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(property);
+        }
+        else
+        {
+            w.WriteString(property, value);
+        }
+    }
+}

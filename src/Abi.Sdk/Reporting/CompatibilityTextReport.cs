@@ -1,0 +1,74 @@
+using System.Globalization;
+using Abi.Sdk.Compatibility;
+
+namespace Abi.Sdk.Reporting;
+
+/// <summary>
+/// The text report of compatibility verdicts, as <c>abi compat</c> prints it: per binary a line
+/// <c>BINARY: compatible|incompatible</c> (<c>compatible (statically linked)</c> for a static binary), then one indented
+/// line per problem (missing library, missing version, undefined symbol) and per warning (weak version, ignored preload,
+/// copy-relocation size change), each naming the chain of objects that brought it in.
+/// </summary>
+public static class CompatibilityTextReport
+{
+    /// <summary>Writes the report of one verdict.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <param name="writer">The destination; lines end with its <see cref="TextWriter.NewLine"/>.</param>
+    public static void Write(CompatibilityVerdict verdict, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        ArgumentNullException.ThrowIfNull(writer);
+        var inv = CultureInfo.InvariantCulture;
+        if (!verdict.IsDynamic)
+        {
+            writer.WriteLine($"{verdict.Binary}: compatible (statically linked)");
+            return;
+        }
+
+        writer.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")}");
+        foreach (var m in verdict.MissingLibraries)
+        {
+            writer.WriteLine($"  missing library {m.Name} (needed by {m.NeededBy})");
+        }
+
+        foreach (var m in verdict.MissingVersions)
+        {
+            var symbols = m.Symbols.IsEmpty ? string.Empty : $" [{string.Join(", ", m.Symbols)}]";
+            writer.WriteLine($"  missing version {m.Library}: {m.Version} (needed by {m.RequiredBy}){symbols}");
+        }
+
+        foreach (var m in verdict.MissingSymbols)
+        {
+            var version = m.Version is null ? string.Empty : $", version {m.Version} from {m.Library}";
+            writer.WriteLine($"  undefined symbol {m.Name}{version} (referenced by {m.ReferencedBy})");
+        }
+
+        foreach (var m in verdict.MissingWeakVersions)
+        {
+            writer.WriteLine($"  warning: weak version {m.Library}: {m.Version} not found (needed by {m.RequiredBy})");
+        }
+
+        foreach (var name in verdict.IgnoredPreloads)
+        {
+            writer.WriteLine($"  warning: preload {name} cannot be loaded: ignored");
+        }
+
+        foreach (var c in verdict.CopyRelocationSizeChanges)
+        {
+            writer.WriteLine(string.Create(inv, $"  warning: copy-relocated {c.Name} is {c.TargetSize} bytes in {c.DefinedIn}, {c.LinkedSize} when linked"));
+        }
+    }
+
+    /// <summary>Writes the reports of several verdicts, one after the other, as <c>abi compat</c> prints them.</summary>
+    /// <param name="verdicts">The verdicts, in the order to print; enumerated once, so a lazy sequence streams.</param>
+    /// <param name="writer">The destination.</param>
+    public static void Write(IEnumerable<CompatibilityVerdict> verdicts, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        ArgumentNullException.ThrowIfNull(writer);
+        foreach (var verdict in verdicts)
+        {
+            Write(verdict, writer);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
+using Abi.Sdk.Dependencies;
+
+namespace Abi.Sdk.Reporting;
+
+/// <summary>
+/// One verb per report format for every result type: <c>WriteText(TextWriter)</c>, <c>WriteJson(Stream)</c> and
+/// <c>WriteSarif(Stream)</c>. The result types are plain data; the reports live here, so <c>using Abi.Sdk.Reporting;</c>
+/// is what brings them in. Each method writes exactly what the <c>abi</c> tool prints for that result.
+/// </summary>
+public static class ReportExtensions
+{
+    /// <summary>Writes the text report of an ABI diff (laid out like abidiff's), as <c>abi diff</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteText(this AbiDiff diff, TextWriter writer) => AbiTextReport.Write(diff, writer);
+
+    /// <summary>Writes the JSON report of an ABI diff, as <c>abi diff --json</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteJson(this AbiDiff diff, Stream stream) => AbiJsonReport.Write(diff, stream);
+
+    /// <summary>Writes a SARIF 2.1.0 log of an ABI diff, as <c>abi diff --sarif</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteSarif(this AbiDiff diff, Stream stream) => AbiSarifReport.Write(diff, stream);
+
+    /// <summary>Writes the text report of a compatibility verdict, as <c>abi compat</c> prints it.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteText(this CompatibilityVerdict verdict, TextWriter writer) => CompatibilityTextReport.Write(verdict, writer);
+
+    /// <summary>Writes a compatibility verdict as one JSON line, as <c>abi compat --json</c> prints it.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteJson(this CompatibilityVerdict verdict, Stream stream) => CompatibilityJsonReport.Write(verdict, stream);
+
+    /// <summary>Writes the text reports of several verdicts, as <c>abi compat</c> prints them.</summary>
+    /// <param name="verdicts">The verdicts.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteText(this IEnumerable<CompatibilityVerdict> verdicts, TextWriter writer) => CompatibilityTextReport.Write(verdicts, writer);
+
+    /// <summary>Writes several verdicts as JSON Lines, as <c>abi compat --json</c> prints them.</summary>
+    /// <param name="verdicts">The verdicts.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteJson(this IEnumerable<CompatibilityVerdict> verdicts, Stream stream) => CompatibilityJsonReport.Write(verdicts, stream);
+
+    /// <summary>Writes the installability problems of a package set, as libsolv's installcheck and <c>abi installcheck</c> print them.</summary>
+    /// <param name="problems">The problems.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteText(this IEnumerable<InstallProblem> problems, TextWriter writer) => InstallCheckTextReport.Write(problems, writer);
+}
