@@ -1,0 +1,226 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Abi.Sdk.Abi;
+using Abi.Sdk.Compatibility;
+using Abi.Sdk.Reporting;
+using Abi.Sdk.Tests.TestSupport;
+using FixturePairTests = Abi.Sdk.Tests.Abi.FixturePairTests;
+
+namespace Abi.Sdk.Tests.Reporting;
+
+/// <summary>
+/// Keeps docs/reports.md and docs/schemas true: the JSON the writers emit on real inputs (the fixture library pairs,
+/// the loader fixtures, a missing preload) validates against the committed schema, every property in the schema is
+/// emitted, and the document's table lists exactly the schema's properties with their types.
+/// </summary>
+public partial class ReportSchemaTests
+{
+    private static string Out => Path.Combine(Paths.Fixtures, "compat", "out");
+
+    public static TheoryData<string> Schemas => ["abi-diff.schema.json", "abi-diff.sarif.schema.json", "compatibility-verdict.schema.json"];
+
+    [Theory]
+    [MemberData(nameof(Schemas))]
+    public void Emitted_json_matches_the_schema_and_the_documentation(string schemaName)
+    {
+        using var schemaDocument = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", schemaName)));
+        var schema = schemaDocument.RootElement;
+        var documented = SchemaPaths(schema, string.Empty).ToDictionary(p => p.Path, p => p.Type, StringComparer.Ordinal);
+
+        var observed = new HashSet<string>(StringComparer.Ordinal);
+        var errors = new List<string>();
+        int documents = 0;
+        foreach (var json in Emitted(schemaName))
+        {
+            using var instance = JsonDocument.Parse(json);
+            Validate(instance.RootElement, schema, string.Empty, observed, errors);
+            documents++;
+        }
+
+        Assert.True(documents > 10, $"only {documents} documents");
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Distinct().Take(20)));
+        Assert.Equal(documented.Keys.Order(StringComparer.Ordinal), observed.Order(StringComparer.Ordinal));
+
+        // The table in docs/reports.md: the same properties, with the same types.
+        var table = DocumentedTable(schemaName);
+        Assert.Equal(documented.OrderBy(p => p.Key, StringComparer.Ordinal), table.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    /// <summary>The checker is not vacuous: a property the schema does not know, a wrong type and a missing property are caught.</summary>
+    [Fact]
+    public void The_validator_reports_unknown_properties_wrong_types_and_missing_ones()
+    {
+        using var schemaDocument = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", "compatibility-verdict.schema.json")));
+        using var instance = JsonDocument.Parse("""
+            {"binary":"a","compatible":"yes","missingLibraries":[],"missingVersions":[{"library":"l","version":"V","requiredBy":"a","extra":1}],
+             "missingSymbols":[],"missingWeakVersions":[],"copyRelocationSizeChanges":[]}
+            """);
+        var errors = new List<string>();
+        Validate(instance.RootElement, schemaDocument.RootElement, string.Empty, [], errors);
+        Assert.Equal(["compatible: string, expected boolean", "ignoredPreloads: missing", "missingVersions[].extra: not in the schema"], errors.Order(StringComparer.Ordinal));
+    }
+
+    private static IEnumerable<string> Emitted(string schemaName)
+    {
+        switch (schemaName)
+        {
+            case "abi-diff.schema.json" or "abi-diff.sarif.schema.json":
+                foreach (var row in FixturePairTests.Cases)
+                {
+                    var diff = FixturePairTests.Diff(row.Data.Item1);
+                    using var stream = new MemoryStream();
+                    if (schemaName == "abi-diff.schema.json")
+                    {
+                        diff.WriteJson(stream);
+                    }
+                    else
+                    {
+                        diff.WriteSarif(stream);
+                    }
+
+                    yield return Encoding.UTF8.GetString(stream.ToArray());
+                }
+
+                break;
+            default:
+                var apps = Directory.GetFiles(Path.Combine(Out, "apps")).Order(StringComparer.Ordinal).ToList();
+                using (var target = Target.LibraryPaths([Path.Combine(Out, "target")]))
+                using (var preloading = target.WithPreload(["libnothing.so"]))
+                {
+                    var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading));
+                    using var stream = new MemoryStream();
+                    verdicts.WriteJson(stream);
+                    foreach (var line in Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        yield return line;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Every property path in a schema (<c>a.b</c>, <c>a[].b</c>) with its type as the document spells it.</summary>
+    private static IEnumerable<(string Path, string Type)> SchemaPaths(JsonElement schema, string prefix)
+    {
+        if (!schema.TryGetProperty("properties", out var properties))
+        {
+            yield break;
+        }
+
+        foreach (var p in properties.EnumerateObject())
+        {
+            var path = prefix.Length == 0 ? p.Name : $"{prefix}.{p.Name}";
+            yield return (path, TypeName(p.Value));
+            var nested = p.Value;
+            var nestedPath = path;
+            if (Types(nested).SequenceEqual(["array"]))
+            {
+                nested = nested.GetProperty("items");
+                nestedPath += "[]";
+            }
+
+            foreach (var child in SchemaPaths(nested, nestedPath))
+            {
+                yield return child;
+            }
+        }
+    }
+
+    private static string[] Types(JsonElement schema)
+    {
+        var type = schema.GetProperty("type");
+        return type.ValueKind == JsonValueKind.Array ? [.. type.EnumerateArray().Select(t => t.GetString()!)] : [type.GetString()!];
+    }
+
+    private static string TypeName(JsonElement schema)
+    {
+        var types = Types(schema);
+        return types.SequenceEqual(["array"]) ? $"array of {TypeName(schema.GetProperty("items"))}" : string.Join(" or ", types);
+    }
+
+    /// <summary>Validates the subset of JSON Schema the committed schemas use: type, properties, required, additionalProperties: false, items, enum, const.</summary>
+    private static void Validate(JsonElement value, JsonElement schema, string path, HashSet<string> observed, List<string> errors)
+    {
+        var kind = value.ValueKind switch
+        {
+            JsonValueKind.Object => "object",
+            JsonValueKind.Array => "array",
+            JsonValueKind.String => "string",
+            JsonValueKind.Number => value.TryGetInt64(out _) || value.TryGetUInt64(out _) ? "integer" : "number",
+            JsonValueKind.True or JsonValueKind.False => "boolean",
+            _ => "null",
+        };
+        var label = path.Length == 0 ? "(root)" : path;
+        if (!Types(schema).Contains(kind))
+        {
+            errors.Add($"{label}: {kind}, expected {TypeName(schema)}");
+            return;
+        }
+
+        if (schema.TryGetProperty("enum", out var allowed) && !allowed.EnumerateArray().Any(a => a.GetString() == value.GetString()))
+        {
+            errors.Add($"{label}: '{value}' is not one of {allowed}");
+        }
+
+        if (schema.TryGetProperty("const", out var constant) && constant.GetString() != value.GetString())
+        {
+            errors.Add($"{label}: '{value}', expected '{constant}'");
+        }
+
+        if (kind == "array")
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                Validate(item, schema.GetProperty("items"), path + "[]", observed, errors);
+            }
+        }
+        else if (kind == "object")
+        {
+            var properties = schema.GetProperty("properties");
+            foreach (var p in value.EnumerateObject())
+            {
+                var child = path.Length == 0 ? p.Name : $"{path}.{p.Name}";
+                if (properties.TryGetProperty(p.Name, out var propertySchema))
+                {
+                    observed.Add(child);
+                    Validate(p.Value, propertySchema, child, observed, errors);
+                }
+                else
+                {
+                    errors.Add($"{child}: not in the schema");
+                }
+            }
+
+            foreach (var required in schema.GetProperty("required").EnumerateArray())
+            {
+                if (!value.TryGetProperty(required.GetString()!, out _))
+                {
+                    errors.Add($"{(path.Length == 0 ? string.Empty : path + ".")}{required.GetString()}: missing");
+                }
+            }
+        }
+    }
+
+    /// <summary>The rows of the table that follows <c>&lt;!-- schema: NAME --&gt;</c> in docs/reports.md: path → type.</summary>
+    private static Dictionary<string, string> DocumentedTable(string schemaName)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Paths.RepositoryRoot, "docs", "reports.md"));
+        int start = Array.IndexOf(lines, $"<!-- schema: {schemaName} -->");
+        Assert.True(start >= 0, $"docs/reports.md has no table marked <!-- schema: {schemaName} -->");
+        var rows = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines.Skip(start + 1).TakeWhile(l => l.StartsWith('|')))
+        {
+            if (TableRow().Match(line) is { Success: true } m)
+            {
+                Assert.True(rows.TryAdd(m.Groups[1].Value, m.Groups[2].Value.Trim()), $"{m.Groups[1].Value} documented twice");
+            }
+        }
+
+        return rows;
+    }
+
+    [GeneratedRegex(@"^\| `([^`]+)` \| ([^|]+) \|")]
+    private static partial Regex TableRow();
+}
