@@ -12,42 +12,40 @@ namespace Abi.Sdk.Compatibility;
 /// </summary>
 public static class CompatibilityChecker
 {
-
-
-    /// <summary>Checks the binary at <paramref name="path"/> (read from this machine) against <paramref name="target"/>.</summary>
-    /// <param name="path">An ELF executable or shared library on this machine.</param>
+    /// <summary>Checks a binary on this machine against <paramref name="target"/>.</summary>
+    /// <param name="hostPath">An ELF executable or shared library on this machine (its <c>$ORIGIN</c> lies on this machine too).</param>
     /// <param name="target">The system it should run on.</param>
     /// <returns>The verdict.</returns>
     /// <exception cref="ElfFormatException">The binary is not well-formed ELF.</exception>
     /// <exception cref="IOException">The binary cannot be read.</exception>
-    public static CompatibilityVerdict Check(string path, Target target)
+    public static CompatibilityVerdict Check(string hostPath, Target target)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(hostPath);
         ArgumentNullException.ThrowIfNull(target);
         var hostFs = target.HostFileSystem;
-        var absolute = Path.GetFullPath(path);
-        var resolved = hostFs.Resolve(absolute) ?? throw new FileNotFoundException($"'{path}' does not exist or is not a regular file", path);
+        var absolute = Path.GetFullPath(hostPath);
+        var resolved = hostFs.Resolve(absolute) ?? throw new FileNotFoundException($"'{hostPath}' does not exist or is not a regular file", hostPath);
         using var image = ElfImage.Open(absolute);
-        return Check(image, path, resolved, hostFs, target);
+        return Check(image, hostPath, resolved, hostFs, target);
     }
 
     /// <summary>
     /// Checks an ELF image already in memory against <paramref name="target"/>. <c>$ORIGIN</c> of the binary is the
-    /// folder of <paramref name="path"/> on this machine.
+    /// folder of <paramref name="hostPath"/> on this machine.
     /// </summary>
     /// <param name="image">The binary.</param>
-    /// <param name="path">Its path on this machine (its name in the verdict, and its <c>$ORIGIN</c>).</param>
+    /// <param name="hostPath">Its path on this machine (its name in the verdict, and its <c>$ORIGIN</c>).</param>
     /// <param name="target">The system it should run on.</param>
     /// <returns>The verdict.</returns>
     /// <exception cref="ElfFormatException">The binary is malformed.</exception>
-    public static CompatibilityVerdict Check(ElfImage image, string path, Target target)
+    public static CompatibilityVerdict Check(ElfImage image, string hostPath, Target target)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(hostPath);
         ArgumentNullException.ThrowIfNull(target);
-        var absolute = Path.GetFullPath(path);
+        var absolute = Path.GetFullPath(hostPath);
         var resolved = target.HostFileSystem.Resolve(absolute) ?? absolute;
-        return Check(image, path, resolved, target.HostFileSystem, target);
+        return Check(image, hostPath, resolved, target.HostFileSystem, target);
     }
 
     /// <summary>
@@ -55,61 +53,101 @@ public static class CompatibilityChecker
     /// package in <see cref="Target.FromRpms"/>: it is read from the target, and its <c>$ORIGIN</c> (its bundled
     /// libraries) lies in the target too.
     /// </summary>
-    /// <param name="path">The binary's absolute path inside the target; links are followed inside the target.</param>
+    /// <param name="pathInTarget">The binary's absolute path inside the target; links are followed inside the target.</param>
     /// <param name="target">The system it is installed in.</param>
-    /// <returns>The verdict; <see cref="CompatibilityVerdict.Binary"/> is <paramref name="path"/>.</returns>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is not absolute.</exception>
-    /// <exception cref="FileNotFoundException">The target has no regular file at <paramref name="path"/>.</exception>
+    /// <returns>The verdict; <see cref="CompatibilityVerdict.Binary"/> is <paramref name="pathInTarget"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="pathInTarget"/> is not absolute.</exception>
+    /// <exception cref="FileNotFoundException">The target has no regular file at <paramref name="pathInTarget"/>.</exception>
     /// <exception cref="ElfFormatException">The file is not well-formed ELF.</exception>
-    public static CompatibilityVerdict CheckInstalled(string path, Target target)
+    public static CompatibilityVerdict CheckInstalled(string pathInTarget, Target target)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(pathInTarget);
         ArgumentNullException.ThrowIfNull(target);
-        if (!path.StartsWith('/'))
+        if (!pathInTarget.StartsWith('/'))
         {
-            throw new ArgumentException($"'{path}' is not an absolute path inside the target", nameof(path));
+            throw new ArgumentException($"'{pathInTarget}' is not an absolute path inside the target", nameof(pathInTarget));
         }
 
         var fs = target.FileSystem;
-        var resolved = target.Resolve(fs, path) ?? throw new FileNotFoundException($"'{path}' is not a regular file in {target.Description}", path);
+        var resolved = target.Resolve(fs, pathInTarget) ?? throw new FileNotFoundException($"'{pathInTarget}' is not a regular file in {target.Description}", pathInTarget);
         if (target.Surface(fs, resolved) is { } surface)
         {
-            return Check(surface, path, target);
+            return Check(surface, pathInTarget, target);
         }
 
         // Not readable as ELF: open it again to raise the reader's own error (file, offset, reason).
         using var image = fs.OpenElf(resolved);
-        return Check(image, path, resolved, fs, target);
+        return Check(image, pathInTarget, resolved, fs, target);
     }
 
     /// <summary>
-    /// Checks every ELF executable and shared library an RPM package installs, as installed in
-    /// <paramref name="target"/> — a target that contains the package, such as <see cref="Target.FromRpms"/> given the
-    /// package with the system's packages. Ghost files, and files that are not ELF executables or shared objects, are
-    /// skipped; static executables get a verdict with <see cref="CompatibilityVerdict.IsDynamic"/> false.
+    /// Checks every ELF executable and shared library an RPM package installs, as installed on <paramref name="target"/>:
+    /// the package's files are put on top of the target's in memory (nothing is extracted, and the target does not
+    /// change, so it can be shared by concurrent checks), where installing them would put them, and the binaries'
+    /// <c>$ORIGIN</c> lies there. A target that already has the package gets this package's files in place of its copy.
+    /// Ghost files, and files that are not ELF executables or shared objects, are skipped; static executables get a
+    /// verdict with <see cref="CompatibilityVerdict.IsDynamic"/> false.
     /// </summary>
-    /// <param name="package">The package.</param>
-    /// <param name="target">A system the package is installed in.</param>
+    /// <param name="package">The package, from <see cref="RpmPackage.Open"/> or <see cref="RpmPackage.Parse"/> (its payload is read).</param>
+    /// <param name="target">The system to install it on: any target (packages, an unpacked tree, this machine, baselines).</param>
+    /// <param name="payloadOptions">Payload limits, or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels between payload entries and between binaries.</param>
     /// <returns>One verdict per ELF file, in the package's file order.</returns>
-    /// <exception cref="ArgumentException">A regular file of the package is not in the target: the package is not part of it.</exception>
-    public static ImmutableArray<CompatibilityVerdict> CheckPackage(RpmPackage package, Target target)
+    /// <exception cref="RpmFormatException">The payload is malformed or over the limits.</exception>
+    /// <exception cref="InvalidOperationException">The package was read from a stream (see <see cref="RpmPackage.OpenPayload(RpmPayloadOptions?)"/>).</exception>
+    /// <exception cref="ArgumentException">A regular file of the package's file list cannot be found where installing puts it (it is not in the payload, or a file of the target is in the way).</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public static ImmutableArray<CompatibilityVerdict> CheckPackage(RpmPackage package, Target target, RpmPayloadOptions? payloadOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(package);
-        ArgumentNullException.ThrowIfNull(target);
-        var fs = target.FileSystem;
-        var verdicts = ImmutableArray.CreateBuilder<CompatibilityVerdict>();
-        foreach (var file in package.Files)
-        {
-            if (!file.IsRegularFile || file.IsGhost)
-            {
-                continue;
-            }
+        return CheckPackages([package], target, payloadOptions, cancellationToken);
+    }
 
-            var resolved = target.Resolve(fs, file.Path)
-                ?? throw new ArgumentException($"{file.Path} of {package.Nevra} is not in {target.Description}: build the target with the package", nameof(target));
-            if (target.Surface(fs, resolved) is { Image.Header.Type: ElfFileType.Executable or ElfFileType.SharedObject } surface)
+    /// <summary>
+    /// Checks every ELF executable and shared library of several RPM packages installed together on
+    /// <paramref name="target"/> (an application and its <c>-libs</c> package, for example), as
+    /// <see cref="CheckPackage"/> checks one: each finds the others' files.
+    /// </summary>
+    /// <param name="packages">The packages, from <see cref="RpmPackage.Open"/> or <see cref="RpmPackage.Parse"/>; when two install the same path, the later one wins.</param>
+    /// <param name="target">The system to install them on.</param>
+    /// <param name="payloadOptions">Payload limits, or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels between payload entries and between binaries.</param>
+    /// <returns>One verdict per ELF file, package by package, each in its file order.</returns>
+    /// <exception cref="RpmFormatException">A payload is malformed or over the limits.</exception>
+    /// <exception cref="InvalidOperationException">A package was read from a stream.</exception>
+    /// <exception cref="ArgumentException">A regular file of a package's file list cannot be found where installing puts it.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public static ImmutableArray<CompatibilityVerdict> CheckPackages(IEnumerable<RpmPackage> packages, Target target, RpmPayloadOptions? payloadOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(packages);
+        ArgumentNullException.ThrowIfNull(target);
+        var list = packages.ToList();
+        var files = new List<TargetFile>();
+        foreach (var package in list)
+        {
+            ArgumentNullException.ThrowIfNull(package, nameof(packages));
+            Target.AddPayloadFiles(package, files, payloadOptions, cancellationToken);
+        }
+
+        using var installed = target.WithInstalled(files, $"{target.Description} with {string.Join(", ", list.Select(p => p.Nevra))}");
+        var fs = installed.FileSystem;
+        var verdicts = ImmutableArray.CreateBuilder<CompatibilityVerdict>();
+        foreach (var package in list)
+        {
+            foreach (var file in package.Files)
             {
-                verdicts.Add(Check(surface, file.Path, target));
+                if (!file.IsRegularFile || file.IsGhost)
+                {
+                    continue;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var resolved = installed.Resolve(fs, file.Path)
+                    ?? throw new ArgumentException($"{file.Path} of {package.Nevra} is in its file list but not found where installing it on {target.Description} puts it", nameof(packages));
+                if (installed.Surface(fs, resolved) is { Image.Header.Type: ElfFileType.Executable or ElfFileType.SharedObject } surface)
+                {
+                    verdicts.Add(Check(surface, file.Path, installed));
+                }
             }
         }
 

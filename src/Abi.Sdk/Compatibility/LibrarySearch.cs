@@ -7,7 +7,7 @@ namespace Abi.Sdk.Compatibility;
 /// <content>Library search: how a DT_NEEDED name becomes a file (_dl_map_object, open_path, _dl_dst_substitute).</content>
 internal sealed partial class LoaderRun
 {
-    private (DynamicObject? Surface, string? OpenedPath) Search(string rawName, LinkMap loader)
+    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) Search(string rawName, LinkMap loader)
     {
         var name = rawName;
         var fs = _target.FileSystem;
@@ -16,7 +16,7 @@ internal sealed partial class LoaderRun
             (name, var originRelative) = Expand(name, loader);
             if (originRelative)
             {
-                fs = loader.Surface.FileSystem;
+                fs = loader.FileSystem;
             }
         }
 
@@ -97,7 +97,7 @@ internal sealed partial class LoaderRun
 
     private static string Join(string dir, string name) => dir.EndsWith('/') ? dir + name : dir + "/" + name;
 
-    private (DynamicObject? Surface, string? OpenedPath) SearchPath(string path, LinkMap owner, string name)
+    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) SearchPath(string path, LinkMap owner, string name)
     {
         foreach (var element in path.Split(':'))
         {
@@ -113,7 +113,7 @@ internal sealed partial class LoaderRun
                 (dir, bool originRelative) = Expand(dir, owner);
                 if (originRelative)
                 {
-                    fs = owner.Surface.FileSystem;
+                    fs = owner.FileSystem;
                 }
             }
 
@@ -190,7 +190,7 @@ internal sealed partial class LoaderRun
     }
 
     /// <summary>open_path over one search folder: its hardware-specific subfolders first, then the folder itself.</summary>
-    private (DynamicObject? Surface, string? OpenedPath) TryFolder(TargetFileSystem fs, string dir, string name)
+    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) TryFolder(TargetFileSystem fs, string dir, string name)
     {
         foreach (var sub in _layout.HardwareSubdirectories)
         {
@@ -205,7 +205,7 @@ internal sealed partial class LoaderRun
     }
 
     /// <summary>open_verify: a file that exists and is ELF of the executable's class, byte order and machine.</summary>
-    private (DynamicObject? Surface, string? OpenedPath) TryFile(TargetFileSystem fs, string path)
+    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) TryFile(TargetFileSystem fs, string path)
     {
         var resolved = _target.Resolve(fs, path);
         if (resolved is null)
@@ -214,6 +214,6 @@ internal sealed partial class LoaderRun
         }
 
         var surface = _target.Surface(fs, resolved);
-        return surface is not null && surface.Matches(_header) && surface.Image.Dynamic is not null ? (surface, path) : default;
+        return surface is not null && surface.Matches(_header) && surface.Image.Dynamic is not null ? (surface, path, fs) : default;
     }
 }

@@ -4,9 +4,12 @@ namespace Abi.Sdk.Compatibility;
 /// One object loaded in a simulated process start, as glibc's <c>struct link_map</c>: the file, the names it answers to
 /// (l_name, its SONAME, every DT_NEEDED name it was found under) and the object whose DT_NEEDED loaded it.
 /// </summary>
-internal sealed class LinkMap(DynamicObject surface, string name, string openedPath, LinkMap? loader, bool isMain)
+internal sealed class LinkMap(DynamicObject surface, string name, string openedPath, TargetFileSystem fileSystem, LinkMap? loader, bool isMain)
 {
     public DynamicObject Surface { get; } = surface;
+
+    /// <summary>The file system the object was found in: where names relative to its <c>$ORIGIN</c> are searched.</summary>
+    public TargetFileSystem FileSystem { get; } = fileSystem;
 
     /// <summary>$ORIGIN: the folder of the path the file was opened by (l_name), links not followed.</summary>
     public string Origin { get; } = LoaderRun.FolderOf(openedPath);

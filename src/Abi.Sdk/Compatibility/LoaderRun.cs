@@ -34,7 +34,7 @@ internal sealed partial class LoaderRun
         _header = image.Header;
         _binary = displayPath;
         _layout = target.LayoutFor(_header.Class, _header.Machine);
-        _main = new LinkMap(main, displayPath, main.Path, null, isMain: true);
+        _main = new LinkMap(main, displayPath, main.Path, main.FileSystem, null, isMain: true);
         _main.Names.Add(displayPath);
         if (image.Soname is { } soname)
         {
@@ -48,7 +48,7 @@ internal sealed partial class LoaderRun
         if (image.Interpreter is { } interp && target.Resolve(target.FileSystem, interp) is { } interpPath
             && target.Surface(target.FileSystem, interpPath) is { } rtldSurface && rtldSurface.Matches(_header))
         {
-            _rtld = new LinkMap(rtldSurface, interp, interp, null, isMain: false);
+            _rtld = new LinkMap(rtldSurface, interp, interp, target.FileSystem, null, isMain: false);
             _rtld.Names.Add(interp);
             if (rtldSurface.Image.Soname is { } s)
             {
@@ -95,14 +95,14 @@ internal sealed partial class LoaderRun
     {
         foreach (var name in _target.Preload.Concat(_target.PreloadFileEntries))
         {
-            var (found, openedPath) = Search(name, _main);
+            var (found, openedPath, fs) = Search(name, _main);
             if (found is null)
             {
                 _ignoredPreloads.Add(name);
                 continue;
             }
 
-            var (map, isNew) = Adopt(found, name, openedPath!, _main);
+            var (map, isNew) = Adopt(found, name, openedPath!, fs!, _main);
             if (isNew)
             {
                 map.InScope = true;
@@ -138,7 +138,7 @@ internal sealed partial class LoaderRun
     /// <summary>_dl_map_object: search for the file, reuse an object already loaded from the same file.</summary>
     private LinkMap? MapObject(string needed, LinkMap loader)
     {
-        var (found, openedPath) = Search(needed, loader);
+        var (found, openedPath, fs) = Search(needed, loader);
         if (found is null)
         {
             // ldd's trace mode records a fake map so the name is reported once.
@@ -147,14 +147,14 @@ internal sealed partial class LoaderRun
             return null;
         }
 
-        return Adopt(found, needed, openedPath!, loader).LinkMap;
+        return Adopt(found, needed, openedPath!, fs!, loader).Map;
     }
 
     /// <summary>
     /// The object for a file found under <paramref name="name"/>: the one already loaded from that file (which
     /// now also answers to the name), or a new one known by the name, the path it was opened by and its SONAME.
     /// </summary>
-    private (LinkMap LinkMap, bool IsNew) Adopt(DynamicObject found, string name, string openedPath, LinkMap loader)
+    private (LinkMap Map, bool IsNew) Adopt(DynamicObject found, string name, string openedPath, TargetFileSystem fs, LinkMap loader)
     {
         foreach (var m in _loaded)
         {
@@ -165,7 +165,7 @@ internal sealed partial class LoaderRun
             }
         }
 
-        var map = new LinkMap(found, name, openedPath, loader, isMain: false);
+        var map = new LinkMap(found, name, openedPath, fs, loader, isMain: false);
         map.Names.Add(name);
         map.Names.Add(openedPath);
         if (found.Image.Soname is { } soname)
@@ -179,7 +179,7 @@ internal sealed partial class LoaderRun
 
     public CompatibilityVerdict Verdict()
     {
-        var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.Surface.FileSystem != _target.FileSystem || (m.IsMain && !_mainInTarget))).ToImmutableArray();
+        var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.FileSystem != _target.FileSystem || (m.IsMain && !_mainInTarget))).ToImmutableArray();
         return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges], [.. _ignoredPreloads]);
     }
 }

@@ -94,7 +94,7 @@ internal sealed partial class LoaderRun
     }
 
     /// <summary>do_lookup_x over the scope: the first object whose definition check_match accepts and that binds globally.</summary>
-    private (LinkMap? LinkMap, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, DynamicObject.VersionSlot? version, bool isCopy, LinkMap? symbolicSelf)
+    private (LinkMap? Map, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, DynamicObject.VersionSlot? version, bool isCopy, LinkMap? symbolicSelf)
     {
         uint hash = GnuHashTable.Hash(utf8);
         if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, utf8, hash, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
