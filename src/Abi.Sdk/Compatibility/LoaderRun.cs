@@ -4,7 +4,11 @@ using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Compatibility;
 
-/// <summary>One simulated process start: the link maps, in load order.</summary>
+/// <summary>
+/// One simulated process start: the link maps, in load order. This file maps the objects (preload, DT_NEEDED breadth
+/// first) and writes the verdict; the steps in between are in files named after them: LibrarySearch.cs (where a name
+/// is found), VersionCheck.cs (dl-version.c) and SymbolBinding.cs (dl-lookup.c).
+/// </summary>
 internal sealed partial class LoaderRun
 {
     private readonly Target _target;
