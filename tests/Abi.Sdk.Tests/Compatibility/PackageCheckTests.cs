@@ -168,6 +168,37 @@ public class PackageCheckTests
     }
 
     [Fact]
+    public void A_package_installs_on_a_target_of_baselines_as_on_a_tree_of_their_stubs()
+    {
+        using var packages = Build();
+        var libraries = new[] { "/lib/x86_64-linux-gnu/libc.so.6", Interpreter, Path.Combine(Out, "target", "libver.so.1"), Path.Combine(Out, "target", "libmove.so.1") };
+        var surfaces = libraries.Select(AbiSurface.Open).ToList();
+        ImmutableArray<CompatibilityVerdict> verdicts;
+        using (var target = Target.FromBaselines(surfaces))
+        {
+            verdicts = Checker.CheckPackage(RpmPackage.Open(packages.App), target, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        // The reference: the stubs laid out as Target.FromBaselines lays them out (merged /usr, ld.so.conf naming
+        // /usr/lib64), except the dynamic loader, which must be this machine's real one to run; the package on top.
+        var tree = Path.Combine(packages.Work, "stubs");
+        Directory.CreateDirectory(Path.Combine(tree, "usr", "lib64"));
+        Directory.CreateDirectory(Path.Combine(tree, "etc"));
+        File.CreateSymbolicLink(Path.Combine(tree, "lib64"), "usr/lib64");
+        File.CreateSymbolicLink(Path.Combine(tree, "lib"), "usr/lib");
+        File.WriteAllText(Path.Combine(tree, "etc", "ld.so.conf"), "/usr/lib64\n");
+        foreach (var surface in surfaces.Where(s => s.Soname != "ld-linux-x86-64.so.2"))
+        {
+            File.WriteAllBytes(Path.Combine(tree, "usr", "lib64", AbiStubLibrary.GetLibraryName(surface)), AbiStubLibrary.Create(surface));
+        }
+
+        File.Copy(LddReport.Real(Interpreter), Path.Combine(tree, "usr", "lib64", "ld-linux-x86-64.so.2"));
+        Assert.Equal(7, verdicts.Length);
+        AssertLoaderAgrees(Install(packages, "stubs", packages.App), verdicts);
+        Assert.Equal("VER_2", Assert.Single(verdicts.Single(v => v.Binary == "/opt/app/bin/app_version").MissingVersions).Version);
+    }
+
+    [Fact]
     public void Check_installed_reads_the_binary_and_its_origin_from_the_target()
     {
         using var packages = Build();
