@@ -18,7 +18,7 @@ internal static class CompatCommands
         var sysroot = new Option<string?>("--sysroot") { Description = "An unpacked distribution: only its folders are searched (its ld.so.conf, lib64, multiarch folders)." };
         var libPath = new Option<string?>("--lib-path") { Description = "Folders searched first, as LD_LIBRARY_PATH on this machine (DIR[:DIR...]); then this machine's own folders." };
         var rpms = new Option<string[]>("--rpms") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "RPM packages forming the target system (read in place, nothing extracted)." };
-        var packages = new Option<string[]>("--package") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "With --rpms: application packages installed on that system; every ELF executable and shared library they install is checked there." };
+        var packages = new Option<string[]>("--package") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Application packages, installed together on the target in memory (they need not be among --rpms); every ELF executable and shared library they install is checked there." };
         var installed = new Option<string[]>("--installed") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Binaries that are part of the target, by their path inside it (with --sysroot or --rpms)." };
         var baselines = new Option<string[]>("--baselines") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Baselines of the target's libraries (Abi.Sdk JSON, abidw ABIXML or ELF files), each standing in as a stub library; a later one of the same SONAME wins." };
         var preload = new Option<string?>("--preload") { Description = "Objects preloaded as LD_PRELOAD preloads them (LIST separated by colons or spaces); the target's /etc/ld.so.preload is read too." };
@@ -40,12 +40,6 @@ internal static class CompatCommands
             return 1;
         }
 
-        if (packages.Length > 0 && rpms is not { Length: > 0 })
-        {
-            Console.Error.WriteLine("abi: compat: --package needs --rpms: the packages are installed on the system those packages make");
-            return 1;
-        }
-
         if (installed.Length > 0 && sysroot is null && rpms is not { Length: > 0 })
         {
             Console.Error.WriteLine("abi: compat: --installed needs --sysroot or --rpms: otherwise give the binaries as arguments");
@@ -62,7 +56,7 @@ internal static class CompatCommands
         try
         {
             system = sysroot is not null ? Target.Sysroot(sysroot)
-                : rpms is { Length: > 0 } ? Target.FromRpms([.. rpms, .. packages])
+                : rpms is { Length: > 0 } ? Target.FromRpms(rpms)
                 : baselines is { Length: > 0 } ? Target.FromBaselines(baselines.Select(AbiSurface.Open).ToList(), baselines.Length == 1 ? baselines[0] : $"{baselines.Length} baselines")
                 : Target.LibraryPaths(libPath!.Split([':', ';'], StringSplitOptions.RemoveEmptyEntries));
         }
@@ -104,9 +98,9 @@ internal static class CompatCommands
             Report(CompatibilityChecker.CheckInstalled(path, target));
         }
 
-        foreach (var package in packages)
+        if (packages.Length > 0)
         {
-            foreach (var verdict in CompatibilityChecker.CheckPackage(RpmPackage.Open(package), target))
+            foreach (var verdict in CompatibilityChecker.CheckPackages(packages.Select(RpmPackage.Open).ToList(), target))
             {
                 Report(verdict);
             }

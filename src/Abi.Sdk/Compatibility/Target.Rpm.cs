@@ -32,59 +32,66 @@ public sealed partial class Target
             cancellationToken.ThrowIfCancellationRequested();
             var package = RpmPackage.Open(path);
             names.Add(package.Nevra.ToString());
-
-            // Hard links: every link but the last has no data in the archive; they share the inode's bytes.
-            var pendingLinks = new Dictionary<uint, List<string>>();
-            foreach (var entry in package.ReadPayload(options))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (entry.IsDirectory)
-                {
-                    files.Add(TargetFile.Directory(entry.Path));
-                }
-                else if (entry.IsSymbolicLink && entry.LinkTarget is { Length: > 0 } link)
-                {
-                    files.Add(TargetFile.Symlink(entry.Path, link));
-                }
-                else if (entry.IsRegularFile)
-                {
-                    if (entry.Size == 0 && entry.LinkCount > 1)
-                    {
-                        if (!pendingLinks.TryGetValue(entry.Inode, out var list))
-                        {
-                            pendingLinks[entry.Inode] = list = [];
-                        }
-
-                        list.Add(entry.Path);
-                        continue;
-                    }
-
-                    ReadOnlyMemory<byte> bytes;
-                    if (IsLoaderConfig(entry.Path))
-                    {
-                        bytes = entry.ReadAllBytes();
-                    }
-                    else
-                    {
-                        // Other files matter to the loader only when ELF; of the rest it sees that they exist and are
-                        // not ELF, so their first bytes are kept and the data is not read.
-                        var magic = new byte[(int)Math.Min(entry.Size, 4)];
-                        entry.DataStream.ReadExactly(magic);
-                        bytes = ElfImage.IsElf(magic) ? Concat(magic, entry.ReadAllBytes()) : magic;
-                    }
-
-                    files.Add(TargetFile.FromBytes(entry.Path, bytes));
-                    if (entry.LinkCount > 1 && pendingLinks.Remove(entry.Inode, out var others))
-                    {
-                        files.AddRange(others.Select(p => TargetFile.FromBytes(p, bytes)));
-                    }
-                }
-            }
-
+            AddPayloadFiles(package, files, options, cancellationToken);
             progress?.Report(new OperationProgress(names.Count, inputs.Count, path));
         }
 
         return FromFiles(files, names.Count == 1 ? names[0] : $"{names.Count} packages");
+    }
+
+    /// <summary>
+    /// The entries of a package's payload as target files: folders, links, ELF files and the loader's configuration
+    /// whole, other files by their first bytes only; hard links share the data cpio stores on the last link.
+    /// </summary>
+    internal static void AddPayloadFiles(RpmPackage package, List<TargetFile> files, RpmPayloadOptions? options, CancellationToken cancellationToken)
+    {
+        // Hard links: every link but the last has no data in the archive; they share the inode's bytes.
+        var pendingLinks = new Dictionary<uint, List<string>>();
+        foreach (var entry in package.ReadPayload(options))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (entry.IsDirectory)
+            {
+                files.Add(TargetFile.Directory(entry.Path));
+            }
+            else if (entry.IsSymbolicLink && entry.LinkTarget is { Length: > 0 } link)
+            {
+                files.Add(TargetFile.Symlink(entry.Path, link));
+            }
+            else if (entry.IsRegularFile)
+            {
+                if (entry.Size == 0 && entry.LinkCount > 1)
+                {
+                    if (!pendingLinks.TryGetValue(entry.Inode, out var list))
+                    {
+                        pendingLinks[entry.Inode] = list = [];
+                    }
+
+                    list.Add(entry.Path);
+                    continue;
+                }
+
+                ReadOnlyMemory<byte> bytes;
+                if (IsLoaderConfig(entry.Path))
+                {
+                    bytes = entry.ReadAllBytes();
+                }
+                else
+                {
+                    // Other files matter to the loader only when ELF; of the rest it sees that they exist and are
+                    // not ELF, so their first bytes are kept and the data is not read.
+                    var magic = new byte[(int)Math.Min(entry.Size, 4)];
+                    entry.DataStream.ReadExactly(magic);
+                    bytes = ElfImage.IsElf(magic) ? Concat(magic, entry.ReadAllBytes()) : magic;
+                }
+
+                files.Add(TargetFile.FromBytes(entry.Path, bytes));
+                if (entry.LinkCount > 1 && pendingLinks.Remove(entry.Inode, out var others))
+                {
+                    files.AddRange(others.Select(p => TargetFile.FromBytes(p, bytes)));
+                }
+            }
+        }
     }
 
     private static byte[] Concat(byte[] head, byte[] rest)

@@ -69,6 +69,9 @@ public sealed class TargetFile
 
     internal ReadOnlyMemory<byte> OpenContent() => _open?.Invoke() ?? ReadOnlyMemory<byte>.Empty;
 
+    /// <summary>The same entry at another path (where installing it puts it).</summary>
+    internal TargetFile WithPath(string path) => new(path, _open, LinkTarget, IsDirectory);
+
     /// <inheritdoc/>
     public override string ToString() => LinkTarget is null ? Path : $"{Path} -> {LinkTarget}";
 }
@@ -89,11 +92,12 @@ public sealed partial class Target : IDisposable
     private readonly Lazy<ImmutableArray<string>> _configured;
     private int _disposed;
 
-    private Target(TargetFileSystem fs, ImmutableArray<string> libraryPath, string description, ImmutableArray<string> preload = default)
+    private Target(TargetFileSystem fs, ImmutableArray<string> libraryPath, string description, ImmutableArray<string> preload = default, Target? lower = null)
     {
         _fs = fs;
+        _lower = lower;
         Preload = preload.IsDefault ? [] : preload;
-        _hostFs = fs.IsHost ? fs : new DiskFileSystem("/");
+        _hostFs = lower?._hostFs ?? (fs.IsHost ? fs : new DiskFileSystem("/"));
         LibraryPath = libraryPath;
         Description = description;
         _configured = new(() => LdConfig.ReadConfiguredDirectories(_fs), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -191,7 +195,7 @@ public sealed partial class Target : IDisposable
     /// <param name="machine">The machine.</param>
     /// <returns>The layout.</returns>
     public TargetLayout LayoutFor(ElfClass elfClass, ElfMachine machine)
-        => _layouts.GetOrAdd((elfClass, machine), k => new Lazy<TargetLayout>(() => TargetLayout.Detect(_fs, k.Item1, k.Item2, this))).Value;
+        => _layouts.GetOrAdd((elfClass, machine), k => new Lazy<TargetLayout>(() => LowerLayoutIfUnchanged(k.Item1, k.Item2) ?? TargetLayout.Detect(_fs, k.Item1, k.Item2, this))).Value;
 
     internal TargetFileSystem FileSystem => _fs;
 
@@ -215,6 +219,11 @@ public sealed partial class Target : IDisposable
     internal DynamicObject? Surface(TargetFileSystem fs, string resolvedPath)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_lower is not null && fs == _fs && !((OverlayFileSystem)fs).IsPackageFile(resolvedPath))
+        {
+            return _lower.Surface(_lower._fs, resolvedPath); // read once, by the target below, for every check
+        }
+
         return _surfaces.GetOrAdd((fs, resolvedPath), static (k) => new Lazy<DynamicObject?>(() => DynamicObject.TryOpen(k.Item1, k.Item2), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 

@@ -14,7 +14,7 @@ internal abstract class TargetFileSystem
     private const int MaxLinkHops = 40; // the kernel's MAXSYMLINKS
 
     /// <summary>What a path is, without following a final symbolic link.</summary>
-    protected enum EntryKind
+    internal enum EntryKind
     {
         Missing,
         File,
@@ -29,6 +29,12 @@ internal abstract class TargetFileSystem
     public abstract string Description { get; }
 
     protected abstract EntryKind Kind(string path, out string? linkTarget);
+
+    /// <summary>What a path is (a final link not followed), for a file system layered over this one.</summary>
+    internal EntryKind KindOf(string path, out string? linkTarget) => Kind(path, out linkTarget);
+
+    /// <summary>The text of the file at a resolved path, for a file system layered over this one.</summary>
+    internal string ReadResolvedText(string resolvedPath) => ReadAllText(resolvedPath);
 
     /// <summary>The names in <paramref name="directory"/> (already resolved), files and links alike.</summary>
     public abstract IEnumerable<string> EnumerateNames(string directory);
@@ -364,7 +370,7 @@ internal sealed class MemoryFileSystem : TargetFileSystem
         return "/" + string.Join('/', parts);
     }
 
-    private static string ParentOf(string path)
+    internal static string ParentOf(string path)
     {
         int slash = path.LastIndexOf('/');
         return slash <= 0 ? "/" : path[..slash];
