@@ -120,10 +120,11 @@ internal static class AbiFormatters
             html.Table(byId, Columns.DiagnosticCounts);
         }
 
-        // The incompatible ones open, as they are the answer; everything else one click away.
-        var incompatible = diff.Diagnostics.Where(d => d.Severity == AbiSeverity.Incompatible).ToList();
-        html.Section("Incompatible", incompatible, Columns.Diagnostics, open: true);
-        html.Section("Diagnostics", diff.Diagnostics, Columns.Diagnostics);
+        // Every diagnostic once, by severity: what breaks programs and what a person should review open, as they
+        // are the answer; the compatible ones and the symbol lists one click away.
+        html.Section("Incompatible", diff.Diagnostics.Where(d => d.Severity == AbiSeverity.Incompatible).ToList(), Columns.Diagnostics, open: true);
+        html.Section("Needs review", diff.Diagnostics.Where(d => d.Severity == AbiSeverity.NeedsReview).ToList(), Columns.Diagnostics, open: true);
+        html.Section("Compatible", diff.Diagnostics.Where(d => d.Severity == AbiSeverity.Compatible).ToList(), Columns.Diagnostics);
         html.Section("Removed symbols", diff.RemovedSymbols, Columns.Symbols);
         html.Section("Added symbols", diff.AddedSymbols, Columns.Symbols);
         html.Section("Suppressed", diff.SuppressedDiagnostics, Columns.Diagnostics);
@@ -192,7 +193,7 @@ internal static class AbiFormatters
             summary.Add("SONAME " + soname);
         }
 
-        summary.Add(string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, image.DynamicSymbols.Count - 1)} dynamic symbols"));
+        summary.Add(string.Create(CultureInfo.InvariantCulture, $"{image.DynamicSymbols.Count} .dynsym entries"));
         html.Begin(image.FileName ?? "(memory)", string.Join(", ", summary));
         var dynamic = image.Dynamic;
         html.Facts(
