@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI: pack the library and the tool into a local feed, then use them as users do:
 #   - every notebook in docs/notebooks runs headlessly (dotnet-repl) against the packed Abi.Sdk; any cell error fails;
-#     each notebook's "CHECK ..." lines are compared with what the inputs are known to give;
+#     each notebook's "CHECK ..." lines are compared with what the inputs are known to give, and the tables the
+#     package's own notebook formatters rendered are read back and compared with NAME.expected.txt (.ci/notebooks.cs);
 #   - every file-based example in docs/examples runs with `#:package Abi.Sdk@VERSION` from the feed;
 #   - the abi tool is installed from the feed (framework-dependent `any` package, and the Native AOT linux-x64 one).
 # Usage: .ci/pack-and-run-notebooks.sh   (from anywhere; needs network access to restore the packages' dependencies)

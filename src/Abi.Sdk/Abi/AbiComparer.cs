@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Abi.Sdk.Abi;
 
@@ -315,6 +317,52 @@ public sealed class AbiDiff
 
     /// <summary>abidiff's exit status bits for this diff: 0 none, 4 ABI change, 12 (4|8) incompatible change.</summary>
     public int ExitCode => HasIncompatibleChanges ? AbiExitCodes.AbiChange | AbiExitCodes.IncompatibleChange : HasChanges ? AbiExitCodes.AbiChange : 0;
+
+    /// <summary>
+    /// One line for scripts and logs: <c>OLD → NEW: 2 incompatible, 1 needs review, 5 compatible</c> (counts of the
+    /// reported diagnostics by severity, zeros left out; <c>no ABI change</c> when none), then how many were suppressed.
+    /// </summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        int incompatible = 0, review = 0, compatible = 0;
+        foreach (var d in Diagnostics)
+        {
+            switch (d.Severity)
+            {
+                case AbiSeverity.Incompatible: incompatible++; break;
+                case AbiSeverity.NeedsReview: review++; break;
+                default: compatible++; break;
+            }
+        }
+
+        var text = new StringBuilder();
+        text.Append(Old.FileName ?? Old.Soname ?? "(old)").Append(" → ").Append(New.FileName ?? New.Soname ?? "(new)").Append(": ");
+        var first = true;
+        Count(incompatible, AbiSeverity.Incompatible);
+        Count(review, AbiSeverity.NeedsReview);
+        Count(compatible, AbiSeverity.Compatible);
+        if (first)
+        {
+            text.Append("no ABI change");
+        }
+
+        if (!SuppressedDiagnostics.IsEmpty)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" ({SuppressedDiagnostics.Length} suppressed)");
+        }
+
+        return text.ToString();
+
+        void Count(int count, AbiSeverity severity)
+        {
+            if (count > 0)
+            {
+                text.Append(first ? "" : ", ").Append(CultureInfo.InvariantCulture, $"{count} {AbiSeverities.Name(severity)}");
+                first = false;
+            }
+        }
+    }
 }
 
 /// <summary>abidiff's exit status bits, which <c>abi diff</c> uses too.</summary>

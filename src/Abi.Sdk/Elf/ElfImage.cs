@@ -1077,6 +1077,7 @@ public sealed class ElfImage : IDisposable
         return null;
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => $"{FileName ?? "<memory>"} ({Header})";
+    /// <summary>The file name, the header's class, encoding, type and machine, and the SONAME when there is one.</summary>
+    /// <returns><c>libfoo.so.1 (Elf64 LittleEndian SharedObject X86_64, SONAME libfoo.so.1)</c>.</returns>
+    public override string ToString() => Soname is { } soname ? $"{FileName ?? "<memory>"} ({Header}, SONAME {soname})" : $"{FileName ?? "<memory>"} ({Header})";
 }

@@ -189,6 +189,10 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
     /// <summary>Where the dynamic string table starts in the file, and its size (lets bulk readers prefetch names).</summary>
     internal (int Offset, int Size) StringTable => (_strOffset, _strSize);
 
+    /// <summary>The entry count, for scripts that print the table.</summary>
+    /// <returns><c>N entries (the null symbol included)</c>.</returns>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count} entries (the null symbol included)");
+
     /// <summary>Whether the file has a <c>.gnu.version</c> table for these symbols.</summary>
     public bool HasVersions => _versymOffset >= 0;
 

@@ -70,7 +70,9 @@ public sealed class PackageContentTests(PackedPackages packages) : IClassFixture
         var entries = Entries(zip);
         Assert.Contains("lib/net10.0/Abi.Sdk.dll", entries);
         Assert.Contains("README.md", entries);
-        Assert.Equal(["lib/net10.0/Abi.Sdk.dll"], entries.Where(e => e.EndsWith(".dll", StringComparison.Ordinal)));
+        // The library, and the notebook extension where .NET Interactive looks for it (checked below).
+        Assert.Equal(["interactive-extensions/dotnet/Abi.Sdk.Interactive.dll", "lib/net10.0/Abi.Sdk.dll"],
+            entries.Where(e => e.EndsWith(".dll", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
 
         // The XML docs are the IntelliSense a consumer sees: every public type of the assembly is documented there.
         var docs = XDocument.Load(zip.GetEntry("lib/net10.0/Abi.Sdk.xml")!.Open());
@@ -131,6 +133,46 @@ public sealed class PackageContentTests(PackedPackages packages) : IClassFixture
         {
             Assert.Equal(central[id], version);
         }
+    }
+
+    [Fact]
+    public void Library_package_carries_the_notebook_extension_and_no_dependency_for_it()
+    {
+        using var zip = ZipFile.OpenRead(packages.PathOf($"Abi.Sdk.{packages.Version}.nupkg"));
+        // .NET Interactive loads every assembly in interactive-extensions/dotnet of a package a notebook references
+        // and runs its public IKernelExtension types; nothing there is a compile reference (that is lib/ only).
+        var entry = zip.GetEntry("interactive-extensions/dotnet/Abi.Sdk.Interactive.dll");
+        Assert.NotNull(entry);
+        using var bytes = new MemoryStream();
+        using (var stream = entry.Open())
+        {
+            stream.CopyTo(bytes);
+        }
+
+        bytes.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(bytes);
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var exported = metadata.TypeDefinitions.Select(metadata.GetTypeDefinition)
+            .Where(t => (t.Attributes & System.Reflection.TypeAttributes.VisibilityMask) == System.Reflection.TypeAttributes.Public)
+            .Select(t => $"{metadata.GetString(t.Namespace)}.{metadata.GetString(t.Name)}")
+            .ToList();
+        Assert.Equal(["Abi.Sdk.Interactive.AbiSdkKernelExtension"], exported);
+        var extension = metadata.TypeDefinitions.Select(metadata.GetTypeDefinition).Single(t => metadata.GetString(t.Name) == "AbiSdkKernelExtension");
+        var interfaces = extension.GetInterfaceImplementations()
+            .Select(i => metadata.GetInterfaceImplementation(i).Interface)
+            .Select(h => (System.Reflection.Metadata.TypeReference)metadata.GetTypeReference((System.Reflection.Metadata.TypeReferenceHandle)h))
+            .Select(r => $"{metadata.GetString(r.Namespace)}.{metadata.GetString(r.Name)}");
+        Assert.Equal(["Microsoft.DotNet.Interactive.IKernelExtension"], interfaces);
+
+        // It needs only what the kernel has loaded (its own assemblies and the runtime) and Abi.Sdk beside it in
+        // lib/: so the package gains no dependency, and the kernel's Interactive assemblies are the ones it binds to.
+        var references = metadata.AssemblyReferences.Select(r => metadata.GetString(metadata.GetAssemblyReference(r).Name)).Order(StringComparer.Ordinal).ToList();
+        Assert.All(references, r => Assert.True(
+            r is "Abi.Sdk" or "Microsoft.DotNet.Interactive" or "Microsoft.DotNet.Interactive.Formatting" || r.StartsWith("System.", StringComparison.Ordinal),
+            $"the notebook extension references {r}, which a kernel does not provide"));
+        Assert.Contains("Abi.Sdk", references);
+        var dependencies = NuspecOf(zip).Descendants(Nuspec + "dependency").Select(d => (string)d.Attribute("id")!);
+        Assert.DoesNotContain(dependencies, d => d.StartsWith("Microsoft.DotNet.Interactive", StringComparison.Ordinal));
     }
 
     [Fact]
