@@ -12,11 +12,12 @@ namespace Abi.Sdk.Elf;
 
 /// <summary>
 /// <c>.gnu.hash</c> (SHT_GNU_HASH) of the linked dynamic symbol table: bloom filter, buckets and chains, as ld writes
-/// them. The defined global symbols must follow the others, grouped by bucket (<see cref="ElfStubWriter.Write"/> orders them).
+/// them. The defined global symbols must follow the others, grouped by bucket: <see cref="ElfStubWriter.Write"/>
+/// orders them and encodes the table from the symbols it then has (a layout without it encodes the table once).
 /// </summary>
 public sealed class ElfGnuHashSection : Lof.ElfSection
 {
-    private byte[] _content = [];
+    private byte[]? _content;
 
     /// <summary>Creates the section; set <see cref="Lof.ElfSection.Link"/> to the dynamic symbol table.</summary>
     public ElfGnuHashSection()
@@ -29,19 +30,29 @@ public sealed class ElfGnuHashSection : Lof.ElfSection
     /// <inheritdoc/>
     protected override void UpdateLayoutCore(Lof.ElfVisitorContext context)
     {
-        var symbols = ElfStubWriter.LinkedSymbols(this);
-        _content = ElfStubWriter.EncodeGnuHash(symbols, Parent!.FileClass == Lof.ElfFileClass.Is64, Parent.Encoding == Lof.ElfEncoding.Lsb);
+        if (_content is null)
+        {
+            var symbols = ElfStubWriter.LinkedSymbols(this);
+            var (gnu, _) = ElfStubWriter.HashNames(symbols);
+            _content = ElfStubWriter.EncodeGnuHash(symbols, gnu, Parent!.FileClass == Lof.ElfFileClass.Is64, Parent.Encoding == Lof.ElfEncoding.Lsb);
+        }
+
         Size = (ulong)_content.Length;
     }
 
+    internal void SetContent(byte[] content) => _content = content;
+
     /// <inheritdoc/>
-    public override void Write(Lof.ElfWriter writer) => writer.Write(_content.AsSpan());
+    public override void Write(Lof.ElfWriter writer) => writer.Write((_content ?? []).AsSpan());
 }
 
-/// <summary><c>.hash</c> (SHT_HASH), the SysV hash table of the linked dynamic symbol table.</summary>
+/// <summary>
+/// <c>.hash</c> (SHT_HASH), the SysV hash table of the linked dynamic symbol table; <see cref="ElfStubWriter.Write"/>
+/// encodes it from the symbols it has (a layout without it encodes the table once).
+/// </summary>
 public sealed class ElfSysvHashSection : Lof.ElfSection
 {
-    private byte[] _content = [];
+    private byte[]? _content;
 
     /// <summary>Creates the section; set <see cref="Lof.ElfSection.Link"/> to the dynamic symbol table.</summary>
     public ElfSysvHashSection()
@@ -54,13 +65,20 @@ public sealed class ElfSysvHashSection : Lof.ElfSection
     /// <inheritdoc/>
     protected override void UpdateLayoutCore(Lof.ElfVisitorContext context)
     {
-        var symbols = ElfStubWriter.LinkedSymbols(this);
-        _content = ElfStubWriter.EncodeSysvHash(symbols, Parent!.Encoding == Lof.ElfEncoding.Lsb);
+        if (_content is null)
+        {
+            var symbols = ElfStubWriter.LinkedSymbols(this);
+            var (_, sysv) = ElfStubWriter.HashNames(symbols);
+            _content = ElfStubWriter.EncodeSysvHash(sysv, Parent!.Encoding == Lof.ElfEncoding.Lsb);
+        }
+
         Size = (ulong)_content.Length;
     }
 
+    internal void SetContent(byte[] content) => _content = content;
+
     /// <inheritdoc/>
-    public override void Write(Lof.ElfWriter writer) => writer.Write(_content.AsSpan());
+    public override void Write(Lof.ElfWriter writer) => writer.Write((_content ?? []).AsSpan());
 }
 
 /// <summary>

@@ -396,9 +396,17 @@ public static class ElfStubWriter
             throw new ElfStubException(label, "a stub needs a dynamic symbol table linked to its string table and a dynamic section");
         }
 
-        if (gnuHash is not null)
+        // Each name is hashed once, for the order and both tables.
+        if (gnuHash is not null || sysvHash is not null)
         {
-            OrderForGnuHash(dynsym, versym);
+            var (gnu, sysv) = HashNames(dynsym.Entries);
+            if (gnuHash is not null)
+            {
+                OrderForGnuHash(dynsym, versym, gnu, sysv);
+                gnuHash.SetContent(EncodeGnuHash(dynsym.Entries, gnu, file.FileClass == Lof.ElfFileClass.Is64, file.Encoding == Lof.ElfEncoding.Lsb));
+            }
+
+            sysvHash?.SetContent(EncodeSysvHash(sysv, file.Encoding == Lof.ElfEncoding.Lsb));
         }
 
         // The version tables' names go into .dynstr before it is laid out.
@@ -558,7 +566,7 @@ public static class ElfStubWriter
     /// defined ones grouped by bucket; a stable sort keeps the given order inside a bucket (the loader walks a chain
     /// in that order). The version entries move with their symbols.
     /// </summary>
-    private static void OrderForGnuHash(Lof.ElfSymbolTable dynsym, ElfGnuVersionSection? versym)
+    private static void OrderForGnuHash(Lof.ElfSymbolTable dynsym, ElfGnuVersionSection? versym, uint[] gnu, uint[] sysv)
     {
         var entries = dynsym.Entries;
         int n = entries.Count;
@@ -582,20 +590,16 @@ public static class ElfStubWriter
         uint buckets = BucketCount(hashed);
         var keys = new ulong[n];
         var order = new int[n];
-        var name = new NameBuffer();
+        bool sorted = true;
+        ulong last = 0;
         for (int i = 0; i < n; i++)
         {
             order[i] = i;
             var e = entries[i];
-            ulong group = i == 0 ? 0UL : e.Bind == Lof.ElfSymbolBind.Local ? 1UL : !IsHashed(e) ? 2UL : 3UL + (GnuHashTable.Hash(name.Utf8(e.Name.Value)) % buckets);
+            ulong group = i == 0 ? 0UL : e.Bind == Lof.ElfSymbolBind.Local ? 1UL : !IsHashed(e) ? 2UL : 3UL + (gnu[i] % buckets);
             keys[i] = (group << 32) | (uint)i;
-        }
-
-        Array.Sort(keys, order);
-        bool sorted = true;
-        for (int i = 0; i < n && sorted; i++)
-        {
-            sorted = order[i] == i;
+            sorted &= keys[i] >= last;
+            last = keys[i];
         }
 
         if (sorted)
@@ -603,25 +607,45 @@ public static class ElfStubWriter
             return;
         }
 
-        var symbols = new Lof.ElfSymbol[n];
-        for (int i = 0; i < n; i++)
-        {
-            symbols[i] = entries[order[i]];
-        }
-
-        entries.Clear();
-        entries.AddRange(symbols);
+        Array.Sort(keys, order);
+        Permute(entries, order);
+        Permute(gnu, order);
+        Permute(sysv, order);
         if (versym is not null)
         {
-            var versions = new ushort[n];
-            for (int i = 0; i < n; i++)
-            {
-                versions[i] = versym.Entries[order[i]];
-            }
-
-            versym.Entries.Clear();
-            versym.Entries.AddRange(versions);
+            Permute(versym.Entries, order);
         }
+    }
+
+    private static void Permute<T>(IList<T> items, int[] order)
+    {
+        var copy = new T[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            copy[i] = items[order[i]];
+        }
+
+        for (int i = 0; i < order.Length; i++)
+        {
+            items[i] = copy[i];
+        }
+    }
+
+    /// <summary>The GNU and SysV hashes of every symbol's name, index 0 (the null symbol) included.</summary>
+    internal static (uint[] Gnu, uint[] Sysv) HashNames(List<Lof.ElfSymbol> symbols)
+    {
+        var gnu = new uint[symbols.Count];
+        var sysv = new uint[symbols.Count];
+        var name = new NameBuffer();
+        var span = CollectionsMarshal.AsSpan(symbols);
+        for (int i = 0; i < span.Length; i++)
+        {
+            var bytes = name.Utf8(span[i].Name.Value);
+            gnu[i] = GnuHashTable.Hash(bytes);
+            sysv[i] = ElfHash(bytes);
+        }
+
+        return (gnu, sysv);
     }
 
     /// <summary>Defined and not local: a symbol .gnu.hash lists.</summary>
@@ -634,7 +658,7 @@ public static class ElfStubWriter
         => section.Link.Section as Lof.ElfStringTable ?? throw new InvalidOperationException($"{section.Name.Value} must link to a string table");
 
     /// <summary>.gnu.hash: header, bloom filter, buckets, chains (hash with the low bit marking a chain's end).</summary>
-    internal static byte[] EncodeGnuHash(List<Lof.ElfSymbol> symbols, bool is64, bool little)
+    internal static byte[] EncodeGnuHash(List<Lof.ElfSymbol> symbols, uint[] hashes, bool is64, bool little)
     {
         int n = symbols.Count;
         int symoffset = n;
@@ -664,11 +688,9 @@ public static class ElfStubWriter
         w.U32(8, bloomWords);
         w.U32(12, (uint)bloomShift);
         int bloom = 16, bucketTable = bloom + ((int)bloomWords * addr), chains = bucketTable + (4 * (int)buckets);
-        var name = new NameBuffer();
-        uint next = count > 0 ? GnuHashTable.Hash(name.Utf8(symbols[symoffset].Name.Value)) : 0;
         for (int k = 0; k < count; k++)
         {
-            uint h = next;
+            uint h = hashes[symoffset + k];
             int word = bloom + ((int)((h / (uint)bloomBits) & (bloomWords - 1)) * addr);
             ulong bits = (1UL << (int)(h % (uint)bloomBits)) | (1UL << (int)((h >> bloomShift) % (uint)bloomBits));
             w.Addr(word, w.ReadAddr(word) | bits);
@@ -679,8 +701,7 @@ public static class ElfStubWriter
                 w.U32(bucketAt, (uint)(k + symoffset));
             }
 
-            next = k + 1 < count ? GnuHashTable.Hash(name.Utf8(symbols[symoffset + k + 1].Name.Value)) : 0;
-            bool last = k + 1 == count || next % buckets != bucket;
+            bool last = k + 1 == count || hashes[symoffset + k + 1] % buckets != bucket;
             w.U32(chains + (4 * k), last ? h | 1 : h & ~1u);
         }
 
@@ -688,19 +709,18 @@ public static class ElfStubWriter
     }
 
     /// <summary>.hash: nbucket, nchain, buckets, chains; each chain lists its symbols in .dynsym order.</summary>
-    internal static byte[] EncodeSysvHash(List<Lof.ElfSymbol> symbols, bool little)
+    internal static byte[] EncodeSysvHash(uint[] hashes, bool little)
     {
-        int n = symbols.Count;
+        int n = hashes.Length;
         uint buckets = BucketCount(n - 1);
         var data = new byte[4 * (2 + (int)buckets + n)];
         var w = new Encoder(data, little, is64: false);
         w.U32(0, buckets);
         w.U32(4, (uint)n);
         int sysvBuckets = 8, sysvChains = 8 + (4 * (int)buckets);
-        var name = new NameBuffer();
         for (int k = n - 1; k >= 1; k--)
         {
-            uint b = ElfHash(name.Utf8(symbols[k].Name.Value)) % buckets;
+            uint b = hashes[k] % buckets;
             int bucketAt = sysvBuckets + (4 * (int)b);
             w.U32(sysvChains + (4 * k), w.ReadU32(bucketAt));
             w.U32(bucketAt, (uint)k);
