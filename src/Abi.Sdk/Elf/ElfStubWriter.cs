@@ -465,6 +465,15 @@ public static class ElfStubWriter
         file.UpdateLayout(diagnostics);
         ThrowOnErrors(label, diagnostics);
 
+        // A section a caller added after .dynamic may not have had its size before the layout: place the area again.
+        if (firstZero is Lof.ElfNoBitsSection moved && firstZeroIndex == lastLoadedIndex + 1
+            && Align(lastLoaded!.Position + lastLoaded.Size, SymbolAlignment) is var zeroStart && moved.Position != zeroStart)
+        {
+            moved.PositionOffsetFromPreviousContent = zeroStart - lastLoaded.Position;
+            file.UpdateLayout(diagnostics);
+            ThrowOnErrors(label, diagnostics);
+        }
+
         bool is64 = file.FileClass == Lof.ElfFileClass.Is64;
         ulong limit = is64 ? 1UL << 47 : uint.MaxValue;
         ulong memoryEnd = 0;
