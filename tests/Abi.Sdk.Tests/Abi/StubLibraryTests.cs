@@ -552,6 +552,47 @@ public partial class StubLibraryTests
         }
     }
 
+    [Fact]
+    public void An_ELF_stub_definition_with_version_needs_reads_back_in_readelf_elflint_and_ElfImage()
+    {
+        // The ELF-level definition, without a surface: a definition, two files' needs, a symbol at each kind of index.
+        var definition = new ElfStubDefinition
+        {
+            Class = ElfClass.Elf64,
+            DataEncoding = ElfDataEncoding.LittleEndian,
+            Machine = ElfMachine.X86_64,
+            Soname = "libneed.so.1",
+            Needed = ["libc.so.6", "libm.so.6"],
+            VersionDefinitions = [new ElfStubVersionDefinition(1, ElfVersionFlags.Base, "libneed.so.1", []), new ElfStubVersionDefinition(2, ElfVersionFlags.None, "NEED_1", [])],
+            VersionNeeds =
+            [
+                new ElfStubVersionNeed("libc.so.6", [new ElfStubVersionRequirement("GLIBC_2.2.5", 3, ElfVersionFlags.None), new ElfStubVersionRequirement("GLIBC_2.34", 4, ElfVersionFlags.None)]),
+                new ElfStubVersionNeed("libm.so.6", [new ElfStubVersionRequirement("GLIBC_2.29", 5, ElfVersionFlags.Weak)]),
+            ],
+            Symbols =
+            [
+                new ElfStubSymbol("need_f", ElfSymbolType.Function, ElfSymbolBinding.Global, ElfSymbolVisibility.Default, 0, ElfStubSymbolPlacement.ZeroFilled, 2, false),
+                new ElfStubSymbol("need_g", ElfSymbolType.Function, ElfSymbolBinding.Global, ElfSymbolVisibility.Default, 0, ElfStubSymbolPlacement.ZeroFilled, 1, false),
+            ],
+        };
+        var stub = ElfStubWriter.Create(definition);
+        var (stdout, stderr) = ReadelfOf(stub, "-V");
+        Assert.Empty(stderr);
+        Assert.Contains("Version needs section '.gnu.version_r' contains 2 entries:", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"Version: 1\s+File: libc\.so\.6\s+Cnt: 2", stdout);
+        Assert.Matches(@"Name: GLIBC_2\.2\.5\s+Flags: none\s+Version: 3", stdout);
+        Assert.Matches(@"Name: GLIBC_2\.34\s+Flags: none\s+Version: 4", stdout);
+        Assert.Matches(@"Version: 1\s+File: libm\.so\.6\s+Cnt: 1", stdout);
+        Assert.Matches(@"Name: GLIBC_2\.29\s+Flags: WEAK\s+Version: 5", stdout);
+        AssertElflintClean(stub);
+
+        using var image = ElfImage.Load(stub);
+        Assert.Equal(["libc.so.6", "libm.so.6"], image.VersionNeeds.Select(n => n.FileName));
+        Assert.Equal(["GLIBC_2.2.5", "GLIBC_2.34"], image.VersionNeeds[0].Versions.Select(v => v.Name));
+        Assert.Equal([3, 4], image.VersionNeeds[0].Versions.Select(v => v.Index));
+        Assert.Contains(image.DynamicSymbols, s => s.Name == "need_f" && s.Version?.Name == "NEED_1");
+    }
+
     [Theory]
     [InlineData(ElfClass.Elf32, ElfMachine.I386, null, "ELF32", "little endian")]
     [InlineData(ElfClass.Elf32, ElfMachine.PowerPC, null, "ELF32", "big endian")]
