@@ -5,6 +5,7 @@ using Abi.Sdk.Abi;
 using Abi.Sdk.Compatibility;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Tests.TestSupport;
+using Lof = LibObjectFile.Elf;
 
 namespace Abi.Sdk.Tests.Abi;
 
@@ -482,6 +483,114 @@ public partial class StubLibraryTests
             Assert.Throws<ArgumentException>(() => AbiStubLibrary.GetLibraryName(escaping));
             Assert.Throws<ArgumentException>(() => Target.FromBaselines([escaping]));
         }
+    }
+
+    [Fact]
+    public void A_stub_model_adjusted_before_writing_shows_the_added_symbols_in_readelf_elflint_and_ld()
+    {
+        var surface = new AbiSurface(null, "libadj.so.1", ElfClass.Elf64, ElfMachine.X86_64, ["libc.so.6"], [new AbiVersionNode("ADJ_1", []), new AbiVersionNode("ADJ_2", ["ADJ_1"])],
+        [
+            Fn("adj_f", "ADJ_1"),
+            new AbiSymbol("adj_data", "ADJ_2", true, AbiSymbolKind.Object, size: 24),
+            new AbiSymbol("adj_tls", "ADJ_2", true, AbiSymbolKind.Tls, size: 8),
+        ]);
+
+        // The LibObjectFile model: add a function at ADJ_2, a new version node ADJ_3 and a function there.
+        var file = AbiStubLibrary.CreateElfFile(surface);
+        var dynsym = file.Sections.OfType<Lof.ElfSymbolTable>().Single(s => s.Type == Lof.ElfSectionType.DynamicLinkerSymbolTable);
+        var versym = file.Sections.OfType<ElfGnuVersionSection>().Single();
+        var verdef = file.Sections.OfType<ElfGnuVersionDefinitionSection>().Single();
+        var bss = file.Sections.Single(s => s.Name.Value == ".bss");
+        ulong before = bss.VirtualAddress;
+        ushort adj2 = verdef.Definitions.Single(d => d.Name == "ADJ_2").Index;
+        ushort adj3 = (ushort)(verdef.Definitions.Max(d => d.Index) + 1);
+        verdef.Definitions.Add(new ElfStubVersionDefinition(adj3, ElfVersionFlags.None, "ADJ_3", ["ADJ_2"]));
+        dynsym.Entries.Add(new Lof.ElfSymbol { Name = "adj_added", Type = Lof.ElfSymbolType.Function, Bind = Lof.ElfSymbolBind.Global, SectionLink = bss, Value = bss.VirtualAddress });
+        versym.Entries.Add(adj2);
+        dynsym.Entries.Add(new Lof.ElfSymbol { Name = "adj_new", Type = Lof.ElfSymbolType.Function, Bind = Lof.ElfSymbolBind.Global, SectionLink = bss, Value = bss.VirtualAddress + 16 });
+        versym.Entries.Add(adj3);
+        using var stream = new MemoryStream();
+        AbiStubLibrary.Write(file, stream);
+        var stub = stream.ToArray();
+        Assert.True(bss.VirtualAddress > before, "two more symbols move .bss, and its symbols with it");
+
+        // readelf sees the added symbols at their versions, the new node after the others, and the original symbols.
+        var (stdout, stderr) = ReadelfOf(stub, "-sV");
+        Assert.Empty(stderr);
+        var (symbols, versions) = ParseReadelf(stdout);
+        Assert.Contains("adj_added@@ADJ_2 FUNC GLOBAL DEFAULT 0", symbols);
+        Assert.Contains("adj_new@@ADJ_3 FUNC GLOBAL DEFAULT 0", symbols);
+        Assert.Contains("adj_f@@ADJ_1 FUNC GLOBAL DEFAULT 0", symbols);
+        Assert.Contains("adj_data@@ADJ_2 OBJECT GLOBAL DEFAULT 24", symbols);
+        Assert.Contains("adj_tls@@ADJ_2 TLS GLOBAL DEFAULT 8", symbols);
+        Assert.Equal(5, symbols.Count);
+        Assert.Contains($"none {adj3} 2 ADJ_3", versions); // Cnt counts the node and its parent
+        Assert.Contains("  parent 1: ADJ_2", versions);
+
+        // eu-elflint checks both hash tables, the version tables and that every symbol lies inside its section.
+        AssertElflintClean(stub);
+
+        // ld links against the added symbols and records their versions.
+        var gcc = Tools.Require("gcc", "gcc");
+        var temp = Directory.CreateTempSubdirectory("abi-stub-adjust-");
+        try
+        {
+            File.WriteAllBytes(Path.Combine(temp.FullName, "libadj.so.1"), stub);
+            File.CreateSymbolicLink(Path.Combine(temp.FullName, "libadj.so"), "libadj.so.1");
+            var main = Path.Combine(temp.FullName, "main.c");
+            File.WriteAllText(main, "int adj_added(void); int adj_new(void); int main(void) { return adj_added() + adj_new(); }\n");
+            var app = Path.Combine(temp.FullName, "app");
+            var (code, _, err) = Tools.Run(gcc, ["-o", app, main, $"-L{temp.FullName}", "-ladj"]);
+            Assert.True(code == 0, "ld refused the adjusted stub: " + err);
+            using var appImage = ElfImage.Open(app);
+            var needed = Assert.Single(appImage.VersionNeeds, n => n.FileName == "libadj.so.1");
+            Assert.Equal(["ADJ_2", "ADJ_3"], needed.Versions.Select(v => v.Name).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_ELF_stub_definition_with_version_needs_reads_back_in_readelf_elflint_and_ElfImage()
+    {
+        // The ELF-level definition, without a surface: a definition, two files' needs, a symbol at each kind of index.
+        var definition = new ElfStubDefinition
+        {
+            Class = ElfClass.Elf64,
+            DataEncoding = ElfDataEncoding.LittleEndian,
+            Machine = ElfMachine.X86_64,
+            Soname = "libneed.so.1",
+            Needed = ["libc.so.6", "libm.so.6"],
+            VersionDefinitions = [new ElfStubVersionDefinition(1, ElfVersionFlags.Base, "libneed.so.1", []), new ElfStubVersionDefinition(2, ElfVersionFlags.None, "NEED_1", [])],
+            VersionNeeds =
+            [
+                new ElfStubVersionNeed("libc.so.6", [new ElfStubVersionRequirement("GLIBC_2.2.5", 3, ElfVersionFlags.None), new ElfStubVersionRequirement("GLIBC_2.34", 4, ElfVersionFlags.None)]),
+                new ElfStubVersionNeed("libm.so.6", [new ElfStubVersionRequirement("GLIBC_2.29", 5, ElfVersionFlags.Weak)]),
+            ],
+            Symbols =
+            [
+                new ElfStubSymbol("need_f", ElfSymbolType.Function, ElfSymbolBinding.Global, ElfSymbolVisibility.Default, 0, ElfStubSymbolPlacement.ZeroFilled, 2, false),
+                new ElfStubSymbol("need_g", ElfSymbolType.Function, ElfSymbolBinding.Global, ElfSymbolVisibility.Default, 0, ElfStubSymbolPlacement.ZeroFilled, 1, false),
+            ],
+        };
+        var stub = ElfStubWriter.Create(definition);
+        var (stdout, stderr) = ReadelfOf(stub, "-V");
+        Assert.Empty(stderr);
+        Assert.Contains("Version needs section '.gnu.version_r' contains 2 entries:", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"Version: 1\s+File: libc\.so\.6\s+Cnt: 2", stdout);
+        Assert.Matches(@"Name: GLIBC_2\.2\.5\s+Flags: none\s+Version: 3", stdout);
+        Assert.Matches(@"Name: GLIBC_2\.34\s+Flags: none\s+Version: 4", stdout);
+        Assert.Matches(@"Version: 1\s+File: libm\.so\.6\s+Cnt: 1", stdout);
+        Assert.Matches(@"Name: GLIBC_2\.29\s+Flags: WEAK\s+Version: 5", stdout);
+        AssertElflintClean(stub);
+
+        using var image = ElfImage.Load(stub);
+        Assert.Equal(["libc.so.6", "libm.so.6"], image.VersionNeeds.Select(n => n.FileName));
+        Assert.Equal(["GLIBC_2.2.5", "GLIBC_2.34"], image.VersionNeeds[0].Versions.Select(v => v.Name));
+        Assert.Equal([3, 4], image.VersionNeeds[0].Versions.Select(v => v.Index));
+        Assert.Contains(image.DynamicSymbols, s => s.Name == "need_f" && s.Version?.Name == "NEED_1");
     }
 
     [Theory]
