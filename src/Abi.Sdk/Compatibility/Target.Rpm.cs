@@ -87,6 +87,95 @@ public sealed partial class Target
         return FromFiles(files, names.Count == 1 ? names[0] : $"{names.Count} packages");
     }
 
+    /// <summary>
+    /// <see cref="FromRpms"/> with asynchronous reads: each package's headers and payload are read from the file with
+    /// <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/> through the decompressor
+    /// (<see cref="RpmPayloadReader.GetNextEntryAsync"/>). The target is the same.
+    /// </summary>
+    /// <param name="rpmPaths">The packages.</param>
+    /// <param name="options">Payload limits, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives one report per package read, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels between packages and entries, and during reads.</param>
+    /// <returns>The target.</returns>
+    /// <exception cref="RpmFormatException">A package is malformed or over the payload limits.</exception>
+    /// <exception cref="IOException">A package cannot be read.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public static async Task<Target> FromRpmsAsync(IEnumerable<string> rpmPaths, RpmPayloadOptions? options = null, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rpmPaths);
+        var inputs = rpmPaths as IReadOnlyCollection<string> ?? [.. rpmPaths];
+        var files = new List<TargetFile>();
+        var names = new List<string>();
+        foreach (var path in inputs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var stream = IO.RegularFile.OpenRead(path, 1 << 16);
+            RpmPackage package;
+            try
+            {
+                package = await RpmPackage.ReadAsync(stream, path, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            names.Add(package.Nevra.ToString());
+            var pendingLinks = new Dictionary<uint, List<string>>();
+            using (var reader = package.OpenPayload(stream, leaveOpen: false, options))
+            {
+                while (await reader.GetNextEntryAsync(cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    if (entry.IsDirectory)
+                    {
+                        files.Add(TargetFile.Directory(entry.Path));
+                    }
+                    else if (entry.IsSymbolicLink && entry.LinkTarget is { Length: > 0 } link)
+                    {
+                        files.Add(TargetFile.Symlink(entry.Path, link));
+                    }
+                    else if (entry.IsRegularFile)
+                    {
+                        if (entry.Size == 0 && entry.LinkCount > 1)
+                        {
+                            if (!pendingLinks.TryGetValue(entry.Inode, out var list))
+                            {
+                                pendingLinks[entry.Inode] = list = [];
+                            }
+
+                            list.Add(entry.Path);
+                            continue;
+                        }
+
+                        ReadOnlyMemory<byte> bytes;
+                        if (IsLoaderConfig(entry.Path))
+                        {
+                            bytes = await entry.ReadAllBytesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            // As FromRpms: only ELF files are kept whole, the rest by their first bytes.
+                            var magic = new byte[(int)Math.Min(entry.Size, 4)];
+                            await entry.DataStream.ReadExactlyAsync(magic, cancellationToken).ConfigureAwait(false);
+                            bytes = ElfImage.IsElf(magic) ? Concat(magic, await entry.ReadAllBytesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)) : magic;
+                        }
+
+                        files.Add(TargetFile.FromBytes(entry.Path, bytes));
+                        if (entry.LinkCount > 1 && pendingLinks.Remove(entry.Inode, out var others))
+                        {
+                            files.AddRange(others.Select(p => TargetFile.FromBytes(p, bytes)));
+                        }
+                    }
+                }
+            }
+
+            progress?.Report(new OperationProgress(names.Count, inputs.Count, path));
+        }
+
+        return FromFiles(files, names.Count == 1 ? names[0] : $"{names.Count} packages");
+    }
+
     private static byte[] Concat(byte[] head, byte[] rest)
     {
         var all = new byte[head.Length + rest.Length];

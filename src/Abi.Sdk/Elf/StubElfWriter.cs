@@ -142,8 +142,8 @@ internal static class StubElfWriter
         }
 
         Array.Sort(keys, order);
-        bool osAbiGnu = surface.Symbols.Any(s => s.Kind == AbiSymbolKind.IndirectFunction || s.Binding == AbiSymbolBinding.Unique);
-        bool hasTls = surface.Symbols.Any(s => s.Kind == AbiSymbolKind.Tls);
+        bool osAbiGnu = surface.Symbols.Any(s => s.Type == ElfSymbolType.GnuIndirectFunction || s.Binding == ElfSymbolBinding.GnuUnique);
+        bool hasTls = surface.Symbols.Any(s => s.Type == ElfSymbolType.Tls);
 
         // SysV .hash has 8-byte words on 64-bit S/390 and Alpha; only the GNU table is written there.
         bool sysvHash = !(is64 && surface.Machine is ElfMachine.S390 or ElfMachine.Alpha);
@@ -177,7 +177,7 @@ internal static class StubElfWriter
         var dynamic = Add(new Section(".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, (ulong)addr, is64 ? 16UL : 8UL));
         var tbss = hasTls ? Add(new Section(".tbss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS, SymbolAlignment, 0)) : null;
         // An empty allocated section would lie outside the segment: .bss only when some symbol points into it.
-        var bss = surface.Symbols.Any(s => s.Kind != AbiSymbolKind.Tls) ? Add(new Section(".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, SymbolAlignment, 0)) : null;
+        var bss = surface.Symbols.Any(s => s.Type != ElfSymbolType.Tls) ? Add(new Section(".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, SymbolAlignment, 0)) : null;
         var shstrtab = Add(new Section(".shstrtab", SHT_STRTAB, 0, 1, 0));
 
         int dynamicCount = surface.Needed.Length + (surface.Soname is null ? 0 : 1) + (sysvHash ? 1 : 0) + 5 + (versioned ? 3 : 0) + 1;
@@ -244,7 +244,7 @@ internal static class StubElfWriter
             }
 
             ulong span = s.IsData ? Align(Math.Max(s.Size, 1), SymbolAlignment, limit) : SymbolAlignment;
-            ref ulong at = ref s.Kind == AbiSymbolKind.Tls ? ref tlsCursor : ref cursor;
+            ref ulong at = ref s.Type == ElfSymbolType.Tls ? ref tlsCursor : ref cursor;
             if (span >= limit || at > limit - span)
             {
                 throw new AbiBaselineFormatException(label, 0, $"symbol {s.Spelling} of size {s.Size} does not fit in the address space of an {(is64 ? "ELF64" : "ELF32")} stub");
@@ -255,7 +255,7 @@ internal static class StubElfWriter
 
             // Functions are packed closer than their sizes; the area still ends past every symbol's last byte, so
             // each symbol lies inside its section (eu-elflint checks that).
-            if (s.Kind != AbiSymbolKind.Tls)
+            if (s.Type != ElfSymbolType.Tls)
             {
                 if (s.Size > limit - values[i])
                 {
@@ -350,9 +350,9 @@ internal static class StubElfWriter
             int i = order[k];
             var (s, nameOffset, _, _, versym) = symbols[i];
             int at = (int)dynsym.Offset + ((k + 1) * (int)dynsym.EntrySize);
-            byte info = (byte)(((int)s.Binding << 4) | ((int)s.Kind & 0xf));
+            byte info = (byte)(((int)s.Binding << 4) | ((int)s.Type & 0xf));
             byte other = (byte)s.Visibility;
-            ushort shndx = (ushort)(s.Kind == AbiSymbolKind.Tls ? tbss!.Index : bss!.Index);
+            ushort shndx = (ushort)(s.Type == ElfSymbolType.Tls ? tbss!.Index : bss!.Index);
             if (is64)
             {
                 at = w.U32(at, (uint)nameOffset);
