@@ -154,7 +154,7 @@ internal static class Columns
     internal static readonly Column<AbiSymbol>[] Symbols =
     [
         new("Symbol", s => s.Spelling),
-        new("Kind", s => s.Kind.ToString()),
+        new("Type", s => s.Type.ToString()),
         new("Binding", s => s.Binding.ToString()),
         new("Visibility", s => s.Visibility.ToString()),
         new("Size", s => Number(s.Size), Numeric: true),

@@ -19,6 +19,20 @@ public abstract class AbiSdkFormatException : Exception
         Reason = reason;
     }
 
+    /// <summary>Creates the error with a message worded by the format (rpm's own wording, for example).</summary>
+    /// <param name="message">The whole message.</param>
+    /// <param name="fileName">The file (or a caller-supplied label for in-memory input); may be <see langword="null"/>.</param>
+    /// <param name="offset">The offset in the input where the problem was found.</param>
+    /// <param name="reason">What is wrong, in a short phrase.</param>
+    /// <param name="inner">An underlying exception, if any.</param>
+    protected AbiSdkFormatException(string message, string? fileName, long offset, string reason, Exception? inner)
+        : base(message, inner)
+    {
+        FileName = fileName;
+        Offset = offset;
+        Reason = reason;
+    }
+
     /// <summary>The file the input came from, or <see langword="null"/> for anonymous in-memory input.</summary>
     public string? FileName { get; }
 

@@ -66,12 +66,12 @@ public static class FuzzTargets
 
     private static void Elf(byte[] input)
     {
-        using var image = ElfImage.Load(input, "fuzz.elf");
+        using var image = ElfImage.Parse(input, "fuzz.elf");
         Touch(image);
         var surface = AbiSurface.Of(image);
         Touch(surface);
         AbiBaseline.Write(surface, Stream.Null);
-        Touch(ElfDependencyGenerator.Generate(image, "fuzz.elf", isExecutable: !image.IsSharedLibrary));
+        Touch(ElfDependencyGenerator.Generate(image, "fuzz.elf", image.IsSharedLibrary ? UnixFileMode.UserRead : UnixFileMode.UserRead | UnixFileMode.UserExecute));
     }
 
     private static void RpmHeaderTarget(byte[] input)
@@ -82,7 +82,7 @@ public static class FuzzTargets
             return;
         }
 
-        var header = RpmHeader.Parse(input.AsSpan(1), "fuzz.hdr", 1, isSignature: (input[0] & 1) == 1);
+        var header = RpmHeader.Parse(input.AsSpan(1), "fuzz.hdr", 1, (input[0] & 1) == 1 ? RpmHeaderKind.Signature : RpmHeaderKind.Main);
         Touch(header);
         foreach (var entry in header.Entries)
         {
@@ -165,7 +165,7 @@ public static class FuzzTargets
     private static void Primary(byte[] input)
     {
         using var stream = new MemoryStream(input, writable: false);
-        Touch(RepositoryMetadata.ReadPrimary(stream, "primary.xml", 64L << 20));
+        Touch(RepositoryMetadata.Read(stream, "primary.xml", 64L << 20));
     }
 
     private static void AbiXml(byte[] input)

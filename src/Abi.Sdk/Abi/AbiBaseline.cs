@@ -91,7 +91,7 @@ public static class AbiBaseline
                 w.WriteString("name", s.Name);
                 WriteNullable(w, "version", s.Version);
                 w.WriteBoolean("default", s.IsDefaultVersion);
-                w.WriteString("kind", KindName(s.Kind));
+                w.WriteString("kind", TypeName(s.Type));
                 w.WriteString("binding", AbiBuiltInRules.BindingName(s.Binding));
                 w.WriteString("visibility", AbiBuiltInRules.VisibilityName(s.Visibility));
                 w.WriteNumber("size", s.Size);
@@ -117,38 +117,80 @@ public static class AbiBaseline
         Write(surface, stream);
     }
 
+    /// <summary>Reads a baseline file: Abi.Sdk JSON, or libabigail ABIXML, recognised by the first non-blank byte.</summary>
+    /// <param name="path">The baseline file.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="AbiBaselineFormatException">The file is not a well-formed baseline.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static AbiSurface Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var stream = IO.RegularFile.OpenRead(path);
+        return Read(stream, path);
+    }
+
     /// <summary>Reads a baseline: Abi.Sdk JSON, or libabigail ABIXML, recognised by the first non-blank byte.</summary>
     /// <param name="stream">The baseline.</param>
     /// <param name="fileName">A label for errors and <see cref="AbiSurface.FileName"/>.</param>
     /// <returns>The surface.</returns>
     /// <exception cref="AbiBaselineFormatException">The input is not a well-formed baseline.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
     public static AbiSurface Read(Stream stream, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        // Sized once from a file's length: growing by doubling would hold up to three times the input.
-        using var buffer = stream.CanSeek && stream.Length - stream.Position is > 0 and < int.MaxValue ? new MemoryStream((int)(stream.Length - stream.Position)) : new MemoryStream();
+        using var buffer = IO.StreamBuffer.For(stream);
         stream.CopyTo(buffer);
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+    }
+
+    /// <summary>
+    /// Reads a baseline asynchronously: the stream is copied into memory with asynchronous reads, then parsed.
+    /// </summary>
+    /// <param name="stream">The baseline.</param>
+    /// <param name="fileName">A label for errors and <see cref="AbiSurface.FileName"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="AbiBaselineFormatException">The input is not a well-formed baseline.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<AbiSurface> ReadAsync(Stream stream, string? fileName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = IO.StreamBuffer.For(stream);
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+    }
+
+    /// <summary>Parses a baseline held in memory: Abi.Sdk JSON, or libabigail ABIXML, recognised by the first non-blank byte.</summary>
+    /// <param name="bytes">The baseline's bytes.</param>
+    /// <param name="fileName">A label for errors and <see cref="AbiSurface.FileName"/>.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="AbiBaselineFormatException">The input is not a well-formed baseline.</exception>
+    public static AbiSurface Parse(ReadOnlyMemory<byte> bytes, string? fileName = null)
+    {
+        var span = bytes.Span;
         int i = 0;
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             i = 3;
         }
 
-        while (i < bytes.Length && bytes[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        while (i < span.Length && span[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
         {
             i++;
         }
 
-        if (i < bytes.Length && bytes[i] == (byte)'<')
+        if (i < span.Length && span[i] == (byte)'<')
         {
-            buffer.Position = 0;
-            return ReadAbiXml(buffer, fileName);
+            using var xml = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(bytes.ToArray(), writable: false);
+            return ReadAbiXml(xml, fileName);
         }
 
-        if (i < bytes.Length && bytes[i] == (byte)'{')
+        if (i < span.Length && span[i] == (byte)'{')
         {
-            return ReadJson(bytes, fileName);
+            return ReadJson(span, fileName);
         }
 
         throw new AbiBaselineFormatException(fileName, i, "neither an ELF file, an Abi.Sdk baseline (JSON) nor libabigail ABIXML");
@@ -158,7 +200,7 @@ public static class AbiBaseline
     {
         if (IO.JsonInputCheck.Check(bytes, default, MaxTokenSize) is { } bad)
         {
-            throw new AbiBaselineFormatException(fileName, bad.Offset, bad.Reason);
+            AbiThrow.Baseline(fileName, bad.Offset, bad.Reason);
         }
 
         try
@@ -168,13 +210,13 @@ public static class AbiBaseline
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName)
             {
-                throw new AbiBaselineFormatException(fileName, 0, $"not an Abi.Sdk baseline (\"format\" is not \"{FormatName}\")");
+                AbiThrow.Baseline(fileName, 0, $"not an Abi.Sdk baseline (\"format\" is not \"{FormatName}\")");
             }
 
             int version = Required(root, "formatVersion", JsonValueKind.Number, fileName).GetInt32();
             if (version != FormatVersion)
             {
-                throw new AbiBaselineFormatException(fileName, 0, $"baseline format version {version} is not supported (expected {FormatVersion})");
+                AbiThrow.Baseline(fileName, 0, $"baseline format version {version} is not supported (expected {FormatVersion})");
             }
 
             string? soname = Optional(root, "soname", fileName);
@@ -200,7 +242,7 @@ public static class AbiBaseline
                 var name = String(Required(s, "name", JsonValueKind.String, fileName), "name", fileName);
                 if (name.Length == 0)
                 {
-                    throw new AbiBaselineFormatException(fileName, 0, "a symbol has an empty name");
+                    AbiThrow.Baseline(fileName, 0, "a symbol has an empty name");
                 }
 
                 symbols.Add(new AbiSymbol(
@@ -242,7 +284,7 @@ public static class AbiBaseline
         bool ok = kind == JsonValueKind.True ? value.ValueKind is JsonValueKind.True or JsonValueKind.False : value.ValueKind == kind;
         if (!ok)
         {
-            throw new AbiBaselineFormatException(fileName, 0, $"property \"{name}\" is {value.ValueKind}, expected {(kind == JsonValueKind.True ? "a boolean" : kind.ToString())}");
+            AbiThrow.Baseline(fileName, 0, $"property \"{name}\" is {value.ValueKind}, expected {(kind == JsonValueKind.True ? "a boolean" : kind.ToString())}");
         }
 
         return value;
@@ -261,39 +303,39 @@ public static class AbiBaseline
     private static string String(JsonElement e, string what, string? fileName) =>
         e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new AbiBaselineFormatException(fileName, 0, $"\"{what}\" holds a {e.ValueKind}, expected a string");
 
-    private static string KindName(AbiSymbolKind kind) => kind switch
+    private static string TypeName(ElfSymbolType type) => type switch
     {
-        AbiSymbolKind.Function => "function",
-        AbiSymbolKind.IndirectFunction => "ifunc",
-        AbiSymbolKind.Object => "object",
-        AbiSymbolKind.Tls => "tls",
-        AbiSymbolKind.Common => "common",
+        ElfSymbolType.Function => "function",
+        ElfSymbolType.GnuIndirectFunction => "ifunc",
+        ElfSymbolType.Object => "object",
+        ElfSymbolType.Tls => "tls",
+        ElfSymbolType.Common => "common",
         _ => "notype",
     };
 
-    private static AbiSymbolKind ParseKind(string text, string? fileName) => text switch
+    private static ElfSymbolType ParseKind(string text, string? fileName) => text switch
     {
-        "function" => AbiSymbolKind.Function,
-        "ifunc" => AbiSymbolKind.IndirectFunction,
-        "object" => AbiSymbolKind.Object,
-        "tls" => AbiSymbolKind.Tls,
-        "common" => AbiSymbolKind.Common,
-        "notype" => AbiSymbolKind.NoType,
+        "function" => ElfSymbolType.Function,
+        "ifunc" => ElfSymbolType.GnuIndirectFunction,
+        "object" => ElfSymbolType.Object,
+        "tls" => ElfSymbolType.Tls,
+        "common" => ElfSymbolType.Common,
+        "notype" => ElfSymbolType.NoType,
         _ => throw new AbiBaselineFormatException(fileName, 0, $"unknown symbol kind '{text}'"),
     };
 
-    private static AbiSymbolBinding ParseBinding(string text, string? fileName) => text switch
+    private static ElfSymbolBinding ParseBinding(string text, string? fileName) => text switch
     {
-        "global" => AbiSymbolBinding.Global,
-        "weak" => AbiSymbolBinding.Weak,
-        "unique" => AbiSymbolBinding.Unique,
+        "global" => ElfSymbolBinding.Global,
+        "weak" => ElfSymbolBinding.Weak,
+        "unique" => ElfSymbolBinding.GnuUnique,
         _ => throw new AbiBaselineFormatException(fileName, 0, $"unknown binding '{text}'"),
     };
 
-    private static AbiSymbolVisibility ParseVisibility(string text, string? fileName) => text switch
+    private static ElfSymbolVisibility ParseVisibility(string text, string? fileName) => text switch
     {
-        "default" => AbiSymbolVisibility.Default,
-        "protected" => AbiSymbolVisibility.Protected,
+        "default" => ElfSymbolVisibility.Default,
+        "protected" => ElfSymbolVisibility.Protected,
         _ => throw new AbiBaselineFormatException(fileName, 0, $"unknown visibility '{text}'"),
     };
 
@@ -393,7 +435,7 @@ public static class AbiBaseline
 
         if (!corpus)
         {
-            throw new AbiBaselineFormatException(fileName, 0, "not libabigail ABIXML (no abi-corpus element)");
+            AbiThrow.Baseline(fileName, 0, "not libabigail ABIXML (no abi-corpus element)");
         }
 
         var versions = symbols.Where(s => s.Version is not null).Select(s => s.Version!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
@@ -407,7 +449,7 @@ public static class AbiBaseline
         var name = reader.GetAttribute("name");
         if (string.IsNullOrEmpty(name))
         {
-            throw new AbiBaselineFormatException(fileName, ((IXmlLineInfo)reader).LineNumber, "elf-symbol without a name");
+            AbiThrow.Baseline(fileName, ((IXmlLineInfo)reader).LineNumber, "elf-symbol without a name");
         }
 
         if (reader.GetAttribute("is-defined") == "no")
@@ -419,25 +461,25 @@ public static class AbiBaseline
         bool isDefault = reader.GetAttribute("is-default-version") == "yes";
         var kind = reader.GetAttribute("type") switch
         {
-            "func-type" => AbiSymbolKind.Function,
-            "gnu-ifunc-type" => AbiSymbolKind.IndirectFunction,
-            "object-type" => AbiSymbolKind.Object,
-            "tls-type" => AbiSymbolKind.Tls,
-            "common-type" => AbiSymbolKind.Common,
-            "notype-type" or null => function ? AbiSymbolKind.Function : AbiSymbolKind.NoType,
+            "func-type" => ElfSymbolType.Function,
+            "gnu-ifunc-type" => ElfSymbolType.GnuIndirectFunction,
+            "object-type" => ElfSymbolType.Object,
+            "tls-type" => ElfSymbolType.Tls,
+            "common-type" => ElfSymbolType.Common,
+            "notype-type" or null => function ? ElfSymbolType.Function : ElfSymbolType.NoType,
             var other => throw new AbiBaselineFormatException(fileName, ((IXmlLineInfo)reader).LineNumber, $"unknown elf-symbol type '{other}'"),
         };
         var binding = reader.GetAttribute("binding") switch
         {
-            "weak-binding" => AbiSymbolBinding.Weak,
-            "gnu-unique-binding" => AbiSymbolBinding.Unique,
-            _ => AbiSymbolBinding.Global,
+            "weak-binding" => ElfSymbolBinding.Weak,
+            "gnu-unique-binding" => ElfSymbolBinding.GnuUnique,
+            _ => ElfSymbolBinding.Global,
         };
-        var visibility = reader.GetAttribute("visibility") == "protected-visibility" ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default;
+        var visibility = reader.GetAttribute("visibility") == "protected-visibility" ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default;
         ulong size = 0;
         if (reader.GetAttribute("size") is { } sizeText && !ulong.TryParse(sizeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size))
         {
-            throw new AbiBaselineFormatException(fileName, ((IXmlLineInfo)reader).LineNumber, $"elf-symbol size '{sizeText}' is not a number");
+            AbiThrow.Baseline(fileName, ((IXmlLineInfo)reader).LineNumber, $"elf-symbol size '{sizeText}' is not a number");
         }
 
         void Add(string n, string? v, bool d)
@@ -445,7 +487,7 @@ public static class AbiBaseline
             if (n.Length == 0)
             {
                 // abidw never writes one (an alias "@VER" or name="" is malformed); the loader could not bind it anyway.
-                throw new AbiBaselineFormatException(fileName, ((IXmlLineInfo)reader).LineNumber, "elf-symbol or alias without a name");
+                AbiThrow.Baseline(fileName, ((IXmlLineInfo)reader).LineNumber, "elf-symbol or alias without a name");
             }
 
             if (seen.Add((n, string.IsNullOrEmpty(v) ? null : v)))

@@ -107,7 +107,7 @@ public readonly record struct AbiFingerprint(UInt128 Value)
 
             one[n++] = 0;
             one[n++] = (byte)((s.Version is null ? 0 : 1) | (s.IsDefaultVersion ? 2 : 0));
-            one[n++] = (byte)s.Kind;
+            one[n++] = (byte)s.Type;
             one[n++] = (byte)s.Binding;
             one[n++] = (byte)s.Visibility;
             BinaryPrimitives.WriteUInt64LittleEndian(one.AsSpan(n), s.IsData ? s.Size : 0);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Abi;
 
@@ -152,9 +153,9 @@ public static class AbiBuiltInRules
                     context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.DefaultVersionChanged, null, o, now ?? n, o.Name, o.Version, now?.Version ?? "(none)"));
                 }
 
-                if (o.Kind != n.Kind && !(o.IsFunction && n.IsFunction))
+                if (o.Type != n.Type && !(o.IsFunction && n.IsFunction))
                 {
-                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolKindChanged, null, o, n, o, KindName(o.Kind), KindName(n.Kind)));
+                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolKindChanged, null, o, n, o, TypeName(o.Type), TypeName(n.Type)));
                 }
                 else if (o.IsData && n.IsData && o.Size != n.Size)
                 {
@@ -241,22 +242,22 @@ public static class AbiBuiltInRules
         }
     }
 
-    internal static string KindName(AbiSymbolKind kind) => kind switch
+    internal static string TypeName(ElfSymbolType type) => type switch
     {
-        AbiSymbolKind.Function => "function",
-        AbiSymbolKind.IndirectFunction => "indirect function",
-        AbiSymbolKind.Object => "object",
-        AbiSymbolKind.Tls => "TLS object",
-        AbiSymbolKind.Common => "common object",
+        ElfSymbolType.Function => "function",
+        ElfSymbolType.GnuIndirectFunction => "indirect function",
+        ElfSymbolType.Object => "object",
+        ElfSymbolType.Tls => "TLS object",
+        ElfSymbolType.Common => "common object",
         _ => "untyped symbol",
     };
 
-    internal static string BindingName(AbiSymbolBinding binding) => binding switch
+    internal static string BindingName(ElfSymbolBinding binding) => binding switch
     {
-        AbiSymbolBinding.Weak => "weak",
-        AbiSymbolBinding.Unique => "unique",
+        ElfSymbolBinding.Weak => "weak",
+        ElfSymbolBinding.GnuUnique => "unique",
         _ => "global",
     };
 
-    internal static string VisibilityName(AbiSymbolVisibility visibility) => visibility == AbiSymbolVisibility.Protected ? "protected" : "default";
+    internal static string VisibilityName(ElfSymbolVisibility visibility) => visibility == ElfSymbolVisibility.Protected ? "protected" : "default";
 }

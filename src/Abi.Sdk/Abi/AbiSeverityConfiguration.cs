@@ -86,7 +86,7 @@ public sealed class AbiSeverityConfiguration
         var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
         if (IO.JsonInputCheck.Check(utf8Json, options, AbiBaseline.MaxTokenSize) is { } bad)
         {
-            throw new AbiConfigurationFormatException(fileName, bad.Offset, bad.Reason);
+            AbiThrow.Configuration(fileName, bad.Offset, bad.Reason);
         }
 
         var reader = new Utf8JsonReader(utf8Json, options);
@@ -99,7 +99,7 @@ public sealed class AbiSeverityConfiguration
                 var property = reader.GetString();
                 if (property != "diagnostics")
                 {
-                    throw new AbiConfigurationFormatException(fileName, reader.TokenStartIndex, $"unknown property '{property}' (expected \"diagnostics\")");
+                    AbiThrow.Configuration(fileName, reader.TokenStartIndex, $"unknown property '{property}' (expected \"diagnostics\")");
                 }
 
                 Expect(ref reader, JsonTokenType.StartObject, fileName);
@@ -110,7 +110,7 @@ public sealed class AbiSeverityConfiguration
                     var text = reader.GetString();
                     if (!AbiSeverities.TryParse(text, out var severity))
                     {
-                        throw new AbiConfigurationFormatException(fileName, reader.TokenStartIndex, $"unknown severity '{text}' for {id} (expected none, compatible, needs-review or incompatible)");
+                        AbiThrow.Configuration(fileName, reader.TokenStartIndex, $"unknown severity '{text}' for {id} (expected none, compatible, needs-review or incompatible)");
                     }
 
                     overrides[id] = severity;
@@ -150,7 +150,7 @@ public sealed class AbiSeverityConfiguration
     {
         if (!reader.Read())
         {
-            throw new AbiConfigurationFormatException(fileName, reader.BytesConsumed, "unexpected end of the settings file");
+            AbiThrow.Configuration(fileName, reader.BytesConsumed, "unexpected end of the settings file");
         }
 
         return true;
@@ -161,7 +161,7 @@ public sealed class AbiSeverityConfiguration
         Read(ref reader, fileName);
         if (reader.TokenType != type)
         {
-            throw new AbiConfigurationFormatException(fileName, reader.TokenStartIndex, $"expected {type} but found {reader.TokenType}");
+            AbiThrow.Configuration(fileName, reader.TokenStartIndex, $"expected {type} but found {reader.TokenType}");
         }
     }
 }

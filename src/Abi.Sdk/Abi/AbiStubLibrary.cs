@@ -152,17 +152,16 @@ public static class AbiStubLibrary
         bool osAbiGnu = false;
         foreach (var s in surface.Symbols)
         {
-            osAbiGnu |= s.Kind == AbiSymbolKind.IndirectFunction || s.Binding == AbiSymbolBinding.Unique;
+            osAbiGnu |= s.Type == ElfSymbolType.GnuIndirectFunction || s.Binding == ElfSymbolBinding.GnuUnique;
             ushort index = s.Version is null ? (ushort)(versioned ? 1 : 0) : (ushort)nodeIndex[s.Version];
 
-            // The ELF values of AbiSymbolKind, AbiSymbolBinding and AbiSymbolVisibility are their own.
             symbols.Add(new ElfStubSymbol(
                 s.Name,
-                (ElfSymbolType)s.Kind,
-                (ElfSymbolBinding)s.Binding,
-                (ElfSymbolVisibility)s.Visibility,
+                s.Type,
+                s.Binding,
+                s.Visibility,
                 s.Size,
-                s.Kind == AbiSymbolKind.Tls ? ElfStubSymbolPlacement.ThreadLocal : ElfStubSymbolPlacement.ZeroFilled,
+                s.Type == ElfSymbolType.Tls ? ElfStubSymbolPlacement.ThreadLocal : ElfStubSymbolPlacement.ZeroFilled,
                 index,
                 s.Version is not null && !s.IsDefaultVersion));
         }

@@ -359,7 +359,7 @@ public sealed class AbiSuppressionFile
             {
                 if (line[^1] != ']')
                 {
-                    throw new AbiConfigurationFormatException(fileName, lineOffset, $"line {lineNumber}: section header without ']'");
+                    AbiThrow.Configuration(fileName, lineOffset, $"line {lineNumber}: section header without ']'");
                 }
 
                 Flush();
@@ -387,12 +387,12 @@ public sealed class AbiSuppressionFile
             int eq = line.IndexOf('=');
             if (eq <= 0)
             {
-                throw new AbiConfigurationFormatException(fileName, lineOffset, $"line {lineNumber}: expected 'key = value'");
+                AbiThrow.Configuration(fileName, lineOffset, $"line {lineNumber}: expected 'key = value'");
             }
 
             if (!inSection)
             {
-                throw new AbiConfigurationFormatException(fileName, lineOffset, $"line {lineNumber}: property outside a section");
+                AbiThrow.Configuration(fileName, lineOffset, $"line {lineNumber}: property outside a section");
             }
 
             var key = line[..eq].Trim();

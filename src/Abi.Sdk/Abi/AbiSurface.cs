@@ -147,7 +147,7 @@ public sealed class AbiSurface
 
                 var buffer = names.Copy(utf8, out int at);
                 var version = s.Version;
-                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.MapKind(s.Type), AbiSymbol.MapBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, s.Size, s.SectionIndex == ElfSymbol.SectionAbsolute);
+                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.ExportedType(s.Type), AbiSymbol.ExportedBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, s.Size, s.SectionIndex == ElfSymbol.SectionAbsolute);
             }
 
             ImmutableArray<AbiSymbol> exported = [.. symbols.AsSpan(0, count)];
@@ -301,6 +301,64 @@ public sealed class AbiSurface
 
         using var stream = IO.RegularFile.OpenRead(path);
         return AbiBaseline.Read(stream, path);
+    }
+
+    /// <summary>
+    /// Reads the surface of the rest of <paramref name="stream"/>: an ELF file, an Abi.Sdk baseline or libabigail
+    /// ABIXML, recognised by their first bytes. The stream is copied into memory.
+    /// </summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="fileName">A label for errors and <see cref="FileName"/>.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="ElfFormatException">The input is a malformed ELF file.</exception>
+    /// <exception cref="AbiBaselineFormatException">The input is neither ELF nor a well-formed baseline or ABIXML file.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static AbiSurface Read(Stream stream, string? fileName = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = IO.StreamBuffer.For(stream);
+        stream.CopyTo(buffer);
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+    }
+
+    /// <summary>
+    /// Reads the surface of the rest of <paramref name="stream"/> asynchronously (an ELF file, an Abi.Sdk baseline or
+    /// libabigail ABIXML): the stream is copied into memory with asynchronous reads, then parsed.
+    /// </summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="fileName">A label for errors and <see cref="FileName"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="ElfFormatException">The input is a malformed ELF file.</exception>
+    /// <exception cref="AbiBaselineFormatException">The input is neither ELF nor a well-formed baseline or ABIXML file.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<AbiSurface> ReadAsync(Stream stream, string? fileName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = IO.StreamBuffer.For(stream);
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+    }
+
+    /// <summary>
+    /// Parses the surface of bytes held in memory: an ELF file, an Abi.Sdk baseline or libabigail ABIXML,
+    /// recognised by their first bytes.
+    /// </summary>
+    /// <param name="bytes">The file's bytes.</param>
+    /// <param name="fileName">A label for errors and <see cref="FileName"/>.</param>
+    /// <returns>The surface.</returns>
+    /// <exception cref="ElfFormatException">The input is a malformed ELF file.</exception>
+    /// <exception cref="AbiBaselineFormatException">The input is neither ELF nor a well-formed baseline or ABIXML file.</exception>
+    public static AbiSurface Parse(ReadOnlyMemory<byte> bytes, string? fileName = null)
+    {
+        if (ElfImage.IsElf(bytes.Span))
+        {
+            using var image = ElfImage.Parse(bytes, fileName);
+            return Of(image);
+        }
+
+        return AbiBaseline.Parse(bytes, fileName);
     }
 
     /// <summary>Whether an ELF dynamic symbol is part of the ABI surface.</summary>

@@ -5,51 +5,6 @@ using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Abi;
 
-/// <summary>What an exported symbol is, as the dynamic linker and a copy relocation see it.</summary>
-public enum AbiSymbolKind : byte
-{
-    /// <summary>STT_NOTYPE: a defined symbol without a type (old linkers' <c>_end</c>, assembler labels).</summary>
-    NoType = 0,
-
-    /// <summary>STT_OBJECT: data; executables may copy-relocate it, so its size is ABI.</summary>
-    Object = 1,
-
-    /// <summary>STT_FUNC: code.</summary>
-    Function = 2,
-
-    /// <summary>STT_COMMON: a tentative definition (data).</summary>
-    Common = 5,
-
-    /// <summary>STT_TLS: thread-local data; its size is ABI.</summary>
-    Tls = 6,
-
-    /// <summary>STT_GNU_IFUNC: a function whose address a resolver picks at load time.</summary>
-    IndirectFunction = 10,
-}
-
-/// <summary>The binding of an exported symbol (local symbols are not exported).</summary>
-public enum AbiSymbolBinding : byte
-{
-    /// <summary>STB_GLOBAL.</summary>
-    Global = 1,
-
-    /// <summary>STB_WEAK.</summary>
-    Weak = 2,
-
-    /// <summary>STB_GNU_UNIQUE: one definition per process, whatever the lookup scope.</summary>
-    Unique = 10,
-}
-
-/// <summary>The visibility of an exported symbol (hidden and internal symbols are not exported).</summary>
-public enum AbiSymbolVisibility : byte
-{
-    /// <summary>STV_DEFAULT: preemptible.</summary>
-    Default = 0,
-
-    /// <summary>STV_PROTECTED: exported but bound locally inside the library.</summary>
-    Protected = 3,
-}
-
 /// <summary>
 /// One exported symbol of a library's ABI surface: a name at a version (the default <c>name@@VER</c>, a hidden
 /// <c>name@VER</c>, or unversioned <c>name</c>) with the attributes a program linked against it depends on.
@@ -76,18 +31,18 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     /// <param name="name">The symbol name.</param>
     /// <param name="version">The version node name, or <see langword="null"/> when unversioned.</param>
     /// <param name="isDefaultVersion">True for <c>name@@VER</c>; ignored (false) when <paramref name="version"/> is null.</param>
-    /// <param name="kind">The symbol kind.</param>
+    /// <param name="type">The symbol type (one of the types a library exports: object, function, common, TLS, indirect function, or no type).</param>
     /// <param name="binding">The binding.</param>
     /// <param name="visibility">The visibility.</param>
     /// <param name="size">st_size.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
-    public AbiSymbol(string name, string? version, bool isDefaultVersion, AbiSymbolKind kind, AbiSymbolBinding binding = AbiSymbolBinding.Global, AbiSymbolVisibility visibility = AbiSymbolVisibility.Default, ulong size = 0)
-        : this(EncodeName(name, out bool lossy), 0, -1, lossy, name, version, isDefaultVersion, kind, binding, visibility, size)
+    public AbiSymbol(string name, string? version, bool isDefaultVersion, ElfSymbolType type, ElfSymbolBinding binding = ElfSymbolBinding.Global, ElfSymbolVisibility visibility = ElfSymbolVisibility.Default, ulong size = 0)
+        : this(EncodeName(name, out bool lossy), 0, -1, lossy, name, version, isDefaultVersion, type, binding, visibility, size)
     {
     }
 
     /// <summary>Creates a symbol whose name is <paramref name="nameLength"/> UTF-8 bytes of <paramref name="nameBuffer"/> (a surface's shared buffer); <paramref name="nameLength"/> -1 means all of it.</summary>
-    internal AbiSymbol(byte[] nameBuffer, int nameStart, int nameLength, bool nameIsLossy, string? name, string? version, bool isDefaultVersion, AbiSymbolKind kind, AbiSymbolBinding binding, AbiSymbolVisibility visibility, ulong size, bool isAbsolute = false)
+    internal AbiSymbol(byte[] nameBuffer, int nameStart, int nameLength, bool nameIsLossy, string? name, string? version, bool isDefaultVersion, ElfSymbolType type, ElfSymbolBinding binding, ElfSymbolVisibility visibility, ulong size, bool isAbsolute = false)
     {
         _nameBuffer = nameBuffer;
         _nameStart = nameStart;
@@ -96,7 +51,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         NameHash = HashName(NameUtf8);
         Version = string.IsNullOrEmpty(version) ? null : version;
         _flags = (byte)((Version is not null && isDefaultVersion ? DefaultVersionFlag : 0) | (nameIsLossy ? LossyNameFlag : 0) | (isAbsolute ? AbsoluteFlag : 0));
-        Kind = kind;
+        Type = type;
         Binding = binding;
         Visibility = visibility;
         Size = size;
@@ -130,23 +85,23 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     // The name string has a lone surrogate, so its UTF-8 form has U+FFFD in its place and bytes do not decide equality.
     private bool NameIsLossy => (_flags & LossyNameFlag) != 0;
 
-    /// <summary>The symbol kind.</summary>
-    public AbiSymbolKind Kind { get; }
+    /// <summary>The symbol type (ELF's STT_*, as <see cref="ElfSymbol.Type"/>).</summary>
+    public ElfSymbolType Type { get; }
 
     /// <summary>The binding.</summary>
-    public AbiSymbolBinding Binding { get; }
+    public ElfSymbolBinding Binding { get; }
 
     /// <summary>The visibility.</summary>
-    public AbiSymbolVisibility Visibility { get; }
+    public ElfSymbolVisibility Visibility { get; }
 
     /// <summary>st_size: for data (<see cref="IsData"/>) the bytes a copy relocation copies; for code only informative.</summary>
     public ulong Size { get; }
 
     /// <summary>True for functions (plain or indirect).</summary>
-    public bool IsFunction => Kind is AbiSymbolKind.Function or AbiSymbolKind.IndirectFunction;
+    public bool IsFunction => Type is ElfSymbolType.Function or ElfSymbolType.GnuIndirectFunction;
 
     /// <summary>True for data whose size is ABI: objects, TLS and common symbols.</summary>
-    public bool IsData => Kind is AbiSymbolKind.Object or AbiSymbolKind.Tls or AbiSymbolKind.Common;
+    public bool IsData => Type is ElfSymbolType.Object or ElfSymbolType.Tls or ElfSymbolType.Common;
 
     /// <summary>The name as abidiff and <c>readelf --dyn-syms -W</c> spell it: <c>name@@VER</c>, <c>name@VER</c> or <c>name</c>.</summary>
     public string Spelling => _spelling ??= Version is null ? Name : string.Concat(Name, IsDefaultVersion ? "@@" : "@", Version);
@@ -254,24 +209,25 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         // Invalid UTF-8 keeps the name's decoded form (with U+FFFD), so that byte and string equality agree.
         string? name = Utf8.IsValid(utf8) ? null : symbol.Name;
         var bytes = name is null ? utf8.ToArray() : Encoding.UTF8.GetBytes(name);
-        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, MapKind(symbol.Type), MapBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, symbol.Size, symbol.SectionIndex == ElfSymbol.SectionAbsolute);
+        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, ExportedType(symbol.Type), ExportedBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, symbol.Size, symbol.SectionIndex == ElfSymbol.SectionAbsolute);
     }
 
-    internal static AbiSymbolKind MapKind(ElfSymbolType type) => type switch
+    // Types and bindings a surface cannot hold (section, file; local) fold to no type and global, as abidiff reads them.
+    internal static ElfSymbolType ExportedType(ElfSymbolType type) => type switch
     {
-        ElfSymbolType.Object => AbiSymbolKind.Object,
-        ElfSymbolType.Function => AbiSymbolKind.Function,
-        ElfSymbolType.Common => AbiSymbolKind.Common,
-        ElfSymbolType.Tls => AbiSymbolKind.Tls,
-        ElfSymbolType.GnuIndirectFunction => AbiSymbolKind.IndirectFunction,
-        _ => AbiSymbolKind.NoType,
+        ElfSymbolType.Object => ElfSymbolType.Object,
+        ElfSymbolType.Function => ElfSymbolType.Function,
+        ElfSymbolType.Common => ElfSymbolType.Common,
+        ElfSymbolType.Tls => ElfSymbolType.Tls,
+        ElfSymbolType.GnuIndirectFunction => ElfSymbolType.GnuIndirectFunction,
+        _ => ElfSymbolType.NoType,
     };
 
-    internal static AbiSymbolBinding MapBinding(ElfSymbolBinding binding) => binding switch
+    internal static ElfSymbolBinding ExportedBinding(ElfSymbolBinding binding) => binding switch
     {
-        ElfSymbolBinding.Weak => AbiSymbolBinding.Weak,
-        ElfSymbolBinding.GnuUnique => AbiSymbolBinding.Unique,
-        _ => AbiSymbolBinding.Global,
+        ElfSymbolBinding.Weak => ElfSymbolBinding.Weak,
+        ElfSymbolBinding.GnuUnique => ElfSymbolBinding.GnuUnique,
+        _ => ElfSymbolBinding.Global,
     };
 
     /// <summary>Orders by name, then version (unversioned first), ordinally: the order of surfaces and reports.</summary>
@@ -311,14 +267,14 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
 
     /// <inheritdoc/>
     public bool Equals(AbiSymbol? other) =>
-        other is not null && HasSameKey(other) && IsDefaultVersion == other.IsDefaultVersion && Kind == other.Kind
+        other is not null && HasSameKey(other) && IsDefaultVersion == other.IsDefaultVersion && Type == other.Type
         && Binding == other.Binding && Visibility == other.Visibility && Size == other.Size;
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as AbiSymbol);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(NameHash, Version, IsDefaultVersion, Kind, Binding, Visibility, Size);
+    public override int GetHashCode() => HashCode.Combine(NameHash, Version, IsDefaultVersion, Type, Binding, Visibility, Size);
 
     /// <summary>The abidiff spelling, <see cref="Spelling"/>.</summary>
     /// <returns>The spelling.</returns>

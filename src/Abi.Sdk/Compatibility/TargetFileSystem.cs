@@ -398,7 +398,7 @@ internal sealed class MemoryFileSystem : TargetFileSystem
 
     private ReadOnlyMemory<byte> Content(string resolvedPath) => _contents.GetOrAdd(resolvedPath, p => _files[p].OpenContent());
 
-    public override Elf.ElfImage OpenElf(string resolvedPath) => Elf.ElfImage.Load(Content(resolvedPath), resolvedPath);
+    public override Elf.ElfImage OpenElf(string resolvedPath) => Elf.ElfImage.Parse(Content(resolvedPath), resolvedPath);
 
     protected override string ReadAllText(string resolvedPath) => System.Text.Encoding.UTF8.GetString(Content(resolvedPath).Span);
 }

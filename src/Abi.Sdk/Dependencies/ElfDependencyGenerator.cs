@@ -54,19 +54,21 @@ public static class ElfDependencyGenerator
         ArgumentNullException.ThrowIfNull(path);
         using var image = ElfImage.Open(path);
         // Windows has no execute bits; treat files there as executable, as a packager building on it would.
-        bool executable = OperatingSystem.IsWindows()
-            || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
-        return Generate(image, path, executable, options);
+        var mode = OperatingSystem.IsWindows() ? UnixFileMode.UserExecute : File.GetUnixFileMode(path);
+        return Generate(image, path, mode, options);
     }
 
     /// <summary>Generates the dependencies of an ELF image, for example a file read from an RPM payload.</summary>
     /// <param name="image">The ELF image.</param>
     /// <param name="fileName">The file's path or name; its base name is the fake soname.</param>
-    /// <param name="isExecutable">Whether the file has any executable permission bit (rpm only generates requires for such files when they have a program interpreter).</param>
+    /// <param name="permissions">
+    /// The file's permission bits, as <c>elfdeps</c> reads them from <c>st_mode</c> (for a payload entry,
+    /// <c>RpmPayloadEntry.Permissions</c>): a file with a program interpreter but no execute bit gets no requires.
+    /// </param>
     /// <param name="options">The generator's switches, or <see langword="null"/> for rpm's defaults.</param>
     /// <returns>The generated dependencies.</returns>
     /// <exception cref="ElfFormatException">A string the generator needs is outside its table.</exception>
-    public static ElfDependencies Generate(ElfImage image, string fileName, bool isExecutable, ElfDependencyOptions? options = null)
+    public static ElfDependencies Generate(ElfImage image, string fileName, UnixFileMode permissions, ElfDependencyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -83,6 +85,7 @@ public static class ElfDependencyGenerator
         bool isDso = header.Type == ElfFileType.SharedObject;
 
         // Requires are generated unless the file has an interpreter but is not executable.
+        bool isExecutable = (permissions & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
         bool generateRequires = !(image.Interpreter is not null && !isExecutable);
         bool gotDebug = false, gotHash = false, gotGnuHash = false;
         string? soname = null;

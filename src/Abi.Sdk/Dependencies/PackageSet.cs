@@ -130,28 +130,78 @@ public sealed class PackageSet
         foreach (var path in inputs)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (File.Exists(path) && path.EndsWith(".rpm", StringComparison.Ordinal))
+            if (IsRpmFile(path))
             {
-                var record = PackageRecord.FromPackage(RpmPackage.Open(path));
-                foreach (var d in record.Dependencies)
-                {
-                    if (d.IsRich && RepositoryMetadata.RichDependencyError(d.Name, d.Kind) is { } reason)
-                    {
-                        throw new RpmFormatException(path, 0, $"{d.Kind}: {reason}");
-                    }
-                }
-
-                packages.Add(record);
+                packages.Add(CheckedRecord(RpmPackage.Open(path), path));
             }
             else
             {
-                packages.AddRange(RepositoryMetadata.ReadPackages(path));
+                packages.AddRange(RepositoryMetadata.Open(path));
             }
 
             progress?.Report(new OperationProgress(++done, inputs.Count, path));
         }
 
         return Create(packages);
+    }
+
+    /// <summary>
+    /// <see cref="Load(IEnumerable{string}, IProgress{OperationProgress}?, CancellationToken)"/> with asynchronous
+    /// file reads: RPM headers through <see cref="RpmPackage.ReadAsync"/>, repository metadata read into memory
+    /// asynchronously before it is parsed. The result is the same set.
+    /// </summary>
+    /// <param name="paths">The inputs: <c>.rpm</c> files, folders holding <c>repodata/repomd.xml</c>, <c>repomd.xml</c> or <c>primary.xml</c> files.</param>
+    /// <param name="progress">Receives one report per input read, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels between inputs and during reads.</param>
+    /// <returns>The indexed set.</returns>
+    /// <exception cref="RpmFormatException">An RPM file is malformed.</exception>
+    /// <exception cref="RepositoryFormatException">Repository metadata is malformed.</exception>
+    /// <exception cref="IOException">An input cannot be read.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public static async Task<PackageSet> LoadAsync(IEnumerable<string> paths, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var inputs = paths as IReadOnlyCollection<string> ?? [.. paths];
+        var packages = new List<PackageRecord>();
+        int done = 0;
+        foreach (var path in inputs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (IsRpmFile(path))
+            {
+                RpmPackage package;
+                await using (var stream = IO.RegularFile.OpenRead(path, 1 << 14))
+                {
+                    package = await RpmPackage.ReadAsync(stream, path, cancellationToken).ConfigureAwait(false);
+                }
+
+                packages.Add(CheckedRecord(package, path));
+            }
+            else
+            {
+                packages.AddRange(await RepositoryMetadata.OpenAsync(path, RepositoryMetadata.DefaultMaxDecompressedSize, cancellationToken).ConfigureAwait(false));
+            }
+
+            progress?.Report(new OperationProgress(++done, inputs.Count, path));
+        }
+
+        return Create(packages);
+    }
+
+    private static bool IsRpmFile(string path) => File.Exists(path) && path.EndsWith(".rpm", StringComparison.Ordinal);
+
+    private static PackageRecord CheckedRecord(RpmPackage package, string path)
+    {
+        var record = PackageRecord.FromPackage(package);
+        foreach (var d in record.Dependencies)
+        {
+            if (d.IsRich && RepositoryMetadata.RichDependencyError(d.Name, d.Kind) is { } reason)
+            {
+                throw new RpmFormatException(path, 0, $"{d.Kind}: {reason}");
+            }
+        }
+
+        return record;
     }
 
     /// <summary>The packages that provide <paramref name="requirement"/>: by name and version range, by file path, or (rich) by evaluating the expression.</summary>

@@ -35,14 +35,58 @@ public static class RepositoryMetadata
     /// <returns>The packages, in file order.</returns>
     /// <exception cref="RepositoryFormatException">The metadata is malformed, unsafe or too large.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
-    public static ImmutableArray<PackageRecord> ReadPackages(string path, long maxDecompressedSize = DefaultMaxDecompressedSize)
+    public static ImmutableArray<PackageRecord> Open(string path, long maxDecompressedSize = DefaultMaxDecompressedSize)
     {
         ArgumentNullException.ThrowIfNull(path);
         string primary = Directory.Exists(path) ? FindPrimary(Path.Combine(path, "repodata", "repomd.xml"), maxDecompressedSize)
             : Path.GetFileName(path).StartsWith("repomd.xml", StringComparison.Ordinal) ? FindPrimary(path, maxDecompressedSize)
             : path;
         using var stream = RegularFile.OpenRead(primary);
-        return ReadPrimary(stream, primary, maxDecompressedSize);
+        return Read(stream, primary, maxDecompressedSize);
+    }
+
+    /// <summary>
+    /// <see cref="Open"/> with asynchronous file reads, for <see cref="PackageSet.LoadAsync"/>: the metadata files
+    /// are read into memory asynchronously (at most <paramref name="maxDecompressedSize"/> bytes each), then parsed.
+    /// </summary>
+    internal static async Task<ImmutableArray<PackageRecord>> OpenAsync(string path, long maxDecompressedSize, CancellationToken cancellationToken)
+    {
+        string primary = path;
+        string? repomd = Directory.Exists(path) ? Path.Combine(path, "repodata", "repomd.xml")
+            : Path.GetFileName(path).StartsWith("repomd.xml", StringComparison.Ordinal) ? path
+            : null;
+        if (repomd is not null)
+        {
+            var bytes = await ReadFileAsync(repomd, maxDecompressedSize, cancellationToken).ConfigureAwait(false);
+            primary = FindPrimary(bytes, repomd, maxDecompressedSize);
+        }
+
+        return Parse(await ReadFileAsync(primary, maxDecompressedSize, cancellationToken).ConfigureAwait(false), primary, maxDecompressedSize);
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadFileAsync(string path, long limit, CancellationToken cancellationToken)
+    {
+        await using var stream = RegularFile.OpenRead(path, 1 << 16);
+        return await CopyAsync(stream, path, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Bounded: a metadata stream longer than the decompressed-size cap is refused before it fills memory.
+    private static async Task<ReadOnlyMemory<byte>> CopyAsync(Stream stream, string? fileName, long limit, CancellationToken cancellationToken)
+    {
+        using var buffer = IO.StreamBuffer.For(stream);
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + n > limit)
+            {
+                RepositoryThrow.Format(fileName, limit, $"metadata is larger than {limit} bytes (the limit)");
+            }
+
+            buffer.Write(chunk, 0, n);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     /// <summary>Finds the primary metadata file a <c>repomd.xml</c> names (its <c>data type="primary"</c> location).</summary>
@@ -54,6 +98,19 @@ public static class RepositoryMetadata
     {
         ArgumentNullException.ThrowIfNull(repomdPath);
         using var stream = RegularFile.OpenRead(repomdPath);
+        return FindPrimary(stream, repomdPath, maxDecompressedSize);
+    }
+
+    private static string FindPrimary(ReadOnlyMemory<byte> repomd, string repomdPath, long maxDecompressedSize)
+    {
+        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(repomd, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(repomd.ToArray(), writable: false);
+        return FindPrimary(stream, repomdPath, maxDecompressedSize);
+    }
+
+    private static string FindPrimary(Stream stream, string repomdPath, long maxDecompressedSize)
+    {
         string? href = null;
         bool inPrimary = false;
         try
@@ -83,7 +140,7 @@ public static class RepositoryMetadata
 
         if (href is null)
         {
-            throw new RepositoryFormatException(repomdPath, 0, "repomd.xml names no primary metadata (data type=\"primary\")");
+            RepositoryThrow.Format(repomdPath, 0, "repomd.xml names no primary metadata (data type=\"primary\")");
         }
 
         // Locations are relative to the repository root, the folder above repodata/; they must stay inside it.
@@ -91,7 +148,7 @@ public static class RepositoryMetadata
         var full = Path.GetFullPath(Path.Combine(root, href));
         if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            throw new RepositoryFormatException(repomdPath, 0, $"primary location '{href}' points outside the repository");
+            RepositoryThrow.Format(repomdPath, 0, $"primary location '{href}' points outside the repository");
         }
 
         return full;
@@ -103,7 +160,8 @@ public static class RepositoryMetadata
     /// <param name="maxDecompressedSize">The most bytes the document may decompress to.</param>
     /// <returns>The packages, in document order.</returns>
     /// <exception cref="RepositoryFormatException">The document is malformed, unsafe or too large.</exception>
-    public static ImmutableArray<PackageRecord> ReadPrimary(Stream stream, string? fileName = null, long maxDecompressedSize = DefaultMaxDecompressedSize)
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static ImmutableArray<PackageRecord> Read(Stream stream, string? fileName = null, long maxDecompressedSize = DefaultMaxDecompressedSize)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var packages = ImmutableArray.CreateBuilder<PackageRecord>();
@@ -126,6 +184,39 @@ public static class RepositoryMetadata
         }
 
         return packages.ToImmutable();
+    }
+
+    /// <summary>
+    /// Reads a <c>primary.xml</c> stream, compressed or not, asynchronously: the stream is read into memory with
+    /// asynchronous reads (at most <paramref name="maxDecompressedSize"/> bytes), then decompressed and parsed.
+    /// </summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="fileName">A name for error messages.</param>
+    /// <param name="maxDecompressedSize">The most bytes the document may decompress to (and the stream may hold).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The packages, in document order.</returns>
+    /// <exception cref="RepositoryFormatException">The document is malformed, unsafe or too large.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<ImmutableArray<PackageRecord>> ReadAsync(Stream stream, string? fileName = null, long maxDecompressedSize = DefaultMaxDecompressedSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var bytes = await CopyAsync(stream, fileName, maxDecompressedSize, cancellationToken).ConfigureAwait(false);
+        return Parse(bytes, fileName, maxDecompressedSize);
+    }
+
+    /// <summary>Parses a <c>primary.xml</c> document held in memory, compressed or not.</summary>
+    /// <param name="bytes">The document.</param>
+    /// <param name="fileName">A name for error messages.</param>
+    /// <param name="maxDecompressedSize">The most bytes the document may decompress to.</param>
+    /// <returns>The packages, in document order.</returns>
+    /// <exception cref="RepositoryFormatException">The document is malformed, unsafe or too large.</exception>
+    public static ImmutableArray<PackageRecord> Parse(ReadOnlyMemory<byte> bytes, string? fileName = null, long maxDecompressedSize = DefaultMaxDecompressedSize)
+    {
+        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
+        return Read(stream, fileName, maxDecompressedSize);
     }
 
     /// <summary>The format error for a failure while reading metadata, or <see langword="null"/> for one that is not about the input.</summary>
@@ -199,7 +290,7 @@ public static class RepositoryMetadata
 
         if (name is null || evr is null || arch is null)
         {
-            throw new RepositoryFormatException(fileName, line, $"line {line}: package without name, version or arch");
+            RepositoryThrow.Format(fileName, line, $"line {line}: package without name, version or arch");
         }
 
         return new PackageRecord(name, evr, arch, dependencies, files, location);
@@ -238,14 +329,14 @@ public static class RepositoryMetadata
         if (string.IsNullOrEmpty(name))
         {
             int line = (reader as IXmlLineInfo)?.LineNumber ?? 0;
-            throw new RepositoryFormatException(fileName, line, $"line {line}: dependency entry without a name");
+            RepositoryThrow.Format(fileName, line, $"line {line}: dependency entry without a name");
         }
 
         if (name[0] == '(' && RichDependencyError(name, kind) is { } reason)
         {
             // Checked when read, so a malformed one names its file and line instead of failing a later check.
             int line = (reader as IXmlLineInfo)?.LineNumber ?? 0;
-            throw new RepositoryFormatException(fileName, line, $"line {line}: {reason}");
+            RepositoryThrow.Format(fileName, line, $"line {line}: {reason}");
         }
 
         var flags = reader.GetAttribute("flags") switch

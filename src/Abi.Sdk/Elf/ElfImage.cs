@@ -21,6 +21,7 @@ public sealed class ElfImage : IDisposable
 
     private readonly ReadOnlyMemory<byte> _memory;
     private readonly MappedFile? _mapped;
+    private bool _disposed;
 
     private ElfImage(ReadOnlyMemory<byte> memory, MappedFile? mapped, string? fileName)
     {
@@ -40,7 +41,7 @@ public sealed class ElfImage : IDisposable
         DebugLink = ReadDebugLink(data);
     }
 
-    /// <summary>The path the image was opened from, or the label given to <see cref="Load(ReadOnlyMemory{byte}, string?)"/>.</summary>
+    /// <summary>The path the image was opened from, or the label given to <see cref="Parse"/>, <see cref="Read"/> or <see cref="ReadAsync"/>.</summary>
     public string? FileName { get; }
 
     /// <summary>The file header.</summary>
@@ -95,10 +96,35 @@ public sealed class ElfImage : IDisposable
 
     internal ElfEndian Endian { get; }
 
-    internal ReadOnlySpan<byte> Span => _memory.Span;
+    // Every read of the file's bytes passes here: one field test, so a disposed image fails clearly, never with freed memory.
+    internal ReadOnlySpan<byte> Span
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (_disposed)
+            {
+                ElfThrow.Disposed(this);
+            }
+
+            return _memory.Span;
+        }
+    }
 
     /// <summary>The bytes of the whole file.</summary>
-    public ReadOnlyMemory<byte> Memory => _memory;
+    /// <exception cref="ObjectDisposedException">The image was disposed.</exception>
+    public ReadOnlyMemory<byte> Memory
+    {
+        get
+        {
+            if (_disposed)
+            {
+                ElfThrow.Disposed(this);
+            }
+
+            return _memory;
+        }
+    }
 
     /// <summary>Opens and memory-maps the file at <paramref name="path"/>.</summary>
     /// <param name="path">The ELF file.</param>
@@ -120,23 +146,43 @@ public sealed class ElfImage : IDisposable
         }
     }
 
-    /// <summary>Reads an ELF image from memory. The memory must not change while the image is used.</summary>
+    /// <summary>Parses an ELF image held in memory. The memory must not change while the image is used.</summary>
     /// <param name="data">The file's bytes.</param>
     /// <param name="fileName">A label for error messages and <see cref="FileName"/>.</param>
     /// <returns>The image.</returns>
     /// <exception cref="ElfFormatException">The bytes are not a well-formed ELF file.</exception>
-    public static ElfImage Load(ReadOnlyMemory<byte> data, string? fileName = null) => new(data, null, fileName);
+    public static ElfImage Parse(ReadOnlyMemory<byte> data, string? fileName = null) => new(data, null, fileName);
 
     /// <summary>Reads an ELF image from the rest of <paramref name="stream"/>, which is copied into memory.</summary>
     /// <param name="stream">The stream.</param>
     /// <param name="fileName">A label for error messages and <see cref="FileName"/>.</param>
     /// <returns>The image.</returns>
     /// <exception cref="ElfFormatException">The bytes are not a well-formed ELF file.</exception>
-    public static ElfImage Load(Stream stream, string? fileName = null)
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static ElfImage Read(Stream stream, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
+        using var buffer = IO.StreamBuffer.For(stream);
         stream.CopyTo(buffer);
+        return new ElfImage(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null, fileName);
+    }
+
+    /// <summary>
+    /// Reads an ELF image from the rest of <paramref name="stream"/> asynchronously: the stream is copied into memory
+    /// with asynchronous reads, then parsed (parsing is in-memory work and runs on the calling thread).
+    /// </summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="fileName">A label for error messages and <see cref="FileName"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The image.</returns>
+    /// <exception cref="ElfFormatException">The bytes are not a well-formed ELF file.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<ElfImage> ReadAsync(Stream stream, string? fileName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = IO.StreamBuffer.For(stream);
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         return new ElfImage(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null, fileName);
     }
 
@@ -172,8 +218,19 @@ public sealed class ElfImage : IDisposable
         }
     }
 
-    /// <summary>Unmaps the file. Symbols read from the image must not be used afterwards.</summary>
-    public void Dispose() => ((IDisposable?)_mapped)?.Dispose();
+    /// <summary>
+    /// Unmaps the file. Afterwards reading a symbol, a name or anything else from the image's bytes throws
+    /// <see cref="ObjectDisposedException"/>, whether the image was mapped or parsed from memory; the headers,
+    /// sections, segments, dynamic section and version tables decoded when it was opened stay readable.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        ((IDisposable?)_mapped)?.Dispose();
+    }
+
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    public bool IsDisposed => _disposed;
 
     /// <summary>Converts a virtual address to a file offset through the PT_LOAD segments, as the loader maps them.</summary>
     /// <param name="address">The virtual address.</param>
@@ -201,8 +258,14 @@ public sealed class ElfImage : IDisposable
     /// </summary>
     /// <returns>The table, entry 0 the null symbol; empty when the file has no <c>.symtab</c> (stripped).</returns>
     /// <exception cref="ElfFormatException">The table or its string table lies outside the file.</exception>
+    /// <exception cref="ObjectDisposedException">The image was disposed.</exception>
     public ElfSymbolTable ReadSymbolTable()
     {
+        if (_disposed)
+        {
+            ElfThrow.Disposed(this);
+        }
+
         const uint SHT_SYMTAB = 2;
         var symtab = FindSection(SHT_SYMTAB);
         if (symtab is null)
@@ -214,12 +277,12 @@ public sealed class ElfImage : IDisposable
         var (offset, length) = Range(symtab.Offset, symtab.Size, "symbol table (.symtab)");
         if (symtab.EntrySize != (ulong)entSize)
         {
-            throw Error(offset, $"section {symtab.Name} has entry size {symtab.EntrySize}, expected {entSize}");
+            ElfThrow.Format(FileName, offset, $"section {symtab.Name} has entry size {symtab.EntrySize}, expected {entSize}");
         }
 
         if (symtab.Link == 0 || symtab.Link >= Sections.Length)
         {
-            throw Error(offset, $"symbol table links to section {symtab.Link}, which does not exist");
+            ElfThrow.Format(FileName, offset, $"symbol table links to section {symtab.Link}, which does not exist");
         }
 
         var strtab = Sections[(int)symtab.Link];
@@ -235,7 +298,7 @@ public sealed class ElfImage : IDisposable
         ulong size = (ulong)_memory.Length;
         if (offset > size || length > size - offset)
         {
-            throw Error((long)Math.Min(offset, long.MaxValue), $"{what} (0x{length:x} bytes at offset 0x{offset:x}) runs past the end of the file (0x{size:x} bytes)");
+            ElfThrow.Format(FileName, (long)Math.Min(offset, long.MaxValue), $"{what} (0x{length:x} bytes at offset 0x{offset:x}) runs past the end of the file (0x{size:x} bytes)");
         }
 
         return ((int)offset, (int)length);
@@ -245,26 +308,26 @@ public sealed class ElfImage : IDisposable
     {
         if (d.Length < 16 || !IsElf(d))
         {
-            throw Error(0, d.Length < 4 ? "file is too short to be ELF" : "not an ELF file (bad magic)");
+            ElfThrow.Format(FileName, 0, d.Length < 4 ? "file is too short to be ELF" : "not an ELF file (bad magic)");
         }
 
         var cls = d[4];
         var enc = d[5];
         if (cls is not (1 or 2))
         {
-            throw Error(4, $"unknown ELF class {cls}");
+            ElfThrow.Format(FileName, 4, $"unknown ELF class {cls}");
         }
 
         if (enc is not (1 or 2))
         {
-            throw Error(5, $"unknown ELF data encoding {enc}");
+            ElfThrow.Format(FileName, 5, $"unknown ELF data encoding {enc}");
         }
 
         e = new ElfEndian(enc == 2, cls == 2);
         int ehsize = e.Is64 ? 64 : 52;
         if (d.Length < ehsize)
         {
-            throw Error(d.Length, $"ELF header of {ehsize} bytes is truncated at {d.Length}");
+            ElfThrow.Format(FileName, d.Length, $"ELF header of {ehsize} bytes is truncated at {d.Length}");
         }
 
         var type = (ElfFileType)e.U16(d, 16);
@@ -288,7 +351,7 @@ public sealed class ElfImage : IDisposable
             int minShent = e.Is64 ? 64 : 40;
             if (shentsize < minShent)
             {
-                throw Error(p + 10, $"section header size {shentsize} is smaller than {minShent}");
+                ElfThrow.Format(FileName, p + 10, $"section header size {shentsize} is smaller than {minShent}");
             }
 
             var (o, _) = Range(shoff, (ulong)minShent, "section header 0");
@@ -323,7 +386,7 @@ public sealed class ElfImage : IDisposable
         int min = e.Is64 ? 64 : 40;
         if (shentsize < min)
         {
-            throw Error(e.Is64 ? 58 : 46, $"section header size {shentsize} is smaller than {min}");
+            ElfThrow.Format(FileName, e.Is64 ? 58 : 46, $"section header size {shentsize} is smaller than {min}");
         }
 
         var (start, _) = Range(shoff, (ulong)shnum * (ulong)shentsize, $"section header table of {shnum} entries");
@@ -342,7 +405,7 @@ public sealed class ElfImage : IDisposable
         {
             if (shstrndx >= shnum)
             {
-                throw Error(e.Is64 ? 62 : 50, $"section name table index {shstrndx} is not below the section count {shnum}");
+                ElfThrow.Format(FileName, e.Is64 ? 62 : 50, $"section name table index {shstrndx} is not below the section count {shnum}");
             }
 
             var s = raw[shstrndx];
@@ -377,7 +440,7 @@ public sealed class ElfImage : IDisposable
         int min = e.Is64 ? 56 : 32;
         if (phentsize < min)
         {
-            throw Error(e.Is64 ? 54 : 42, $"program header size {phentsize} is smaller than {min}");
+            ElfThrow.Format(FileName, e.Is64 ? 54 : 42, $"program header size {phentsize} is smaller than {min}");
         }
 
         var (start, _) = Range(phoff, (ulong)phnum * (ulong)phentsize, $"program header table of {phnum} entries");
@@ -453,7 +516,7 @@ public sealed class ElfImage : IDisposable
     {
         if (!TryMapAddress(address, out var offset))
         {
-            throw Error(tagOffset, $"{what} address 0x{address:x} is not in any loaded segment");
+            ElfThrow.Format(FileName, tagOffset, $"{what} address 0x{address:x} is not in any loaded segment");
         }
 
         return Range(offset, length, what);
@@ -581,12 +644,12 @@ public sealed class ElfImage : IDisposable
     {
         if (info.StrOffset < 0)
         {
-            throw Error(entryOffset, "dynamic entry names a string but the file has no dynamic string table");
+            ElfThrow.Format(FileName, entryOffset, "dynamic entry names a string but the file has no dynamic string table");
         }
 
         if (value >= (ulong)info.StrSize)
         {
-            throw Error(entryOffset, $"dynamic string offset 0x{value:x} is outside the string table of 0x{info.StrSize:x} bytes");
+            ElfThrow.Format(FileName, entryOffset, $"dynamic string offset 0x{value:x} is outside the string table of 0x{info.StrSize:x} bytes");
         }
 
         return ReadString(d.Slice(info.StrOffset, info.StrSize), info.StrOffset, (uint)value, "dynamic string");
@@ -615,14 +678,14 @@ public sealed class ElfImage : IDisposable
     {
         if (offset >= (uint)table.Length)
         {
-            throw Error(tableOffset + (long)offset, $"{what} offset 0x{offset:x} is outside its string table of 0x{table.Length:x} bytes");
+            ElfThrow.Format(FileName, tableOffset + (long)offset, $"{what} offset 0x{offset:x} is outside its string table of 0x{table.Length:x} bytes");
         }
 
         var rest = table[(int)offset..];
         int end = rest.IndexOf((byte)0);
         if (end < 0)
         {
-            throw Error(tableOffset + (long)offset, $"{what} runs past the end of its string table");
+            ElfThrow.Format(FileName, tableOffset + (long)offset, $"{what} runs past the end of its string table");
         }
 
         return Encoding.UTF8.GetString(rest[..end]);
@@ -642,13 +705,13 @@ public sealed class ElfImage : IDisposable
             // The section headers describe the tables: the path readelf takes.
             if (dynsym.EntrySize != (ulong)entSize)
             {
-                throw Error(0, $"section {dynsym.Name} has entry size {dynsym.EntrySize}, expected {entSize}");
+                ElfThrow.Format(FileName, 0, $"section {dynsym.Name} has entry size {dynsym.EntrySize}, expected {entSize}");
             }
 
             (symOffset, symLength) = Range(dynsym.Offset, dynsym.Size, "dynamic symbol table");
             if (dynsym.Link == 0 || dynsym.Link >= Sections.Length)
             {
-                throw Error(symOffset, $"dynamic symbol table links to section {dynsym.Link}, which does not exist");
+                ElfThrow.Format(FileName, symOffset, $"dynamic symbol table links to section {dynsym.Link}, which does not exist");
             }
 
             var strtab = Sections[(int)dynsym.Link];
@@ -658,7 +721,7 @@ public sealed class ElfImage : IDisposable
                 var (o, l) = Range(vs.Offset, vs.Size, "symbol version table (.gnu.version)");
                 if ((ulong)l < (ulong)(symLength / entSize) * 2)
                 {
-                    throw Error(o, $"symbol version table has {l / 2} entries for {symLength / entSize} symbols");
+                    ElfThrow.Format(FileName, o, $"symbol version table has {l / 2} entries for {symLength / entSize} symbols");
                 }
 
                 versymOffset = o;
@@ -682,7 +745,7 @@ public sealed class ElfImage : IDisposable
             long at = info.Offset;
             if (info.Values.TryGetValue(ElfDynamicSection.DT_SYMENT, out var syment) && syment != (ulong)entSize)
             {
-                throw Error(at, $"DT_SYMENT is {syment}, expected {entSize}");
+                ElfThrow.Format(FileName, at, $"DT_SYMENT is {syment}, expected {entSize}");
             }
 
             int count = CountSymbolsFromHash(d, info, symAddr);
@@ -714,7 +777,7 @@ public sealed class ElfImage : IDisposable
         {
             if (strOffset < 0)
             {
-                throw Error(Math.Max(verdefOffset, verneedOffset), "symbol versions are present but the file has no dynamic string table");
+                ElfThrow.Format(FileName, Math.Max(verdefOffset, verneedOffset), "symbol versions are present but the file has no dynamic string table");
             }
 
             var strings = d.Slice(strOffset, strSize);
@@ -736,7 +799,7 @@ public sealed class ElfImage : IDisposable
 
         if (strOffset < 0)
         {
-            throw Error(symOffset, "dynamic symbols are present but the file has no dynamic string table");
+            ElfThrow.Format(FileName, symOffset, "dynamic symbols are present but the file has no dynamic string table");
         }
 
         var table = new ElfSymbolTable(this, symOffset, symLength / entSize, entSize, strOffset, strSize, versymOffset, definitionsByIndex, requirementsByIndex);
@@ -762,7 +825,7 @@ public sealed class ElfImage : IDisposable
             var (o, l) = MapToSegmentEnd(gnuAddr, "GNU hash table (DT_GNU_HASH)", at);
             if (l < 16)
             {
-                throw Error(o, "GNU hash table header is truncated");
+                ElfThrow.Format(FileName, o, "GNU hash table header is truncated");
             }
 
             uint nbuckets = e.U32(d, o), symoffset = e.U32(d, o + 4), bloomSize = e.U32(d, o + 8);
@@ -770,7 +833,7 @@ public sealed class ElfImage : IDisposable
             ulong chainsAt = bucketsAt + ((ulong)nbuckets * 4);
             if (chainsAt > (ulong)l)
             {
-                throw Error(o, $"GNU hash table of {nbuckets} buckets and {bloomSize} bloom words runs past its segment");
+                ElfThrow.Format(FileName, o, $"GNU hash table of {nbuckets} buckets and {bloomSize} bloom words runs past its segment");
             }
 
             uint max = 0;
@@ -790,7 +853,7 @@ public sealed class ElfImage : IDisposable
             {
                 if (chain + 4 > (ulong)l)
                 {
-                    throw Error(o + (long)Math.Min(chain, int.MaxValue), "GNU hash chain runs past its segment without an end marker");
+                    ElfThrow.Format(FileName, o + (long)Math.Min(chain, int.MaxValue), "GNU hash chain runs past its segment without an end marker");
                 }
 
                 if ((e.U32(d, o + (int)chain) & 1) != 0)
@@ -811,7 +874,7 @@ public sealed class ElfImage : IDisposable
         ulong bytes = count * (ulong)(Endian.Is64 ? 24 : 16);
         if (count > int.MaxValue || bytes > (ulong)_memory.Length)
         {
-            throw Error(at, $"symbol count {count} from the hash table is larger than the file could hold");
+            ElfThrow.Format(FileName, at, $"symbol count {count} from the hash table is larger than the file could hold");
         }
 
         _ = MapTable(symAddr, bytes, "dynamic symbol table (DT_SYMTAB)", at);
@@ -832,7 +895,7 @@ public sealed class ElfImage : IDisposable
         {
             if (offset < 0 || offset > s.Length - 20)
             {
-                throw Error(baseOffset + (long)offset, "version definition (Elf_Verdef) runs past the end of its table");
+                ElfThrow.Format(FileName, baseOffset + (long)offset, "version definition (Elf_Verdef) runs past the end of its table");
             }
 
             ushort revision = e.U16(s, offset), flags = e.U16(s, offset + 2), ndx = e.U16(s, offset + 4), cnt = e.U16(s, offset + 6);
@@ -844,12 +907,12 @@ public sealed class ElfImage : IDisposable
             {
                 if (auxOffset < 0 || auxOffset > s.Length - 8)
                 {
-                    throw Error(baseOffset + auxOffset, "version definition name (Elf_Verdaux) runs past the end of its table");
+                    ElfThrow.Format(FileName, baseOffset + auxOffset, "version definition name (Elf_Verdaux) runs past the end of its table");
                 }
 
                 if (--auxBudget < 0)
                 {
-                    throw Error(baseOffset + auxOffset, "version definition names (Elf_Verdaux) overlap: more entries than the table can hold");
+                    ElfThrow.Format(FileName, baseOffset + auxOffset, "version definition names (Elf_Verdaux) overlap: more entries than the table can hold");
                 }
 
                 uint name = e.U32(s, (int)auxOffset);
@@ -867,7 +930,7 @@ public sealed class ElfImage : IDisposable
 
                 if (auxNext < 8)
                 {
-                    throw Error(baseOffset + auxOffset + 4, $"version definition name link 0x{auxNext:x} is shorter than an Elf_Verdaux");
+                    ElfThrow.Format(FileName, baseOffset + auxOffset + 4, $"version definition name link 0x{auxNext:x} is shorter than an Elf_Verdaux");
                 }
 
                 auxOffset += auxNext;
@@ -875,14 +938,14 @@ public sealed class ElfImage : IDisposable
 
             if (names.Count == 0)
             {
-                throw Error(baseOffset + offset, $"version definition {ndx} has no name");
+                ElfThrow.Format(FileName, baseOffset + offset, $"version definition {ndx} has no name");
             }
 
             var definition = new ElfVersionDefinition(names[0], ndx, hash, (ElfVersionFlags)flags, names.Skip(1).ToImmutableArray(), firstName, revision);
             list.Add(definition);
             if (ndx > MaxVersionIndex)
             {
-                throw Error(baseOffset + offset + 4, $"version index {ndx} is larger than 0x7fff");
+                ElfThrow.Format(FileName, baseOffset + offset + 4, $"version index {ndx} is larger than 0x7fff");
             }
 
             if (ndx >= byIndex.Length)
@@ -898,7 +961,7 @@ public sealed class ElfImage : IDisposable
 
             if (next < 20 || next > (uint)(s.Length - offset))
             {
-                throw Error(baseOffset + offset + 16, $"version definition chain link 0x{next:x} does not move forward inside its table");
+                ElfThrow.Format(FileName, baseOffset + offset + 16, $"version definition chain link 0x{next:x} does not move forward inside its table");
             }
 
             offset += (int)next;
@@ -919,7 +982,7 @@ public sealed class ElfImage : IDisposable
         {
             if (offset < 0 || offset > s.Length - 16)
             {
-                throw Error(baseOffset + (long)offset, "version requirement (Elf_Verneed) runs past the end of its table");
+                ElfThrow.Format(FileName, baseOffset + (long)offset, "version requirement (Elf_Verneed) runs past the end of its table");
             }
 
             ushort version = e.U16(s, offset), cnt = e.U16(s, offset + 2);
@@ -931,12 +994,12 @@ public sealed class ElfImage : IDisposable
             {
                 if (auxOffset < 0 || auxOffset > s.Length - 16)
                 {
-                    throw Error(baseOffset + auxOffset, "required version (Elf_Vernaux) runs past the end of its table");
+                    ElfThrow.Format(FileName, baseOffset + auxOffset, "required version (Elf_Vernaux) runs past the end of its table");
                 }
 
                 if (--auxBudget < 0)
                 {
-                    throw Error(baseOffset + auxOffset, "required versions (Elf_Vernaux) overlap: more entries than the table can hold");
+                    ElfThrow.Format(FileName, baseOffset + auxOffset, "required versions (Elf_Vernaux) overlap: more entries than the table can hold");
                 }
 
                 int o = (int)auxOffset;
@@ -959,7 +1022,7 @@ public sealed class ElfImage : IDisposable
 
                 if (auxNext < 16 || auxNext > (uint)(s.Length - o))
                 {
-                    throw Error(baseOffset + o + 12, $"required version chain link 0x{auxNext:x} does not move forward inside its table");
+                    ElfThrow.Format(FileName, baseOffset + o + 12, $"required version chain link 0x{auxNext:x} does not move forward inside its table");
                 }
 
                 auxOffset += auxNext;
@@ -973,7 +1036,7 @@ public sealed class ElfImage : IDisposable
 
             if (next < 16 || next > (uint)(s.Length - offset))
             {
-                throw Error(baseOffset + offset + 12, $"version requirement chain link 0x{next:x} does not move forward inside its table");
+                ElfThrow.Format(FileName, baseOffset + offset + 12, $"version requirement chain link 0x{next:x} does not move forward inside its table");
             }
 
             offset += (int)next;
@@ -1031,7 +1094,7 @@ public sealed class ElfImage : IDisposable
             long nextAt = (descAt + descsz + align - 1) & ~((long)align - 1);
             if (descAt + descsz > notes.Length)
             {
-                throw Error(start + (long)o, $"note of {namesz}+{descsz} bytes runs past the end of its segment");
+                ElfThrow.Format(FileName, start + (long)o, $"note of {namesz}+{descsz} bytes runs past the end of its segment");
             }
 
             if (type == NT_GNU_BUILD_ID && namesz == 4 && notes.Slice((int)nameAt, 4).SequenceEqual("GNU\0"u8))
@@ -1061,13 +1124,13 @@ public sealed class ElfImage : IDisposable
                 int end = bytes.IndexOf((byte)0);
                 if (end < 0)
                 {
-                    throw Error(o, ".gnu_debuglink file name is not terminated");
+                    ElfThrow.Format(FileName, o, ".gnu_debuglink file name is not terminated");
                 }
 
                 int crcAt = (end + 4) & ~3;
                 if (crcAt + 4 > l)
                 {
-                    throw Error(o + crcAt, ".gnu_debuglink has no CRC after its file name");
+                    ElfThrow.Format(FileName, o + crcAt, ".gnu_debuglink has no CRC after its file name");
                 }
 
                 return new ElfDebugLink(Encoding.UTF8.GetString(bytes[..end]), Endian.U32(bytes, crcAt));

@@ -49,10 +49,12 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
 
     /// <summary>The name, decoded from <c>.dynstr</c> on first use and cached by the table.</summary>
     /// <exception cref="ElfFormatException">The name offset is outside the string table or the name is not terminated.</exception>
+    /// <exception cref="ObjectDisposedException">The image was disposed.</exception>
     public string Name => _table is null ? string.Empty : _table.GetName(Index, _nameOffset);
 
     /// <summary>The name's UTF-8 bytes in the mapped file, without allocating.</summary>
     /// <exception cref="ElfFormatException">The name offset is outside the string table or the name is not terminated.</exception>
+    /// <exception cref="ObjectDisposedException">The image was disposed.</exception>
     public ReadOnlySpan<byte> NameUtf8 => _table is null ? default : _table.GetNameUtf8(_nameOffset);
 
     /// <summary>st_value.</summary>
@@ -95,6 +97,7 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
     /// The symbol's version: the version definition for a defined symbol, the version requirement (with the file that
     /// must provide it) for a reference, or <see langword="null"/> when unversioned (index 0 or 1, or the base definition).
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The image was disposed.</exception>
     public ElfSymbolVersion? Version => _table?.ResolveVersion(_versym, IsDefined);
 
     /// <summary>True for the default version of a definition, spelled <c>name@@VER</c>: what an unversioned reference binds to.</summary>
@@ -199,6 +202,7 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
     /// <summary>Decodes entry <paramref name="index"/>.</summary>
     /// <param name="index">The symbol index.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative or not less than <see cref="Count"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The image was disposed.</exception>
     public ElfSymbol this[int index]
     {
         get
@@ -231,14 +235,14 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
         var strtab = _image.Span.Slice(_strOffset, _strSize);
         if (nameOffset >= (uint)_strSize)
         {
-            throw _image.Error(_strOffset + (long)nameOffset, $"symbol name offset 0x{nameOffset:x} is outside the dynamic string table of 0x{_strSize:x} bytes");
+            ElfThrow.Format(_image.FileName, _strOffset + (long)nameOffset, $"symbol name offset 0x{nameOffset:x} is outside the dynamic string table of 0x{_strSize:x} bytes");
         }
 
         var rest = strtab[(int)nameOffset..];
         int end = rest.IndexOf((byte)0);
         if (end < 0)
         {
-            throw _image.Error(_strOffset + (long)nameOffset, "symbol name runs past the end of the dynamic string table");
+            ElfThrow.Format(_image.FileName, _strOffset + (long)nameOffset, "symbol name runs past the end of the dynamic string table");
         }
 
         return rest[..end];
@@ -249,6 +253,11 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
 
     internal string GetName(int index, uint nameOffset)
     {
+        if (_image.IsDisposed)
+        {
+            ElfThrow.Disposed(_image); // a cached name too: a disposed image answers nothing
+        }
+
         var names = _names ?? Interlocked.CompareExchange(ref _names, new string?[Count], null) ?? _names;
         return names[index] ??= Encoding.UTF8.GetString(GetNameUtf8(nameOffset));
     }
@@ -257,6 +266,11 @@ public sealed class ElfSymbolTable : IReadOnlyList<ElfSymbol>
     {
         // readelf's rule: a defined symbol looks in the definitions first (0x8001, hidden global, never does),
         // then in the requirements (copy-relocated data in executables carries a requirement index).
+        if (_image.IsDisposed)
+        {
+            ElfThrow.Disposed(_image);
+        }
+
         int index = versym & 0x7fff;
         if (index < 2)
         {

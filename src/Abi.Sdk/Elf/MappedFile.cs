@@ -30,7 +30,7 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
         long length = stream.Length;
         if (length > int.MaxValue)
         {
-            throw new ElfFormatException(path, 0, $"file of {length} bytes is larger than the 2 GiB this reader maps");
+            ElfThrow.Format(path, 0, $"file of {length} bytes is larger than the 2 GiB this reader maps");
         }
 
         if (length == 0)

@@ -24,6 +24,28 @@ internal abstract class ReadOnlyForwardStream : Stream
 
     public abstract override int Read(Span<byte> buffer);
 
+    // Stream's defaults would run Read on the thread pool; a stream over memory answers at once, a stream over I/O
+    // overrides ReadAsync(Memory) to pass the asynchronous read down.
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+
+        try
+        {
+            return new ValueTask<int>(Read(buffer.Span));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
     public override void Flush()
     {
     }

@@ -99,7 +99,7 @@ public sealed class OpenPgpKeyRing
 
         if (added.Count == 0)
         {
-            throw new OpenPgpKeyException(fileName, 0, "no OpenPGP public key in the file");
+            RpmThrow.Key(fileName, 0, "no OpenPGP public key in the file");
         }
 
         return new OpenPgpKeyRing(Keys.AddRange(added));
@@ -146,7 +146,7 @@ public sealed class OpenPgpKeyRing
             var primary = keys[0];
             if (!primary.IsMasterKey)
             {
-                throw new OpenPgpKeyException(fileName, 0, "the key ring does not start with a primary key");
+                RpmThrow.Key(fileName, 0, "the key ring does not start with a primary key");
             }
 
             string primaryId = Hex(primary.KeyId);
@@ -158,7 +158,7 @@ public sealed class OpenPgpKeyRing
                     .Where(s => s.KeyId == primary.KeyId && VerifiesBinding(s, primary, subkey)).ToList();
                 if (bindings.Count == 0)
                 {
-                    throw new OpenPgpKeyException(fileName, 0, $"subkey {Hex(subkey.KeyId)} of key {primaryId} has no valid binding signature by its primary key");
+                    RpmThrow.Key(fileName, 0, $"subkey {Hex(subkey.KeyId)} of key {primaryId} has no valid binding signature by its primary key");
                 }
 
                 added.Add(Describe(subkey, primaryId, isSubkey: true, expires: Expiry(subkey, bindings), revoked: IsRevoked(primary, subkey, PgpSignature.SubkeyRevocation)));

@@ -482,29 +482,25 @@ public sealed class RichOperation : RichDependency
     }
 }
 
-/// <summary>A rich dependency breaks one of rpm's rules. The message is rpm's own wording plus the offset.</summary>
-public sealed class RichDependencyFormatException : FormatException
+/// <summary>
+/// A rich dependency breaks one of rpm's rules. The message is rpm's own wording plus the offset;
+/// <see cref="AbiSdkFormatException.Offset"/> is the character offset in <see cref="Text"/> and
+/// <see cref="AbiSdkFormatException.Reason"/> rpm's message (for example <c>Cannot chain different ops</c>).
+/// </summary>
+public sealed class RichDependencyFormatException : AbiSdkFormatException
 {
     /// <summary>Creates the error.</summary>
     /// <param name="text">The rich dependency text.</param>
     /// <param name="offset">The character offset where the problem is.</param>
     /// <param name="reason">rpm's message.</param>
     public RichDependencyFormatException(string text, int offset, string reason)
-        : base($"{Excerpt(reason)} (at offset {offset} of '{Excerpt(text)}')")
+        : base($"{Excerpt(reason)} (at offset {offset} of '{Excerpt(text)}')", null, offset, reason, null)
     {
         Text = text;
-        Offset = offset;
-        Reason = reason;
     }
 
     /// <summary>The rich dependency text.</summary>
     public string Text { get; }
-
-    /// <summary>The character offset of the problem.</summary>
-    public int Offset { get; }
-
-    /// <summary>rpm's message (for example <c>Cannot chain different ops</c>).</summary>
-    public string Reason { get; }
 
     // A hostile dependency may be megabytes long: the message quotes its start only.
     private static string Excerpt(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");

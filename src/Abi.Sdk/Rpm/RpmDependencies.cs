@@ -54,12 +54,12 @@ internal static class RpmDependencies
         var flags = header.GetIntegers(flagsTag);
         if (!versions.IsEmpty && versions.Length != names.Length)
         {
-            throw new RpmFormatException(header.FileName, header.DataFileOffset((int)versionTag), $"{versionTag} has {versions.Length} entries but {nameTag} has {names.Length}");
+            RpmThrow.Format(header.FileName, header.DataFileOffset((int)versionTag), $"{versionTag} has {versions.Length} entries but {nameTag} has {names.Length}");
         }
 
         if (!flags.IsEmpty && flags.Length != names.Length)
         {
-            throw new RpmFormatException(header.FileName, header.DataFileOffset((int)flagsTag), $"{flagsTag} has {flags.Length} entries but {nameTag} has {names.Length}");
+            RpmThrow.Format(header.FileName, header.DataFileOffset((int)flagsTag), $"{flagsTag} has {flags.Length} entries but {nameTag} has {names.Length}");
         }
 
         var builder = ImmutableArray.CreateBuilder<RpmDependency>(names.Length);

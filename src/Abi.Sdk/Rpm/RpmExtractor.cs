@@ -361,7 +361,7 @@ internal sealed class RpmExtractor : IDisposable
                     {
                         if (IsSymbolicLink(current, parts[i]))
                         {
-                            throw new RpmFormatException(_reader.FileName, _offset, $"refusing to extract '{_name}': the path would be written through the symbolic link '{sofar}'");
+                            RpmThrow.Format(_reader.FileName, _offset, $"refusing to extract '{_name}': the path would be written through the symbolic link '{sofar}'");
                         }
 
                         if (UnlinkAt(current, parts[i], 0) != 0)

@@ -25,7 +25,7 @@ internal static class RpmFileList
                 long d = dirIndexes[i];
                 if (d < 0 || d >= dirNames.Length)
                 {
-                    throw new RpmFormatException(h.FileName, h.DataFileOffset((int)RpmTag.DirIndexes) + (4L * i), $"file {i}: directory index {d} is outside the {dirNames.Length} DIRNAMES");
+                    RpmThrow.Format(h.FileName, h.DataFileOffset((int)RpmTag.DirIndexes) + (4L * i), $"file {i}: directory index {d} is outside the {dirNames.Length} DIRNAMES");
                 }
 
                 paths[i] = dirNames[(int)d] + baseNames[i];
@@ -152,7 +152,7 @@ internal static class RpmFileList
         var values = h.GetIntegers(tag);
         if ((values.IsEmpty && required) || (!values.IsEmpty && values.Length != count))
         {
-            throw new RpmFormatException(h.FileName, h.DataFileOffset((int)tag), $"{tag} has {values.Length} entries for {count} files");
+            RpmThrow.Format(h.FileName, h.DataFileOffset((int)tag), $"{tag} has {values.Length} entries for {count} files");
         }
 
         return values;
@@ -163,7 +163,7 @@ internal static class RpmFileList
         var values = h.GetStringArray(tag);
         if (!values.IsEmpty && values.Length != count)
         {
-            throw new RpmFormatException(h.FileName, h.DataFileOffset((int)tag), $"{tag} has {values.Length} entries for {count} files");
+            RpmThrow.Format(h.FileName, h.DataFileOffset((int)tag), $"{tag} has {values.Length} entries for {count} files");
         }
 
         return values;

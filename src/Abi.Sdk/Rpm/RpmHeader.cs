@@ -92,28 +92,54 @@ public sealed class RpmHeader
     /// <param name="stream">The stream, positioned at the header magic.</param>
     /// <param name="fileName">The file name for error messages, or <see langword="null"/>.</param>
     /// <param name="fileOffset">The offset of the stream's position in the file, for error messages.</param>
-    /// <param name="isSignature">Whether this is the signature header (its own region tag and tighter limits).</param>
+    /// <param name="kind">Which header this is (the signature header has its own region tag and tighter limits).</param>
     /// <returns>The header.</returns>
     /// <exception cref="RpmFormatException">The header is truncated or breaks one of rpm's rules.</exception>
     /// <exception cref="IOException">The stream cannot be read.</exception>
-    public static RpmHeader Read(Stream stream, string? fileName, long fileOffset, bool isSignature)
+    public static RpmHeader Read(Stream stream, string? fileName = null, long fileOffset = 0, RpmHeaderKind kind = RpmHeaderKind.Main)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        Span<byte> intro = stackalloc byte[16];
-        int got = stream.ReadAtLeast(intro, 16, throwOnEndOfStream: false);
+        return ReadCore(stream, fileName, fileOffset, kind == RpmHeaderKind.Signature, useAsync: false, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Reads and validates a header at the stream's position asynchronously; the stream is left just after the header.
+    /// </summary>
+    /// <param name="stream">The stream, positioned at the header magic.</param>
+    /// <param name="fileName">The file name for error messages, or <see langword="null"/>.</param>
+    /// <param name="fileOffset">The offset of the stream's position in the file, for error messages.</param>
+    /// <param name="kind">Which header this is (the signature header has its own region tag and tighter limits).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The header.</returns>
+    /// <exception cref="RpmFormatException">The header is truncated or breaks one of rpm's rules.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<RpmHeader> ReadAsync(Stream stream, string? fileName = null, long fileOffset = 0, RpmHeaderKind kind = RpmHeaderKind.Main, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return ReadCore(stream, fileName, fileOffset, kind == RpmHeaderKind.Signature, useAsync: true, cancellationToken).AsTask();
+    }
+
+    // One body for both: with useAsync false every awaited read completes synchronously.
+    private static async ValueTask<RpmHeader> ReadCore(Stream stream, string? fileName, long fileOffset, bool isSignature, bool useAsync, CancellationToken cancellationToken)
+    {
+        var intro = new byte[16];
+        int got = useAsync
+            ? await stream.ReadAtLeastAsync(intro, 16, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+            : stream.ReadAtLeast(intro, 16, throwOnEndOfStream: false);
         if (got < 16)
         {
-            throw new RpmFormatException(fileName, fileOffset + got, $"truncated {What(isSignature)}: {got} of 16 preamble bytes");
+            RpmThrow.Format(fileName, fileOffset + got, $"truncated {What(isSignature)}: {got} of 16 preamble bytes");
         }
 
         CheckIntro(intro, fileName, fileOffset, isSignature, out int il, out int dl);
         long length = 8 + (16L * il) + dl;
         if (stream.CanSeek && stream.Length - stream.Position < length - 8)
         {
-            throw new RpmFormatException(fileName, stream.Length, $"truncated {What(isSignature)}: needs {length - 8} bytes after the preamble, the file has {stream.Length - stream.Position}");
+            RpmThrow.Format(fileName, stream.Length, $"truncated {What(isSignature)}: needs {length - 8} bytes after the preamble, the file has {stream.Length - stream.Position}");
         }
 
-        var blob = ReadExactly(stream, (int)length, intro[8..], fileName, fileOffset, isSignature);
+        var blob = await ReadExactlyAsync(stream, (int)length, intro.AsMemory(8), fileName, fileOffset, isSignature, useAsync, cancellationToken).ConfigureAwait(false);
         return Create(blob, fileName, fileOffset, isSignature, il, dl);
     }
 
@@ -121,21 +147,22 @@ public sealed class RpmHeader
     /// <param name="bytes">The bytes, starting at the header magic (trailing bytes are ignored).</param>
     /// <param name="fileName">The file name for error messages, or <see langword="null"/>.</param>
     /// <param name="fileOffset">The offset of <paramref name="bytes"/> in the file, for error messages.</param>
-    /// <param name="isSignature">Whether this is the signature header.</param>
+    /// <param name="kind">Which header this is.</param>
     /// <returns>The header; <see cref="Size"/> tells how many bytes it used.</returns>
     /// <exception cref="RpmFormatException">The header is truncated or breaks one of rpm's rules.</exception>
-    public static RpmHeader Parse(ReadOnlySpan<byte> bytes, string? fileName = null, long fileOffset = 0, bool isSignature = false)
+    public static RpmHeader Parse(ReadOnlySpan<byte> bytes, string? fileName = null, long fileOffset = 0, RpmHeaderKind kind = RpmHeaderKind.Main)
     {
+        bool isSignature = kind == RpmHeaderKind.Signature;
         if (bytes.Length < 16)
         {
-            throw new RpmFormatException(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: {bytes.Length} of 16 preamble bytes");
+            RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: {bytes.Length} of 16 preamble bytes");
         }
 
         CheckIntro(bytes, fileName, fileOffset, isSignature, out int il, out int dl);
         long length = 8 + (16L * il) + dl;
         if (bytes.Length - 8 < length)
         {
-            throw new RpmFormatException(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: needs {length + 8} bytes, {bytes.Length} available");
+            RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: needs {length + 8} bytes, {bytes.Length} available");
         }
 
         return Create(bytes.Slice(8, (int)length).ToArray(), fileName, fileOffset, isSignature, il, dl);
@@ -416,7 +443,7 @@ public sealed class RpmHeader
     {
         if (!intro[..4].SequenceEqual(Magic))
         {
-            throw new RpmFormatException(fileName, fileOffset, $"bad {What(isSignature)} magic {Convert.ToHexStringLower(intro[..4])} (expected 8eade801)");
+            RpmThrow.Format(fileName, fileOffset, $"bad {What(isSignature)} magic {Convert.ToHexStringLower(intro[..4])} (expected 8eade801)");
         }
 
         uint uil = BinaryPrimitives.ReadUInt32BigEndian(intro[8..]);
@@ -425,24 +452,24 @@ public sealed class RpmHeader
         uint maxDl = isSignature ? (uint)MaxSignatureDataSize : MaxDataSize;
         if (uil > maxIl)
         {
-            throw new RpmFormatException(fileName, fileOffset + 8, $"{What(isSignature)} has {uil} entries, over rpm's limit of {maxIl}");
+            RpmThrow.Format(fileName, fileOffset + 8, $"{What(isSignature)} has {uil} entries, over rpm's limit of {maxIl}");
         }
 
         if (udl > maxDl)
         {
-            throw new RpmFormatException(fileName, fileOffset + 12, $"{What(isSignature)} data store of {udl} bytes is over rpm's limit of {maxDl}");
+            RpmThrow.Format(fileName, fileOffset + 12, $"{What(isSignature)} data store of {udl} bytes is over rpm's limit of {maxDl}");
         }
 
         il = (int)uil;
         dl = (int)udl;
     }
 
-    private static byte[] ReadExactly(Stream stream, int length, ReadOnlySpan<byte> counts, string? fileName, long fileOffset, bool isSignature)
+    private static async ValueTask<byte[]> ReadExactlyAsync(Stream stream, int length, ReadOnlyMemory<byte> counts, string? fileName, long fileOffset, bool isSignature, bool useAsync, CancellationToken cancellationToken)
     {
         // Never trust the counts for one big allocation on a stream of unknown length: grow as bytes arrive.
         const int chunk = 1 << 20;
         var blob = new byte[Math.Min(length, stream.CanSeek ? length : chunk)];
-        counts.CopyTo(blob);
+        counts.Span.CopyTo(blob);
         int filled = 8;
         while (filled < length)
         {
@@ -451,10 +478,12 @@ public sealed class RpmHeader
                 Array.Resize(ref blob, (int)Math.Min(length, (long)blob.Length * 2));
             }
 
-            int n = stream.Read(blob, filled, blob.Length - filled);
+            int n = useAsync
+                ? await stream.ReadAsync(blob.AsMemory(filled), cancellationToken).ConfigureAwait(false)
+                : stream.Read(blob, filled, blob.Length - filled);
             if (n <= 0)
             {
-                throw new RpmFormatException(fileName, fileOffset + 8 + filled, $"truncated {What(isSignature)}: {filled + 8} of {length + 8} bytes");
+                RpmThrow.Format(fileName, fileOffset + 8 + filled, $"truncated {What(isSignature)}: {filled + 8} of {length + 8} bytes");
             }
 
             filled += n;
@@ -491,7 +520,7 @@ public sealed class RpmHeader
     {
         if (entries.Length < 1)
         {
-            throw new RpmFormatException(fileName, indexOffset - 8, $"{What(isSignature)} has no entries");
+            RpmThrow.Format(fileName, indexOffset - 8, $"{What(isSignature)} has no entries");
         }
 
         var first = entries[0];
@@ -503,12 +532,12 @@ public sealed class RpmHeader
 
         if (first.Type != RpmTagType.Bin || first.Count != 16)
         {
-            throw new RpmFormatException(fileName, indexOffset, $"bad region tag {first.Tag}: type {(int)first.Type} count {first.Count} (expected BIN, 16)");
+            RpmThrow.Format(fileName, indexOffset, $"bad region tag {first.Tag}: type {(int)first.Type} count {first.Count} (expected BIN, 16)");
         }
 
         if (first.Offset < 0 || (long)first.Offset + 16 > data.Length)
         {
-            throw new RpmFormatException(fileName, indexOffset + 8, $"region tag {first.Tag} trailer offset {first.Offset} is outside the {data.Length}-byte data store");
+            RpmThrow.Format(fileName, indexOffset + 8, $"region tag {first.Tag} trailer offset {first.Offset} is outside the {data.Length}-byte data store");
         }
 
         var trailer = data.Slice(first.Offset, 16);
@@ -525,19 +554,19 @@ public sealed class RpmHeader
         long trailerOffset = dataOffset + first.Offset;
         if (tTag != regionTag || tType != (int)RpmTagType.Bin || tCount != 16)
         {
-            throw new RpmFormatException(fileName, trailerOffset, $"bad region trailer: tag {tTag} type {tType} count {tCount} (expected {regionTag}, BIN, 16)");
+            RpmThrow.Format(fileName, trailerOffset, $"bad region trailer: tag {tTag} type {tType} count {tCount} (expected {regionTag}, BIN, 16)");
         }
 
         long rdl = first.Offset + 16L;
         if (tOffset % 16 != 0 || tOffset < 0 || tOffset / 16 > entries.Length)
         {
-            throw new RpmFormatException(fileName, trailerOffset + 8, $"bad region size: trailer claims {tOffset / 16} entries of {entries.Length}");
+            RpmThrow.Format(fileName, trailerOffset + 8, $"bad region size: trailer claims {tOffset / 16} entries of {entries.Length}");
         }
 
         long ril = tOffset / 16;
         if (exactSize && (ril != entries.Length || rdl != data.Length))
         {
-            throw new RpmFormatException(fileName, trailerOffset, $"region {regionTag} does not cover the header: {ril} of {entries.Length} entries, {rdl} of {data.Length} data bytes");
+            RpmThrow.Format(fileName, trailerOffset, $"region {regionTag} does not cover the header: {ril} of {entries.Length} entries, {rdl} of {data.Length} data bytes");
         }
 
         return regionTag;
@@ -552,39 +581,39 @@ public sealed class RpmHeader
             long at = indexOffset + (16L * i);
             if (e.Tag < (int)RpmTag.HeaderI18NTable)
             {
-                throw new RpmFormatException(fileName, at, $"entry {i}: tag {e.Tag} is reserved (rpm rejects tags below 100 after the region)");
+                RpmThrow.Format(fileName, at, $"entry {i}: tag {e.Tag} is reserved (rpm rejects tags below 100 after the region)");
             }
 
             if ((uint)e.Type > (uint)RpmTagType.I18NString || e.Type == RpmTagType.Null)
             {
-                throw new RpmFormatException(fileName, at + 4, $"entry {i} (tag {e.Tag}): unknown data type {(int)e.Type}");
+                RpmThrow.Format(fileName, at + 4, $"entry {i} (tag {e.Tag}): unknown data type {(int)e.Type}");
             }
 
             if (e.Count <= 0 || e.Count > MaxDataSize)
             {
-                throw new RpmFormatException(fileName, at + 12, $"entry {i} (tag {e.Tag}): bad count {e.Count}");
+                RpmThrow.Format(fileName, at + 12, $"entry {i} (tag {e.Tag}): bad count {e.Count}");
             }
 
             if (e.Offset < 0 || e.Offset >= data.Length)
             {
-                throw new RpmFormatException(fileName, at + 8, $"entry {i} (tag {e.Tag}): data offset {e.Offset} is outside the {data.Length}-byte data store");
+                RpmThrow.Format(fileName, at + 8, $"entry {i} (tag {e.Tag}): data offset {e.Offset} is outside the {data.Length}-byte data store");
             }
 
             int align = e.Type switch { RpmTagType.Int16 => 2, RpmTagType.Int32 => 4, RpmTagType.Int64 => 8, _ => 1 };
             if (e.Offset % align != 0)
             {
-                throw new RpmFormatException(fileName, at + 8, $"entry {i} (tag {e.Tag}): data offset {e.Offset} is not aligned for {e.Type}");
+                RpmThrow.Format(fileName, at + 8, $"entry {i} (tag {e.Tag}): data offset {e.Offset} is not aligned for {e.Type}");
             }
 
             if (end > e.Offset)
             {
-                throw new RpmFormatException(fileName, dataOffset + e.Offset, $"entry {i} (tag {e.Tag}): data at {e.Offset} overlaps the previous entry's data (ends at {end})");
+                RpmThrow.Format(fileName, dataOffset + e.Offset, $"entry {i} (tag {e.Tag}): data at {e.Offset} overlaps the previous entry's data (ends at {end})");
             }
 
             int len = DataLength(e.Type, data[e.Offset..], e.Count);
             if (len < 0)
             {
-                throw new RpmFormatException(fileName, dataOffset + e.Offset, $"entry {i} (tag {e.Tag}): {e.Count} {e.Type} value(s) do not fit in the data store");
+                RpmThrow.Format(fileName, dataOffset + e.Offset, $"entry {i} (tag {e.Tag}): {e.Count} {e.Type} value(s) do not fit in the data store");
             }
 
             end = (long)e.Offset + len;
@@ -635,4 +664,14 @@ public sealed class RpmHeader
                 }
         }
     }
+}
+
+/// <summary>Which of a package's two headers a header is.</summary>
+public enum RpmHeaderKind
+{
+    /// <summary>The main header (region tag 63, HEADERIMMUTABLE): the package's metadata.</summary>
+    Main,
+
+    /// <summary>The signature header (region tag 62, HEADERSIGNATURES): digests and signatures, with tighter limits.</summary>
+    Signature,
 }

@@ -27,25 +27,25 @@ public sealed record RpmLead(byte Major, byte Minor, bool IsSource, ushort ArchN
     {
         if (bytes.Length < Size)
         {
-            throw new RpmFormatException(fileName, bytes.Length, $"truncated lead: {bytes.Length} of {Size} bytes");
+            RpmThrow.Format(fileName, bytes.Length, $"truncated lead: {bytes.Length} of {Size} bytes");
         }
 
         if (!bytes[..4].SequenceEqual(Magic))
         {
-            throw new RpmFormatException(fileName, 0, $"not an rpm package: lead magic {Convert.ToHexStringLower(bytes[..4])} (expected edabeedb)");
+            RpmThrow.Format(fileName, 0, $"not an rpm package: lead magic {Convert.ToHexStringLower(bytes[..4])} (expected edabeedb)");
         }
 
         byte major = bytes[4];
         if (major < 3 || major > 4)
         {
-            throw new RpmFormatException(fileName, 4, $"unsupported rpm package version {major} (rpm reads 3 and 4)");
+            RpmThrow.Format(fileName, 4, $"unsupported rpm package version {major} (rpm reads 3 and 4)");
         }
 
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]);
         ushort sigType = BinaryPrimitives.ReadUInt16BigEndian(bytes[78..]);
         if (sigType != 5)
         {
-            throw new RpmFormatException(fileName, 78, $"illegal signature type {sigType} (expected 5, a header-style signature)");
+            RpmThrow.Format(fileName, 78, $"illegal signature type {sigType} (expected 5, a header-style signature)");
         }
 
         var nameBytes = bytes.Slice(10, 66);

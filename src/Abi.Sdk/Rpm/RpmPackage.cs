@@ -170,6 +170,24 @@ public sealed class RpmPackage
         return ReadCore(stream, fileName, null, default);
     }
 
+    /// <summary>
+    /// Reads a package's lead and headers from a stream asynchronously, leaving it positioned at the payload
+    /// (read it with <see cref="OpenPayload(Stream, bool, RpmPayloadOptions?)"/> and
+    /// <see cref="RpmPayloadReader.GetNextEntryAsync"/>).
+    /// </summary>
+    /// <param name="stream">The stream, positioned at the lead.</param>
+    /// <param name="fileName">A name for error messages, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The package.</returns>
+    /// <exception cref="RpmFormatException">The lead or a header is malformed.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<RpmPackage> ReadAsync(Stream stream, string? fileName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return await ReadCoreAsync(stream, fileName, null, default, useAsync: true, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Parses a package held in memory (the whole file, or at least its headers).</summary>
     /// <param name="bytes">The package bytes.</param>
     /// <param name="fileName">A name for error messages, or <see langword="null"/>.</param>
@@ -179,14 +197,14 @@ public sealed class RpmPackage
     {
         var span = bytes.Span;
         var lead = RpmLead.Parse(span, fileName);
-        var signature = RpmHeader.Parse(span[RpmLead.Size..], fileName, RpmLead.Size, isSignature: true);
+        var signature = RpmHeader.Parse(span[RpmLead.Size..], fileName, RpmLead.Size, RpmHeaderKind.Signature);
         long headerOffset = Align8(RpmLead.Size + signature.Size);
         if (headerOffset > span.Length)
         {
-            throw new RpmFormatException(fileName, span.Length, "truncated package: no main header after the signature");
+            RpmThrow.Format(fileName, span.Length, "truncated package: no main header after the signature");
         }
 
-        var header = RpmHeader.Parse(span[(int)headerOffset..], fileName, headerOffset, isSignature: false);
+        var header = RpmHeader.Parse(span[(int)headerOffset..], fileName, headerOffset, RpmHeaderKind.Main);
         return new RpmPackage(lead, signature, header, headerOffset + header.Size, null, bytes);
     }
 
@@ -322,7 +340,7 @@ public sealed class RpmPackage
         }
 
         var failure = verification.Checks.First(c => !c.IsSignature && !c.IsOk);
-        throw new RpmFormatException(verification.FileName, 0, $"refusing to extract a damaged package: {failure} (pass SkipDigestVerification to extract anyway)");
+        RpmThrow.Format(verification.FileName, 0, $"refusing to extract a damaged package: {failure} (pass SkipDigestVerification to extract anyway)");
     }
 
     private Stream OpenFromHeader()
@@ -343,26 +361,39 @@ public sealed class RpmPackage
         throw new InvalidOperationException("this package was read from a stream: open it with RpmPackage.Open or RpmPackage.Parse to verify it");
     }
 
-    private static RpmPackage ReadCore(Stream stream, string? fileName, string? path, ReadOnlyMemory<byte> memory)
+    private static RpmPackage ReadCore(Stream stream, string? fileName, string? path, ReadOnlyMemory<byte> memory) =>
+        ReadCoreAsync(stream, fileName, path, memory, useAsync: false, CancellationToken.None).GetAwaiter().GetResult();
+
+    // One body for Read and ReadAsync: with useAsync false every awaited read completes synchronously.
+    private static async ValueTask<RpmPackage> ReadCoreAsync(Stream stream, string? fileName, string? path, ReadOnlyMemory<byte> memory, bool useAsync, CancellationToken cancellationToken)
     {
-        Span<byte> leadBytes = stackalloc byte[RpmLead.Size];
-        int got = stream.ReadAtLeast(leadBytes, RpmLead.Size, throwOnEndOfStream: false);
-        var lead = RpmLead.Parse(leadBytes[..got], fileName);
-        var signature = RpmHeader.Read(stream, fileName, RpmLead.Size, isSignature: true);
+        var leadBytes = new byte[RpmLead.Size];
+        int got = useAsync
+            ? await stream.ReadAtLeastAsync(leadBytes, RpmLead.Size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+            : stream.ReadAtLeast(leadBytes, RpmLead.Size, throwOnEndOfStream: false);
+        var lead = RpmLead.Parse(leadBytes.AsSpan(0, got), fileName);
+        var signature = useAsync
+            ? await RpmHeader.ReadAsync(stream, fileName, RpmLead.Size, RpmHeaderKind.Signature, cancellationToken).ConfigureAwait(false)
+            : RpmHeader.Read(stream, fileName, RpmLead.Size, RpmHeaderKind.Signature);
         long position = RpmLead.Size + signature.Size;
         int padding = (int)(Align8(position) - position);
         if (padding > 0)
         {
-            Span<byte> pad = stackalloc byte[8];
-            if (stream.ReadAtLeast(pad[..padding], padding, throwOnEndOfStream: false) < padding)
+            var pad = new byte[padding];
+            int read = useAsync
+                ? await stream.ReadAtLeastAsync(pad, padding, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+                : stream.ReadAtLeast(pad, padding, throwOnEndOfStream: false);
+            if (read < padding)
             {
-                throw new RpmFormatException(fileName, position, "truncated package: signature padding");
+                RpmThrow.Format(fileName, position, "truncated package: signature padding");
             }
 
             position += padding;
         }
 
-        var header = RpmHeader.Read(stream, fileName, position, isSignature: false);
+        var header = useAsync
+            ? await RpmHeader.ReadAsync(stream, fileName, position, RpmHeaderKind.Main, cancellationToken).ConfigureAwait(false)
+            : RpmHeader.Read(stream, fileName, position, RpmHeaderKind.Main);
         return new RpmPackage(lead, signature, header, position + header.Size, path, memory);
     }
 }

@@ -116,6 +116,25 @@ internal sealed class PrefixedStream(byte[] prefix, Stream inner, bool leaveOpen
         return n;
     }
 
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = 0;
+        if (_prefixPosition < prefix.Length)
+        {
+            n = Math.Min(buffer.Length, prefix.Length - _prefixPosition);
+            prefix.AsMemory(_prefixPosition, n).CopyTo(buffer);
+            _prefixPosition += n;
+        }
+
+        if (n < buffer.Length)
+        {
+            n += await inner.ReadAtLeastAsync(buffer[n..], buffer.Length - n, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        _position += n;
+        return n;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing && !leaveOpen)

@@ -8,7 +8,8 @@ namespace Abi.Sdk.Rpm;
 /// Streams the entries of an rpm payload (cpio <c>newc</c>/<c>crc</c>, and rpm's stripped format for files over 4 GiB)
 /// after decompressing it (gzip, bzip2, xz, lzma, zstd or none, detected by magic bytes), without writing anything
 /// to disk. Like <c>System.Formats.Tar.TarReader</c>: each entry's content is readable until the next call to
-/// <see cref="GetNextEntry"/>. Not thread-safe; dispose it.
+/// <see cref="GetNextEntry"/> or <see cref="GetNextEntryAsync"/>, after which reading it throws
+/// <see cref="ObjectDisposedException"/>. Not thread-safe; dispose it.
 /// </summary>
 public sealed class RpmPayloadReader : IDisposable
 {
@@ -20,8 +21,10 @@ public sealed class RpmPayloadReader : IDisposable
     private readonly string? _fileName;
     private Dictionary<string, RpmFile>? _filesByPath;
     private EntryDataStream? _currentData;
+    private readonly byte[] _header = new byte[110]; // a field, not stackalloc: the entry reader also runs async
     private long _pendingSkip;
     private bool _done;
+    private bool _disposed;
 
     internal RpmPayloadReader(RpmPackage package, Stream raw, bool leaveOpen, RpmPayloadOptions options)
     {
@@ -37,7 +40,7 @@ public sealed class RpmPayloadReader : IDisposable
                 raw.Dispose();
             }
 
-            throw new RpmFormatException(_fileName, package.PayloadOffset, got == 0 ? "the package has no payload" : $"unknown payload compression (first bytes {Convert.ToHexStringLower(head.AsSpan(0, Math.Min(got, 6)))}; the header says '{package.PayloadCompressor}')");
+            RpmThrow.Format(_fileName, package.PayloadOffset, got == 0 ? "the package has no payload" : $"unknown payload compression (first bytes {Convert.ToHexStringLower(head.AsSpan(0, Math.Min(got, 6)))}; the header says '{package.PayloadCompressor}')");
         }
 
         Stream decoded;
@@ -88,8 +91,34 @@ public sealed class RpmPayloadReader : IDisposable
     /// <summary>Reads the next entry, skipping whatever remains of the previous entry's content.</summary>
     /// <returns>The entry, or <see langword="null"/> after the archive's trailer.</returns>
     /// <exception cref="RpmFormatException">The archive is malformed, corrupt, truncated or over the size cap.</exception>
-    public RpmPayloadEntry? GetNextEntry()
+    /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
+    /// <exception cref="IOException">The package cannot be read.</exception>
+    public RpmPayloadEntry? GetNextEntry() => GetNextEntryCore(useAsync: false, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Reads the next entry asynchronously, skipping whatever remains of the previous entry's content: the package
+    /// stream is read with <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/> through the decompressor.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read; the reader is then unusable (its position in the archive is unknown).</param>
+    /// <returns>The entry, or <see langword="null"/> after the archive's trailer.</returns>
+    /// <exception cref="RpmFormatException">The archive is malformed, corrupt, truncated or over the size cap.</exception>
+    /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
+    /// <exception cref="IOException">The package cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<RpmPayloadEntry?> GetNextEntryAsync(CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<RpmPayloadEntry?>(cancellationToken);
+        }
+
+        return GetNextEntryCore(useAsync: true, cancellationToken);
+    }
+
+    // One body for both: with useAsync false every awaited read completes synchronously, so the sync caller never blocks on a task.
+    private async ValueTask<RpmPayloadEntry?> GetNextEntryCore(bool useAsync, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_done)
         {
             return null;
@@ -102,28 +131,30 @@ public sealed class RpmPayloadReader : IDisposable
             _currentData = null;
         }
 
-        Skip(_pendingSkip);
+        await SkipAsync(_pendingSkip, useAsync, cancellationToken).ConfigureAwait(false);
         _pendingSkip = 0;
 
         long entryOffset = _archive.Consumed;
-        Span<byte> header = stackalloc byte[110];
-        int got = _archive.ReadAtLeast(header[..6], 6, throwOnEndOfStream: false);
+        var header = _header;
+        int got = useAsync
+            ? await _archive.ReadAtLeastAsync(header.AsMemory(0, 6), 6, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+            : _archive.ReadAtLeast(header.AsSpan(0, 6), 6, throwOnEndOfStream: false);
         if (got < 6)
         {
-            throw new RpmFormatException(_fileName, entryOffset + got, "payload archive ends without a TRAILER!!! entry");
+            RpmThrow.Format(_fileName, entryOffset + got, "payload archive ends without a TRAILER!!! entry");
         }
 
-        if (header[..6].SequenceEqual("07070X"u8))
+        if (header.AsSpan(0, 6).SequenceEqual("07070X"u8))
         {
-            return ReadStripped(header, entryOffset);
+            return await ReadStrippedAsync(entryOffset, useAsync, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!header[..6].SequenceEqual("070701"u8) && !header[..6].SequenceEqual("070702"u8))
+        if (!header.AsSpan(0, 6).SequenceEqual("070701"u8) && !header.AsSpan(0, 6).SequenceEqual("070702"u8))
         {
-            throw new RpmFormatException(_fileName, entryOffset, $"bad cpio magic '{Printable(header[..6])}' (expected 070701, 070702 or rpm's stripped 07070X)");
+            RpmThrow.Format(_fileName, entryOffset, $"bad cpio magic '{Printable(header.AsSpan(0, 6))}' (expected 070701, 070702 or rpm's stripped 07070X)");
         }
 
-        ReadExactly(header[6..], entryOffset + 6);
+        await ReadExactlyAsync(header.AsMemory(6), entryOffset + 6, useAsync, cancellationToken).ConfigureAwait(false);
         uint ino = Hex(header, 6, entryOffset);
         uint mode = Hex(header, 14, entryOffset);
         uint uid = Hex(header, 22, entryOffset);
@@ -138,18 +169,18 @@ public sealed class RpmPayloadReader : IDisposable
         uint nameSize = Hex(header, 94, entryOffset);
         if (nameSize == 0 || nameSize > MaxNameLength + 1)
         {
-            throw new RpmFormatException(_fileName, entryOffset + 94, $"cpio name size {nameSize} is out of range (1..{MaxNameLength + 1})");
+            RpmThrow.Format(_fileName, entryOffset + 94, $"cpio name size {nameSize} is out of range (1..{MaxNameLength + 1})");
         }
 
         var nameBytes = new byte[nameSize];
-        ReadExactly(nameBytes, entryOffset + 110);
+        await ReadExactlyAsync(nameBytes, entryOffset + 110, useAsync, cancellationToken).ConfigureAwait(false);
         if (nameBytes[^1] != 0 || Array.IndexOf(nameBytes, (byte)0) != nameBytes.Length - 1)
         {
-            throw new RpmFormatException(_fileName, entryOffset + 110, "cpio name is not a single NUL-terminated string");
+            RpmThrow.Format(_fileName, entryOffset + 110, "cpio name is not a single NUL-terminated string");
         }
 
         var name = Encoding.UTF8.GetString(nameBytes, 0, nameBytes.Length - 1);
-        Skip(Pad4(110 + nameSize));
+        await SkipAsync(Pad4(110 + nameSize), useAsync, cancellationToken).ConfigureAwait(false);
         if (name == "TRAILER!!!")
         {
             _done = true;
@@ -158,13 +189,15 @@ public sealed class RpmPayloadReader : IDisposable
 
         var path = NormalizePath(name);
         var file = FindFile(path);
-        return MakeEntry(entryOffset, name, path, mode, size, ino, nlink, mtime, uid, gid, devMajor, devMinor, rdevMajor, rdevMinor, file, null);
+        return await MakeEntryAsync(entryOffset, name, path, mode, size, ino, nlink, mtime, uid, gid, devMajor, devMinor, rdevMajor, rdevMinor, file, null, useAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the payload (and the package file when the reader opened it).</summary>
     public void Dispose()
     {
-        _currentData?.Detach();
+        _disposed = true;
+        _currentData?.Detach(disposed: true);
+        _currentData = null;
         _archive.Dispose();
     }
 
@@ -196,15 +229,15 @@ public sealed class RpmPayloadReader : IDisposable
         return total;
     }
 
-    private RpmPayloadEntry ReadStripped(Span<byte> header, long entryOffset)
+    private async ValueTask<RpmPayloadEntry> ReadStrippedAsync(long entryOffset, bool useAsync, CancellationToken cancellationToken)
     {
-        ReadExactly(header.Slice(6, 8), entryOffset + 6);
-        uint index = Hex(header, 6, entryOffset);
-        Skip(Pad4(14));
+        await ReadExactlyAsync(_header.AsMemory(6, 8), entryOffset + 6, useAsync, cancellationToken).ConfigureAwait(false);
+        uint index = Hex(_header, 6, entryOffset);
+        await SkipAsync(Pad4(14), useAsync, cancellationToken).ConfigureAwait(false);
         var files = _package.Files;
         if (index >= files.Length)
         {
-            throw new RpmFormatException(_fileName, entryOffset + 6, $"stripped cpio entry names file index {index}, but the header lists {files.Length} files");
+            RpmThrow.Format(_fileName, entryOffset + 6, $"stripped cpio entry names file index {index}, but the header lists {files.Length} files");
         }
 
         var file = files[(int)index];
@@ -212,7 +245,7 @@ public sealed class RpmPayloadReader : IDisposable
         // Only the last file of a hard-link set carries content (rpmfiArchiveHasContent); the others are empty here.
         long size = file.IsRegularFile && !HasContent(files, (int)index, out int links) ? 0 : file.Size;
         links = file.IsRegularFile ? Math.Max(1, _linkCounts!.GetValueOrDefault((file.Device, file.Inode))) : 1;
-        return MakeEntry(entryOffset, file.Path, file.Path, file.Mode, size, file.Inode, (uint)links, (uint)file.ModificationTime, 0, 0, file.Device, 0, file.Rdev >> 8, file.Rdev & 0xff, file, (int)index);
+        return await MakeEntryAsync(entryOffset, file.Path, file.Path, file.Mode, size, file.Inode, (uint)links, (uint)file.ModificationTime, 0, 0, file.Device, 0, file.Rdev >> 8, file.Rdev & 0xff, file, (int)index, useAsync, cancellationToken).ConfigureAwait(false);
     }
 
     private Dictionary<(uint Device, uint Inode), int>? _lastLinks;
@@ -251,7 +284,7 @@ public sealed class RpmPayloadReader : IDisposable
         return !_lastLinks.TryGetValue((file.Device, file.Inode), out int lastIndex) || lastIndex == index;
     }
 
-    private RpmPayloadEntry MakeEntry(long entryOffset, string name, string path, uint mode, long size, uint ino, uint nlink, uint mtime, uint uid, uint gid, uint devMajor, uint devMinor, uint rdevMajor, uint rdevMinor, RpmFile? file, int? strippedIndex)
+    private async ValueTask<RpmPayloadEntry> MakeEntryAsync(long entryOffset, string name, string path, uint mode, long size, uint ino, uint nlink, uint mtime, uint uid, uint gid, uint devMajor, uint devMinor, uint rdevMajor, uint rdevMinor, RpmFile? file, int? strippedIndex, bool useAsync, CancellationToken cancellationToken)
     {
         string? linkTarget = null;
         long dataSize = size;
@@ -259,22 +292,22 @@ public sealed class RpmPayloadReader : IDisposable
         {
             if (size > MaxNameLength)
             {
-                throw new RpmFormatException(_fileName, entryOffset, $"symbolic link '{name}' has a {size}-byte target, over {MaxNameLength}");
+                RpmThrow.Format(_fileName, entryOffset, $"symbolic link '{name}' has a {size}-byte target, over {MaxNameLength}");
             }
 
             var target = new byte[size];
-            ReadExactly(target, _archive.Consumed);
+            await ReadExactlyAsync(target, _archive.Consumed, useAsync, cancellationToken).ConfigureAwait(false);
             linkTarget = Encoding.UTF8.GetString(target);
             if (strippedIndex is not null && file?.LinkTarget is { } headerTarget)
             {
                 linkTarget = headerTarget;
             }
 
-            Skip(Pad4(size));
+            await SkipAsync(Pad4(size), useAsync, cancellationToken).ConfigureAwait(false);
             dataSize = 0;
         }
 
-        var data = new EntryDataStream(this, dataSize);
+        var data = new EntryDataStream(this, dataSize, path);
         _currentData = data;
         _pendingSkip = linkTarget is null ? Pad4(size) : 0;
         return new RpmPayloadEntry(name, path, mode, size, linkTarget, ino, nlink, mtime, uid, gid, devMajor, devMinor, rdevMajor, rdevMinor, file, strippedIndex, entryOffset, data);
@@ -328,7 +361,7 @@ public sealed class RpmPayloadReader : IDisposable
             };
             if (digit < 0)
             {
-                throw new RpmFormatException(_fileName, entryOffset + at, $"cpio header field at {at} is not hexadecimal: '{Printable(header.Slice(at, 8))}'");
+                RpmThrow.Format(_fileName, entryOffset + at, $"cpio header field at {at} is not hexadecimal: '{Printable(header.Slice(at, 8))}'");
             }
 
             value = (value << 4) | (uint)digit;
@@ -348,16 +381,18 @@ public sealed class RpmPayloadReader : IDisposable
         return sb.ToString();
     }
 
-    private void ReadExactly(Span<byte> buffer, long offset)
+    private async ValueTask ReadExactlyAsync(Memory<byte> buffer, long offset, bool useAsync, CancellationToken cancellationToken)
     {
-        int got = _archive.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        int got = useAsync
+            ? await _archive.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+            : _archive.ReadAtLeast(buffer.Span, buffer.Length, throwOnEndOfStream: false);
         if (got < buffer.Length)
         {
-            throw new RpmFormatException(_fileName, offset + got, "payload archive is truncated");
+            RpmThrow.Format(_fileName, offset + got, "payload archive is truncated");
         }
     }
 
-    private void Skip(long count)
+    private async ValueTask SkipAsync(long count, bool useAsync, CancellationToken cancellationToken)
     {
         if (count <= 0)
         {
@@ -369,10 +404,11 @@ public sealed class RpmPayloadReader : IDisposable
         {
             while (count > 0)
             {
-                int n = _archive.Read(buffer, 0, (int)Math.Min(count, buffer.Length));
+                var chunk = buffer.AsMemory(0, (int)Math.Min(count, buffer.Length));
+                int n = useAsync ? await _archive.ReadAsync(chunk, cancellationToken).ConfigureAwait(false) : _archive.Read(chunk.Span);
                 if (n <= 0)
                 {
-                    throw new RpmFormatException(_fileName, _archive.Consumed, "payload archive is truncated");
+                    RpmThrow.Format(_fileName, _archive.Consumed, "payload archive is truncated");
                 }
 
                 count -= n;
@@ -389,7 +425,18 @@ public sealed class RpmPayloadReader : IDisposable
         int n = _archive.Read(buffer);
         if (n <= 0 && buffer.Length > 0)
         {
-            throw new RpmFormatException(_fileName, _archive.Consumed, "payload archive is truncated inside a file's content");
+            RpmThrow.Format(_fileName, _archive.Consumed, "payload archive is truncated inside a file's content");
+        }
+
+        return n;
+    }
+
+    internal async ValueTask<int> ReadDataAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int n = await _archive.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (n <= 0 && buffer.Length > 0)
+        {
+            RpmThrow.Format(_fileName, _archive.Consumed, "payload archive is truncated inside a file's content");
         }
 
         return n;
@@ -421,10 +468,36 @@ public sealed class RpmPayloadReader : IDisposable
                 throw new RpmFormatException(fileName, Consumed, $"corrupt {compression} payload: {ex.Message}", ex);
             }
 
+            return Count(n);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            long room = limit - Consumed + 1;
+            if (buffer.Length > room)
+            {
+                buffer = buffer[..(int)room];
+            }
+
+            int n;
+            try
+            {
+                n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not RpmFormatException and not OperationCanceledException)
+            {
+                throw new RpmFormatException(fileName, Consumed, $"corrupt {compression} payload: {ex.Message}", ex);
+            }
+
+            return Count(n);
+        }
+
+        private int Count(int n)
+        {
             Consumed += n;
             if (Consumed > limit)
             {
-                throw new RpmFormatException(fileName, limit, $"payload decompresses past {limit} bytes, {limitReason} (a decompression bomb?)");
+                RpmThrow.Format(fileName, limit, $"payload decompresses past {limit} bytes, {limitReason} (a decompression bomb?)");
             }
 
             return n;
@@ -442,16 +515,23 @@ public sealed class RpmPayloadReader : IDisposable
     }
 }
 
-/// <summary>The content of the current payload entry: a read-only stream that ends at the entry's size.</summary>
+/// <summary>
+/// The content of the current payload entry: a read-only stream that ends at the entry's size. Once the reader moves
+/// to the next entry or is disposed, reading throws <see cref="ObjectDisposedException"/>: the bytes it would return
+/// belong to another entry.
+/// </summary>
 internal sealed class EntryDataStream : ReadOnlyForwardStream
 {
     private readonly long _size;
+    private readonly string _path;
     private RpmPayloadReader? _reader;
+    private bool _readerDisposed;
 
-    public EntryDataStream(RpmPayloadReader reader, long size)
+    public EntryDataStream(RpmPayloadReader reader, long size, string path)
     {
         _reader = reader;
         _size = size;
+        _path = path;
         Remaining = size;
     }
 
@@ -463,11 +543,23 @@ internal sealed class EntryDataStream : ReadOnlyForwardStream
 
     protected override long BytesRead => _size - Remaining;
 
-    public void Detach() => _reader = null;
+    public void Detach(bool disposed = false)
+    {
+        _reader = null;
+        _readerDisposed = disposed;
+    }
+
+    private RpmPayloadReader Reader => _reader ?? throw new ObjectDisposedException(
+        $"RpmPayloadEntry.DataStream of '{_path}'",
+        _readerDisposed
+            ? "the payload reader was disposed; read an entry's content before disposing the reader"
+            : "the payload reader has moved past this entry; read an entry's content before asking for the next entry");
+
+    public void ThrowIfDetached() => _ = Reader;
 
     public override int Read(Span<byte> buffer)
     {
-        var reader = _reader ?? throw new InvalidOperationException("the payload reader has moved past this entry; read an entry's content before asking for the next entry");
+        var reader = Reader;
         if (Remaining == 0 || buffer.IsEmpty)
         {
             return 0;
@@ -481,6 +573,31 @@ internal sealed class EntryDataStream : ReadOnlyForwardStream
         int n = reader.ReadData(buffer);
         Remaining -= n;
         return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var reader = Reader;
+        if (Remaining == 0 || buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (buffer.Length > Remaining)
+        {
+            buffer = buffer[..(int)Remaining];
+        }
+
+        int n = await reader.ReadDataAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Remaining -= n;
+        return n;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // Disposing the entry's stream does not end the reader; the reader skips the rest of the content.
+        base.Dispose(disposing);
     }
 }
 
@@ -575,15 +692,41 @@ public sealed class RpmPayloadEntry
     /// <summary>Whether this is a symbolic link.</summary>
     public bool IsSymbolicLink => (Mode & 0xf000) == 0xa000;
 
-    /// <summary>The content (empty for directories and links). Valid until the reader moves on; not seekable.</summary>
+    /// <summary>
+    /// The content (empty for directories and links); not seekable. Valid until the reader moves on or is disposed;
+    /// reading it afterwards throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public Stream DataStream => _data;
 
-    /// <summary>Reads the whole content into memory (for example to open it with <c>ElfImage.Load</c>).</summary>
+    /// <summary>Reads the whole content into memory (for example to open it with <c>ElfImage.Parse</c>).</summary>
     /// <param name="maxSize">Refuse contents larger than this.</param>
     /// <returns>The content.</returns>
-    /// <exception cref="InvalidOperationException">The content is larger than <paramref name="maxSize"/>, or the reader has moved on.</exception>
+    /// <exception cref="InvalidOperationException">The content is larger than <paramref name="maxSize"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The reader has moved past this entry or was disposed.</exception>
     /// <exception cref="RpmFormatException">The payload is corrupt or truncated.</exception>
     public byte[] ReadAllBytes(long maxSize = 1L << 30)
+    {
+        var bytes = AllocateContent(maxSize);
+        _data.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>Reads the whole content into memory asynchronously.</summary>
+    /// <param name="maxSize">Refuse contents larger than this.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The content.</returns>
+    /// <exception cref="InvalidOperationException">The content is larger than <paramref name="maxSize"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The reader has moved past this entry or was disposed.</exception>
+    /// <exception cref="RpmFormatException">The payload is corrupt or truncated.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<byte[]> ReadAllBytesAsync(long maxSize = 1L << 30, CancellationToken cancellationToken = default)
+    {
+        var bytes = AllocateContent(maxSize);
+        await _data.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
+    private byte[] AllocateContent(long maxSize)
     {
         long size = _data.Remaining;
         if (size > maxSize || size > Array.MaxLength)
@@ -591,9 +734,8 @@ public sealed class RpmPayloadEntry
             throw new InvalidOperationException($"'{Path}' has {size} bytes of content, more than the {Math.Min(maxSize, Array.MaxLength)} allowed in memory");
         }
 
-        var bytes = new byte[size];
-        _data.ReadExactly(bytes);
-        return bytes;
+        _data.ThrowIfDetached();
+        return new byte[size];
     }
 
     /// <summary>The path.</summary>

@@ -216,7 +216,7 @@ internal static class RpmVerifier
             {
                 if (headerLeft > 0)
                 {
-                    throw new RpmFormatException(package.FileName, package.PayloadOffset - headerLeft, "truncated package: the main header ends early");
+                    RpmThrow.Format(package.FileName, package.PayloadOffset - headerLeft, "truncated package: the main header ends early");
                 }
 
                 break;

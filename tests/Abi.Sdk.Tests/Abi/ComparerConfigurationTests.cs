@@ -119,7 +119,7 @@ public class ComparerConfigurationTests
     [Fact]
     public void Surface_constructor_rejects_duplicate_keys()
     {
-        var s = new AbiSymbol("x", "V1", true, AbiSymbolKind.Function);
+        var s = new AbiSymbol("x", "V1", true, ElfSymbolType.Function);
         Assert.Throws<ArgumentException>(() => new AbiSurface(null, null, ElfClass.Elf64, ElfMachine.X86_64, [], [], [s, s]));
     }
 
@@ -127,9 +127,9 @@ public class ComparerConfigurationTests
     public void Unversioned_old_symbol_binds_to_the_default_version()
     {
         AbiSurface Make(params AbiSymbol[] symbols) => new("lib", "lib.so.1", ElfClass.Elf64, ElfMachine.X86_64, [], [], [.. symbols]);
-        var old = Make(new AbiSymbol("f", null, false, AbiSymbolKind.Function));
-        var hiddenOnly = Make(new AbiSymbol("f", "V1", false, AbiSymbolKind.Function));
-        var withDefault = Make(new AbiSymbol("f", "V1", false, AbiSymbolKind.Function), new AbiSymbol("f", "V2", true, AbiSymbolKind.Function));
+        var old = Make(new AbiSymbol("f", null, false, ElfSymbolType.Function));
+        var hiddenOnly = Make(new AbiSymbol("f", "V1", false, ElfSymbolType.Function));
+        var withDefault = Make(new AbiSymbol("f", "V1", false, ElfSymbolType.Function), new AbiSymbol("f", "V2", true, ElfSymbolType.Function));
 
         // An unversioned reference cannot bind a hidden version: removed, and f@V1 is new (abidiff says the same).
         Assert.Equal(["ABI1001", "ABI1003"], AbiComparer.Default.Compare(old, hiddenOnly, TestContext.Current.CancellationToken).Diagnostics.Select(d => d.Id));

@@ -65,7 +65,7 @@ public partial class StubLibraryTests
                 var surface = AbiSurface.Open(libraries[i]);
                 sonames[i] = surface.Soname is not null;
                 var bytes = AbiStubLibrary.Create(surface);
-                using (var stub = ElfImage.Load(bytes, "stub of " + libraries[i]))
+                using (var stub = ElfImage.Parse(bytes, "stub of " + libraries[i]))
                 {
                     var again = AbiSurface.Of(stub);
                     Assert.True(surface.Fingerprint == again.Fingerprint, $"{libraries[i]}: the stub's surface differs: {surface} vs {again}");
@@ -345,7 +345,7 @@ public partial class StubLibraryTests
     }
 
     private static AbiSymbol Fn(string name, string? version = null, bool isDefault = true, ulong size = 0)
-        => new(name, version, isDefault, AbiSymbolKind.Function, size: size);
+        => new(name, version, isDefault, ElfSymbolType.Function, size: size);
 
     private static (string Stdout, string Stderr) ReadelfOf(byte[] stub, string options = "-a")
     {
@@ -388,18 +388,18 @@ public partial class StubLibraryTests
     public void Absurd_sizes_give_a_typed_error_naming_the_symbol()
     {
         var huge = new AbiSurface("huge.json", "libhuge.so.1", ElfClass.Elf64, ElfMachine.X86_64, [], [],
-            [new AbiSymbol("big", null, false, AbiSymbolKind.Object, size: ulong.MaxValue), Fn("f")]);
+            [new AbiSymbol("big", null, false, ElfSymbolType.Object, size: ulong.MaxValue), Fn("f")]);
         var ex = Assert.Throws<AbiBaselineFormatException>(() => AbiStubLibrary.Create(huge));
         Assert.Equal("huge.json", ex.FileName);
         Assert.Contains("big", ex.Reason, StringComparison.Ordinal);
 
         // Two objects that each fit but not together, in ELF32.
         var two = new AbiSurface(null, "libtwo.so.1", ElfClass.Elf32, ElfMachine.I386, [], [],
-            [new AbiSymbol("a", null, false, AbiSymbolKind.Object, size: 0x9000_0000), new AbiSymbol("b", null, false, AbiSymbolKind.Object, size: 0x9000_0000)]);
+            [new AbiSymbol("a", null, false, ElfSymbolType.Object, size: 0x9000_0000), new AbiSymbol("b", null, false, ElfSymbolType.Object, size: 0x9000_0000)]);
         Assert.Throws<AbiBaselineFormatException>(() => AbiStubLibrary.Create(two));
 
         // ELF32 cannot state a 64-bit size at all.
-        var wide = new AbiSurface(null, "libwide.so.1", ElfClass.Elf32, ElfMachine.I386, [], [], [new AbiSymbol("w", null, false, AbiSymbolKind.Tls, size: 1UL << 33)]);
+        var wide = new AbiSurface(null, "libwide.so.1", ElfClass.Elf32, ElfMachine.I386, [], [], [new AbiSymbol("w", null, false, ElfSymbolType.Tls, size: 1UL << 33)]);
         Assert.Throws<AbiBaselineFormatException>(() => AbiStubLibrary.Create(wide));
 
         // Functions are packed 16 bytes apart, but each must still end inside the zero-filled area.
@@ -421,9 +421,9 @@ public partial class StubLibraryTests
         const int n = 2000;
         var versions = Enumerable.Range(0, n).Select(i => new AbiVersionNode($"V_{i}", i == 0 ? [] : [$"V_{i - 1}"])).ToImmutableArray();
         var symbols = Enumerable.Range(0, n).Select(i => Fn("dup", $"V_{i}", isDefault: i == n - 1))
-            .Append(new AbiSymbol("tls_var", "V_0", true, AbiSymbolKind.Tls, size: 8))
-            .Append(new AbiSymbol("unique_obj", null, false, AbiSymbolKind.Object, AbiSymbolBinding.Unique, size: 4))
-            .Append(new AbiSymbol("resolver", "V_1", true, AbiSymbolKind.IndirectFunction, AbiSymbolBinding.Weak, AbiSymbolVisibility.Protected))
+            .Append(new AbiSymbol("tls_var", "V_0", true, ElfSymbolType.Tls, size: 8))
+            .Append(new AbiSymbol("unique_obj", null, false, ElfSymbolType.Object, ElfSymbolBinding.GnuUnique, size: 4))
+            .Append(new AbiSymbol("resolver", "V_1", true, ElfSymbolType.GnuIndirectFunction, ElfSymbolBinding.Weak, ElfSymbolVisibility.Protected))
             .Append(Fn("orphan", "NOT_DECLARED"))
             .ToImmutableArray();
         var surface = new AbiSurface(null, "libmany.so.1", ElfClass.Elf64, ElfMachine.X86_64, ["libc.so.6"], versions, symbols);
@@ -441,7 +441,7 @@ public partial class StubLibraryTests
         Assert.Equal(1 + n + 1 + (n - 1), verdefLines.Count); // base, the nodes, the undeclared one, the parents
 
         // Our reader agrees, and the undeclared version became a node of its own.
-        using var image = ElfImage.Load(stub);
+        using var image = ElfImage.Parse(stub);
         var again = AbiSurface.Of(image);
         Assert.Equal(symbols.OrderBy(s => s).ToArray(), again.Symbols.OrderBy(s => s).ToArray());
         Assert.Equal(n + 1, again.Versions.Length);
@@ -491,8 +491,8 @@ public partial class StubLibraryTests
         var surface = new AbiSurface(null, "libadj.so.1", ElfClass.Elf64, ElfMachine.X86_64, ["libc.so.6"], [new AbiVersionNode("ADJ_1", []), new AbiVersionNode("ADJ_2", ["ADJ_1"])],
         [
             Fn("adj_f", "ADJ_1"),
-            new AbiSymbol("adj_data", "ADJ_2", true, AbiSymbolKind.Object, size: 24),
-            new AbiSymbol("adj_tls", "ADJ_2", true, AbiSymbolKind.Tls, size: 8),
+            new AbiSymbol("adj_data", "ADJ_2", true, ElfSymbolType.Object, size: 24),
+            new AbiSymbol("adj_tls", "ADJ_2", true, ElfSymbolType.Tls, size: 8),
         ]);
 
         // The LibObjectFile model: add a function at ADJ_2, a new version node ADJ_3 and a function there.
@@ -586,7 +586,7 @@ public partial class StubLibraryTests
         Assert.Matches(@"Name: GLIBC_2\.29\s+Flags: WEAK\s+Version: 5", stdout);
         AssertElflintClean(stub);
 
-        using var image = ElfImage.Load(stub);
+        using var image = ElfImage.Parse(stub);
         Assert.Equal(["libc.so.6", "libm.so.6"], image.VersionNeeds.Select(n => n.FileName));
         Assert.Equal(["GLIBC_2.2.5", "GLIBC_2.34"], image.VersionNeeds[0].Versions.Select(v => v.Name));
         Assert.Equal([3, 4], image.VersionNeeds[0].Versions.Select(v => v.Index));
@@ -605,8 +605,8 @@ public partial class StubLibraryTests
         [
             Fn("cross_f", "CROSS_1", isDefault: false),
             Fn("cross_f", "CROSS_2"),
-            new AbiSymbol("cross_data", "CROSS_2", true, AbiSymbolKind.Object, AbiSymbolBinding.Weak, size: 24),
-            new AbiSymbol("cross_tls", null, false, AbiSymbolKind.Tls, size: 4),
+            new AbiSymbol("cross_data", "CROSS_2", true, ElfSymbolType.Object, ElfSymbolBinding.Weak, size: 24),
+            new AbiSymbol("cross_tls", null, false, ElfSymbolType.Tls, size: 4),
         ]);
         var stub = AbiStubLibrary.Create(surface, encoding);
         var (stdout, stderr) = ReadelfOf(stub);
@@ -616,7 +616,7 @@ public partial class StubLibraryTests
         Assert.Contains("Library soname: [libcross.so.2]", stdout, StringComparison.Ordinal);
         Assert.Contains("cross_f@CROSS_1", stdout, StringComparison.Ordinal);
         Assert.Contains("cross_data@@CROSS_2", stdout, StringComparison.Ordinal);
-        using var image = ElfImage.Load(stub);
+        using var image = ElfImage.Parse(stub);
         Assert.Equal(surface.Fingerprint, AbiSurface.Of(image).Fingerprint);
         Assert.Equal(["libc.so.6", "libm.so.6"], image.Needed);
         AssertElflintClean(stub);

@@ -56,7 +56,7 @@ public class SymbolNameTests
     {
         // U+E000 sorts after a surrogate pair in UTF-16 but before it in UTF-8; lone surrogates all encode as U+FFFD.
         string[] names = ["a", "ab", "a\uE000", "a\U0001F600", "a\uFFFD", "a\uD800", "x\uD800", "x\uDBFF", "x\uD800y", "é", "e\u0301"];
-        var symbols = names.Select(n => new AbiSymbol(n, null, false, AbiSymbolKind.Function)).ToArray();
+        var symbols = names.Select(n => new AbiSymbol(n, null, false, ElfSymbolType.Function)).ToArray();
         foreach (var a in symbols)
         {
             foreach (var b in symbols)
@@ -72,7 +72,7 @@ public class SymbolNameTests
         foreach (var s in symbols)
         {
             Assert.Same(s, surface.Find(s.Name, null));
-            Assert.Same(s, surface.FindCounterpart(new AbiSymbol(s.Name, null, false, AbiSymbolKind.Object)));
+            Assert.Same(s, surface.FindCounterpart(new AbiSymbol(s.Name, null, false, ElfSymbolType.Object)));
         }
 
         Assert.Null(surface.Find("x\uDC00", null));
@@ -87,7 +87,7 @@ public class SymbolNameTests
         // Every defined symbol's st_name pointed at the one 4000-byte name: 41 names, 164 000 bytes, in an 18 KB file.
         var bytes = File.ReadAllBytes(Path.Combine(Paths.Fixtures, "abi", "overlapping-names", "liboverlap.so"));
         ElfSection dynsym, dynstr;
-        using (var original = ElfImage.Load(bytes.ToArray()))
+        using (var original = ElfImage.Parse(bytes.ToArray()))
         {
             dynsym = original.Sections.Single(s => s.Name == ".dynsym");
             dynstr = original.Sections[(int)dynsym.Link];
@@ -130,7 +130,7 @@ public class SymbolNameTests
             Assert.Equal(defined, expected.Length);
 
             long before = GC.GetAllocatedBytesForCurrentThread();
-            using var image = ElfImage.Load(bytes);
+            using var image = ElfImage.Parse(bytes);
             var surface = AbiSurface.Of(image);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Compatibility;
+using Abi.Sdk.Elf;
 using Abi.Sdk.Tests.TestSupport;
 using Checker = global::Abi.Sdk.Compatibility.CompatibilityChecker;
 
@@ -98,7 +99,7 @@ public sealed class BaselineTargetTests : IDisposable
     public void A_baseline_that_cannot_be_a_stub_is_a_typed_error_when_the_check_reads_it_and_a_nameless_one_at_once()
     {
         var absurd = new AbiSurface("absurd.json", "libver.so.1", Sdk.Elf.ElfClass.Elf64, Sdk.Elf.ElfMachine.X86_64, [], [],
-            [new AbiSymbol("huge", null, false, AbiSymbolKind.Object, size: ulong.MaxValue)]);
+            [new AbiSymbol("huge", null, false, ElfSymbolType.Object, size: ulong.MaxValue)]);
         using var target = Target.FromBaselines([absurd, .. Baselines().Where(s => s.Soname != "libver.so.1")]);
         var ex = Assert.Throws<AbiBaselineFormatException>(() => Checker.Check(Path.Combine(Out, "apps", "app_version"), target));
         Assert.Equal("absurd.json", ex.FileName);
@@ -113,9 +114,9 @@ public sealed class BaselineTargetTests : IDisposable
         var gcc = Tools.Require("gcc", "gcc");
         var ld = Tools.Require("ld", "binutils");
         static AbiSurface Foo(params string[] versions) => new(null, "libfoo32.so.1", Sdk.Elf.ElfClass.Elf32, Sdk.Elf.ElfMachine.I386, ["ld-linux.so.2"],
-            [.. versions.Select(v => new AbiVersionNode(v, []))], [.. versions.Select((v, i) => new AbiSymbol("foo", v, i == versions.Length - 1, AbiSymbolKind.Function))]);
+            [.. versions.Select(v => new AbiVersionNode(v, []))], [.. versions.Select((v, i) => new AbiSymbol("foo", v, i == versions.Length - 1, ElfSymbolType.Function))]);
         var loader = new AbiSurface(null, "ld-linux.so.2", Sdk.Elf.ElfClass.Elf32, Sdk.Elf.ElfMachine.I386, [], [new AbiVersionNode("GLIBC_2.0", [])],
-            [new AbiSymbol("_dl_mcount", "GLIBC_2.0", true, AbiSymbolKind.Function)]);
+            [new AbiSymbol("_dl_mcount", "GLIBC_2.0", true, ElfSymbolType.Function)]);
         var linked = Foo("FOO_1", "FOO_2");
         var dir = Directory.CreateDirectory(Path.Combine(_stubs.FullName, "elf32")).FullName;
         File.WriteAllBytes(Path.Combine(dir, "libfoo32.so"), AbiStubLibrary.Create(linked));

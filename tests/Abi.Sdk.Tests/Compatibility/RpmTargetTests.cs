@@ -105,6 +105,28 @@ public class RpmTargetTests : IClassFixture<RpmTargetTests.Packages>
     }
 
     [Fact]
+    public async Task FromRpmsAsync_gives_the_loaders_verdicts_as_FromRpms_does()
+    {
+        Tools.Require("rpmbuild", "rpm");
+        var ct = TestContext.Current.CancellationToken;
+        using var sync = Target.FromRpms(_packages.Rpms, cancellationToken: ct);
+        using var target = await Target.FromRpmsAsync(_packages.Rpms, cancellationToken: ct);
+        Assert.Equal(sync.Description, target.Description);
+        foreach (var app in new[] { "app_version", "app_moved", "app_removed", "app_missing", "app_weak", "app_deep", "app_hidden" })
+        {
+            var verdict = Checker.Check(Path.Combine(Out, "apps", app), target);
+            var ldd = LddReport.Run(Path.Combine(Out, "apps", app), Path.Combine(Out, "target"));
+            Assert.Equal(ldd.Accepts, verdict.IsCompatible);
+            Assert.True(ldd.MissingVersions.SetEquals(LddReport.FromVerdict(verdict).MissingVersions), $"{app}: missing versions differ\n{ldd.Output}\n{verdict}");
+            Assert.Equal(Checker.Check(Path.Combine(Out, "apps", app), sync).ToString(), verdict.ToString());
+        }
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Target.FromRpmsAsync(_packages.Rpms, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
     public void Symlinks_and_hard_links_inside_packages_resolve()
     {
         Tools.Require("rpmbuild", "rpm");

@@ -39,9 +39,8 @@ public class CorpusDependencyTests
                     continue;
                 }
 
-                using var image = ElfImage.Load(bytes, entry.Path);
-                bool executable = (entry.Permissions & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
-                ours[entry.Path] = ElfDependencyGeneratorTests.Expected(ElfDependencyGenerator.Generate(image, entry.Path, executable));
+                using var image = ElfImage.Parse(bytes, entry.Path);
+                ours[entry.Path] = ElfDependencyGeneratorTests.Expected(ElfDependencyGenerator.Generate(image, entry.Path, entry.Permissions));
             }
 
             if (ours.Count == 0)

@@ -39,6 +39,31 @@ public partial class PackageSetTests
     }
 
     [Fact]
+    public async Task LoadAsync_agrees_with_installcheck_for_repositories_and_rpm_files()
+    {
+        Tools.Require("rpm", "rpm");
+        var expected = Reference(Primary);
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal(expected, Ours(await PackageSet.LoadAsync([Repo], cancellationToken: ct)));
+        Assert.Equal(expected, Ours(await PackageSet.LoadAsync([Path.Combine(Repo, "repodata", "repomd.xml")], cancellationToken: ct)));
+        var rpms = Directory.GetFiles(Path.Combine(Repo, "rpms"), "*.rpm").Order(StringComparer.Ordinal).ToArray();
+        var fromFiles = await PackageSet.LoadAsync(rpms, cancellationToken: ct);
+        Assert.Equal(expected, Ours(fromFiles));
+        Assert.Equal(PackageSet.Load(rpms).Packages.Select(p => p.ToString()), fromFiles.Packages.Select(p => p.ToString()));
+
+        // The stream and memory verbs of the metadata reader read the same packages as the file verb.
+        var fromFile = RepositoryMetadata.Open(Primary).Select(p => p.ToString()).ToList();
+        await using var stream = File.OpenRead(Primary);
+        Assert.Equal(fromFile, (await RepositoryMetadata.ReadAsync(stream, Primary, cancellationToken: ct)).Select(p => p.ToString()));
+        Assert.Equal(fromFile, RepositoryMetadata.Parse(File.ReadAllBytes(Primary), Primary).Select(p => p.ToString()));
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PackageSet.LoadAsync([Repo], cancellationToken: cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RepositoryMetadata.ReadAsync(File.OpenRead(Primary), Primary, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
     public void Rpm_files_agree_with_installcheck_on_their_repository()
     {
         Tools.Require("rpm", "rpm");
@@ -93,7 +118,7 @@ public partial class PackageSetTests
             """);
         try
         {
-            var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.ReadPackages(path));
+            var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.Open(path));
             Assert.Equal(path, ex.FileName);
         }
         finally
@@ -119,7 +144,7 @@ public partial class PackageSetTests
         }
 
         bomb.Position = 0;
-        var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.ReadPrimary(bomb, "bomb.xml.gz", maxDecompressedSize: 1 << 20));
+        var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.Read(bomb, "bomb.xml.gz", maxDecompressedSize: 1 << 20));
         Assert.Contains("more than", ex.Reason);
     }
 }

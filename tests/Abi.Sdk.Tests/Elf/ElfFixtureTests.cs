@@ -120,9 +120,9 @@ public class ElfFixtureTests
     {
         var path = Path.Combine(Paths.Fixtures, "elf", "libversioned.so");
         using var mapped = ElfImage.Open(path);
-        using var memory = ElfImage.Load(File.ReadAllBytes(path), "mem");
+        using var memory = ElfImage.Parse(File.ReadAllBytes(path), "mem");
         using var stream = File.OpenRead(path);
-        using var streamed = ElfImage.Load(stream, "stream");
+        using var streamed = ElfImage.Read(stream, "stream");
         foreach (var other in new[] { memory, streamed })
         {
             Assert.Equal(mapped.DynamicSymbols.Select(s => s.ToString()), other.DynamicSymbols.Select(s => s.ToString()));
@@ -147,7 +147,7 @@ public class ElfFixtureTests
 
         // Symbol 3's st_name points one past .dynstr: the table loads (names are lazy) and the name read fails.
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(symOffset + (3 * 24)), (uint)strSize);
-        using var broken = ElfImage.Load(bytes, "broken.so");
+        using var broken = ElfImage.Parse(bytes, "broken.so");
         var symbol = broken.DynamicSymbols[3];
         var error = Assert.Throws<ElfFormatException>(() => symbol.Name);
         Assert.Equal("broken.so", error.FileName);
@@ -171,13 +171,13 @@ public class ElfFixtureTests
 
         // The first entry's next link wraps around to point at itself (32-bit arithmetic): a loop for a naive reader.
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset + nextField), 0u);
-        using (var ok = ElfImage.Load(bytes, "short-chain.so"))
+        using (var ok = ElfImage.Parse(bytes, "short-chain.so"))
         {
             Assert.Single(section == ".gnu.version_d" ? ok.VersionDefinitions.Cast<object>() : ok.VersionNeeds.Cast<object>());
         }
 
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset + nextField), unchecked((uint)-nextField + 0));
-        var error = Assert.Throws<ElfFormatException>(() => ElfImage.Load(bytes, "loop.so"));
+        var error = Assert.Throws<ElfFormatException>(() => ElfImage.Parse(bytes, "loop.so"));
         Assert.Contains(reason, error.Reason);
         Assert.Equal(offset + nextField, error.Offset);
     }

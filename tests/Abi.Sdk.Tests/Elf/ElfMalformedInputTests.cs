@@ -57,7 +57,7 @@ public class ElfMalformedInputTests
         ElfFormatException? error = null;
         try
         {
-            using var image = ElfImage.Load(bytes, label);
+            using var image = ElfImage.Parse(bytes, label);
             ReadEverything(image);
         }
         catch (ElfFormatException ex)

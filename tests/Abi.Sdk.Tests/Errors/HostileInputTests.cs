@@ -127,7 +127,7 @@ public sealed class HostileInputTests : IDisposable
     public void MalformedRichDependencyIsAFormatErrorWithInstallcheckErrorCode()
     {
         var primary = Write("rich/primary.xml", Primary("(foo or)"));
-        var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.ReadPackages(primary));
+        var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.Open(primary));
         Assert.Contains("Missing argument to rich dependency op", ex.Message);
         Assert.Contains("primary.xml", RunExpectingError(2, "installcheck", primary));
     }
@@ -147,7 +147,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal("(a or b)", RichDependency.Parse(deepest).ToString());
 
         var primary = Write("deep/primary.xml", Primary(text));
-        Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.ReadPackages(primary));
+        Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.Open(primary));
         RunExpectingError(2, "installcheck", primary);
     }
 
@@ -159,7 +159,7 @@ public sealed class HostileInputTests : IDisposable
     public void CorruptCompressedPrimaryIsAFormatError(string name, byte[] bytes)
     {
         var path = Write(name, bytes);
-        var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.ReadPackages(path));
+        var ex = Assert.Throws<RepositoryFormatException>(() => RepositoryMetadata.Open(path));
         Assert.Equal(path, ex.FileName);
         RunExpectingError(2, "installcheck", path);
     }
@@ -249,7 +249,7 @@ public sealed class HostileInputTests : IDisposable
         }
 
         compressed.Position = 0;
-        var (ex, allocated) = ThrowsMeasured<RepositoryFormatException>(() => RepositoryMetadata.ReadPrimary(compressed, "huge.xml.gz"));
+        var (ex, allocated) = ThrowsMeasured<RepositoryFormatException>(() => RepositoryMetadata.Read(compressed, "huge.xml.gz"));
         Assert.Contains($"longer than {RepositoryMetadata.MaxTokenSize} bytes", ex.Message);
         Assert.True(allocated < 256L << 20, $"{allocated} bytes allocated");
     }
@@ -284,7 +284,7 @@ public sealed class HostileInputTests : IDisposable
         // libversioned.so with the first exported symbol's st_name set to 0: an unnamed symbol the loader can never bind.
         var bytes = File.ReadAllBytes(Fixture("libversioned.so"));
         string victim;
-        using (var image = ElfImage.Load(bytes.ToArray(), "libversioned.so"))
+        using (var image = ElfImage.Parse(bytes.ToArray(), "libversioned.so"))
         {
             var dynsym = image.Sections.Single(s => s.Name == ".dynsym");
             var symbol = image.DynamicSymbols.First(s => AbiSurface.IsExported(s));

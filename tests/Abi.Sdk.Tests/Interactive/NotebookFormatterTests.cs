@@ -257,9 +257,9 @@ public sealed class NotebookFormatterTests
         const string script = "<script>alert('x')</script>";
         const string amp = "a&b\"c'<d>";
         var symbols = ImmutableArray.Create(
-            new AbiSymbol(script, "V_1", isDefaultVersion: true, AbiSymbolKind.Function),
-            new AbiSymbol(amp, "V_1", isDefaultVersion: true, AbiSymbolKind.Object, size: 8),
-            new AbiSymbol("ctl\u0001\u001b[31m", "V_1", isDefaultVersion: true, AbiSymbolKind.Function));
+            new AbiSymbol(script, "V_1", isDefaultVersion: true, ElfSymbolType.Function),
+            new AbiSymbol(amp, "V_1", isDefaultVersion: true, ElfSymbolType.Object, size: 8),
+            new AbiSymbol("ctl\u0001\u001b[31m", "V_1", isDefaultVersion: true, ElfSymbolType.Function));
         var surface = new AbiSurface("<b>old</b>.so", "lib<i>x</i>.so.1", ElfClass.Elf64, ElfMachine.X86_64, [], [new AbiVersionNode("V_1", [])], symbols);
         var empty = new AbiSurface("new.so", "lib<i>x</i>.so.1", ElfClass.Elf64, ElfMachine.X86_64, [], [new AbiVersionNode("V_1", [])], []);
         var diff = AbiComparer.Default.Compare(surface, empty, TestContext.Current.CancellationToken);
@@ -273,7 +273,7 @@ public sealed class NotebookFormatterTests
         Assert.StartsWith("<b>old</b>.so → new.so: ", report.Summary);
 
         // The same names in a real ELF file (a stub library written from the surface), through the image report.
-        using var image = ElfImage.Load(AbiStubLibrary.Create(surface), "stub.so");
+        using var image = ElfImage.Parse(AbiStubLibrary.Create(surface), "stub.so");
         var imageHtml = await Display(image);
         Assert.DoesNotContain("<script", imageHtml, StringComparison.OrdinalIgnoreCase);
         Assert.Contains($"{script}@@V_1", RenderedHtml.Parse(imageHtml).Section("Dynamic symbols").Column("Name"));
@@ -290,7 +290,7 @@ public sealed class NotebookFormatterTests
     public void Large_tables_show_the_first_rows_and_count_the_rest()
     {
         const int count = 200_000;
-        var symbols = Enumerable.Range(0, count).Select(i => new AbiSymbol($"s{i:D6}", "V_1", isDefaultVersion: true, AbiSymbolKind.Function)).ToImmutableArray();
+        var symbols = Enumerable.Range(0, count).Select(i => new AbiSymbol($"s{i:D6}", "V_1", isDefaultVersion: true, ElfSymbolType.Function)).ToImmutableArray();
         var surface = new AbiSurface("big.so", "big.so", ElfClass.Elf64, ElfMachine.X86_64, [], [new AbiVersionNode("V_1", [])], symbols);
 
         var report = Render(w => AbiFormatters.Write(surface, w, rowLimit: 20));
@@ -317,7 +317,7 @@ public sealed class NotebookFormatterTests
 
         // One enormous name (a hostile string table can hold megabytes) is cut, and says by how much.
         var longName = new string('x', 100_000);
-        var cell = Assert.Single(Assert.Single(Render(w => AbiFormatters.WriteRows([new AbiSymbol(longName, null, false, AbiSymbolKind.Function)], Columns.Symbols, w, 5)).Tables).Rows)[0];
+        var cell = Assert.Single(Assert.Single(Render(w => AbiFormatters.WriteRows([new AbiSymbol(longName, null, false, ElfSymbolType.Function)], Columns.Symbols, w, 5)).Tables).Rows)[0];
         Assert.Equal(new string('x', HtmlReport.MaxCellLength) + $"… ({100_000 - HtmlReport.MaxCellLength} more characters)", cell);
     }
 

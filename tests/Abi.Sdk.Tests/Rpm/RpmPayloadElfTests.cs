@@ -24,7 +24,7 @@ public class RpmPayloadElfTests
         }
 
         Assert.NotNull(bytes);
-        var image = ElfImage.Load(bytes, "/usr/bin/abi-hello");
+        var image = ElfImage.Parse(bytes, "/usr/bin/abi-hello");
         Assert.Contains("libm.so.6", image.Needed);
         Assert.Contains("libc.so.6", image.Needed);
 
