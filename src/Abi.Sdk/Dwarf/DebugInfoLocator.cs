@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.IO.Hashing;
 using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Dwarf;
@@ -76,7 +75,7 @@ public sealed class DebugInfoLocator
             var self = Path.GetFullPath(fileName);
             foreach (var candidate in candidates)
             {
-                if (File.Exists(candidate) && Path.GetFullPath(candidate) != self && ComputeDebugLinkCrc(candidate) == link.Crc32)
+                if (File.Exists(candidate) && Path.GetFullPath(candidate) != self && link.Matches(candidate))
                 {
                     return new DebugInfoLocation(candidate, DebugInfoSource.DebugLink);
                 }
@@ -84,19 +83,6 @@ public sealed class DebugInfoLocator
         }
 
         return null;
-    }
-
-    /// <summary>The CRC-32 that <c>.gnu_debuglink</c> records for a file: the standard CRC-32 (ISO 3309, as zlib's) of all its bytes.</summary>
-    /// <param name="path">The file.</param>
-    /// <returns>The CRC.</returns>
-    /// <exception cref="IOException">The file cannot be read.</exception>
-    public static uint ComputeDebugLinkCrc(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var crc = new Crc32();
-        using var stream = File.OpenRead(path);
-        crc.Append(stream);
-        return crc.GetCurrentHashAsUInt32();
     }
 
     /// <summary>Finds a supplementary file: the recorded name (relative to the linking file's folder), re-rooted under each root, then by build-id.</summary>

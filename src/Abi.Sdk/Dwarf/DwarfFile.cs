@@ -35,6 +35,12 @@ public sealed record DwarfReaderOptions
 
     /// <summary>The supplementary (dwz multifile) to use instead of the one the file links to; <see langword="null"/> to find it.</summary>
     public string? SupplementaryFile { get; init; }
+
+    /// <summary>
+    /// Whether to look for the supplementary file the input links to (default true). False for untrusted input that
+    /// should not make the reader open other files: the supplementary forms then fail with a <see cref="DwarfFormatException"/>.
+    /// </summary>
+    public bool FindSupplementaryFile { get; init; } = true;
 }
 
 /// <summary>A file's link to its supplementary file (dwz's <c>.gnu_debugaltlink</c>, or DWARF 5's <c>.debug_sup</c>).</summary>
@@ -139,7 +145,7 @@ public sealed class DwarfFile : IDisposable
             if (!_supplementaryLoaded)
             {
                 _supplementaryLoaded = true;
-                var path = _options.SupplementaryFile ?? (SupplementaryLink is { } link ? DebugInfoLocator.FindSupplementary(FileName, link, _options.DebugRoots) : null);
+                var path = _options.SupplementaryFile ?? (SupplementaryLink is { } link && _options.FindSupplementaryFile ? DebugInfoLocator.FindSupplementary(FileName, link, _options.DebugRoots) : null);
                 if (path is not null)
                 {
                     _supplementary = Open(path, _options with { SupplementaryFile = null });

@@ -19,7 +19,8 @@ internal static class DwarfSectionLoader
     public static DwarfSection Load(ElfImage image, string name, ref long budget)
     {
         bool big = image.Header.DataEncoding == ElfDataEncoding.BigEndian;
-        var section = image.FindSection(name);
+        // A split DWARF object (.dwo) names its sections .debug_info.dwo, .debug_str.dwo…
+        var section = image.FindSection(name) ?? image.FindSection(name + ".dwo");
         if (section is not null)
         {
             var raw = image.GetSectionData(section);

@@ -33,6 +33,9 @@ if command -v clang-14 >/dev/null; then
   clang-14 $map -shared -fPIC -gdwarf-4 -O0 -o c-clang-dwarf4.so types.c
 fi
 
+# Split DWARF: a skeleton unit in the library (DW_UT_skeleton, addr_base), the split unit in a .dwo beside it.
+cc -g -gsplit-dwarf -O2 -o c-split-dwarf5.so types.c
+
 # dwz: a multifile shared by two libraries (DW_FORM_GNU_ref_alt, DW_FORM_GNU_strp_alt, .gnu_debugaltlink with a
 # name relative to the libraries' folder), and one library compressed on its own (partial units, DW_TAG_imported_unit).
 cxx -gdwarf-4 -O0 -o dwz-a.so shapes.cc
