@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using System.Text;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Dependencies;
+using Abi.Sdk.Dwarf;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Rpm;
 
@@ -38,6 +39,7 @@ public static class FuzzTargets
         ["settings"] = Settings,
         ["openpgp-key"] = OpenPgpKey,
         ["rpm-verify"] = RpmVerify,
+        ["dwarf"] = Dwarf,
     };
 
     /// <summary>Whether <paramref name="exception"/> is one of the errors the SDK documents for malformed input.</summary>
@@ -72,6 +74,49 @@ public static class FuzzTargets
         Touch(surface);
         AbiBaseline.Write(surface, Stream.Null);
         Touch(ElfDependencyGenerator.Generate(image, "fuzz.elf", image.IsSharedLibrary ? UnixFileMode.UserRead : UnixFileMode.UserRead | UnixFileMode.UserExecute));
+    }
+
+    private static void Dwarf(byte[] input)
+    {
+        // Every unit, DIE and attribute, each value decoded as its form says (strings and addresses through their
+        // sections, references resolved across units and type units); no other file is opened.
+        using var image = ElfImage.Load(input, "fuzz.debug");
+        using var dwarf = DwarfFile.Load(image, new DwarfReaderOptions { MaxDecompressedSize = 64L << 20, FindSupplementaryFile = false, DebugRoots = [] });
+        foreach (var unit in dwarf.Units)
+        {
+            var dies = unit.ReadDies();
+            while (dies.MoveNext())
+            {
+                var die = dies.Current;
+                foreach (var a in die.Attributes)
+                {
+                    if (a.IsString)
+                    {
+                        _ = a.AsString();
+                    }
+                    else if (a.IsReference)
+                    {
+                        _ = a.ResolveReference().Tag;
+                    }
+                    else if (a.Form is DwarfForm.Addr or DwarfForm.Addrx or DwarfForm.Addrx1 or DwarfForm.Addrx2 or DwarfForm.Addrx3 or DwarfForm.Addrx4)
+                    {
+                        _ = a.AsAddress();
+                    }
+                    else
+                    {
+                        _ = a.AsBytes().Length;
+                    }
+                }
+
+                if (dies.Depth == 0)
+                {
+                    foreach (var child in die.Children)
+                    {
+                        _ = child.Name;
+                    }
+                }
+            }
+        }
     }
 
     private static void RpmHeaderTarget(byte[] input)

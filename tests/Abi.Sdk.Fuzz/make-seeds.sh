@@ -6,12 +6,19 @@ here="$(cd "$(dirname "$0")" && pwd)"
 fx="$here/../Abi.Sdk.Tests/Fixtures"
 seeds="$here/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{elf,rpm,rpm-header,cpio,repomd,primary,abixml,baseline,suppression,settings}
+mkdir -p "$seeds"/{dwarf,elf,rpm,rpm-header,cpio,repomd,primary,abixml,baseline,suppression,settings}
 
 # ELF: 64/32-bit, big-endian, without section headers, a separate debug file, an executable.
 for f in elf/libversioned.so elf/libversioned-i686.so elf/libversioned-s390x.so elf/libversioned-noshdr.so \
          elf/libversioned-sysv-noshdr.so elf/libversioned.so.debug elf/app compat/out/apps/app_weakver; do
   cp "$fx/$f" "$seeds/elf/$(basename "$f")"
+done
+
+# DWARF: versions 2, 4, 5, 64-bit DWARF, big-endian, type units (.debug_types and DW_UT_type), clang's strx/addrx,
+# a dwz multifile, and zlib, zstd and .zdebug compressed sections.
+for f in c-dwarf2-O0.so c-dwarf4-O2.so c-dwarf5-O0.so c-dwarf5-64bit.so c-s390x-dwarf5.so cc-dwarf4-types.so \
+         cc-dwarf5-types.so c-clang-dwarf5.so dwz-common.debug c-zlib.so c-zstd.so c-zdebug.so; do
+  cp "$fx/dwarf/$f" "$seeds/dwarf/$f"
 done
 
 # Packages: every payload compression, a source package, rich dependencies.

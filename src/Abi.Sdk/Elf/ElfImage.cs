@@ -9,7 +9,7 @@ namespace Abi.Sdk.Elf;
 /// Reads ELF32 and ELF64 of either byte order. The file is memory-mapped; structures are validated when opened
 /// and symbols are decoded in place when read. Immutable and safe to share across threads until disposed.
 /// </summary>
-public sealed class ElfImage : IDisposable
+public sealed partial class ElfImage : IDisposable
 {
     private const uint SHT_DYNAMIC = 6;
     private const uint SHT_NOTE = 7;

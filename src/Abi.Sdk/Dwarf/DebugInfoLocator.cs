@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Dwarf;
+
+/// <summary>How the DWARF of a file was found.</summary>
+public enum DebugInfoSource
+{
+    /// <summary>The file itself carries <c>.debug_info</c>.</summary>
+    InFile,
+    /// <summary>A separate debug file named by the build-id: <c>.build-id/NN/REST.debug</c> under a debug root.</summary>
+    BuildId,
+    /// <summary>A separate debug file named by <c>.gnu_debuglink</c>, its CRC-32 checked.</summary>
+    DebugLink,
+}
+
+/// <summary>Where a file's DWARF lives.</summary>
+/// <param name="Path">The file holding the DWARF.</param>
+/// <param name="Source">How it was found.</param>
+public sealed record DebugInfoLocation(string Path, DebugInfoSource Source);
+
+/// <summary>
+/// Finds the DWARF of an ELF file as gdb and libabigail do: in the file; else a separate debug file by build-id under
+/// each debug root; else by <c>.gnu_debuglink</c> next to the file, in its <c>.debug</c> folder, or under each debug
+/// root followed by the file's folder — a candidate counts only when its CRC-32 matches the link's.
+/// </summary>
+public sealed class DebugInfoLocator
+{
+    /// <summary>The system's debug root, where distributions install separate debug files.</summary>
+    public static ImmutableArray<string> DefaultDebugRoots { get; } = ["/usr/lib/debug"];
+
+    /// <summary>Creates a locator.</summary>
+    /// <param name="debugRoots">The debug roots, searched in order (as abidiff's <c>--d1</c>); <see langword="null"/> for <see cref="DefaultDebugRoots"/>.</param>
+    public DebugInfoLocator(IEnumerable<string>? debugRoots = null)
+    {
+        DebugRoots = debugRoots is null ? DefaultDebugRoots : [.. debugRoots];
+    }
+
+    /// <summary>The debug roots, in search order.</summary>
+    public ImmutableArray<string> DebugRoots { get; }
+
+    /// <summary>Finds the file holding <paramref name="image"/>'s DWARF.</summary>
+    /// <param name="image">The file (its <see cref="ElfImage.FileName"/> is used to find debug links and to report the in-file case).</param>
+    /// <returns>The location, or <see langword="null"/> when no DWARF was found.</returns>
+    /// <exception cref="ElfFormatException">A candidate debug file is not well-formed ELF.</exception>
+    public DebugInfoLocation? Locate(ElfImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if ((image.FindSection(".debug_info") ?? image.FindSection(".zdebug_info")) is { } info && info.Type != ElfSection.NoBits && info.Size > 0)
+        {
+            return new DebugInfoLocation(image.FileName ?? string.Empty, DebugInfoSource.InFile);
+        }
+
+        if (image.BuildIdHex is { Length: > 2 } id)
+        {
+            foreach (var root in DebugRoots)
+            {
+                var candidate = Path.Combine(root, ".build-id", id[..2], id[2..] + ".debug");
+                if (File.Exists(candidate) && HasBuildId(candidate, image.BuildId))
+                {
+                    return new DebugInfoLocation(candidate, DebugInfoSource.BuildId);
+                }
+            }
+        }
+
+        if (image.DebugLink is { } link && image.FileName is { } fileName)
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? ".";
+            var candidates = new List<string> { Path.Combine(dir, link.FileName), Path.Combine(dir, ".debug", link.FileName) };
+            foreach (var root in DebugRoots)
+            {
+                candidates.Add(Path.Combine(root, dir.TrimStart('/'), link.FileName));
+            }
+
+            var self = Path.GetFullPath(fileName);
+            foreach (var candidate in candidates)
+            {
+                if (File.Exists(candidate) && Path.GetFullPath(candidate) != self && link.Matches(candidate))
+                {
+                    return new DebugInfoLocation(candidate, DebugInfoSource.DebugLink);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Finds a supplementary file: the recorded name (relative to the linking file's folder), re-rooted under each root, then by build-id.</summary>
+    internal static string? FindSupplementary(string? linkingFile, DwarfSupplementaryLink link, ImmutableArray<string> roots)
+    {
+        var candidates = new List<string>();
+        if (Path.IsPathRooted(link.FileName))
+        {
+            candidates.Add(link.FileName);
+        }
+        else if (linkingFile is not null)
+        {
+            candidates.Add(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(linkingFile)) ?? ".", link.FileName));
+        }
+
+        string id = Convert.ToHexStringLower(link.BuildId.AsSpan());
+        foreach (var root in roots)
+        {
+            if (id.Length > 2)
+            {
+                candidates.Add(Path.Combine(root, ".build-id", id[..2], id[2..] + ".debug"));
+            }
+
+            // An unpacked debug package keeps the installed layout under its own root.
+            foreach (var prefix in DefaultDebugRoots)
+            {
+                if (link.FileName.StartsWith(prefix + "/", StringComparison.Ordinal))
+                {
+                    candidates.Add(Path.Combine(root, link.FileName[(prefix.Length + 1)..]));
+                }
+            }
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (File.Exists(candidate) && (link.BuildId.IsEmpty || HasBuildId(candidate, link.BuildId)))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasBuildId(string path, ImmutableArray<byte> buildId)
+    {
+        try
+        {
+            using var image = ElfImage.Open(path);
+            // A file without a build-id note cannot be checked; take it, as libdw does.
+            return image.BuildId.IsEmpty || image.BuildId.AsSpan().SequenceEqual(buildId.AsSpan());
+        }
+        catch (ElfFormatException)
+        {
+            return false;
+        }
+    }
+}

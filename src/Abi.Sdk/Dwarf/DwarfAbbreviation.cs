@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+
+namespace Abi.Sdk.Dwarf;
+
+/// <summary>One attribute of an abbreviation: its name, its form, and for DW_FORM_implicit_const the value stored in the abbreviation.</summary>
+/// <param name="Attribute">DW_AT_*.</param>
+/// <param name="Form">DW_FORM_*.</param>
+/// <param name="ImplicitConstant">The value of a DW_FORM_implicit_const attribute; 0 for other forms.</param>
+public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, DwarfForm Form, long ImplicitConstant);
+
+/// <summary>An entry of <c>.debug_abbrev</c>: the shape shared by the DIEs that name its code.</summary>
+public sealed class DwarfAbbreviation
+{
+    internal DwarfAbbreviation(ulong offset, uint code, DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int fixedSize)
+    {
+        Offset = offset;
+        Code = code;
+        Tag = tag;
+        HasChildren = hasChildren;
+        Specs = specs;
+        FixedSize = fixedSize;
+    }
+
+    /// <summary>The entry's offset in <c>.debug_abbrev</c>.</summary>
+    public ulong Offset { get; }
+
+    /// <summary>The abbreviation code DIEs refer to.</summary>
+    public uint Code { get; }
+
+    /// <summary>The tag of the DIEs using it.</summary>
+    public DwarfTag Tag { get; }
+
+    /// <summary>DW_CHILDREN_yes: the DIEs are followed by children, ended by a null entry.</summary>
+    public bool HasChildren { get; }
+
+    /// <summary>The attributes, in the order their values follow the abbreviation code.</summary>
+    public ImmutableArray<DwarfAttributeSpec> Attributes => ImmutableArray.Create(Specs);
+
+    internal DwarfAttributeSpec[] Specs { get; }
+
+    /// <summary>The byte size of all attribute values when every form has a fixed size in this unit format; -1 otherwise.</summary>
+    internal int FixedSize { get; }
+}
+
+/// <summary>The abbreviations of one table in <c>.debug_abbrev</c>, for one unit format (address and offset size).</summary>
+internal sealed class DwarfAbbreviationTable
+{
+    private const int MaxDenseCode = 1 << 16;
+    private readonly DwarfAbbreviation?[] _dense;
+    private readonly Dictionary<uint, DwarfAbbreviation>? _sparse;
+
+    private DwarfAbbreviationTable(DwarfAbbreviation?[] dense, Dictionary<uint, DwarfAbbreviation>? sparse)
+    {
+        _dense = dense;
+        _sparse = sparse;
+    }
+
+    public DwarfAbbreviation? Get(ulong code)
+    {
+        if (code < (ulong)_dense.Length)
+        {
+            return _dense[code];
+        }
+
+        return _sparse is not null && code <= uint.MaxValue && _sparse.TryGetValue((uint)code, out var a) ? a : null;
+    }
+
+    /// <summary>Reads the table at <paramref name="offset"/>, up to its terminating 0 code.</summary>
+    public static DwarfAbbreviationTable Read(DwarfSection abbrev, ulong offset, int addressSize, int offsetSize, int version)
+    {
+        if (offset > (ulong)abbrev.Length)
+        {
+            throw abbrev.Error((long)Math.Min(offset, long.MaxValue), $"abbreviation table offset 0x{offset:x} is past the end of the section (0x{abbrev.Length:x} bytes)");
+        }
+
+        var c = abbrev.Cursor((long)offset);
+        var list = new List<DwarfAbbreviation>();
+        var seen = new HashSet<uint>();
+        var specs = new List<DwarfAttributeSpec>();
+        uint maxCode = 0;
+        while (true)
+        {
+            int entryOffset = c.Position;
+            if (c.AtEnd)
+            {
+                // readelf and libdw accept a table that runs to the end of the section without its 0 code.
+                break;
+            }
+
+            ulong code = c.Uleb();
+            if (code == 0)
+            {
+                break;
+            }
+
+            if (code > uint.MaxValue)
+            {
+                throw c.Error(entryOffset, $"abbreviation code 0x{code:x} is too large");
+            }
+
+            ulong tag = c.Uleb();
+            if (tag > ushort.MaxValue)
+            {
+                throw c.Error(entryOffset, $"abbreviation {code} has tag 0x{tag:x}, beyond the 16-bit range");
+            }
+
+            byte children = c.U8();
+            specs.Clear();
+            int fixedSize = 0;
+            while (true)
+            {
+                int specOffset = c.Position;
+                ulong name = c.Uleb();
+                ulong form = c.Uleb();
+                if (name == 0 && form == 0)
+                {
+                    break;
+                }
+
+                if (name > ushort.MaxValue || form > ushort.MaxValue)
+                {
+                    throw c.Error(specOffset, $"abbreviation {code} has attribute 0x{name:x} with form 0x{form:x}, beyond the 16-bit range");
+                }
+
+                long implicitConst = (DwarfForm)form == DwarfForm.ImplicitConst ? c.Sleb() : 0;
+                specs.Add(new DwarfAttributeSpec((DwarfAttribute)name, (DwarfForm)form, implicitConst));
+                int size = DwarfForms.FixedSize((DwarfForm)form, addressSize, offsetSize, version);
+                fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
+            }
+
+            // The first definition of a code wins, as in libdw.
+            if (seen.Add((uint)code))
+            {
+                list.Add(new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, [.. specs], fixedSize));
+                maxCode = Math.Max(maxCode, (uint)code);
+            }
+        }
+
+        var dense = new DwarfAbbreviation?[Math.Min(maxCode, MaxDenseCode) + 1];
+        Dictionary<uint, DwarfAbbreviation>? sparse = null;
+        foreach (var a in list)
+        {
+            if (a.Code < (uint)dense.Length)
+            {
+                dense[a.Code] = a;
+            }
+            else
+            {
+                (sparse ??= [])[a.Code] = a;
+            }
+        }
+
+        return new DwarfAbbreviationTable(dense, sparse);
+    }
+}

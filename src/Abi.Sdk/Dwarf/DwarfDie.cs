@@ -1,0 +1,277 @@
+namespace Abi.Sdk.Dwarf;
+
+/// <summary>
+/// A debugging information entry, read in place: its offset, tag and abbreviation; attributes are decoded when
+/// enumerated, children when walked. A small value that stays valid while its <see cref="DwarfFile"/> is open.
+/// </summary>
+public readonly struct DwarfDie : IEquatable<DwarfDie>
+{
+    private readonly DwarfUnit? _unit;
+    private readonly DwarfAbbreviation? _abbreviation;
+    private readonly int _offset;
+    private readonly int _attributesOffset;
+
+    internal DwarfDie(DwarfUnit unit, int offset, DwarfAbbreviation abbreviation, int attributesOffset)
+    {
+        _unit = unit;
+        _offset = offset;
+        _abbreviation = abbreviation;
+        _attributesOffset = attributesOffset;
+    }
+
+    /// <summary>The unit the DIE belongs to.</summary>
+    public DwarfUnit Unit => _unit ?? throw new InvalidOperationException("default DwarfDie");
+
+    /// <summary>The DIE's offset in its section (<c>.debug_info</c>, or <c>.debug_types</c> for a DWARF 4 type unit), as readelf prints it.</summary>
+    public ulong Offset => (ulong)_offset;
+
+    /// <summary>The DIE's tag.</summary>
+    public DwarfTag Tag => Abbreviation.Tag;
+
+    /// <summary>The DIE's abbreviation.</summary>
+    public DwarfAbbreviation Abbreviation => _abbreviation ?? throw new InvalidOperationException("default DwarfDie");
+
+    /// <summary>True when children follow the DIE (DW_CHILDREN_yes; the list may still be empty).</summary>
+    public bool HasChildren => Abbreviation.HasChildren;
+
+    /// <summary>The attributes, decoded in abbreviation order as they are enumerated.</summary>
+    public DwarfAttributeEnumerator Attributes => new(Unit, Abbreviation.Specs, _attributesOffset);
+
+    /// <summary>The direct children, in order (null entries consumed).</summary>
+    public DwarfDieReader Children
+    {
+        get
+        {
+            if (!HasChildren)
+            {
+                return new DwarfDieReader(Unit, 0, 0, children: true);
+            }
+
+            return new DwarfDieReader(Unit, AttributesEnd, (int)Unit.EndOffset, children: true);
+        }
+    }
+
+    /// <summary>DW_AT_name as a string, or <see langword="null"/> when the DIE has none.</summary>
+    /// <exception cref="DwarfFormatException">The attribute's value is malformed.</exception>
+    public string? Name => TryGetAttribute(DwarfAttribute.Name, out var v) && v.IsString ? v.AsString() : null;
+
+    /// <summary>The offset just past the DIE's attribute values: where its first child or next sibling starts.</summary>
+    internal int AttributesEnd
+    {
+        get
+        {
+            var abbrev = Abbreviation;
+            var c = Unit.Section.Cursor(_attributesOffset);
+            if (abbrev.FixedSize >= 0)
+            {
+                c.Skip((ulong)abbrev.FixedSize);
+            }
+            else
+            {
+                DwarfForms.Skip(ref c, abbrev.Specs, Unit);
+            }
+
+            if ((ulong)c.Position > Unit.EndOffset)
+            {
+                throw Unit.Section.Error(_offset, $"DIE's attributes run past the end of its unit (0x{Unit.EndOffset:x})");
+            }
+
+            return c.Position;
+        }
+    }
+
+    /// <summary>Finds the first attribute named <paramref name="attribute"/>.</summary>
+    /// <param name="attribute">The attribute.</param>
+    /// <param name="value">Its value.</param>
+    /// <returns>False when the DIE does not have it.</returns>
+    /// <exception cref="DwarfFormatException">The attribute values are malformed.</exception>
+    public bool TryGetAttribute(DwarfAttribute attribute, out DwarfAttributeValue value)
+    {
+        var specs = Abbreviation.Specs;
+        bool present = false;
+        foreach (var s in specs)
+        {
+            if (s.Attribute == attribute)
+            {
+                present = true;
+                break;
+            }
+        }
+
+        if (present)
+        {
+            foreach (var a in Attributes)
+            {
+                if (a.Attribute == attribute)
+                {
+                    value = a;
+                    return true;
+                }
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Reads the DIE at <paramref name="offset"/> of <paramref name="unit"/>'s section.</summary>
+    internal static DwarfDie ReadAt(DwarfUnit unit, int offset)
+    {
+        if (offset < unit.DiesOffset || (ulong)offset >= unit.EndOffset)
+        {
+            throw unit.Section.Error(offset, $"DIE offset 0x{offset:x} is outside its unit (0x{unit.Offset:x}..0x{unit.EndOffset:x})");
+        }
+
+        var c = unit.Section.Cursor(offset);
+        ulong code = c.Uleb();
+        if (code == 0)
+        {
+            throw unit.Section.Error(offset, "a reference points at a null entry, not a DIE");
+        }
+
+        var abbrev = unit.Abbreviations.Get(code)
+            ?? throw unit.Section.Error(offset, $"abbreviation code {code} is not in the unit's abbreviation table at 0x{unit.AbbreviationOffset:x}");
+        return new DwarfDie(unit, offset, abbrev, c.Position);
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(DwarfDie other) => ReferenceEquals(_unit, other._unit) && _offset == other._offset;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is DwarfDie d && Equals(d);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(_unit, _offset);
+
+    /// <summary>Compares by unit and offset.</summary>
+    /// <param name="left">One DIE.</param>
+    /// <param name="right">The other.</param>
+    /// <returns>True when both are the same entry.</returns>
+    public static bool operator ==(DwarfDie left, DwarfDie right) => left.Equals(right);
+
+    /// <summary>Compares by unit and offset.</summary>
+    /// <param name="left">One DIE.</param>
+    /// <param name="right">The other.</param>
+    /// <returns>True when they are different entries.</returns>
+    public static bool operator !=(DwarfDie left, DwarfDie right) => !left.Equals(right);
+
+    /// <inheritdoc/>
+    public override string ToString() => _abbreviation is null ? "<none>" : $"<0x{_offset:x}> {DwarfNames.GetName(Tag) ?? $"0x{(ushort)Tag:x}"}";
+}
+
+/// <summary>
+/// Walks DIEs in file order without recursion: a unit's whole tree (<see cref="DwarfUnit.ReadDies"/>) or one DIE's
+/// direct children (<see cref="DwarfDie.Children"/>). Use with <c>foreach</c>, or call <see cref="MoveNext"/> and read
+/// <see cref="Current"/> and <see cref="Depth"/>.
+/// </summary>
+public struct DwarfDieReader
+{
+    private readonly DwarfUnit? _unit;
+    private readonly int _end;
+    private readonly bool _stopAtDepthZeroNull;
+    private readonly int _onlyDepth;
+    private int _position;
+    private int _depth;
+    private DwarfDie _current;
+
+    // children: return only the DIEs one level down, stopping at the null entry that closes them.
+    internal DwarfDieReader(DwarfUnit unit, int start, int end, bool children)
+    {
+        _unit = unit;
+        _position = start;
+        _end = end;
+        _depth = children ? 1 : 0;
+        _stopAtDepthZeroNull = children;
+        _onlyDepth = children ? 1 : -1;
+    }
+
+    /// <summary>The DIE the reader is on.</summary>
+    public readonly DwarfDie Current => _current;
+
+    /// <summary>The nesting of <see cref="Current"/>: 0 for a unit DIE in a whole-unit walk, 1 for direct children.</summary>
+    public int Depth { get; private set; }
+
+    /// <summary>Returns the reader itself, for <c>foreach</c>.</summary>
+    /// <returns>This reader.</returns>
+    public readonly DwarfDieReader GetEnumerator() => this;
+
+    /// <summary>Moves to the next DIE.</summary>
+    /// <returns>False at the end of the unit, or after the last child.</returns>
+    /// <exception cref="DwarfFormatException">A DIE or abbreviation is malformed.</exception>
+    public bool MoveNext()
+    {
+        var unit = _unit;
+        if (unit is null)
+        {
+            return false;
+        }
+
+        var section = unit.Section;
+        var table = unit.Abbreviations;
+        while (true)
+        {
+            if (_position >= _end)
+            {
+                if (_stopAtDepthZeroNull && _depth > 0 && _end > 0)
+                {
+                    throw section.Error(_position, "children run to the end of the unit without their closing null entry");
+                }
+
+                return false;
+            }
+
+            var c = section.Cursor(_position);
+            int dieOffset = _position;
+            ulong code = c.Uleb();
+            if (code == 0)
+            {
+                _position = c.Position;
+                if (_depth > 0)
+                {
+                    _depth--;
+                }
+
+                if (_stopAtDepthZeroNull && _depth == 0)
+                {
+                    _position = _end;
+                    return false;
+                }
+
+                continue;
+            }
+
+            var abbrev = table.Get(code)
+                ?? throw section.Error(dieOffset, $"abbreviation code {code} is not in the unit's abbreviation table at 0x{unit.AbbreviationOffset:x}");
+            int attrs = c.Position;
+            if (abbrev.FixedSize >= 0)
+            {
+                c.Skip((ulong)abbrev.FixedSize);
+            }
+            else
+            {
+                DwarfForms.Skip(ref c, abbrev.Specs, unit);
+            }
+
+            if (c.Position > _end)
+            {
+                throw section.Error(dieOffset, $"DIE's attributes run past the end of its unit (0x{_end:x})");
+            }
+
+            _position = c.Position;
+            int depth = _depth;
+            if (abbrev.HasChildren)
+            {
+                _depth++;
+            }
+
+            if (_onlyDepth >= 0 && depth != _onlyDepth)
+            {
+                continue;
+            }
+
+            Depth = depth;
+            _current = new DwarfDie(unit, dieOffset, abbrev, attrs);
+            return true;
+        }
+    }
+}

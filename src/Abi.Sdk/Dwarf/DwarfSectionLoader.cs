@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Dwarf;
+
+/// <summary>
+/// Finds a DWARF section in an ELF image and decompresses it: SHF_COMPRESSED sections (ELF compression header,
+/// zlib or zstd) and the legacy <c>.zdebug_*</c> sections ("ZLIB" and an 8-byte big-endian size before a zlib
+/// stream). The declared size is checked against the remaining budget before anything is allocated.
+/// </summary>
+internal static class DwarfSectionLoader
+{
+    private const ulong SHF_COMPRESSED = 0x800;
+    private const uint ELFCOMPRESS_ZLIB = 1;
+    private const uint ELFCOMPRESS_ZSTD = 2;
+
+    /// <summary>Loads <paramref name="name"/> (<c>.debug_info</c>), or an empty section when the file has none.</summary>
+    public static DwarfSection Load(ElfImage image, string name, ref long budget)
+    {
+        bool big = image.Header.DataEncoding == ElfDataEncoding.BigEndian;
+        // A split DWARF object (.dwo) names its sections .debug_info.dwo, .debug_str.dwo…
+        var section = image.FindSection(name) ?? image.FindSection(name + ".dwo");
+        if (section is not null)
+        {
+            var raw = image.GetSectionData(section);
+            if ((section.Flags & SHF_COMPRESSED) == 0 || section.Type == ElfSection.NoBits)
+            {
+                return new DwarfSection(name, raw, image.FileName, big);
+            }
+
+            return new DwarfSection(name, DecompressElf(image, section, raw, ref budget), image.FileName, big);
+        }
+
+        var legacy = image.FindSection(".z" + name[1..]);
+        if (legacy is not null && legacy.Type != ElfSection.NoBits)
+        {
+            return new DwarfSection(name, DecompressLegacy(image, legacy, image.GetSectionData(legacy), ref budget), image.FileName, big);
+        }
+
+        return DwarfSection.Empty(name, image.FileName, big);
+    }
+
+    private static byte[] DecompressElf(ElfImage image, ElfSection section, ReadOnlyMemory<byte> raw, ref long budget)
+    {
+        var s = raw.Span;
+        bool big = image.Header.DataEncoding == ElfDataEncoding.BigEndian;
+        bool is64 = image.Header.Class == ElfClass.Elf64;
+        int headerSize = is64 ? 24 : 12;
+        if (s.Length < headerSize)
+        {
+            throw Error(image, section.Name, 0, $"compressed section is {s.Length} bytes, shorter than its {headerSize}-byte compression header");
+        }
+
+        uint type = big ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
+        ulong size = is64
+            ? (big ? BinaryPrimitives.ReadUInt64BigEndian(s[8..]) : BinaryPrimitives.ReadUInt64LittleEndian(s[8..]))
+            : (big ? BinaryPrimitives.ReadUInt32BigEndian(s[4..]) : BinaryPrimitives.ReadUInt32LittleEndian(s[4..]));
+        return type switch
+        {
+            ELFCOMPRESS_ZLIB => Inflate(image, section.Name, raw[headerSize..], size, zstd: false, ref budget),
+            ELFCOMPRESS_ZSTD => Inflate(image, section.Name, raw[headerSize..], size, zstd: true, ref budget),
+            _ => throw Error(image, section.Name, 0, $"unknown compression type {type} (1 is zlib, 2 is zstd)"),
+        };
+    }
+
+    private static byte[] DecompressLegacy(ElfImage image, ElfSection section, ReadOnlyMemory<byte> raw, ref long budget)
+    {
+        var s = raw.Span;
+        if (s.Length < 12 || !s[..4].SequenceEqual("ZLIB"u8))
+        {
+            throw Error(image, section.Name, 0, "legacy compressed section does not start with \"ZLIB\" and an 8-byte size");
+        }
+
+        return Inflate(image, section.Name, raw[12..], BinaryPrimitives.ReadUInt64BigEndian(s[4..]), zstd: false, ref budget);
+    }
+
+    private static unsafe byte[] Inflate(ElfImage image, string name, ReadOnlyMemory<byte> compressed, ulong size, bool zstd, ref long budget)
+    {
+        if (size > (ulong)Math.Max(budget, 0) || size > (ulong)Array.MaxLength)
+        {
+            throw Error(image, name, 0, $"decompressed size 0x{size:x} exceeds the remaining limit of 0x{Math.Max(budget, 0):x} bytes");
+        }
+
+        budget -= (long)size;
+        var result = GC.AllocateUninitializedArray<byte>((int)size);
+        using var pin = compressed.Pin();
+        try
+        {
+            using var source = new UnmanagedMemoryStream((byte*)pin.Pointer, compressed.Length);
+            using Stream inflater = zstd ? new ZstdSharp.DecompressionStream(source, checkEndOfStream: true) : new ZLibStream(source, CompressionMode.Decompress);
+            int filled = inflater.ReadAtLeast(result, result.Length, throwOnEndOfStream: false);
+            if (filled < result.Length)
+            {
+                throw Error(image, name, 0, $"compressed data ends after 0x{filled:x} of the 0x{size:x} bytes the header declares");
+            }
+
+            Span<byte> extra = stackalloc byte[1];
+            if (inflater.Read(extra) != 0)
+            {
+                throw Error(image, name, 0, $"compressed data holds more than the 0x{size:x} bytes the header declares");
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException || (ex.GetType().Namespace ?? string.Empty).StartsWith("ZstdSharp", StringComparison.Ordinal))
+        {
+            throw new DwarfFormatException(image.FileName, name, 0, $"{(zstd ? "zstd" : "zlib")} data is corrupt: {ex.Message}", ex);
+        }
+
+        return result;
+    }
+
+    private static DwarfFormatException Error(ElfImage image, string name, long offset, string reason) => new(image.FileName, name, offset, reason);
+}
