@@ -80,8 +80,8 @@ public static class FuzzTargets
     {
         // Every unit, DIE and attribute, each value decoded as its form says (strings and addresses through their
         // sections, references resolved across units and type units); no other file is opened.
-        using var image = ElfImage.Load(input, "fuzz.debug");
-        using var dwarf = DwarfFile.Load(image, new DwarfReaderOptions { MaxDecompressedSize = 64L << 20, FindSupplementaryFile = false, DebugRoots = [] });
+        using var image = ElfImage.Parse(input, "fuzz.debug");
+        using var dwarf = DwarfFile.Of(image, new DwarfReaderOptions { MaxDecompressedSize = 64L << 20, FindSupplementaryFile = false, DebugRoots = [] });
         foreach (var unit in dwarf.Units)
         {
             var dies = unit.ReadDies();

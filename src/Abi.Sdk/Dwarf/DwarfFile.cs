@@ -127,7 +127,7 @@ public sealed class DwarfFile : IDisposable
     /// <param name="image">The image.</param>
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
     /// <returns>The reader.</returns>
-    public static DwarfFile Load(ElfImage image, DwarfReaderOptions? options = null)
+    public static DwarfFile Of(ElfImage image, DwarfReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         return new DwarfFile(image, ownsImage: false, options);

@@ -12,7 +12,7 @@ public sealed class DwarfMalformedInputTests
     private static (byte[] Bytes, int InfoOffset, int InfoSize, int AbbrevOffset, int AbbrevSize) Load(string name)
     {
         var bytes = File.ReadAllBytes(DwarfDifferentialTests.Fixture(name));
-        using var image = ElfImage.Load(bytes);
+        using var image = ElfImage.Parse(bytes);
         var info = image.FindSection(".debug_info")!;
         var abbrev = image.FindSection(".debug_abbrev")!;
         return (bytes, (int)info.Offset, (int)info.Size, (int)abbrev.Offset, (int)abbrev.Size);
@@ -20,8 +20,8 @@ public sealed class DwarfMalformedInputTests
 
     private static DwarfFormatException Walk(byte[] bytes, DwarfReaderOptions? options = null)
     {
-        using var image = ElfImage.Load(bytes, "hostile.so");
-        using var dwarf = DwarfFile.Load(image, options);
+        using var image = ElfImage.Parse(bytes, "hostile.so");
+        using var dwarf = DwarfFile.Of(image, options);
         return Assert.Throws<DwarfFormatException>(() => DwarfReaderTests.Dump(dwarf));
     }
 
@@ -89,8 +89,8 @@ public sealed class DwarfMalformedInputTests
         bytes[info + 7] = 8;
         Array.Clear(bytes, info + 8, 4);
         Array.Fill(bytes, (byte)1, info + 12, infoSize - 12);
-        using var image = ElfImage.Load(bytes, "hostile.so");
-        using var dwarf = DwarfFile.Load(image);
+        using var image = ElfImage.Parse(bytes, "hostile.so");
+        using var dwarf = DwarfFile.Of(image);
         var reader = dwarf.Units[0].ReadDies();
         int maxDepth = 0;
         while (reader.MoveNext())
@@ -117,7 +117,7 @@ public sealed class DwarfMalformedInputTests
         Assert.Contains("exceeds the remaining limit", ex.Reason, StringComparison.Ordinal);
 
         // A compression header claiming 2^62 bytes.
-        using (var image = ElfImage.Load(bytes))
+        using (var image = ElfImage.Parse(bytes))
         {
             var info = image.FindSection(".debug_info")!;
             BitConverter.TryWriteBytes(bytes.AsSpan((int)info.Offset + 8), 1UL << 62);
@@ -132,7 +132,7 @@ public sealed class DwarfMalformedInputTests
         foreach (var name in new[] { "c-zlib.so", "c-zstd.so", "c-zdebug.so" })
         {
             var bytes = File.ReadAllBytes(DwarfDifferentialTests.Fixture(name));
-            using (var image = ElfImage.Load(bytes))
+            using (var image = ElfImage.Parse(bytes))
             {
                 var info = image.FindSection(".debug_info") ?? image.FindSection(".zdebug_info")!;
                 Array.Fill(bytes, (byte)0x5a, (int)info.Offset + 30, 40);
@@ -163,8 +163,8 @@ public sealed class DwarfMalformedInputTests
                     bytes[at] = (byte)random.Next(256);
                 }
 
-                using var image = ElfImage.Load(bytes, "hostile.so");
-                using var dwarf = DwarfFile.Load(image, new DwarfReaderOptions { FindSupplementaryFile = false });
+                using var image = ElfImage.Parse(bytes, "hostile.so");
+                using var dwarf = DwarfFile.Of(image, new DwarfReaderOptions { FindSupplementaryFile = false });
                 try
                 {
                     DwarfReaderTests.Dump(dwarf);
