@@ -254,7 +254,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         // Invalid UTF-8 keeps the name's decoded form (with U+FFFD), so that byte and string equality agree.
         string? name = Utf8.IsValid(utf8) ? null : symbol.Name;
         var bytes = name is null ? utf8.ToArray() : Encoding.UTF8.GetBytes(name);
-        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, MapKind(symbol.Type), MapBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, symbol.Size, symbol.SectionIndex == ElfSymbol.SectionAbsolute);
+        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, MapKind(symbol.Type), MapBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? AbiSymbolVisibility.Protected : AbiSymbolVisibility.Default, symbol.Size, symbol.SectionIndex == ElfSectionIndex.SHN_ABS);
     }
 
     internal static AbiSymbolKind MapKind(ElfSymbolType type) => type switch

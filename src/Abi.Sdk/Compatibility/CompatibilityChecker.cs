@@ -382,7 +382,7 @@ public static class CompatibilityChecker
                 return runHit;
             }
 
-            if ((dyn.Flags1 & ElfDynamicFlags1.NoDefaultLib) != 0)
+            if ((dyn.Flags1 & ElfDynamicFlags1.DF_1_NODEFLIB) != 0)
             {
                 return default;
             }
@@ -597,7 +597,7 @@ public static class CompatibilityChecker
 
                 var surface = map.Surface;
                 var table = surface.Image.DynamicSymbols;
-                bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.Symbolic) != 0;
+                bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.DF_SYMBOLIC) != 0;
                 var references = surface.References;
                 var satisfiers = map.IsMain ? null : surface.Satisfiers;
                 for (int r = 0; r < references.Length; r++)

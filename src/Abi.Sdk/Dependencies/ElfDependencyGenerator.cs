@@ -37,9 +37,6 @@ public sealed record ElfDependencies(ImmutableArray<RpmDependency> Provides, Imm
 /// </summary>
 public static class ElfDependencyGenerator
 {
-    private const uint SHT_DYNAMIC = 6;
-    private const uint SHT_GNU_VERDEF = 0x6ffffffd;
-    private const uint SHT_GNU_VERNEED = 0x6ffffffe;
     private const ElfMachine EM_ALPHA = (ElfMachine)41;
     private const ElfMachine EM_FAKE_ALPHA = (ElfMachine)0x9026;
 
@@ -91,7 +88,7 @@ public static class ElfDependencyGenerator
         {
             switch (section.Type)
             {
-                case SHT_GNU_VERDEF:
+                case ElfSectionType.SHT_GNU_VERDEF:
                     // The base definition names the library; every other definition is provided under that name.
                     string? baseName = null;
                     foreach (var definition in image.VersionDefinitions)
@@ -107,7 +104,7 @@ public static class ElfDependencyGenerator
                     }
 
                     break;
-                case SHT_GNU_VERNEED:
+                case ElfSectionType.SHT_GNU_VERNEED:
                     foreach (var need in image.VersionNeeds)
                     {
                         foreach (var version in need.Versions)
@@ -120,7 +117,7 @@ public static class ElfDependencyGenerator
                     }
 
                     break;
-                case SHT_DYNAMIC when image.Dynamic is { } dynamic:
+                case ElfSectionType.SHT_DYNAMIC when image.Dynamic is { } dynamic:
                     gotHash |= dynamic.HasHash;
                     gotGnuHash |= dynamic.HasGnuHash;
                     gotDebug |= dynamic.HasDebug;

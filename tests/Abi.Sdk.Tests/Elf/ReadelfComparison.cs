@@ -65,14 +65,14 @@ internal static class ReadelfComparison
 
         // Deliberate difference: in a separate debug file made by eu-strip -f, PT_INTERP keeps its size over a NOBITS
         // .interp and readelf prints whatever bytes lie at its offset; the model reports no interpreter there.
-        bool interpPlaceholder = image.Sections.Any(s => s.Name == ".interp" && s.Type == ElfSection.NoBits);
+        bool interpPlaceholder = image.Sections.Any(s => s.Name == ".interp" && s.Type == ElfSectionType.SHT_NOBITS);
         Check(interpPlaceholder ? image.Interpreter is null : r.Interpreter == image.Interpreter, "interpreter", image.Interpreter, r.Interpreter);
         if (sections)
         {
             var names = image.Sections.Select(s => s.Name).ToList();
             Check(names.SequenceEqual(r.SectionNames), "section names", string.Join(",", names), string.Join(",", r.SectionNames));
             Check(r.BuildId == image.BuildIdHex, "build-id", image.BuildIdHex, r.BuildId);
-            bool hasLink = image.Sections.Any(s => s.Name == ".gnu_debuglink" && s.Type != ElfSection.NoBits);
+            bool hasLink = image.Sections.Any(s => s.Name == ".gnu_debuglink" && s.Type != ElfSectionType.SHT_NOBITS);
             Check(hasLink == (image.DebugLink is not null), ".gnu_debuglink present", image.DebugLink, hasLink);
             if (hasLink && image.DebugLink is { } link && readelf is not null)
             {
@@ -99,7 +99,7 @@ internal static class ReadelfComparison
         }
 
         // readelf lists the entries up to and including the first DT_NULL.
-        var ours = d.Entries.Select(e => (ulong)e.Tag).Append(0UL).ToList();
+        var ours = d.Entries.Select(e => (ulong)(long)e.Tag).Append(0UL).ToList();
         var theirs = r.Dynamic.Select(e => e.Tag).ToList();
         check(ours.SequenceEqual(theirs), "dynamic tags", string.Join(",", ours.Select(t => t.ToString("x", CultureInfo.InvariantCulture))), string.Join(",", theirs.Select(t => t.ToString("x", CultureInfo.InvariantCulture))));
 
@@ -126,9 +126,9 @@ internal static class ReadelfComparison
             }
         }
 
-        check(d.HasHash == theirs.Contains((ulong)ElfDynamicSection.DT_HASH), "DT_HASH", d.HasHash, null);
-        check(d.HasGnuHash == theirs.Contains((ulong)ElfDynamicSection.DT_GNU_HASH), "DT_GNU_HASH", d.HasGnuHash, null);
-        check(d.HasDebug == theirs.Contains((ulong)ElfDynamicSection.DT_DEBUG), "DT_DEBUG", d.HasDebug, null);
+        check(d.HasHash == theirs.Contains((ulong)(long)ElfDynamicTag.DT_HASH), "DT_HASH", d.HasHash, null);
+        check(d.HasGnuHash == theirs.Contains((ulong)(long)ElfDynamicTag.DT_GNU_HASH), "DT_GNU_HASH", d.HasGnuHash, null);
+        check(d.HasDebug == theirs.Contains((ulong)(long)ElfDynamicTag.DT_DEBUG), "DT_DEBUG", d.HasDebug, null);
     }
 
     private static void CompareSymbols(ElfImage image, ReadelfOutput r, List<string> errors, string path)
@@ -148,9 +148,9 @@ internal static class ReadelfComparison
             var t = r.Symbols[i];
             var name = s.ToString();
             // readelf names an unnamed section symbol after its section.
-            if (s.Type == ElfSymbolType.Section && name.Length == 0 && s.SectionIndex < image.Sections.Length)
+            if (s.Type == ElfSymbolType.Section && name.Length == 0 && (int)s.SectionIndex < image.Sections.Length)
             {
-                name = image.Sections[s.SectionIndex].Name;
+                name = image.Sections[(int)s.SectionIndex].Name;
             }
 
             var ours = new ReadelfOutput.Symbol(s.Index, s.Value, s.Size, ReadelfNames.SymbolType(s.Type, osAbi), ReadelfNames.SymbolBinding(s.Binding, osAbi),
