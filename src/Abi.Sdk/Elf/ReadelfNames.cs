@@ -225,7 +225,7 @@ public static class ReadelfNames
         _ => "Unknown",
     };
 
-    /// <summary>The x86-64 ISA levels as <c>readelf -n</c> lists them: <c>x86-64-baseline, x86-64-v2</c>, or <c>&lt;None&gt;</c>.</summary>
+    /// <summary>The x86-64 ISA levels as <c>readelf -n</c> (binutils 2.40) lists them: <c>x86-64-baseline, x86-64-v2</c>; empty for none.</summary>
     /// <param name="levels">The levels.</param>
     /// <returns>The spelled levels.</returns>
     public static string X86IsaLevels(ElfX86IsaLevels levels) => Bits((uint)levels, static bit => bit switch
@@ -235,7 +235,7 @@ public static class ReadelfNames
         0x4 => "x86-64-v3",
         0x8 => "x86-64-v4",
         _ => null,
-    }, "<None>");
+    }, "");
 
     /// <summary>The x86 control-flow protection as <c>readelf -n</c> lists it: <c>IBT, SHSTK</c>, or <c>&lt;None&gt;</c>.</summary>
     /// <param name="features">The features.</param>
