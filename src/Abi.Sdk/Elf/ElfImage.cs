@@ -5,9 +5,11 @@ namespace Abi.Sdk.Elf;
 
 /// <summary>
 /// An ELF file opened for reading what the dynamic loader reads: header, program headers, the dynamic section,
-/// dynamic symbols with their GNU versions, version definitions and requirements, build-id and debug link.
-/// Reads ELF32 and ELF64 of either byte order. The file is memory-mapped; structures are validated when opened
-/// and symbols are decoded in place when read. Immutable and safe to share across threads until disposed.
+/// dynamic symbols with their GNU versions, version definitions and requirements, dynamic relocations, the GNU hash
+/// table, notes (build-id, ABI tag, GNU properties) and debug link.
+/// Reads ELF32 and ELF64 of either byte order. The file is memory-mapped; the headers, dynamic section and version
+/// tables are validated when opened, relocations, hash table and notes on first use, and symbols and relocations are
+/// decoded in place when read. Immutable and safe to share across threads until disposed.
 /// </summary>
 public sealed partial class ElfImage : IDisposable
 {

@@ -64,8 +64,9 @@ public static class ReadelfNames
     /// its <c>DT_</c> prefix, so the enum is the one table of names.
     /// </summary>
     /// <param name="tag">d_tag.</param>
+    /// <param name="machine">e_machine, which names the processor-specific tags.</param>
     /// <returns>For example <c>NEEDED</c> or <c>GNU_HASH</c>; readelf's numeric form for tags it does not name.</returns>
-    public static string DynamicTag(ElfDynamicTag tag)
+    public static string DynamicTag(ElfDynamicTag tag, ElfMachine machine = ElfMachine.X86_64)
     {
         if (Enum.GetName(tag) is { } name)
         {
@@ -73,10 +74,22 @@ public static class ReadelfNames
         }
 
         long value = (long)tag;
-        return value switch
+        return (value, machine) switch
         {
-            >= 0x70000000 and <= 0x7fffffff => $"Processor Specific: {value:x}",
-            >= 0x6000000d and <= 0x6ffff000 => $"Operating System specific: {value:x}",
+            (0x70000000, ElfMachine.PowerPC) => "PPC_GOT",
+            (0x70000001, ElfMachine.PowerPC) => "PPC_OPT",
+            (0x70000000, ElfMachine.PowerPC64) => "PPC64_GLINK",
+            (0x70000001, ElfMachine.PowerPC64) => "PPC64_OPD",
+            (0x70000002, ElfMachine.PowerPC64) => "PPC64_OPDSZ",
+            (0x70000003, ElfMachine.PowerPC64) => "PPC64_OPT",
+            (0x70000001, ElfMachine.AArch64) => "AARCH64_BTI_PLT",
+            (0x70000003, ElfMachine.AArch64) => "AARCH64_PAC_PLT",
+            (0x70000005, ElfMachine.AArch64) => "AARCH64_VARIANT_PCS",
+            (0x70000000, ElfMachine.X86_64) => "X86_64_PLT",
+            (0x70000001, ElfMachine.X86_64) => "X86_64_PLTSZ",
+            (0x70000003, ElfMachine.X86_64) => "X86_64_PLTENT",
+            (>= 0x70000000 and <= 0x7fffffff, _) => $"Processor Specific: {value:x}",
+            (>= 0x6000000d and <= 0x6ffff000, _) => $"Operating System specific: {value:x}",
             _ => $"<unknown>: {value:x}",
         };
     }

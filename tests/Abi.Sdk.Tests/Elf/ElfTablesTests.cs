@@ -339,6 +339,89 @@ public partial class ElfTablesTests
         Assert.Equal(abi.Success ? $"{abi.Groups[1].Value} {abi.Groups[2].Value}" : null, image.AbiTag?.ToString());
     }
 
+    public static TheoryData<string, string> BadNotes => new()
+    {
+        { "libversioned.so", "descsz" }, { "libversioned.so", "namesz" }, { "libversioned.so", "align" }, { "libversioned.so", "truncated" },
+        { "libversioned-s390x.so", "descsz" }, { "libversioned-s390x.so", "namesz" }, { "libversioned-s390x.so", "align" }, { "libversioned-s390x.so", "truncated" },
+        { "libversioned-i686.so", "descsz" }, { "libversioned-i686.so", "align" },
+    };
+
+    /// <summary>
+    /// A note whose sizes run past its section (a huge n_descsz or n_namesz, a section cut short) or whose section
+    /// alignment is neither 4 nor 8 is an <see cref="ElfFormatException"/> at the note's offset, in either byte order;
+    /// readelf refuses the same notes (it warns "corrupt note").
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BadNotes))]
+    public void Malformed_notes_are_format_errors_at_their_offset(string fixture, string corruption)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Paths.Fixtures, "elf", fixture));
+        int noteOffset, headerAt;
+        bool is64, big;
+        using (var clean = ElfImage.Load(bytes.ToArray(), fixture))
+        {
+            Assert.NotNull(clean.BuildIdHex);
+            var note = clean.Sections.Single(x => x.Type == ElfSectionType.SHT_NOTE);
+            noteOffset = (int)note.Offset;
+            is64 = clean.Header.Class == ElfClass.Elf64;
+            big = clean.Header.DataEncoding == ElfDataEncoding.BigEndian;
+            ulong shoff = is64 ? Read(bytes, 0x28, 8, big) : Read(bytes, 0x20, 4, big);
+            int shentsize = (int)Read(bytes, is64 ? 0x3a : 0x2e, 2, big);
+            headerAt = (int)shoff + (note.Index * shentsize);
+        }
+
+        long expected = noteOffset;
+        switch (corruption)
+        {
+            case "descsz": Write(bytes, noteOffset + 4, 4, big, 0xfffffff0); break;
+            case "namesz": Write(bytes, noteOffset, 4, big, 0x7ffffff0); break;
+            case "align": Write(bytes, headerAt + (is64 ? 48 : 32), is64 ? 8 : 4, big, 16); break;
+            case "truncated": Write(bytes, headerAt + (is64 ? 32 : 20), is64 ? 8 : 4, big, 0x24 - 4); break;
+        }
+
+        using var image = ElfImage.Load(bytes, fixture);
+        var error = Assert.Throws<ElfFormatException>(() => image.Notes);
+        Assert.Equal(fixture, error.FileName);
+        Assert.Equal(expected, error.Offset);
+        Assert.Throws<ElfFormatException>(() => image.BuildId);
+        Assert.NotEmpty(image.DynamicSymbols); // the rest of the file still reads
+
+        var readelf = Tools.Find("readelf");
+        if (readelf is not null)
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"abi-badnote-{Environment.ProcessId}-{fixture}-{corruption}");
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                var (_, stdout, stderr) = Tools.Run(readelf, ["-n", "-W", path]);
+                Assert.True(stderr.Contains("note", StringComparison.OrdinalIgnoreCase) || !stdout.Contains("Build ID", StringComparison.Ordinal), stdout + stderr);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    private static ulong Read(byte[] b, int at, int size, bool big)
+    {
+        ulong v = 0;
+        for (int i = 0; i < size; i++)
+        {
+            v |= (ulong)b[at + i] << (8 * (big ? size - 1 - i : i));
+        }
+
+        return v;
+    }
+
+    private static void Write(byte[] b, int at, int size, bool big, ulong value)
+    {
+        for (int i = 0; i < size; i++)
+        {
+            b[at + i] = (byte)(value >> (8 * (big ? size - 1 - i : i)));
+        }
+    }
+
     [GeneratedRegex(@"^([0-9a-f]{8,16})\s+([0-9a-f]{8,16})\s+(R_\S+)\s*(.*)$")]
     private static partial Regex RelocationLine();
 

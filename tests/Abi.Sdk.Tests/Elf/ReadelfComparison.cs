@@ -114,7 +114,7 @@ internal static class ReadelfComparison
         // The names of ElfDynamicTag are readelf's, DT_ prefixed.
         foreach (var (tag, type, _) in r.Dynamic)
         {
-            var name = ReadelfNames.DynamicTag((ElfDynamicTag)(long)tag);
+            var name = ReadelfNames.DynamicTag((ElfDynamicTag)(long)tag, image.Header.Machine);
             check(name == type, "dynamic tag name", name, type);
         }
 
