@@ -49,8 +49,9 @@ public sealed partial class ElfImage
         bool hasJmp = dyn.TryGetValue(ElfDynamicTag.DT_JMPREL, out var jmprel);
         dyn.TryGetValue(ElfDynamicTag.DT_PLTRELSZ, out var pltrelsz);
         bool pltIsRela = dyn.TryGetValue(ElfDynamicTag.DT_PLTREL, out var pltrel) ? pltrel == (ulong)(long)ElfDynamicTag.DT_RELA : hasRela && !hasRel;
-        ulong relaent = dyn.TryGetValue(ElfDynamicTag.DT_RELAENT, out var v1) ? v1 : relaSize;
-        ulong relent = dyn.TryGetValue(ElfDynamicTag.DT_RELENT, out var v2) ? v2 : relSize;
+        // A missing or zero DT_RELAENT/DT_RELENT means the structure's own size.
+        ulong relaent = dyn.TryGetValue(ElfDynamicTag.DT_RELAENT, out var v1) && v1 != 0 ? v1 : relaSize;
+        ulong relent = dyn.TryGetValue(ElfDynamicTag.DT_RELENT, out var v2) && v2 != 0 ? v2 : relSize;
 
         // ld.so (elf_dynamic_do_Rel's caller) trims the PLT relocations off the end of DT_RELA/DT_REL when the
         // linker counted them in both.
