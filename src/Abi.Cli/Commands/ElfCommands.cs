@@ -68,8 +68,8 @@ internal static class ElfCommands
 
     /// <summary>readelf names an unnamed section symbol after its section; null for every other symbol.</summary>
     private static string? SectionName(ElfImage image, ElfSymbol symbol)
-        => symbol.NameUtf8.IsEmpty && symbol.Type == ElfSymbolType.Section && symbol.SectionIndex < image.Sections.Length
-            ? image.Sections[symbol.SectionIndex].Name
+        => symbol.NameUtf8.IsEmpty && symbol.Type == ElfSymbolType.Section && (int)symbol.SectionIndex < image.Sections.Length
+            ? image.Sections[(int)symbol.SectionIndex].Name
             : null;
 
     private static void WriteSymbolsJson(Utf8JsonWriter w, string path, ElfImage image)

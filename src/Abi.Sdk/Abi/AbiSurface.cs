@@ -147,7 +147,7 @@ public sealed class AbiSurface
 
                 var buffer = names.Copy(utf8, out int at);
                 var version = s.Version;
-                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.ExportedType(s.Type), AbiSymbol.ExportedBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, s.Size, s.SectionIndex == ElfSymbol.SectionAbsolute);
+                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.ExportedType(s.Type), AbiSymbol.ExportedBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, s.Size, s.SectionIndex == ElfSectionIndex.SHN_ABS);
             }
 
             ImmutableArray<AbiSymbol> exported = [.. symbols.AsSpan(0, count)];
@@ -390,7 +390,7 @@ public sealed class AbiSurface
         }
 
         // Only absolute symbols can be markers or linker-defined tables; test that first, these tests compare names.
-        return symbol.SectionIndex != ElfSymbol.SectionAbsolute || !(symbol.IsVersionMarker || IsLinkerDefinedTable(symbol.NameUtf8));
+        return symbol.SectionIndex != ElfSectionIndex.SHN_ABS || !(symbol.IsVersionMarker || IsLinkerDefinedTable(symbol.NameUtf8));
     }
 
     /// <summary>

@@ -209,7 +209,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         // Invalid UTF-8 keeps the name's decoded form (with U+FFFD), so that byte and string equality agree.
         string? name = Utf8.IsValid(utf8) ? null : symbol.Name;
         var bytes = name is null ? utf8.ToArray() : Encoding.UTF8.GetBytes(name);
-        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, ExportedType(symbol.Type), ExportedBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, symbol.Size, symbol.SectionIndex == ElfSymbol.SectionAbsolute);
+        return new AbiSymbol(bytes, 0, -1, false, name, version?.Name, version is not null && !symbol.IsVersionHidden, ExportedType(symbol.Type), ExportedBinding(symbol.Binding), symbol.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, symbol.Size, symbol.SectionIndex == ElfSectionIndex.SHN_ABS);
     }
 
     // Types and bindings a surface cannot hold (section, file; local) fold to no type and global, as abidiff reads them.

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 
@@ -10,9 +9,6 @@ namespace Abi.Sdk.Compatibility;
 /// </summary>
 internal sealed class DynamicObject : IDisposable
 {
-    private const ushort SHN_UNDEF = 0;
-    private const ushort SHN_ABS = 0xfff1;
-
     private Dictionary<string, int[]>? _definitions;
     private Reference[]? _references;
 
@@ -182,13 +178,13 @@ internal sealed class DynamicObject : IDisposable
     /// <summary>The first filters of check_match: defined, with a value (or absolute, or TLS), of a code or data type.</summary>
     public static bool IsDefinition(in ElfSymbol s)
     {
-        if (s.SectionIndex == SHN_UNDEF)
+        if (s.SectionIndex == ElfSectionIndex.SHN_UNDEF)
         {
             return false;
         }
 
         var type = s.Type;
-        if (s.Value == 0 && s.SectionIndex != SHN_ABS && type != ElfSymbolType.Tls)
+        if (s.Value == 0 && s.SectionIndex != ElfSectionIndex.SHN_ABS && type != ElfSymbolType.Tls)
         {
             return false;
         }
@@ -197,22 +193,7 @@ internal sealed class DynamicObject : IDisposable
     }
 
     /// <summary>DT_GNU_HASH, when present and sound: lookups then read a few symbols instead of indexing all names.</summary>
-    public GnuHashTable? GnuHash
-    {
-        get
-        {
-            if (Volatile.Read(ref _gnuHashRead) == 0)
-            {
-                _gnuHash = GnuHashTable.TryRead(Image);
-                Volatile.Write(ref _gnuHashRead, 1);
-            }
-
-            return _gnuHash;
-        }
-    }
-
-    private GnuHashTable? _gnuHash;
-    private int _gnuHashRead;
+    public GnuHashTable? GnuHash => Image.GnuHashTable;
 
     /// <summary>The symbols this file's relocations make the loader look up, each once.</summary>
     public Reference[] References => _references ?? Interlocked.CompareExchange(ref _references, BuildReferences(), null) ?? _references!;
@@ -221,7 +202,7 @@ internal sealed class DynamicObject : IDisposable
     {
         var table = Image.DynamicSymbols;
         var seen = new byte[table.Count]; // 1 looked up, 2 copy
-        bool any = RelocationScanner.Scan(Image, seen);
+        bool any = ScanRelocations(seen);
         var result = new List<Reference>();
         for (int i = 1; i < table.Count; i++)
         {
@@ -235,7 +216,7 @@ internal sealed class DynamicObject : IDisposable
             {
                 result.Add(new Reference(i, true));
             }
-            else if (s.SectionIndex == SHN_UNDEF && (seen[i] == 1 || !any))
+            else if (s.SectionIndex == ElfSectionIndex.SHN_UNDEF && (seen[i] == 1 || !any))
             {
                 // Without relocation tables to go by, every undefined symbol counts as looked up.
                 result.Add(new Reference(i, false));
@@ -244,6 +225,43 @@ internal sealed class DynamicObject : IDisposable
 
         return [.. result];
     }
+
+    /// <summary>Marks seen[symbol] = 1 for a looked-up symbol, 2 for a copy relocation; returns false when the file has no relocation tables.</summary>
+    private bool ScanRelocations(byte[] seen)
+    {
+        ElfRelocationTable relocations;
+        try
+        {
+            relocations = Image.DynamicRelocations;
+        }
+        catch (ElfFormatException)
+        {
+            return false; // tables the loader could not read: count every undefined symbol as looked up
+        }
+
+        foreach (var r in relocations)
+        {
+            uint symbol = r.SymbolIndex;
+            if (symbol == 0 || symbol >= (uint)seen.Length)
+            {
+                continue;
+            }
+
+            if (r.Kind == ElfRelocationKind.Copy)
+            {
+                seen[symbol] = 2;
+            }
+            else if (seen[symbol] == 0)
+            {
+                seen[symbol] = 1;
+            }
+        }
+
+        return relocations.Count > 0 || HasRelocationTags(Image.Dynamic);
+    }
+
+    private static bool HasRelocationTags(ElfDynamicSection? dyn)
+        => dyn is not null && (dyn.TryGetValue(ElfDynamicTag.DT_RELA, out _) || dyn.TryGetValue(ElfDynamicTag.DT_REL, out _) || dyn.TryGetValue(ElfDynamicTag.DT_JMPREL, out _));
 
     public void Dispose()
     {
@@ -254,118 +272,4 @@ internal sealed class DynamicObject : IDisposable
     }
 
     public override string ToString() => Path;
-}
-
-/// <summary>Reads DT_RELA, DT_REL and DT_JMPREL to learn which symbols the loader looks up and which are copied.</summary>
-internal static class RelocationScanner
-{
-    private const long DT_PLTRELSZ = 2, DT_RELA = 7, DT_RELASZ = 8, DT_RELAENT = 9, DT_REL = 17, DT_RELSZ = 18, DT_RELENT = 19, DT_PLTREL = 20, DT_JMPREL = 23;
-
-    /// <summary>Marks seen[symbol] = 1 for a looked-up symbol, 2 for a copy relocation; returns false when the file has no relocation tables.</summary>
-    public static bool Scan(ElfImage image, byte[] seen)
-    {
-        if (image.Dynamic is not { } dyn)
-        {
-            return false;
-        }
-
-        ulong rela = 0, relasz = 0, relaent = 0, rel = 0, relsz = 0, relent = 0, jmprel = 0, pltrelsz = 0, pltrel = 0;
-        bool hasRela = false, hasRel = false, hasJmp = false;
-        foreach (var e in dyn.Entries)
-        {
-            switch (e.Tag)
-            {
-                case DT_RELA: rela = e.Value; hasRela = true; break;
-                case DT_RELASZ: relasz = e.Value; break;
-                case DT_RELAENT: relaent = e.Value; break;
-                case DT_REL: rel = e.Value; hasRel = true; break;
-                case DT_RELSZ: relsz = e.Value; break;
-                case DT_RELENT: relent = e.Value; break;
-                case DT_JMPREL: jmprel = e.Value; hasJmp = true; break;
-                case DT_PLTRELSZ: pltrelsz = e.Value; break;
-                case DT_PLTREL: pltrel = e.Value; break;
-            }
-        }
-
-        bool is64 = image.Header.Class == ElfClass.Elf64;
-        uint copyType = CopyType(image.Header.Machine);
-        if (hasRela)
-        {
-            Walk(image, rela, relasz, relaent != 0 ? relaent : (is64 ? 24UL : 12UL), is64, copyType, seen);
-        }
-
-        if (hasRel)
-        {
-            Walk(image, rel, relsz, relent != 0 ? relent : (is64 ? 16UL : 8UL), is64, copyType, seen);
-        }
-
-        if (hasJmp)
-        {
-            bool isRela = pltrel == (ulong)DT_RELA;
-            Walk(image, jmprel, pltrelsz, isRela ? (is64 ? 24UL : 12UL) : (is64 ? 16UL : 8UL), is64, copyType, seen);
-        }
-
-        return hasRela || hasRel || hasJmp;
-    }
-
-    private static uint CopyType(ElfMachine machine) => machine switch
-    {
-        ElfMachine.X86_64 or ElfMachine.I386 => 5,
-        ElfMachine.AArch64 => 1024,
-        ElfMachine.PowerPC64 or ElfMachine.PowerPC => 19,
-        ElfMachine.S390 => 9,
-        ElfMachine.Arm => 20,
-        ElfMachine.RiscV => 4,
-        ElfMachine.LoongArch => 4,
-        _ => uint.MaxValue,
-    };
-
-    private static void Walk(ElfImage image, ulong address, ulong size, ulong entrySize, bool is64, uint copyType, byte[] seen)
-    {
-        if (size == 0 || entrySize < (is64 ? 16UL : 8UL) || !image.TryMapAddress(address, out var offset))
-        {
-            return;
-        }
-
-        var data = image.Memory.Span;
-        if (offset > (ulong)data.Length || size > (ulong)data.Length - offset)
-        {
-            throw new ElfFormatException(image.FileName, (long)Math.Min(offset, long.MaxValue), $"relocation table of 0x{size:x} bytes runs past the end of the file");
-        }
-
-        bool little = image.Header.DataEncoding == ElfDataEncoding.LittleEndian;
-        int start = (int)offset;
-        int count = (int)(size / entrySize);
-        for (int i = 0; i < count; i++)
-        {
-            int o = start + (int)((ulong)i * entrySize);
-            uint symbol, type;
-            if (is64)
-            {
-                ulong info = little ? BinaryPrimitives.ReadUInt64LittleEndian(data[(o + 8)..]) : BinaryPrimitives.ReadUInt64BigEndian(data[(o + 8)..]);
-                symbol = (uint)(info >> 32);
-                type = (uint)info;
-            }
-            else
-            {
-                uint info = little ? BinaryPrimitives.ReadUInt32LittleEndian(data[(o + 4)..]) : BinaryPrimitives.ReadUInt32BigEndian(data[(o + 4)..]);
-                symbol = info >> 8;
-                type = info & 0xff;
-            }
-
-            if (symbol == 0 || symbol >= (uint)seen.Length)
-            {
-                continue;
-            }
-
-            if (type == copyType)
-            {
-                seen[symbol] = 2;
-            }
-            else if (seen[symbol] == 0)
-            {
-                seen[symbol] = 1;
-            }
-        }
-    }
 }

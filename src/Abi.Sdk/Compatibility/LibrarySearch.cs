@@ -68,7 +68,7 @@ internal sealed partial class LoaderRun
             return runHit;
         }
 
-        if ((dyn.Flags1 & ElfDynamicFlags1.NoDefaultLib) != 0)
+        if ((dyn.Flags1 & ElfDynamicFlags1.DF_1_NODEFLIB) != 0)
         {
             return default;
         }

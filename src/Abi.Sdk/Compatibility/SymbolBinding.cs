@@ -24,7 +24,7 @@ internal sealed partial class LoaderRun
 
             var surface = map.Surface;
             var table = surface.Image.DynamicSymbols;
-            bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.Symbolic) != 0;
+            bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.DF_SYMBOLIC) != 0;
             var references = surface.References;
             var satisfiers = map.IsMain ? null : surface.Satisfiers;
             for (int r = 0; r < references.Length; r++)

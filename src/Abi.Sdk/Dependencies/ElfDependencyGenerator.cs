@@ -37,12 +37,6 @@ public sealed record ElfDependencies(ImmutableArray<RpmDependency> Provides, Imm
 /// </summary>
 public static class ElfDependencyGenerator
 {
-    private const uint SHT_DYNAMIC = 6;
-    private const uint SHT_GNU_VERDEF = 0x6ffffffd;
-    private const uint SHT_GNU_VERNEED = 0x6ffffffe;
-    private const ElfMachine EM_ALPHA = (ElfMachine)41;
-    private const ElfMachine EM_FAKE_ALPHA = (ElfMachine)0x9026;
-
     /// <summary>Generates the dependencies of the ELF file at <paramref name="path"/>, taking its executable bits from the file system.</summary>
     /// <param name="path">The file; its base name is the fake soname.</param>
     /// <param name="options">The generator's switches, or <see langword="null"/> for rpm's defaults.</param>
@@ -81,7 +75,7 @@ public static class ElfDependencyGenerator
             return new ElfDependencies([], []);
         }
 
-        string? marker = header.Class == ElfClass.Elf64 && header.Machine is not (EM_ALPHA or EM_FAKE_ALPHA) ? "(64bit)" : null;
+        string? marker = header.Class == ElfClass.Elf64 && header.Machine is not (ElfMachine.Alpha or ElfMachine.FakeAlpha) ? "(64bit)" : null;
         bool isDso = header.Type == ElfFileType.SharedObject;
 
         // Requires are generated unless the file has an interpreter but is not executable.
@@ -94,7 +88,7 @@ public static class ElfDependencyGenerator
         {
             switch (section.Type)
             {
-                case SHT_GNU_VERDEF:
+                case ElfSectionType.SHT_GNU_VERDEF:
                     // The base definition names the library; every other definition is provided under that name.
                     string? baseName = null;
                     foreach (var definition in image.VersionDefinitions)
@@ -110,7 +104,7 @@ public static class ElfDependencyGenerator
                     }
 
                     break;
-                case SHT_GNU_VERNEED:
+                case ElfSectionType.SHT_GNU_VERNEED:
                     foreach (var need in image.VersionNeeds)
                     {
                         foreach (var version in need.Versions)
@@ -123,7 +117,7 @@ public static class ElfDependencyGenerator
                     }
 
                     break;
-                case SHT_DYNAMIC when image.Dynamic is { } dynamic:
+                case ElfSectionType.SHT_DYNAMIC when image.Dynamic is { } dynamic:
                     gotHash |= dynamic.HasHash;
                     gotGnuHash |= dynamic.HasGnuHash;
                     gotDebug |= dynamic.HasDebug;

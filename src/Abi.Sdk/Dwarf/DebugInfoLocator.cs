@@ -46,7 +46,7 @@ public sealed class DebugInfoLocator
     public DebugInfoLocation? Locate(ElfImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        if ((image.FindSection(".debug_info") ?? image.FindSection(".zdebug_info")) is { } info && info.Type != ElfSection.NoBits && info.Size > 0)
+        if ((image.FindSection(".debug_info") ?? image.FindSection(".zdebug_info")) is { } info && info.Type != ElfSectionType.SHT_NOBITS && info.Size > 0)
         {
             return new DebugInfoLocation(image.FileName ?? string.Empty, DebugInfoSource.InFile);
         }

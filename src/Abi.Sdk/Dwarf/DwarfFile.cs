@@ -319,7 +319,7 @@ public sealed class DwarfFile : IDisposable
     };
 
     private bool HasSection(string name)
-        => (Image.FindSection(name) ?? Image.FindSection(".z" + name[1..])) is { } s && s.Type != ElfSection.NoBits && s.Size > 0;
+        => (Image.FindSection(name) ?? Image.FindSection(".z" + name[1..])) is { } s && s.Type != ElfSectionType.SHT_NOBITS && s.Size > 0;
 
     private void EnsureUnits()
     {
@@ -438,7 +438,7 @@ public sealed class DwarfFile : IDisposable
 
     private DwarfSupplementaryLink? ReadSupplementaryLink()
     {
-        if (Image.FindSection(".gnu_debugaltlink") is { } alt && alt.Type != ElfSection.NoBits)
+        if (Image.FindSection(".gnu_debugaltlink") is { } alt && alt.Type != ElfSectionType.SHT_NOBITS)
         {
             var bytes = Image.GetSectionData(alt).Span;
             int nul = bytes.IndexOf((byte)0);
@@ -450,7 +450,7 @@ public sealed class DwarfFile : IDisposable
             return new DwarfSupplementaryLink(System.Text.Encoding.UTF8.GetString(bytes[..nul]), [.. bytes[(nul + 1)..]]);
         }
 
-        if (Image.FindSection(".debug_sup") is { } sup && sup.Type != ElfSection.NoBits)
+        if (Image.FindSection(".debug_sup") is { } sup && sup.Type != ElfSectionType.SHT_NOBITS)
         {
             var section = new DwarfSection(sup.Name, Image.GetSectionData(sup), FileName, Image.Header.DataEncoding == ElfDataEncoding.BigEndian);
             var c = section.Cursor(0);

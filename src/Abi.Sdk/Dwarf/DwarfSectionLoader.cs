@@ -11,7 +11,6 @@ namespace Abi.Sdk.Dwarf;
 /// </summary>
 internal static class DwarfSectionLoader
 {
-    private const ulong SHF_COMPRESSED = 0x800;
     private const uint ELFCOMPRESS_ZLIB = 1;
     private const uint ELFCOMPRESS_ZSTD = 2;
 
@@ -24,7 +23,7 @@ internal static class DwarfSectionLoader
         if (section is not null)
         {
             var raw = image.GetSectionData(section);
-            if ((section.Flags & SHF_COMPRESSED) == 0 || section.Type == ElfSection.NoBits)
+            if ((section.Flags & ElfSectionFlags.SHF_COMPRESSED) == 0 || section.Type == ElfSectionType.SHT_NOBITS)
             {
                 return new DwarfSection(name, raw, image.FileName, big);
             }
@@ -33,7 +32,7 @@ internal static class DwarfSectionLoader
         }
 
         var legacy = image.FindSection(".z" + name[1..]);
-        if (legacy is not null && legacy.Type != ElfSection.NoBits)
+        if (legacy is not null && legacy.Type != ElfSectionType.SHT_NOBITS)
         {
             return new DwarfSection(name, DecompressLegacy(image, legacy, image.GetSectionData(legacy), ref budget), image.FileName, big);
         }

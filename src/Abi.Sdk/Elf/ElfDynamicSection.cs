@@ -3,56 +3,13 @@ using System.Collections.Immutable;
 namespace Abi.Sdk.Elf;
 
 /// <summary>One entry of the dynamic section.</summary>
-/// <param name="Tag">d_tag (DT_NEEDED = 1, DT_SONAME = 14, …; see the constants of <see cref="ElfDynamicSection"/>).</param>
+/// <param name="Tag">d_tag.</param>
 /// <param name="Value">d_val or d_ptr.</param>
-public readonly record struct ElfDynamicEntry(long Tag, ulong Value);
+public readonly record struct ElfDynamicEntry(ElfDynamicTag Tag, ulong Value);
 
 /// <summary>The dynamic section (PT_DYNAMIC), decoded up to DT_NULL, with its strings resolved.</summary>
 public sealed class ElfDynamicSection
 {
-    /// <summary>DT_NULL.</summary>
-    public const long DT_NULL = 0;
-    /// <summary>DT_NEEDED.</summary>
-    public const long DT_NEEDED = 1;
-    /// <summary>DT_HASH.</summary>
-    public const long DT_HASH = 4;
-    /// <summary>DT_STRTAB.</summary>
-    public const long DT_STRTAB = 5;
-    /// <summary>DT_SYMTAB.</summary>
-    public const long DT_SYMTAB = 6;
-    /// <summary>DT_STRSZ.</summary>
-    public const long DT_STRSZ = 10;
-    /// <summary>DT_SYMENT.</summary>
-    public const long DT_SYMENT = 11;
-    /// <summary>DT_SONAME.</summary>
-    public const long DT_SONAME = 14;
-    /// <summary>DT_RPATH.</summary>
-    public const long DT_RPATH = 15;
-    /// <summary>DT_DEBUG.</summary>
-    public const long DT_DEBUG = 21;
-    /// <summary>DT_RUNPATH.</summary>
-    public const long DT_RUNPATH = 29;
-    /// <summary>DT_FLAGS.</summary>
-    public const long DT_FLAGS = 30;
-    /// <summary>DT_GNU_HASH.</summary>
-    public const long DT_GNU_HASH = 0x6ffffef5;
-    /// <summary>DT_VERSYM.</summary>
-    public const long DT_VERSYM = 0x6ffffff0;
-    /// <summary>DT_FLAGS_1.</summary>
-    public const long DT_FLAGS_1 = 0x6ffffffb;
-    /// <summary>DT_VERDEF.</summary>
-    public const long DT_VERDEF = 0x6ffffffc;
-    /// <summary>DT_VERDEFNUM.</summary>
-    public const long DT_VERDEFNUM = 0x6ffffffd;
-    /// <summary>DT_VERNEED.</summary>
-    public const long DT_VERNEED = 0x6ffffffe;
-    /// <summary>DT_VERNEEDNUM.</summary>
-    public const long DT_VERNEEDNUM = 0x6fffffff;
-    /// <summary>DT_AUXILIARY.</summary>
-    public const long DT_AUXILIARY = 0x7ffffffd;
-    /// <summary>DT_FILTER.</summary>
-    public const long DT_FILTER = 0x7fffffff;
-
     internal ElfDynamicSection(ImmutableArray<ElfDynamicEntry> entries, string? soname, ImmutableArray<string> needed, string? rpath, string? runpath)
     {
         Entries = entries;
@@ -64,11 +21,11 @@ public sealed class ElfDynamicSection
         {
             switch (entry.Tag)
             {
-                case DT_FLAGS: Flags = (ElfDynamicFlags)entry.Value; break;
-                case DT_FLAGS_1: Flags1 = (ElfDynamicFlags1)entry.Value; break;
-                case DT_HASH: HasHash = true; break;
-                case DT_GNU_HASH: HasGnuHash = true; break;
-                case DT_DEBUG: HasDebug = true; break;
+                case ElfDynamicTag.DT_FLAGS: Flags = (ElfDynamicFlags)entry.Value; break;
+                case ElfDynamicTag.DT_FLAGS_1: Flags1 = (ElfDynamicFlags1)entry.Value; break;
+                case ElfDynamicTag.DT_HASH: HasHash = true; break;
+                case ElfDynamicTag.DT_GNU_HASH: HasGnuHash = true; break;
+                case ElfDynamicTag.DT_DEBUG: HasDebug = true; break;
             }
         }
     }
@@ -102,6 +59,25 @@ public sealed class ElfDynamicSection
 
     /// <summary>Whether DT_DEBUG is present (executables have it, libraries usually not).</summary>
     public bool HasDebug { get; }
+
+    /// <summary>The value of the first entry with <paramref name="tag"/>, as the loader takes it.</summary>
+    /// <param name="tag">The tag.</param>
+    /// <param name="value">d_val or d_ptr of the first such entry; 0 when there is none.</param>
+    /// <returns>Whether the section has an entry with that tag.</returns>
+    public bool TryGetValue(ElfDynamicTag tag, out ulong value)
+    {
+        foreach (var entry in Entries)
+        {
+            if (entry.Tag == tag)
+            {
+                value = entry.Value;
+                return true;
+            }
+        }
+
+        value = 0;
+        return false;
+    }
 }
 
 /// <summary>The <c>.gnu_debuglink</c> section: the name of the separate debug file and the CRC-32 of its bytes.</summary>

@@ -99,6 +99,8 @@ public enum ElfMachine : ushort
     Bpf = 247,
     /// <summary>EM_LOONGARCH.</summary>
     LoongArch = 258,
+    /// <summary>EM_FAKE_ALPHA (glibc's name; binutils' EM_OLD_ALPHA): Alpha's number in the ELF registry, which Linux does not use.</summary>
+    FakeAlpha = 41,
     /// <summary>EM_ALPHA (the unofficial number Linux uses).</summary>
     Alpha = 0x9026,
 }
@@ -162,84 +164,4 @@ public enum ElfVersionFlags : ushort
     Weak = 0x2,
     /// <summary>VER_FLG_INFO: informational only, ld.so ignores it.</summary>
     Info = 0x4,
-}
-
-/// <summary>DT_FLAGS.</summary>
-[Flags]
-public enum ElfDynamicFlags : ulong
-{
-    /// <summary>No flag.</summary>
-    None = 0,
-    /// <summary>DF_ORIGIN.</summary>
-    Origin = 0x1,
-    /// <summary>DF_SYMBOLIC.</summary>
-    Symbolic = 0x2,
-    /// <summary>DF_TEXTREL.</summary>
-    TextRel = 0x4,
-    /// <summary>DF_BIND_NOW.</summary>
-    BindNow = 0x8,
-    /// <summary>DF_STATIC_TLS.</summary>
-    StaticTls = 0x10,
-}
-
-/// <summary>DT_FLAGS_1.</summary>
-[Flags]
-public enum ElfDynamicFlags1 : ulong
-{
-    /// <summary>No flag.</summary>
-    None = 0,
-    /// <summary>DF_1_NOW.</summary>
-    Now = 0x1,
-    /// <summary>DF_1_GLOBAL.</summary>
-    Global = 0x2,
-    /// <summary>DF_1_GROUP.</summary>
-    Group = 0x4,
-    /// <summary>DF_1_NODELETE.</summary>
-    NoDelete = 0x8,
-    /// <summary>DF_1_LOADFLTR.</summary>
-    LoadFilter = 0x10,
-    /// <summary>DF_1_INITFIRST.</summary>
-    InitFirst = 0x20,
-    /// <summary>DF_1_NOOPEN.</summary>
-    NoOpen = 0x40,
-    /// <summary>DF_1_ORIGIN.</summary>
-    Origin = 0x80,
-    /// <summary>DF_1_DIRECT.</summary>
-    Direct = 0x100,
-    /// <summary>DF_1_INTERPOSE.</summary>
-    Interpose = 0x400,
-    /// <summary>DF_1_NODEFLIB.</summary>
-    NoDefaultLib = 0x800,
-    /// <summary>DF_1_NODUMP.</summary>
-    NoDump = 0x1000,
-    /// <summary>DF_1_CONFALT.</summary>
-    ConfAlt = 0x2000,
-    /// <summary>DF_1_ENDFILTEE.</summary>
-    EndFiltee = 0x4000,
-    /// <summary>DF_1_DISPRELDNE.</summary>
-    DispRelDne = 0x8000,
-    /// <summary>DF_1_DISPRELPND.</summary>
-    DispRelPnd = 0x10000,
-    /// <summary>DF_1_NODIRECT.</summary>
-    NoDirect = 0x20000,
-    /// <summary>DF_1_IGNMULDEF.</summary>
-    IgnMulDef = 0x40000,
-    /// <summary>DF_1_NOKSYMS.</summary>
-    NoKSyms = 0x80000,
-    /// <summary>DF_1_NOHDR.</summary>
-    NoHdr = 0x100000,
-    /// <summary>DF_1_EDITED.</summary>
-    Edited = 0x200000,
-    /// <summary>DF_1_NORELOC.</summary>
-    NoReloc = 0x400000,
-    /// <summary>DF_1_SYMINTPOSE.</summary>
-    SymIntpose = 0x800000,
-    /// <summary>DF_1_GLOBAUDIT.</summary>
-    GlobAudit = 0x1000000,
-    /// <summary>DF_1_SINGLETON.</summary>
-    Singleton = 0x2000000,
-    /// <summary>DF_1_STUB.</summary>
-    Stub = 0x4000000,
-    /// <summary>DF_1_PIE: the linker's mark of a position-independent executable.</summary>
-    Pie = 0x8000000,
 }

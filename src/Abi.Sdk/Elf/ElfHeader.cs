@@ -48,30 +48,20 @@ public sealed class ElfHeader
 }
 
 /// <summary>A program header (segment).</summary>
-/// <param name="Type">p_type (PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_NOTE = 4, …).</param>
-/// <param name="Flags">p_flags (PF_X = 1, PF_W = 2, PF_R = 4).</param>
+/// <param name="Type">p_type.</param>
+/// <param name="Flags">p_flags.</param>
 /// <param name="Offset">p_offset, where the segment's bytes start in the file.</param>
 /// <param name="VirtualAddress">p_vaddr.</param>
 /// <param name="PhysicalAddress">p_paddr.</param>
 /// <param name="FileSize">p_filesz.</param>
 /// <param name="MemorySize">p_memsz.</param>
 /// <param name="Alignment">p_align.</param>
-public readonly record struct ElfSegment(uint Type, uint Flags, ulong Offset, ulong VirtualAddress, ulong PhysicalAddress, ulong FileSize, ulong MemorySize, ulong Alignment)
-{
-    /// <summary>PT_LOAD.</summary>
-    public const uint Load = 1;
-    /// <summary>PT_DYNAMIC.</summary>
-    public const uint Dynamic = 2;
-    /// <summary>PT_INTERP.</summary>
-    public const uint Interpreter = 3;
-    /// <summary>PT_NOTE.</summary>
-    public const uint Note = 4;
-}
+public readonly record struct ElfSegment(ElfSegmentType Type, ElfSegmentFlags Flags, ulong Offset, ulong VirtualAddress, ulong PhysicalAddress, ulong FileSize, ulong MemorySize, ulong Alignment);
 
 /// <summary>A section header.</summary>
 /// <param name="Index">The section's index in the section header table.</param>
 /// <param name="Name">sh_name resolved in the section-name string table.</param>
-/// <param name="Type">sh_type (SHT_DYNSYM = 11, SHT_GNU_versym = 0x6fffffff, …).</param>
+/// <param name="Type">sh_type.</param>
 /// <param name="Flags">sh_flags.</param>
 /// <param name="Address">sh_addr.</param>
 /// <param name="Offset">sh_offset.</param>
@@ -80,8 +70,4 @@ public readonly record struct ElfSegment(uint Type, uint Flags, ulong Offset, ul
 /// <param name="Info">sh_info.</param>
 /// <param name="Alignment">sh_addralign.</param>
 /// <param name="EntrySize">sh_entsize.</param>
-public sealed record ElfSection(int Index, string Name, uint Type, ulong Flags, ulong Address, ulong Offset, ulong Size, uint Link, uint Info, ulong Alignment, ulong EntrySize)
-{
-    /// <summary>SHT_NOBITS: occupies no bytes in the file.</summary>
-    public const uint NoBits = 8;
-}
+public sealed record ElfSection(int Index, string Name, ElfSectionType Type, ElfSectionFlags Flags, ulong Address, ulong Offset, ulong Size, uint Link, uint Info, ulong Alignment, ulong EntrySize);

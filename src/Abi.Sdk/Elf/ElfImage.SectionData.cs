@@ -29,7 +29,7 @@ public sealed partial class ElfImage
     public ReadOnlyMemory<byte> GetSectionData(ElfSection section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        if (section.Type == ElfSection.NoBits)
+        if (section.Type == ElfSectionType.SHT_NOBITS)
         {
             return ReadOnlyMemory<byte>.Empty;
         }

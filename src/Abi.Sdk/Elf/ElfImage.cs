@@ -5,18 +5,14 @@ namespace Abi.Sdk.Elf;
 
 /// <summary>
 /// An ELF file opened for reading what the dynamic loader reads: header, program headers, the dynamic section,
-/// dynamic symbols with their GNU versions, version definitions and requirements, build-id and debug link.
-/// Reads ELF32 and ELF64 of either byte order. The file is memory-mapped; structures are validated when opened
-/// and symbols are decoded in place when read. Immutable and safe to share across threads until disposed.
+/// dynamic symbols with their GNU versions, version definitions and requirements, dynamic relocations, the GNU hash
+/// table, notes (build-id, ABI tag, GNU properties) and debug link.
+/// Reads ELF32 and ELF64 of either byte order. The file is memory-mapped; the headers, dynamic section and version
+/// tables are validated when opened, relocations, hash table and notes on first use, and symbols and relocations are
+/// decoded in place when read. Immutable and safe to share across threads until disposed.
 /// </summary>
 public sealed partial class ElfImage : IDisposable
 {
-    private const uint SHT_DYNAMIC = 6;
-    private const uint SHT_NOTE = 7;
-    private const uint SHT_DYNSYM = 11;
-    private const uint SHT_GNU_VERDEF = 0x6ffffffd;
-    private const uint SHT_GNU_VERNEED = 0x6ffffffe;
-    private const uint SHT_GNU_VERSYM = 0x6fffffff;
     private const int MaxVersionIndex = 0x7fff;
 
     private readonly ReadOnlyMemory<byte> _memory;
@@ -37,7 +33,6 @@ public sealed partial class ElfImage : IDisposable
         var dyn = ReadDynamic(data);
         Dynamic = dyn;
         (VersionDefinitions, VersionNeeds, DynamicSymbols) = ReadSymbolsAndVersions(data, dyn);
-        BuildId = ReadBuildId(data);
         DebugLink = ReadDebugLink(data);
     }
 
@@ -74,12 +69,6 @@ public sealed partial class ElfImage : IDisposable
     /// <summary>The version requirements (<c>.gnu.version_r</c>), grouped by the file that must provide them.</summary>
     public ImmutableArray<ElfVersionNeed> VersionNeeds { get; }
 
-    /// <summary>The GNU build-id (NT_GNU_BUILD_ID) bytes; empty when absent.</summary>
-    public ImmutableArray<byte> BuildId { get; }
-
-    /// <summary>The build-id in lower-case hexadecimal, or <see langword="null"/> when absent.</summary>
-    public string? BuildIdHex => BuildId.IsEmpty ? null : Convert.ToHexStringLower(BuildId.AsSpan());
-
     /// <summary>The <c>.gnu_debuglink</c> section, or <see langword="null"/> when absent.</summary>
     public ElfDebugLink? DebugLink { get; }
 
@@ -89,7 +78,7 @@ public sealed partial class ElfImage : IDisposable
     /// shared object to readelf and here.
     /// </summary>
     public bool IsPositionIndependentExecutable =>
-        Header.Type == ElfFileType.SharedObject && Dynamic is { } d && (d.Flags1 & ElfDynamicFlags1.Pie) != 0;
+        Header.Type == ElfFileType.SharedObject && Dynamic is { } d && (d.Flags1 & ElfDynamicFlags1.DF_1_PIE) != 0;
 
     /// <summary>True for ET_DYN that is not a PIE executable: a shared library.</summary>
     public bool IsSharedLibrary => Header.Type == ElfFileType.SharedObject && !IsPositionIndependentExecutable;
@@ -240,7 +229,7 @@ public sealed partial class ElfImage : IDisposable
     {
         foreach (var s in Segments)
         {
-            if (s.Type == ElfSegment.Load && address >= s.VirtualAddress && address - s.VirtualAddress < s.FileSize)
+            if (s.Type == ElfSegmentType.PT_LOAD && address >= s.VirtualAddress && address - s.VirtualAddress < s.FileSize)
             {
                 offset = s.Offset + (address - s.VirtualAddress);
                 return true;
@@ -266,8 +255,7 @@ public sealed partial class ElfImage : IDisposable
             ElfThrow.Disposed(this);
         }
 
-        const uint SHT_SYMTAB = 2;
-        var symtab = FindSection(SHT_SYMTAB);
+        var symtab = FindSection(ElfSectionType.SHT_SYMTAB);
         if (symtab is null)
         {
             return ElfSymbolTable.Empty(this);
@@ -423,7 +411,7 @@ public sealed partial class ElfImage : IDisposable
                 name = ReadString(names, namesOffset, s.Name, "section name");
             }
 
-            builder.Add(new ElfSection(i, name, s.Type, s.Flags, s.Addr, s.Offset, s.Size, s.Link, s.Info, s.Align, s.EntSize));
+            builder.Add(new ElfSection(i, name, (ElfSectionType)s.Type, (ElfSectionFlags)s.Flags, s.Addr, s.Offset, s.Size, s.Link, s.Info, s.Align, s.EntSize));
         }
 
         return builder.MoveToImmutable();
@@ -449,8 +437,8 @@ public sealed partial class ElfImage : IDisposable
         {
             int o = start + (i * phentsize);
             builder.Add(e.Is64
-                ? new ElfSegment(e.U32(d, o), e.U32(d, o + 4), e.U64(d, o + 8), e.U64(d, o + 16), e.U64(d, o + 24), e.U64(d, o + 32), e.U64(d, o + 40), e.U64(d, o + 48))
-                : new ElfSegment(e.U32(d, o), e.U32(d, o + 24), e.U32(d, o + 4), e.U32(d, o + 8), e.U32(d, o + 12), e.U32(d, o + 16), e.U32(d, o + 20), e.U32(d, o + 28)));
+                ? new ElfSegment((ElfSegmentType)e.U32(d, o), (ElfSegmentFlags)e.U32(d, o + 4), e.U64(d, o + 8), e.U64(d, o + 16), e.U64(d, o + 24), e.U64(d, o + 32), e.U64(d, o + 40), e.U64(d, o + 48))
+                : new ElfSegment((ElfSegmentType)e.U32(d, o), (ElfSegmentFlags)e.U32(d, o + 24), e.U32(d, o + 4), e.U32(d, o + 8), e.U32(d, o + 12), e.U32(d, o + 16), e.U32(d, o + 20), e.U32(d, o + 28)));
         }
 
         return builder.MoveToImmutable();
@@ -460,7 +448,7 @@ public sealed partial class ElfImage : IDisposable
     {
         foreach (var s in Segments)
         {
-            if (s.Type == ElfSegment.Interpreter)
+            if (s.Type == ElfSegmentType.PT_INTERP)
             {
                 // A separate debug file keeps PT_INTERP over a NOBITS .interp (objcopy also zeroes its size): there
                 // is nothing to read, and readelf reports no interpreter either.
@@ -486,10 +474,9 @@ public sealed partial class ElfImage : IDisposable
     /// </summary>
     private bool IsPlaceholder(ElfSegment segment)
     {
-        const ulong SHF_ALLOC = 2;
         foreach (var s in Sections)
         {
-            if (s.Type == ElfSection.NoBits && (s.Flags & SHF_ALLOC) != 0 && s.Address == segment.VirtualAddress && s.Size != 0)
+            if (s.Type == ElfSectionType.SHT_NOBITS && (s.Flags & ElfSectionFlags.SHF_ALLOC) != 0 && s.Address == segment.VirtualAddress && s.Size != 0)
             {
                 return true;
             }
@@ -498,7 +485,7 @@ public sealed partial class ElfImage : IDisposable
         return false;
     }
 
-    private ElfSection? FindSection(uint type)
+    private ElfSection? FindSection(ElfSectionType type)
     {
         foreach (var s in Sections)
         {
@@ -527,7 +514,7 @@ public sealed partial class ElfImage : IDisposable
     {
         foreach (var s in Segments)
         {
-            if (s.Type == ElfSegment.Load && address >= s.VirtualAddress && address - s.VirtualAddress < s.FileSize)
+            if (s.Type == ElfSegmentType.PT_LOAD && address >= s.VirtualAddress && address - s.VirtualAddress < s.FileSize)
             {
                 ulong offset = s.Offset + (address - s.VirtualAddress);
                 ulong end = Math.Min(s.Offset + s.FileSize, (ulong)_memory.Length);
@@ -550,14 +537,14 @@ public sealed partial class ElfImage : IDisposable
         public int Offset;
         public int StrOffset = -1;
         public int StrSize;
-        public readonly Dictionary<long, ulong> Values = [];
+        public readonly Dictionary<ElfDynamicTag, ulong> Values = [];
     }
 
     private ElfDynamicSection? ReadDynamic(ReadOnlySpan<byte> d)
     {
         var e = Endian;
         int offset, length;
-        var section = FindSection(SHT_DYNAMIC);
+        var section = FindSection(ElfSectionType.SHT_DYNAMIC);
         if (section is not null)
         {
             (offset, length) = Range(section.Offset, section.Size, "dynamic section");
@@ -568,7 +555,7 @@ public sealed partial class ElfImage : IDisposable
             // debug file) means the file has no dynamic section, whatever PT_DYNAMIC says.
             foreach (var s in Sections)
             {
-                if (s.Name == ".dynamic" && s.Type == ElfSection.NoBits)
+                if (s.Name == ".dynamic" && s.Type == ElfSectionType.SHT_NOBITS)
                 {
                     return null;
                 }
@@ -577,7 +564,7 @@ public sealed partial class ElfImage : IDisposable
             ElfSegment? seg = null;
             foreach (var s in Segments)
             {
-                if (s.Type == ElfSegment.Dynamic)
+                if (s.Type == ElfSegmentType.PT_DYNAMIC)
                 {
                     seg = s;
                     break;
@@ -597,9 +584,9 @@ public sealed partial class ElfImage : IDisposable
         var info = new DynamicInfo { Offset = offset };
         for (int o = offset; o + entSize <= offset + length; o += entSize)
         {
-            long tag = e.Is64 ? (long)e.U64(d, o) : (int)e.U32(d, o);
+            var tag = (ElfDynamicTag)(e.Is64 ? (long)e.U64(d, o) : (int)e.U32(d, o));
             ulong value = e.Word(d, o + (entSize / 2));
-            if (tag == ElfDynamicSection.DT_NULL)
+            if (tag == ElfDynamicTag.DT_NULL)
             {
                 break;
             }
@@ -616,9 +603,9 @@ public sealed partial class ElfImage : IDisposable
             var strtab = Sections[(int)section.Link];
             (info.StrOffset, info.StrSize) = Range(strtab.Offset, strtab.Size, "dynamic string table");
         }
-        else if (info.Values.TryGetValue(ElfDynamicSection.DT_STRTAB, out var strAddr))
+        else if (info.Values.TryGetValue(ElfDynamicTag.DT_STRTAB, out var strAddr))
         {
-            info.Values.TryGetValue(ElfDynamicSection.DT_STRSZ, out var strSize);
+            info.Values.TryGetValue(ElfDynamicTag.DT_STRSZ, out var strSize);
             (info.StrOffset, info.StrSize) = MapTable(strAddr, strSize, "dynamic string table (DT_STRTAB)", offset);
         }
 
@@ -630,10 +617,10 @@ public sealed partial class ElfImage : IDisposable
             long entryOffset = offset + ((long)index++ * entSize);
             switch (entry.Tag)
             {
-                case ElfDynamicSection.DT_NEEDED: needed.Add(DynString(d, info, entry.Value, entryOffset)); break;
-                case ElfDynamicSection.DT_SONAME: soname ??= DynString(d, info, entry.Value, entryOffset); break;
-                case ElfDynamicSection.DT_RPATH: rpath ??= DynString(d, info, entry.Value, entryOffset); break;
-                case ElfDynamicSection.DT_RUNPATH: runpath ??= DynString(d, info, entry.Value, entryOffset); break;
+                case ElfDynamicTag.DT_NEEDED: needed.Add(DynString(d, info, entry.Value, entryOffset)); break;
+                case ElfDynamicTag.DT_SONAME: soname ??= DynString(d, info, entry.Value, entryOffset); break;
+                case ElfDynamicTag.DT_RPATH: rpath ??= DynString(d, info, entry.Value, entryOffset); break;
+                case ElfDynamicTag.DT_RUNPATH: runpath ??= DynString(d, info, entry.Value, entryOffset); break;
             }
         }
 
@@ -699,7 +686,7 @@ public sealed partial class ElfImage : IDisposable
         int verdefOffset = -1, verdefLength = 0, verdefCount = 0;
         int verneedOffset = -1, verneedLength = 0, verneedCount = 0;
 
-        var dynsym = FindSection(SHT_DYNSYM);
+        var dynsym = FindSection(ElfSectionType.SHT_DYNSYM);
         if (dynsym is not null)
         {
             // The section headers describe the tables: the path readelf takes.
@@ -716,7 +703,7 @@ public sealed partial class ElfImage : IDisposable
 
             var strtab = Sections[(int)dynsym.Link];
             (strOffset, strSize) = Range(strtab.Offset, strtab.Size, "dynamic string table");
-            if (FindSection(SHT_GNU_VERSYM) is { } vs)
+            if (FindSection(ElfSectionType.SHT_GNU_VERSYM) is { } vs)
             {
                 var (o, l) = Range(vs.Offset, vs.Size, "symbol version table (.gnu.version)");
                 if ((ulong)l < (ulong)(symLength / entSize) * 2)
@@ -727,23 +714,23 @@ public sealed partial class ElfImage : IDisposable
                 versymOffset = o;
             }
 
-            if (FindSection(SHT_GNU_VERDEF) is { } vd)
+            if (FindSection(ElfSectionType.SHT_GNU_VERDEF) is { } vd)
             {
                 (verdefOffset, verdefLength) = Range(vd.Offset, vd.Size, "version definitions (.gnu.version_d)");
                 verdefCount = (int)Math.Min(vd.Info, int.MaxValue);
             }
 
-            if (FindSection(SHT_GNU_VERNEED) is { } vn)
+            if (FindSection(ElfSectionType.SHT_GNU_VERNEED) is { } vn)
             {
                 (verneedOffset, verneedLength) = Range(vn.Offset, vn.Size, "version requirements (.gnu.version_r)");
                 verneedCount = (int)Math.Min(vn.Info, int.MaxValue);
             }
         }
-        else if (dyn is not null && _dynInfo is { } info && info.Values.TryGetValue(ElfDynamicSection.DT_SYMTAB, out var symAddr))
+        else if (dyn is not null && _dynInfo is { } info && info.Values.TryGetValue(ElfDynamicTag.DT_SYMTAB, out var symAddr))
         {
             // No section headers: find everything as the loader does, through the dynamic section.
             long at = info.Offset;
-            if (info.Values.TryGetValue(ElfDynamicSection.DT_SYMENT, out var syment) && syment != (ulong)entSize)
+            if (info.Values.TryGetValue(ElfDynamicTag.DT_SYMENT, out var syment) && syment != (ulong)entSize)
             {
                 ElfThrow.Format(FileName, at, $"DT_SYMENT is {syment}, expected {entSize}");
             }
@@ -751,21 +738,21 @@ public sealed partial class ElfImage : IDisposable
             int count = CountSymbolsFromHash(d, info, symAddr);
             (symOffset, symLength) = MapTable(symAddr, (ulong)count * (ulong)entSize, "dynamic symbol table (DT_SYMTAB)", at);
             (strOffset, strSize) = (info.StrOffset, info.StrSize);
-            if (info.Values.TryGetValue(ElfDynamicSection.DT_VERSYM, out var versymAddr))
+            if (info.Values.TryGetValue(ElfDynamicTag.DT_VERSYM, out var versymAddr))
             {
                 (versymOffset, _) = MapTable(versymAddr, (ulong)count * 2, "symbol version table (DT_VERSYM)", at);
             }
 
-            if (info.Values.TryGetValue(ElfDynamicSection.DT_VERDEF, out var verdefAddr))
+            if (info.Values.TryGetValue(ElfDynamicTag.DT_VERDEF, out var verdefAddr))
             {
                 (verdefOffset, verdefLength) = MapToSegmentEnd(verdefAddr, "version definitions (DT_VERDEF)", at);
-                verdefCount = (int)Math.Min(info.Values.GetValueOrDefault(ElfDynamicSection.DT_VERDEFNUM), int.MaxValue);
+                verdefCount = (int)Math.Min(info.Values.GetValueOrDefault(ElfDynamicTag.DT_VERDEFNUM), int.MaxValue);
             }
 
-            if (info.Values.TryGetValue(ElfDynamicSection.DT_VERNEED, out var verneedAddr))
+            if (info.Values.TryGetValue(ElfDynamicTag.DT_VERNEED, out var verneedAddr))
             {
                 (verneedOffset, verneedLength) = MapToSegmentEnd(verneedAddr, "version requirements (DT_VERNEED)", at);
-                verneedCount = (int)Math.Min(info.Values.GetValueOrDefault(ElfDynamicSection.DT_VERNEEDNUM), int.MaxValue);
+                verneedCount = (int)Math.Min(info.Values.GetValueOrDefault(ElfDynamicTag.DT_VERNEEDNUM), int.MaxValue);
             }
         }
 
@@ -811,7 +798,7 @@ public sealed partial class ElfImage : IDisposable
     {
         var e = Endian;
         long at = info.Offset;
-        if (info.Values.TryGetValue(ElfDynamicSection.DT_HASH, out var hashAddr))
+        if (info.Values.TryGetValue(ElfDynamicTag.DT_HASH, out var hashAddr))
         {
             // 64-bit s390 and Alpha use 8-byte hash table entries; everyone else 4-byte ones.
             bool wideEntries = e.Is64 && Header.Machine is ElfMachine.S390 or ElfMachine.Alpha;
@@ -820,7 +807,7 @@ public sealed partial class ElfImage : IDisposable
             return CheckCount(nchain, symAddr, at);
         }
 
-        if (info.Values.TryGetValue(ElfDynamicSection.DT_GNU_HASH, out var gnuAddr))
+        if (info.Values.TryGetValue(ElfDynamicTag.DT_GNU_HASH, out var gnuAddr))
         {
             var (o, l) = MapToSegmentEnd(gnuAddr, "GNU hash table (DT_GNU_HASH)", at);
             if (l < 16)
@@ -1045,79 +1032,11 @@ public sealed partial class ElfImage : IDisposable
         return list.ToImmutable();
     }
 
-    private ImmutableArray<byte> ReadBuildId(ReadOnlySpan<byte> d)
-    {
-        // readelf's order: the SHT_NOTE sections when there are any, else the PT_NOTE segments. A separate debug
-        // file may keep PT_NOTE over NOBITS placeholders: those are skipped, not read as notes.
-        bool noteSections = false;
-        foreach (var s in Sections)
-        {
-            if (s.Type == SHT_NOTE)
-            {
-                noteSections = true;
-                if (FindBuildId(d, s.Offset, s.Size, s.Alignment) is { } id)
-                {
-                    return id;
-                }
-            }
-        }
-
-        if (noteSections)
-        {
-            return [];
-        }
-
-        foreach (var s in Segments)
-        {
-            if (s.Type == ElfSegment.Note && !IsPlaceholder(s) && FindBuildId(d, s.Offset, s.FileSize, s.Alignment) is { } id)
-            {
-                return id;
-            }
-        }
-
-        return [];
-    }
-
-    private ImmutableArray<byte>? FindBuildId(ReadOnlySpan<byte> d, ulong offset, ulong size, ulong alignment)
-    {
-        const uint NT_GNU_BUILD_ID = 3;
-        var e = Endian;
-        var (start, length) = Range(offset, size, "note");
-        var notes = d.Slice(start, length);
-        int align = alignment == 8 ? 8 : 4;
-        int o = 0;
-        while (o <= notes.Length - 12)
-        {
-            uint namesz = e.U32(notes, o), descsz = e.U32(notes, o + 4), type = e.U32(notes, o + 8);
-            long nameAt = o + 12L;
-            long descAt = (nameAt + namesz + align - 1) & ~((long)align - 1);
-            long nextAt = (descAt + descsz + align - 1) & ~((long)align - 1);
-            if (descAt + descsz > notes.Length)
-            {
-                ElfThrow.Format(FileName, start + (long)o, $"note of {namesz}+{descsz} bytes runs past the end of its segment");
-            }
-
-            if (type == NT_GNU_BUILD_ID && namesz == 4 && notes.Slice((int)nameAt, 4).SequenceEqual("GNU\0"u8))
-            {
-                return ImmutableArray.Create(notes.Slice((int)descAt, (int)descsz).ToArray());
-            }
-
-            if (nextAt > notes.Length)
-            {
-                break;
-            }
-
-            o = (int)nextAt;
-        }
-
-        return null;
-    }
-
     private ElfDebugLink? ReadDebugLink(ReadOnlySpan<byte> d)
     {
         foreach (var s in Sections)
         {
-            if (s.Name == ".gnu_debuglink" && s.Type != ElfSection.NoBits)
+            if (s.Name == ".gnu_debuglink" && s.Type != ElfSectionType.SHT_NOBITS)
             {
                 var (o, l) = Range(s.Offset, s.Size, ".gnu_debuglink");
                 var bytes = d.Slice(o, l);

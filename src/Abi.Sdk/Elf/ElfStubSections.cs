@@ -21,7 +21,7 @@ public sealed class ElfGnuHashSection : Lof.ElfSection
 
     /// <summary>Creates the section; set <see cref="Lof.ElfSection.Link"/> to the dynamic symbol table.</summary>
     public ElfGnuHashSection()
-        : base((Lof.ElfSectionType)ElfStubWriter.SHT_GNU_HASH)
+        : base((Lof.ElfSectionType)(uint)ElfSectionType.SHT_GNU_HASH)
     {
         Name = ".gnu.hash";
         Flags = Lof.ElfSectionFlags.Alloc;
@@ -56,7 +56,7 @@ public sealed class ElfSysvHashSection : Lof.ElfSection
 
     /// <summary>Creates the section; set <see cref="Lof.ElfSection.Link"/> to the dynamic symbol table.</summary>
     public ElfSysvHashSection()
-        : base((Lof.ElfSectionType)ElfStubWriter.SHT_HASH)
+        : base((Lof.ElfSectionType)(uint)ElfSectionType.SHT_HASH)
     {
         Name = ".hash";
         Flags = Lof.ElfSectionFlags.Alloc;
@@ -89,7 +89,7 @@ public sealed class ElfGnuVersionSection : Lof.ElfSection
 {
     /// <summary>Creates the section; set <see cref="Lof.ElfSection.Link"/> to the dynamic symbol table.</summary>
     public ElfGnuVersionSection()
-        : base((Lof.ElfSectionType)ElfStubWriter.SHT_GNU_VERSYM)
+        : base((Lof.ElfSectionType)(uint)ElfSectionType.SHT_GNU_VERSYM)
     {
         Name = ".gnu.version";
         Flags = Lof.ElfSectionFlags.Alloc;
@@ -130,7 +130,7 @@ public sealed class ElfGnuVersionDefinitionSection : Lof.ElfSection
 {
     /// <summary>Creates the section; set <see cref="Lof.ElfSection.Link"/> to the dynamic string table.</summary>
     public ElfGnuVersionDefinitionSection()
-        : base((Lof.ElfSectionType)ElfStubWriter.SHT_GNU_VERDEF)
+        : base((Lof.ElfSectionType)(uint)ElfSectionType.SHT_GNU_VERDEF)
     {
         Name = ".gnu.version_d";
         Flags = Lof.ElfSectionFlags.Alloc;
@@ -205,7 +205,7 @@ public sealed class ElfGnuVersionNeedSection : Lof.ElfSection
 {
     /// <summary>Creates the section; set <see cref="Lof.ElfSection.Link"/> to the dynamic string table.</summary>
     public ElfGnuVersionNeedSection()
-        : base((Lof.ElfSectionType)ElfStubWriter.SHT_GNU_VERNEED)
+        : base((Lof.ElfSectionType)(uint)ElfSectionType.SHT_GNU_VERNEED)
     {
         Name = ".gnu.version_r";
         Flags = Lof.ElfSectionFlags.Alloc;

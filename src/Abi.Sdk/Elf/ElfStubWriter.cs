@@ -24,11 +24,6 @@ namespace Abi.Sdk.Elf;
 /// </remarks>
 public static class ElfStubWriter
 {
-    internal const uint SHT_HASH = 5, SHT_GNU_HASH = 0x6ffffff6, SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERNEED = 0x6ffffffe, SHT_GNU_VERSYM = 0x6fffffff;
-    private const uint PT_GNU_STACK = 0x6474e551;
-    private const long DT_NULL = 0, DT_NEEDED = 1, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_STRSZ = 10, DT_SYMENT = 11, DT_SONAME = 14;
-    private const long DT_GNU_HASH = 0x6ffffef5, DT_VERSYM = 0x6ffffff0, DT_VERDEF = 0x6ffffffc, DT_VERDEFNUM = 0x6ffffffd, DT_VERNEED = 0x6ffffffe, DT_VERNEEDNUM = 0x6fffffff;
-    private const ushort SHN_ABS = 0xfff1;
     private const int MaxVersionIndex = 0x7fff; // versym keeps 15 bits; 0x8000 marks a hidden version
 
     // Symbols are spaced so that each has a distinct address and data keeps its size.
@@ -287,42 +282,42 @@ public static class ElfStubWriter
         foreach (var n in definition.Needed)
         {
             CheckName(label, n);
-            dyn.Add(new Lof.ElfDynamic { Tag = DT_NEEDED, Value = dynstr.GetOrCreateString(n) });
+            dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_NEEDED, Value = dynstr.GetOrCreateString(n) });
         }
 
         if (definition.Soname is { } soname)
         {
             CheckName(label, soname);
-            dyn.Add(new Lof.ElfDynamic { Tag = DT_SONAME, Value = dynstr.GetOrCreateString(soname) });
+            dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_SONAME, Value = dynstr.GetOrCreateString(soname) });
         }
 
         if (sysvHash)
         {
-            dyn.Add(new Lof.ElfDynamic { Tag = DT_HASH });
+            dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_HASH });
         }
 
-        dyn.Add(new Lof.ElfDynamic { Tag = DT_GNU_HASH });
-        dyn.Add(new Lof.ElfDynamic { Tag = DT_STRTAB });
-        dyn.Add(new Lof.ElfDynamic { Tag = DT_SYMTAB });
-        dyn.Add(new Lof.ElfDynamic { Tag = DT_STRSZ });
-        dyn.Add(new Lof.ElfDynamic { Tag = DT_SYMENT });
+        dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_GNU_HASH });
+        dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_STRTAB });
+        dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_SYMTAB });
+        dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_STRSZ });
+        dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_SYMENT });
         if (versym is not null)
         {
-            dyn.Add(new Lof.ElfDynamic { Tag = DT_VERSYM });
+            dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_VERSYM });
             if (definition.VersionDefinitions.Length > 0)
             {
-                dyn.Add(new Lof.ElfDynamic { Tag = DT_VERDEF });
-                dyn.Add(new Lof.ElfDynamic { Tag = DT_VERDEFNUM });
+                dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_VERDEF });
+                dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_VERDEFNUM });
             }
 
             if (definition.VersionNeeds.Length > 0)
             {
-                dyn.Add(new Lof.ElfDynamic { Tag = DT_VERNEED });
-                dyn.Add(new Lof.ElfDynamic { Tag = DT_VERNEEDNUM });
+                dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_VERNEED });
+                dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_VERNEEDNUM });
             }
         }
 
-        dyn.Add(new Lof.ElfDynamic { Tag = DT_NULL });
+        dyn.Add(new Lof.ElfDynamic { Tag = (long)ElfDynamicTag.DT_NULL });
 
         // Program headers; Layout sets their addresses and memory sizes.
         var rw = new Lof.ElfSegmentFlags(Lof.ElfSegmentFlagsCore.Readable | Lof.ElfSegmentFlagsCore.Writable);
@@ -335,7 +330,7 @@ public static class ElfStubWriter
             file.Segments.Add(new Lof.ElfSegment { Type = new Lof.ElfSegmentType(Lof.ElfSegmentTypeCore.Tls), OffsetCalculationMode = Lof.ElfOffsetCalculationMode.Manual, Range = Lof.ElfContentRange.Empty, Flags = new Lof.ElfSegmentFlags(Lof.ElfSegmentFlagsCore.Readable), VirtualAddressAlignment = SymbolAlignment });
         }
 
-        file.Segments.Add(new Lof.ElfSegment { Type = new Lof.ElfSegmentType(PT_GNU_STACK), Range = Lof.ElfContentRange.Empty, Flags = rw, VirtualAddressAlignment = 16 });
+        file.Segments.Add(new Lof.ElfSegment { Type = new Lof.ElfSegmentType((uint)ElfSegmentType.PT_GNU_STACK), Range = Lof.ElfContentRange.Empty, Flags = rw, VirtualAddressAlignment = 16 });
         return file;
     }
 
@@ -511,17 +506,17 @@ public static class ElfStubWriter
             ref var e = ref entries[i];
             ulong? value = e.Tag switch
             {
-                DT_HASH => sysvHash?.VirtualAddress,
-                DT_GNU_HASH => gnuHash?.VirtualAddress,
-                DT_STRTAB => dynstr.VirtualAddress,
-                DT_SYMTAB => dynsym.VirtualAddress,
-                DT_STRSZ => dynstr.Size,
-                DT_SYMENT => dynsym.TableEntrySize,
-                DT_VERSYM => versym?.VirtualAddress,
-                DT_VERDEF => verdef?.VirtualAddress,
-                DT_VERDEFNUM => (ulong?)verdef?.Definitions.Count,
-                DT_VERNEED => verneed?.VirtualAddress,
-                DT_VERNEEDNUM => (ulong?)verneed?.Needs.Count,
+                (long)ElfDynamicTag.DT_HASH => sysvHash?.VirtualAddress,
+                (long)ElfDynamicTag.DT_GNU_HASH => gnuHash?.VirtualAddress,
+                (long)ElfDynamicTag.DT_STRTAB => dynstr.VirtualAddress,
+                (long)ElfDynamicTag.DT_SYMTAB => dynsym.VirtualAddress,
+                (long)ElfDynamicTag.DT_STRSZ => dynstr.Size,
+                (long)ElfDynamicTag.DT_SYMENT => dynsym.TableEntrySize,
+                (long)ElfDynamicTag.DT_VERSYM => versym?.VirtualAddress,
+                (long)ElfDynamicTag.DT_VERDEF => verdef?.VirtualAddress,
+                (long)ElfDynamicTag.DT_VERDEFNUM => (ulong?)verdef?.Definitions.Count,
+                (long)ElfDynamicTag.DT_VERNEED => verneed?.VirtualAddress,
+                (long)ElfDynamicTag.DT_VERNEEDNUM => (ulong?)verneed?.Needs.Count,
                 _ => null,
             };
             if (value is { } v)

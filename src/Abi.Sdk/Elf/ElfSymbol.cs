@@ -10,15 +10,6 @@ namespace Abi.Sdk.Elf;
 /// </summary>
 public readonly struct ElfSymbol : IEquatable<ElfSymbol>
 {
-    /// <summary>st_shndx of an undefined symbol.</summary>
-    public const ushort SectionUndefined = 0;
-    /// <summary>st_shndx of an absolute symbol.</summary>
-    public const ushort SectionAbsolute = 0xfff1;
-    /// <summary>st_shndx of a common symbol.</summary>
-    public const ushort SectionCommon = 0xfff2;
-    /// <summary>st_shndx meaning the real index is in SHT_SYMTAB_SHNDX.</summary>
-    public const ushort SectionExtended = 0xffff;
-
     private readonly ElfSymbolTable? _table;
     private readonly uint _nameOffset;
     private readonly byte _info;
@@ -40,7 +31,7 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
         Size = size;
         _info = info;
         _other = other;
-        SectionIndex = sectionIndex;
+        SectionIndex = (ElfSectionIndex)sectionIndex;
         _versym = versym;
     }
 
@@ -63,8 +54,8 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
     /// <summary>st_size: for an object, the bytes a copy relocation copies.</summary>
     public ulong Size { get; }
 
-    /// <summary>st_shndx: <see cref="SectionUndefined"/>, <see cref="SectionAbsolute"/>, <see cref="SectionCommon"/> or a section index.</summary>
-    public ushort SectionIndex { get; }
+    /// <summary>st_shndx: <see cref="ElfSectionIndex.SHN_UNDEF"/>, <see cref="ElfSectionIndex.SHN_ABS"/>, <see cref="ElfSectionIndex.SHN_COMMON"/> or a section index.</summary>
+    public ElfSectionIndex SectionIndex { get; }
 
     /// <summary>ELF_ST_TYPE of st_info.</summary>
     public ElfSymbolType Type => (ElfSymbolType)(_info & 0xf);
@@ -82,7 +73,7 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
     public byte Other => _other;
 
     /// <summary>True when the symbol is defined in this file (st_shndx is not SHN_UNDEF).</summary>
-    public bool IsDefined => SectionIndex != SectionUndefined;
+    public bool IsDefined => SectionIndex != ElfSectionIndex.SHN_UNDEF;
 
     /// <summary>The raw <c>.gnu.version</c> entry, hidden bit included; 0 when the file has no symbol versioning.</summary>
     public ushort VersionSymbol => _versym;
@@ -107,7 +98,7 @@ public readonly struct ElfSymbol : IEquatable<ElfSymbol>
     /// True for the absolute symbol the linker emits for each version node, named after it (<c>GLIBC_2.34</c> in
     /// <c>GLIBC_2.34</c>); it marks the node and is not part of the interface.
     /// </summary>
-    public bool IsVersionMarker => SectionIndex == SectionAbsolute && Version is ElfVersionDefinition d && (_nameOffset == d.NameOffset || NameUtf8.SequenceEqual(d.NameUtf8));
+    public bool IsVersionMarker => SectionIndex == ElfSectionIndex.SHN_ABS && Version is ElfVersionDefinition d && (_nameOffset == d.NameOffset || NameUtf8.SequenceEqual(d.NameUtf8));
 
     /// <summary>
     /// The version as readelf prints it after the name, or <see langword="null"/> when readelf prints none: readelf

@@ -93,6 +93,6 @@ public class ElfDebugFileTests
         Assert.Null(image.Interpreter);
         Assert.NotNull(image.BuildIdHex);
         Assert.Equal(reference.BuildId, image.BuildIdHex);
-        Assert.Contains(image.Sections, s => s.Name == ".dynsym" && s.Type == ElfSection.NoBits);
+        Assert.Contains(image.Sections, s => s.Name == ".dynsym" && s.Type == ElfSectionType.SHT_NOBITS);
     }
 }

@@ -65,7 +65,7 @@ public class ElfFixtureTests
         // The linker's marker symbol for each node carries the node's name and is displayed without a version.
         var marker = image.DynamicSymbols.Single(s => s.Name == "VERS_2.0");
         Assert.True(marker.IsVersionMarker);
-        Assert.Equal(ElfSymbol.SectionAbsolute, marker.SectionIndex);
+        Assert.Equal(ElfSectionIndex.SHN_ABS, marker.SectionIndex);
         Assert.Null(marker.DisplayVersion);
         Assert.Equal("VERS_2.0", marker.Version!.Name);
 
@@ -111,7 +111,7 @@ public class ElfFixtureTests
         Assert.Equal("/opt/versioned/lib", image.Dynamic!.RPath);
         Assert.Equal(["libconsumer.so.1", "libversioned.so.2", "libc.so.6"], image.Needed);
         Assert.True(image.Dynamic.HasDebug);
-        Assert.True((image.Dynamic.Flags1 & ElfDynamicFlags1.Pie) != 0);
+        Assert.True((image.Dynamic.Flags1 & ElfDynamicFlags1.DF_1_PIE) != 0);
         Assert.NotEqual(0UL, image.Header.Entry);
     }
 

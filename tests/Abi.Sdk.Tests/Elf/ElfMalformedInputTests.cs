@@ -37,6 +37,22 @@ public class ElfMalformedInputTests
             sink += n.FileName.Length + n.Versions.Sum(v => v.Name.Length + v.FileName.Length);
         }
 
+        sink += image.Notes.Sum(n => n.Name.Length + n.Descriptor.Length);
+        sink += image.AbiTag?.Major ?? 0;
+        sink += image.GnuProperties.Properties.Length + (long)(image.GnuProperties.X86IsaNeeded ?? 0);
+        foreach (var r in image.DynamicRelocations)
+        {
+            sink += (long)r.Offset + r.SymbolIndex + r.Addend + (int)r.Kind;
+        }
+
+        if (image.GnuHashTable is { } gnu)
+        {
+            foreach (var s in image.DynamicSymbols.Take(50))
+            {
+                sink += gnu.Find(s.NameUtf8);
+            }
+        }
+
         foreach (var s in image.DynamicSymbols)
         {
             sink += s.NameUtf8.Length + s.Name.Length + s.ToString().Length + (long)s.Size;

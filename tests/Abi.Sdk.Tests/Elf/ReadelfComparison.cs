@@ -62,17 +62,25 @@ internal static class ReadelfComparison
         Check(type.StartsWith(h.Type switch { ElfFileType.SharedObject => "DYN ", ElfFileType.Executable => "EXEC ", ElfFileType.Relocatable => "REL ", _ => "?" }, StringComparison.Ordinal), "type", h.Type, type);
         Check(type.Contains("Position-Independent", StringComparison.Ordinal) == image.IsPositionIndependentExecutable, "PIE", image.IsPositionIndependentExecutable, type);
         Check(r.ProgramHeaderCount == image.Segments.Length, "program header count", image.Segments.Length, r.ProgramHeaderCount);
+        if (r.SegmentTypes.Count > 0)
+        {
+            var segmentTypes = image.Segments.Select(s => ReadelfNames.SegmentType(s.Type, h.Machine)).ToList();
+            Check(segmentTypes.SequenceEqual(r.SegmentTypes), "segment types", string.Join(",", segmentTypes), string.Join(",", r.SegmentTypes));
+        }
 
         // Deliberate difference: in a separate debug file made by eu-strip -f, PT_INTERP keeps its size over a NOBITS
         // .interp and readelf prints whatever bytes lie at its offset; the model reports no interpreter there.
-        bool interpPlaceholder = image.Sections.Any(s => s.Name == ".interp" && s.Type == ElfSection.NoBits);
+        bool interpPlaceholder = image.Sections.Any(s => s.Name == ".interp" && s.Type == ElfSectionType.SHT_NOBITS);
         Check(interpPlaceholder ? image.Interpreter is null : r.Interpreter == image.Interpreter, "interpreter", image.Interpreter, r.Interpreter);
         if (sections)
         {
             var names = image.Sections.Select(s => s.Name).ToList();
             Check(names.SequenceEqual(r.SectionNames), "section names", string.Join(",", names), string.Join(",", r.SectionNames));
+            var sectionTypes = image.Sections.Select(s => ReadelfNames.SectionType(s.Type, h.Machine)).ToList();
+            Check(sectionTypes.SequenceEqual(r.SectionTypes), "section types", string.Join(",", sectionTypes), string.Join(",", r.SectionTypes));
             Check(r.BuildId == image.BuildIdHex, "build-id", image.BuildIdHex, r.BuildId);
-            bool hasLink = image.Sections.Any(s => s.Name == ".gnu_debuglink" && s.Type != ElfSection.NoBits);
+            CompareNotes(image, r, Check);
+            bool hasLink = image.Sections.Any(s => s.Name == ".gnu_debuglink" && s.Type != ElfSectionType.SHT_NOBITS);
             Check(hasLink == (image.DebugLink is not null), ".gnu_debuglink present", image.DebugLink, hasLink);
             if (hasLink && image.DebugLink is { } link && readelf is not null)
             {
@@ -99,9 +107,16 @@ internal static class ReadelfComparison
         }
 
         // readelf lists the entries up to and including the first DT_NULL.
-        var ours = d.Entries.Select(e => (ulong)e.Tag).Append(0UL).ToList();
+        var ours = d.Entries.Select(e => (ulong)(long)e.Tag).Append(0UL).ToList();
         var theirs = r.Dynamic.Select(e => e.Tag).ToList();
         check(ours.SequenceEqual(theirs), "dynamic tags", string.Join(",", ours.Select(t => t.ToString("x", CultureInfo.InvariantCulture))), string.Join(",", theirs.Select(t => t.ToString("x", CultureInfo.InvariantCulture))));
+
+        // The names of ElfDynamicTag are readelf's, DT_ prefixed.
+        foreach (var (tag, type, _) in r.Dynamic)
+        {
+            var name = ReadelfNames.DynamicTag((ElfDynamicTag)(long)tag, image.Header.Machine);
+            check(name == type, "dynamic tag name", name, type);
+        }
 
         static string Bracketed(string value) => value[(value.IndexOf('[', StringComparison.Ordinal) + 1)..value.LastIndexOf(']')];
         var needed = r.Dynamic.Where(e => e.Type == "NEEDED").Select(e => Bracketed(e.Value)).ToList();
@@ -126,10 +141,72 @@ internal static class ReadelfComparison
             }
         }
 
-        check(d.HasHash == theirs.Contains((ulong)ElfDynamicSection.DT_HASH), "DT_HASH", d.HasHash, null);
-        check(d.HasGnuHash == theirs.Contains((ulong)ElfDynamicSection.DT_GNU_HASH), "DT_GNU_HASH", d.HasGnuHash, null);
-        check(d.HasDebug == theirs.Contains((ulong)ElfDynamicSection.DT_DEBUG), "DT_DEBUG", d.HasDebug, null);
+        check(d.HasHash == theirs.Contains((ulong)(long)ElfDynamicTag.DT_HASH), "DT_HASH", d.HasHash, null);
+        check(d.HasGnuHash == theirs.Contains((ulong)(long)ElfDynamicTag.DT_GNU_HASH), "DT_GNU_HASH", d.HasGnuHash, null);
+        check(d.HasDebug == theirs.Contains((ulong)(long)ElfDynamicTag.DT_DEBUG), "DT_DEBUG", d.HasDebug, null);
     }
+
+    /// <summary>Every note (owner, size), the ABI tag and the GNU properties as readelf -n prints them.</summary>
+    internal static void CompareNotes(ElfImage image, ReadelfOutput r, Action<bool, string, object?, object?> check)
+    {
+        var notes = image.Notes;
+        check(notes.Length == r.Notes.Count, "note count", notes.Length, r.Notes.Count);
+        if (notes.Length != r.Notes.Count)
+        {
+            return;
+        }
+
+        int property = 0;
+        var all = image.GnuProperties.Properties;
+        for (int i = 0; i < notes.Length; i++)
+        {
+            var (ours, theirs) = (notes[i], r.Notes[i]);
+            check(ours.Descriptor.Length == theirs.DataSize, $"note {i} size", ours.Descriptor.Length, theirs.DataSize);
+
+            // readelf decodes annobin's binary owner names; the others it prints as they are.
+            if (ours.Type is not (ElfNoteType.NT_GNU_BUILD_ATTRIBUTE_OPEN or ElfNoteType.NT_GNU_BUILD_ATTRIBUTE_FUNC))
+            {
+                check(ours.Name == theirs.Owner, $"note {i} owner", ours.Name, theirs.Owner);
+            }
+
+            if (ours.IsGnu && ours.Type == ElfNoteType.NT_GNU_ABI_TAG)
+            {
+                var tag = image.AbiTag;
+                string spelled = tag is null ? "<corrupt GNU_ABI_TAG>" : string.Create(CultureInfo.InvariantCulture, $"OS: {ReadelfNames.AbiTagOs(tag.Os)}, ABI: {tag.Major}.{tag.Minor}.{tag.Patch}");
+                check(theirs.Description[0] == spelled, "ABI tag", spelled, theirs.Description[0]);
+            }
+
+            if (ours.IsGnu && ours.Type == ElfNoteType.NT_GNU_PROPERTY_TYPE_0)
+            {
+                // readelf -W lists the properties on one line after "Properties: ", separated by ", " (without -W,
+                // one line each); compared as text when this model spells every property of the note.
+                int count = 0;
+                var spelled = new List<string?>();
+                for (var desc = ours.Descriptor; property < all.Length && count < 64; count++)
+                {
+                    if (!Overlaps(desc, all[property].Data))
+                    {
+                        break;
+                    }
+
+                    spelled.Add(ReadelfNames.GnuProperty(all[property++], image.Header.Machine, image.Header.DataEncoding == ElfDataEncoding.BigEndian));
+                }
+
+                string text = string.Join(", ", theirs.Description).TrimEnd();
+                if (spelled.All(x => x is not null))
+                {
+                    string mine = ("Properties: " + string.Join(", ", spelled.Select(x => x!.TrimEnd()))).TrimEnd();
+                    check(mine == text, "GNU properties", mine, text);
+                }
+            }
+        }
+
+        check(property == all.Length, "GNU property count", all.Length, property);
+    }
+
+    /// <summary>Whether <paramref name="part"/> lies inside <paramref name="whole"/> (both views of the same mapped file).</summary>
+    private static bool Overlaps(ReadOnlyMemory<byte> whole, ReadOnlyMemory<byte> part)
+        => whole.Span.Overlaps(part.Span, out int offset) && offset >= 0 && offset <= whole.Length - part.Length;
 
     private static void CompareSymbols(ElfImage image, ReadelfOutput r, List<string> errors, string path)
     {
@@ -148,9 +225,9 @@ internal static class ReadelfComparison
             var t = r.Symbols[i];
             var name = s.ToString();
             // readelf names an unnamed section symbol after its section.
-            if (s.Type == ElfSymbolType.Section && name.Length == 0 && s.SectionIndex < image.Sections.Length)
+            if (s.Type == ElfSymbolType.Section && name.Length == 0 && (int)s.SectionIndex < image.Sections.Length)
             {
-                name = image.Sections[s.SectionIndex].Name;
+                name = image.Sections[(int)s.SectionIndex].Name;
             }
 
             var ours = new ReadelfOutput.Symbol(s.Index, s.Value, s.Size, ReadelfNames.SymbolType(s.Type, osAbi), ReadelfNames.SymbolBinding(s.Binding, osAbi),

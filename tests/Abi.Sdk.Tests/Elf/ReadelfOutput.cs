@@ -17,11 +17,16 @@ internal sealed partial class ReadelfOutput
 
     public sealed record Requirement(string Name, string Flags, int Version);
 
+    /// <summary>One note of <c>-n</c>: owner, data size, the type text and the description (continuation lines joined by "\n").</summary>
+    public sealed record Note(string Owner, int DataSize, string Type, List<string> Description);
+
     public Dictionary<string, string> Header { get; } = [];
     public int ProgramHeaderCount => Header.TryGetValue("Number of program headers", out var n) ? int.Parse(n.Split(' ')[0], CultureInfo.InvariantCulture) : -1;
     public List<string> SegmentTypes { get; } = [];
     public string? Interpreter { get; private set; }
     public List<string> SectionNames { get; } = [];
+    public List<string> SectionTypes { get; } = [];
+    public List<Note> Notes { get; } = [];
     public List<(ulong Tag, string Type, string Value)> Dynamic { get; } = [];
     public string? BuildId { get; private set; }
     public List<Symbol> Symbols { get; } = [];
@@ -75,6 +80,7 @@ internal sealed partial class ReadelfOutput
                     if (SectionLine().Match(line) is { Success: true } sm)
                     {
                         r.SectionNames.Add(sm.Groups[1].Value);
+                        r.SectionTypes.Add(sm.Groups[2].Value);
                     }
 
                     break;
@@ -91,6 +97,15 @@ internal sealed partial class ReadelfOutput
                     if (at >= 0)
                     {
                         r.BuildId ??= line[(at + "Build ID: ".Length)..].Trim();
+                    }
+
+                    if (NoteLine().Match(line) is { Success: true } nm)
+                    {
+                        r.Notes.Add(new Note(nm.Groups[1].Value, Convert.ToInt32(nm.Groups[2].Value, 16), nm.Groups[3].Value, [nm.Groups[4].Value.Trim()]));
+                    }
+                    else if (line.StartsWith('\t') && r.Notes.Count > 0)
+                    {
+                        r.Notes[^1].Description.Add(line.Trim());
                     }
 
                     break;
@@ -187,7 +202,11 @@ internal sealed partial class ReadelfOutput
     [GeneratedRegex(@"^ 0x([0-9a-f]+) \((\S+)\)\s+(.*)$")]
     private static partial Regex DynamicLine();
 
-    [GeneratedRegex(@"^  \[\s*\d+\] (\S*)\s+\S+\s+[0-9a-f]{8}")]
+    // Owner (%-20s, may hold spaces), data size, type text, then the description after a tab.
+    [GeneratedRegex(@"^  (.*?)\s+0x([0-9a-f]{8})\t([^\t]*)\t?(.*)$")]
+    private static partial Regex NoteLine();
+
+    [GeneratedRegex(@"^  \[\s*\d+\] (\S*)\s+(\S+)\s+[0-9a-f]{8}")]
     private static partial Regex SectionLine();
 
     [GeneratedRegex(@"^  (\S+)\s+0x[0-9a-f]+ 0x[0-9a-f]+")]
