@@ -239,15 +239,14 @@ internal sealed class DynamicObject : IDisposable
             return false; // tables the loader could not read: count every undefined symbol as looked up
         }
 
-        foreach (var r in relocations)
+        foreach (var (symbol, isCopy) in relocations.EnumerateSymbolReferences())
         {
-            uint symbol = r.SymbolIndex;
             if (symbol == 0 || symbol >= (uint)seen.Length)
             {
                 continue;
             }
 
-            if (r.Kind == ElfRelocationKind.Copy)
+            if (isCopy)
             {
                 seen[symbol] = 2;
             }

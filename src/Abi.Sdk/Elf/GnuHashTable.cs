@@ -86,9 +86,11 @@ public sealed class GnuHashTable
     /// <summary>The bloom filter test: false when the table rules the hash out, true when a symbol may have it.</summary>
     /// <param name="hash">The name's <see cref="Hash"/>.</param>
     /// <returns>Whether a lookup must walk the bucket's chain.</returns>
-    public bool MayContain(uint hash)
+    public bool MayContain(uint hash) => MayContain(_image.Span, hash);
+
+    // The span is taken once per lookup: on a mapped file each take is a virtual call, and lookups are the hot path.
+    private bool MayContain(ReadOnlySpan<byte> d, uint hash)
     {
-        var d = _image.Span;
         var e = _image.Endian;
         int bits = e.Is64 ? 64 : 32;
         int wordIndex = (int)((hash / (uint)bits) & (uint)(BloomSize - 1));
@@ -132,12 +134,12 @@ public sealed class GnuHashTable
     internal int Candidates(uint hash, Span<int> buffer, out bool overflow, int startAt = 0)
     {
         overflow = false;
-        if (!MayContain(hash))
+        var d = _image.Span;
+        if (!MayContain(d, hash))
         {
             return 0;
         }
 
-        var d = _image.Span;
         var e = _image.Endian;
         uint symbol = e.U32(d, _bucketsAt + (int)(hash % (uint)BucketCount * 4));
         if (symbol < (uint)SymbolOffset)
