@@ -138,9 +138,7 @@ public static class AbiBaseline
     public static AbiSurface Read(Stream stream, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = IO.StreamBuffer.For(stream);
-        stream.CopyTo(buffer);
-        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+        return Parse(IO.StreamBuffer.ReadToEnd(stream), fileName);
     }
 
     /// <summary>
@@ -156,9 +154,7 @@ public static class AbiBaseline
     public static async Task<AbiSurface> ReadAsync(Stream stream, string? fileName = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = IO.StreamBuffer.For(stream);
-        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+        return Parse(await IO.StreamBuffer.ReadToEndAsync(stream, cancellationToken).ConfigureAwait(false), fileName);
     }
 
     /// <summary>Parses a baseline held in memory: Abi.Sdk JSON, or libabigail ABIXML, recognised by the first non-blank byte.</summary>

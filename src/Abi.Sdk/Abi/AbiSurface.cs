@@ -316,9 +316,7 @@ public sealed class AbiSurface
     public static AbiSurface Read(Stream stream, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = IO.StreamBuffer.For(stream);
-        stream.CopyTo(buffer);
-        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+        return Parse(IO.StreamBuffer.ReadToEnd(stream), fileName);
     }
 
     /// <summary>
@@ -336,9 +334,7 @@ public sealed class AbiSurface
     public static async Task<AbiSurface> ReadAsync(Stream stream, string? fileName = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = IO.StreamBuffer.For(stream);
-        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName);
+        return Parse(await IO.StreamBuffer.ReadToEndAsync(stream, cancellationToken).ConfigureAwait(false), fileName);
     }
 
     /// <summary>

@@ -151,9 +151,7 @@ public sealed partial class ElfImage : IDisposable
     public static ElfImage Read(Stream stream, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = IO.StreamBuffer.For(stream);
-        stream.CopyTo(buffer);
-        return new ElfImage(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null, fileName);
+        return new ElfImage(IO.StreamBuffer.ReadToEnd(stream), null, fileName);
     }
 
     /// <summary>
@@ -170,9 +168,7 @@ public sealed partial class ElfImage : IDisposable
     public static async Task<ElfImage> ReadAsync(Stream stream, string? fileName = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = IO.StreamBuffer.For(stream);
-        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return new ElfImage(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null, fileName);
+        return new ElfImage(await IO.StreamBuffer.ReadToEndAsync(stream, cancellationToken).ConfigureAwait(false), null, fileName);
     }
 
     /// <summary>Whether <paramref name="prefix"/> starts with the ELF magic bytes.</summary>
