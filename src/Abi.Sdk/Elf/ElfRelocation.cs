@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections;
 using System.Runtime.CompilerServices;
 
@@ -143,14 +142,11 @@ public sealed class ElfRelocationTable : IReadOnlyList<ElfRelocation>
         var e = _image.Endian;
         int o = part.Offset + (i * part.EntrySize);
         ulong offset;
-        uint symbol, type;
         long addend = 0;
+        (uint symbol, uint type) = Info(e, d, o);
         if (e.Is64)
         {
             offset = e.U64(d, o);
-            ulong info = e.U64(d, o + 8);
-            symbol = (uint)(info >> 32);
-            type = (uint)info;
             if (part.IsRela)
             {
                 addend = (long)e.U64(d, o + 16);
@@ -159,9 +155,6 @@ public sealed class ElfRelocationTable : IReadOnlyList<ElfRelocation>
         else
         {
             offset = e.U32(d, o);
-            uint info = e.U32(d, o + 4);
-            symbol = info >> 8;
-            type = info & 0xff;
             if (part.IsRela)
             {
                 addend = (int)e.U32(d, o + 8);
@@ -169,6 +162,20 @@ public sealed class ElfRelocationTable : IReadOnlyList<ElfRelocation>
         }
 
         return new ElfRelocation(offset, type, symbol, addend, ElfRelocation.Classify(_kinds, type));
+    }
+
+    /// <summary>r_info of the entry at <paramref name="o"/>, split into symbol index and type (ELF64_R_SYM/TYPE or ELF32_R_SYM/TYPE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (uint Symbol, uint Type) Info(ElfEndian e, ReadOnlySpan<byte> d, int o)
+    {
+        if (e.Is64)
+        {
+            ulong info = e.U64(d, o + 8);
+            return ((uint)(info >> 32), (uint)info);
+        }
+
+        uint info32 = e.U32(d, o + 4);
+        return (info32 >> 8, info32 & 0xff);
     }
 
     /// <summary>
@@ -182,8 +189,7 @@ public sealed class ElfRelocationTable : IReadOnlyList<ElfRelocation>
     {
         private readonly ReadOnlySpan<byte> _data;
         private readonly Part[] _parts;
-        private readonly bool _is64;
-        private readonly bool _little;
+        private readonly ElfEndian _endian;
         private readonly uint _copy;
         private int _part;
         private int _index;
@@ -192,8 +198,7 @@ public sealed class ElfRelocationTable : IReadOnlyList<ElfRelocation>
         {
             _data = table._image.Span;
             _parts = table._parts;
-            _is64 = table._image.Endian.Is64;
-            _little = table._image.Header.DataEncoding == ElfDataEncoding.LittleEndian;
+            _endian = table._image.Endian;
             _copy = table._kinds.Copy;
             _part = 0;
             _index = -1;
@@ -206,23 +211,7 @@ public sealed class ElfRelocationTable : IReadOnlyList<ElfRelocation>
             get
             {
                 ref readonly var part = ref _parts[_part];
-                int o = part.Offset + (_index * part.EntrySize);
-                uint symbol, type;
-                if (_is64)
-                {
-                    var word = _data.Slice(o + 8, 8);
-                    ulong info = _little ? BinaryPrimitives.ReadUInt64LittleEndian(word) : BinaryPrimitives.ReadUInt64BigEndian(word);
-                    symbol = (uint)(info >> 32);
-                    type = (uint)info;
-                }
-                else
-                {
-                    var word = _data.Slice(o + 4, 4);
-                    uint info = _little ? BinaryPrimitives.ReadUInt32LittleEndian(word) : BinaryPrimitives.ReadUInt32BigEndian(word);
-                    symbol = info >> 8;
-                    type = info & 0xff;
-                }
-
+                var (symbol, type) = Info(_endian, _data, part.Offset + (_index * part.EntrySize));
                 return (symbol, type == _copy);
             }
         }
