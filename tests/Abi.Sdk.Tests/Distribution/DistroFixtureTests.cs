@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Abi.Sdk.Tests.TestSupport;
+using Verdict = global::Abi.Sdk.Distribution.Verdict;
 
 namespace Abi.Sdk.Tests.Distribution;
 
@@ -65,6 +66,15 @@ public class DistroFixtureTests
         // The grown object: the copy keeps the 4 elements it was linked with while the library counts 8.
         var grow = results.Single(r => r.Path == "/usr/bin/app-grow");
         Assert.Contains("app-grow 4 8", grow.RunOutput, StringComparison.Ordinal);
+
+        // The applications' intended verdicts follow from the loader's outcome and installability.
+        foreach (var app in DistroFixtures.Applications)
+        {
+            var loads = results.Where(r => r.Package == app.Name).Select(r => r.Outcome.Verdict).ToList();
+            Assert.NotEmpty(loads);
+            var derived = app.InstallableOnRebuild && loads.All(v => v == Verdict.Compatible) ? Verdict.Compatible : Verdict.Incompatible;
+            Assert.True(derived == app.Verdict, $"{app.Name}: {derived} from the loader and installability, {app.Verdict} in the table");
+        }
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public sealed record ExpectedLoad(string Package, string Path, LoaderFailure Fai
     /// <summary>True when the loader accepts the binary.</summary>
     public bool Loads => Failure == LoaderFailure.None;
 
+    /// <summary>The intended binary verdict: incompatible when the loader refuses it or warns of a grown copy-relocated object (ABI3043), else compatible.</summary>
+    public Verdict Verdict => Loads && SizeWarning is null ? Verdict.Compatible : Verdict.Incompatible;
+
     /// <inheritdoc/>
     public override string ToString()
         => $"{Path}: {(Loads ? "loads" : $"{Failure} {Subject}{(SymbolVersion is null ? "" : "@" + SymbolVersion)}")}{(SizeWarning is null ? "" : $", size warning {SizeWarning}")}";
