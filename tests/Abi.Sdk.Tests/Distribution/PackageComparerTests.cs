@@ -65,6 +65,11 @@ public sealed class PackageComparerTests(DriftPackages drift) : IClassFixture<Dr
         var newContent = PackageContent.Read(drift.New, cancellationToken: Ct);
         var diff = PackageComparer.Default.Compare(oldContent, newContent, PackageSet.Create([newContent.Record]), Ct);
 
+        foreach (var d in diff.Diagnostics)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{d.Path}\t{d}");
+        }
+
         Assert.Equal(EvrMove.Newer, diff.Move);
         Assert.Equal(Verdict.Incompatible, diff.Verdict);
         Assert.Equal(12, diff.ExitCode);
