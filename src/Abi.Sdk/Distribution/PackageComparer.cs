@@ -99,6 +99,10 @@ public sealed class PackageComparer
 
     /// <summary>Adds a finding at its configured severity (none drops it); <paramref name="severity"/> overrides the descriptor's default.</summary>
     internal void Add(List<DistributionDiagnostic> diagnostics, AbiDiagnosticDescriptor descriptor, AbiSeverity? severity, string package, string? path, params object?[] args)
+        => Add(diagnostics, descriptor, severity, lower: false, package, path, args);
+
+    /// <summary>As above; <paramref name="lower"/> lowers the configured severity one step (a private DSO's finding).</summary>
+    private void Add(List<DistributionDiagnostic> diagnostics, AbiDiagnosticDescriptor descriptor, AbiSeverity? severity, bool lower, string package, string? path, params object?[] args)
     {
         var effective = Configured(descriptor, severity ?? descriptor.DefaultSeverity);
         if (effective == AbiSeverity.None)
@@ -107,7 +111,7 @@ public sealed class PackageComparer
         }
 
         var message = string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, args);
-        diagnostics.Add(new DistributionDiagnostic(descriptor, effective, message) { Package = package, Path = path });
+        diagnostics.Add(new DistributionDiagnostic(descriptor, lower ? Lower(effective) : effective, message) { Package = package, Path = path });
     }
 
     private ImmutableArray<FileChange> CompareFiles(PackageContent oldPackage, PackageContent newPackage, PackageLibraryPairing libraries, string package, List<DistributionDiagnostic> diagnostics)
@@ -156,9 +160,7 @@ public sealed class PackageComparer
             bool isPrivate = libraries.IsPrivate(old);
             if (counterpart is null)
             {
-                var severity = Configured(DistributionDiagnosticIds.LibraryRemoved, DistributionDiagnosticIds.LibraryRemoved.DefaultSeverity);
-                Add(diagnostics, DistributionDiagnosticIds.LibraryRemoved, isPrivate ? Lower(severity) : severity, package, old.Path,
-                    package, old.Path, old.Soname ?? "none");
+                Add(diagnostics, DistributionDiagnosticIds.LibraryRemoved, null, isPrivate, package, old.Path, package, old.Path, old.Soname ?? "none");
                 continue;
             }
 

@@ -190,6 +190,11 @@ public sealed class PackageComparerTests(DriftPackages drift) : IClassFixture<Dr
 
         // The lists are still complete: configuration decides findings, not facts.
         Assert.Contains(diff.Dependencies, c => c.Dependency.Name == "drift-old-cap");
+
+        // A private DSO's finding is lowered after configuration: ABI1001 configured needs-review is compatible there.
+        var lowered = PackageComparer.Default.WithLibraryComparer(AbiComparer.Default.WithSeverity("ABI1001", AbiSeverity.NeedsReview)).Compare(drift.Old, drift.New, Ct);
+        Assert.Equal(AbiSeverity.Compatible, Assert.Single(lowered.Diagnostics, d => d is { Id: "ABI1001", Path: "/usr/lib64/drift/libpriv.so" }).Severity);
+        Assert.Equal(AbiSeverity.NeedsReview, Assert.Single(lowered.Diagnostics, d => d is { Id: "ABI1001", Path: "/usr/lib64/libdrift.so.1.0" }).Severity);
     }
 
     [Fact]
