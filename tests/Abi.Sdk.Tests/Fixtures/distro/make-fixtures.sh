@@ -127,6 +127,8 @@ for spec in liba libb libplain libgrow libgone libd libnew libsame libold libfea
 done
 rpm_build reference sample-apps w19.zstdio "$here/apps"
 
+# createrepo_c records each package file's mtime.
+touch -d "@$SOURCE_DATE_EPOCH" "$here"/reference/*.rpm "$here"/rebuild/*.rpm "$here"/apps/*.rpm
 repo() { # repo PACKAGES-DIR OUTPUT-DIR COMPRESSION [createrepo_c args...]
   local dir=$1 out=$2 comp=$3; shift 3
   createrepo_c --quiet --no-database --simple-md-filenames --general-compress-type "$comp" \
