@@ -241,6 +241,90 @@ public class DistributionComparerTests
         Assert.Contains(broken.Diagnostics, d => d.Id == "ABI3041");
     }
 
+    [Fact]
+    public void The_sample_distribution_loads_and_installs_as_glibcs_loader_and_libsolv_say()
+    {
+        var installcheck = RpmInstallcheck();
+        var truth = LoaderTruth.OnRebuild();
+        var reference = PackageCollection.Open([DistroFixtures.Reference], cancellationToken: Cancel);
+        var rebuild = PackageCollection.Open([DistroFixtures.Rebuild], cancellationToken: Cancel);
+        using var host = Target.Sysroot("/");
+        var diff = (DistributionComparer.Default with { BaseSystem = host }).Compare(reference, rebuild, DistroFixtures.AppPackages, cancellationToken: Cancel);
+        var ours = diff.Packages.SelectMany(p => p.Binaries.Select(b => (p.Name, b)))
+            .Concat(diff.Applications.SelectMany(a => a.Binaries.Select(b => (a.Package.Name, b))))
+            .ToDictionary(x => (x.Item1, x.b.Path), x => x.b);
+        Assert.Equal(truth.Length, ours.Count);
+        Assert.Equal(DistroFixtures.OnRebuild.Length, truth.Length);
+        foreach (var r in truth)
+        {
+            var loader = new SortedSet<string>(StringComparer.Ordinal);
+            loader.UnionWith(r.Ldd.MissingLibraries.Select(l => "lib:" + l));
+            loader.UnionWith(r.Ldd.MissingVersions.Select(v => "ver:" + v.Version));
+            loader.UnionWith(r.Ldd.MissingSymbols.Select(m => "sym:" + m.Name + (m.Version is null ? "" : "@" + m.Version)));
+            loader.UnionWith(r.SizeWarnings.Select(w => "copy:" + w));
+            var binary = ours[(r.Package, r.Path)];
+            Assert.True(loader.SetEquals(SampleSets.Problems(binary)), $"{r.Package} {r.Path}: loader {string.Join(' ', loader)}; ours {string.Join(' ', SampleSets.Problems(binary))}");
+        }
+
+        // This machine, beneath the sets, supplies the merged-/usr links the sets lack: nothing is assumed.
+        Assert.Equal(host.IsHost && new DirectoryInfo("/lib64").LinkTarget is not null ? 0 : 2, diff.Diagnostics.Count(d => d.Id == "ABI3060"));
+        foreach (var expected in DistroFixtures.Applications)
+        {
+            var app = diff.Applications.Single(a => a.Package.Name == expected.Name);
+            Assert.Equal(expected.InstallableOnRebuild, app.IsInstallable);
+            var said = InstallcheckSays(installcheck, DistroFixtures.RebuildPackages.Append(app.Path), app.Package.ToString());
+            Assert.Equal(said.Order(StringComparer.Ordinal), app.InstallProblems.Select(p => p.ToString()).Order(StringComparer.Ordinal));
+            if (expected.NothingProvides is { } missing)
+            {
+                Assert.Contains(app.InstallProblems, p => p.NothingProvides && p.Requirement!.ToString() == missing);
+            }
+        }
+
+        // The repository (its repodata) and the package files give the same set.
+        var files = PackageCollection.Open(DistroFixtures.RebuildPackages, cancellationToken: Cancel);
+        Assert.All(rebuild.Packages, p => Assert.Equal(DistroFixtures.Rebuild, p.Repository));
+        Assert.Equal(files.Newest.Select(p => p.Nevra), rebuild.Newest.Select(p => p.Nevra));
+    }
+
+    [Fact]
+    public void A_repository_whose_locations_leave_it_is_refused_package_by_package()
+    {
+        // createrepo_c wrote hrefs '../reference/NAME.rpm' there: outside the folder given, so each is refused.
+        var set = PackageCollection.Open([DistroFixtures.ReferenceRepository], cancellationToken: Cancel);
+        Assert.Empty(set.Packages);
+        Assert.Equal(DistroFixtures.ReferencePackages.Length, set.Errors.Length);
+        Assert.All(set.Errors, e => Assert.Contains("location href '../reference/", e.Reason, StringComparison.Ordinal));
+    }
+
+    private static List<string> InstallcheckSays(string installcheck, IEnumerable<string> rpms, string nevra)
+    {
+        var createrepo = Tools.Require("createrepo_c", "createrepo-c");
+        var repo = Path.Combine(Path.GetTempPath(), "abi-sdk-tests", $"installcheck-{Environment.ProcessId}-{nevra}");
+        if (Directory.Exists(repo))
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+
+        Directory.CreateDirectory(repo);
+        try
+        {
+            foreach (var rpm in rpms)
+            {
+                File.Copy(rpm, Path.Combine(repo, Path.GetFileName(rpm)), overwrite: true);
+            }
+
+            var (code, _, stderr) = Tools.Run(createrepo, ["--quiet", repo]);
+            Assert.True(code == 0, stderr);
+            var primary = Directory.GetFiles(Path.Combine(repo, "repodata"), "*primary.xml*").Single();
+            var (_, stdout, _) = Tools.Run(installcheck, ["x86_64", primary]);
+            return InstallcheckLinesFor(stdout, nevra);
+        }
+        finally
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+    }
+
     /// <summary>The lines installcheck prints under "can't install NEVRA:", without their indentation and the "(we have …)" lines.</summary>
     private static List<string> InstallcheckLinesFor(string output, string nevra)
     {
