@@ -287,6 +287,27 @@ public class DistributionComparerTests
     }
 
     [Fact]
+    public void Without_a_c_library_the_findings_are_those_with_one()
+    {
+        // Neither set has glibc: every binary misses libc.so.6 and its interpreter on the reference as on the
+        // rebuild, which is not the rebuild's doing; what remains is what this machine's glibc beneath shows.
+        var reference = PackageCollection.Open([DistroFixtures.Reference], cancellationToken: Cancel);
+        var rebuild = PackageCollection.Open([DistroFixtures.Rebuild], cancellationToken: Cancel);
+        using var host = Target.Sysroot("/");
+        var with = (DistributionComparer.Default with { BaseSystem = host }).Compare(reference, rebuild, DistroFixtures.AppPackages, cancellationToken: Cancel);
+        var without = DistributionComparer.Default.Compare(reference, rebuild, DistroFixtures.AppPackages, cancellationToken: Cancel);
+        static IEnumerable<string> Findings(DistributionDiff d)
+            => d.Packages.SelectMany(p => p.Diagnostics.Select(x => $"{p.Name} {x}"))
+                .Concat(d.Applications.SelectMany(a => a.Diagnostics.Select(x => $"{a.Package.Name} {x}")));
+        Assert.Equal(Findings(with), Findings(without));
+        Assert.Equal(2, without.Diagnostics.Count(d => d.Id == "ABI3060"));
+        var tool = without.Packages.Single(p => p.Name == "libsame").Binaries.Single(b => b.Path == "/usr/bin/libsame-tool");
+        Assert.Contains(tool.Check.LoadOrder, o => o.Name == "libsame.so.1" && o.Path == "/usr/lib64/libsame.so.1.0.0");
+        Assert.Contains(tool.Check.MissingLibraries, m => m.Name == "libc.so.6");
+        Assert.Empty(tool.Diagnostics);
+    }
+
+    [Fact]
     public void A_repository_whose_locations_leave_it_is_refused_package_by_package()
     {
         // createrepo_c wrote hrefs '../reference/NAME.rpm' there: outside the folder given, so each is refused.
