@@ -43,6 +43,17 @@ internal static partial class SampleSets
             throw new InvalidOperationException($"build-sample-sets.sh failed ({code}): {stdout}{stderr}");
         }
 
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the system's temporary-file cleanup.
+            }
+        };
         return dir;
     }
 
@@ -476,6 +487,38 @@ public class DistributionComparerTests
         Assert.Equal(13, diff.ExitCode);
         Assert.Contains(diff.Packages, p => p.Name == "tools" && p.Binaries.Length == 7);
         Assert.Equal("ABI3003", diff.Packages.Single(p => p.Name == "libplain").Diagnostics.Single().Id);
+    }
+
+    [Fact]
+    public void A_package_whose_payload_is_corrupt_is_paired_with_its_error_and_no_binaries()
+    {
+        var bad = Path.Combine(SampleSets.Root, "corrupt-payload");
+        Directory.CreateDirectory(bad);
+        foreach (var rpm in Directory.GetFiles(SampleSets.Reference, "*.rpm"))
+        {
+            File.Copy(rpm, Path.Combine(bad, Path.GetFileName(rpm)), overwrite: true);
+        }
+
+        // The headers stay whole; bytes near the end of the compressed payload are changed.
+        var path = Path.Combine(bad, "libdrift-1.0-1.x86_64.rpm");
+        var bytes = File.ReadAllBytes(path);
+        for (int i = bytes.Length - 120; i < bytes.Length - 60; i++)
+        {
+            bytes[i] ^= 0x5a;
+        }
+
+        File.WriteAllBytes(path, bytes);
+        var (rpmCode, _, _) = Tools.Run(Tools.Require("rpm", "rpm"), ["-qp", "--nosignature", "--nodigest", path]);
+        Assert.Equal(0, rpmCode); // rpm reads the headers too
+        var diff = CompareSamples(reference: [bad]);
+        var error = Assert.Single(diff.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.NotNull(error.Offset);
+        var drift = diff.Packages.Single(p => p.Name == "libdrift");
+        Assert.Empty(drift.Binaries);
+        Assert.Equal("ABI3090", drift.Diagnostics.Single().Id);
+        Assert.Equal(7, diff.Packages.Single(p => p.Name == "tools").Binaries.Length);
+        Assert.Equal(13, diff.ExitCode);
     }
 
     [Fact]
