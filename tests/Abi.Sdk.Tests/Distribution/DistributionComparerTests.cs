@@ -419,6 +419,22 @@ public class DistributionComparerTests
         => [.. diff.Packages.SelectMany(p => p.Diagnostics.Select(d => $"{p.Name}.{p.Arch} {d}")), .. diff.Diagnostics.Select(d => d.ToString())];
 
     [Fact]
+    public void Merged_inputs_keep_the_newest_build_of_each_name_and_architecture()
+    {
+        // BaseOS + AppStream style: two inputs, one a repository; libdrift and libplain are in both, at 1.0-1 and 1.0-2.
+        var merged = PackageCollection.Open([SampleSets.Reference, DistroFixtures.Rebuild, Path.Combine(SampleSets.Rebuild, "libdrift-1.0-2.x86_64.rpm")], cancellationToken: Cancel);
+        Assert.Equal("libdrift-1.0-2.x86_64", merged.Find("libdrift", "x86_64")!.Nevra.ToString());
+        Assert.Equal("libplain-1.0-1.el9.alma.x86_64", merged.Find("libplain", "x86_64")!.Nevra.ToString()); // 1.0-1.el9.alma > 1.0-1, as rpm orders them
+        Assert.Equal("libold-2.0-2.el9.x86_64", merged.Find("libold", "x86_64")!.Nevra.ToString());
+        Assert.Equal(merged.Newest.Select(p => (p.Nevra.Name, p.Nevra.Arch)).Distinct().Count(), merged.Newest.Length);
+        Assert.Equal(merged.Packages.Length, merged.Set.Packages.Length);
+        Assert.Null(merged.Find("libdrift", "i686"));
+        var (code, stdout, _) = Tools.Run(Tools.Require("rpm", "rpm"), ["--eval", "%{lua: print(rpm.vercmp('1.0-1.el9.alma', '1.0-1'))}"]);
+        Assert.Equal(0, code);
+        Assert.Equal("1", stdout.Trim());
+    }
+
+    [Fact]
     public void Repository_locations_outside_the_repository_are_refused()
     {
         var root = Path.Combine(Path.GetTempPath(), "repo");
