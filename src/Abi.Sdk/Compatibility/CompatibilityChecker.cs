@@ -81,6 +81,38 @@ public static class CompatibilityChecker
     }
 
     /// <summary>
+    /// Checks a binary held in memory as if it were installed at <paramref name="pathInTarget"/>, without it being a
+    /// file of the target: its <c>$ORIGIN</c> is that path's folder in the target (links followed, as the kernel's
+    /// real path of the program), so its RPATH and RUNPATH find the target's files, and every library it needs comes
+    /// from the target. This is how a binary of one distribution is judged on another: placed where its package
+    /// installs it, with nothing else of its package.
+    /// </summary>
+    /// <param name="image">The binary.</param>
+    /// <param name="pathInTarget">The absolute path it would be installed at, inside the target.</param>
+    /// <param name="target">The system it should run on.</param>
+    /// <returns>The verdict; <see cref="CompatibilityVerdict.Binary"/> is <paramref name="pathInTarget"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="pathInTarget"/> is not absolute.</exception>
+    /// <exception cref="ElfFormatException">The binary's dynamic tables are malformed.</exception>
+    public static CompatibilityVerdict CheckAt(ElfImage image, string pathInTarget, Target target)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(pathInTarget);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!pathInTarget.StartsWith('/'))
+        {
+            throw new ArgumentException($"'{pathInTarget}' is not an absolute path inside the target", nameof(pathInTarget));
+        }
+
+        var fs = target.FileSystem;
+        var normalized = MemoryFileSystem.Normalize(pathInTarget);
+        var folder = MemoryFileSystem.ParentOf(normalized);
+        var name = normalized[(normalized.LastIndexOf('/') + 1)..];
+        var realFolder = target.DirectoryExists(fs, folder) ? fs.Resolve(folder, wantDirectory: true) ?? folder : folder;
+        var real = realFolder == "/" ? "/" + name : realFolder + "/" + name;
+        return Check(DynamicObject.ForImage(fs, real, image), pathInTarget, target, mainInTarget: true);
+    }
+
+    /// <summary>
     /// Checks every ELF executable and shared library an RPM package installs, as installed on <paramref name="target"/>:
     /// the package's files are put on top of the target's in memory (nothing is extracted, and the target does not
     /// change, so it can be shared by concurrent checks), where installing them would put them, and the binaries'

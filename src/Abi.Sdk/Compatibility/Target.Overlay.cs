@@ -10,11 +10,13 @@ public sealed partial class Target
     /// <summary>
     /// This target with <paramref name="files"/> installed on top: a new, short-lived target whose own files are only
     /// those; every other file, and the library read from it, comes from this target, which does not change.
+    /// <paramref name="libraryPath"/>, when given, replaces the folders searched as LD_LIBRARY_PATH is.
     /// </summary>
-    internal Target WithInstalled(IEnumerable<TargetFile> files, string description)
+    internal Target WithInstalled(IEnumerable<TargetFile> files, string description, IEnumerable<string>? libraryPath = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return new Target(new OverlayFileSystem(_fs, files, description), LibraryPath, description, Preload, this);
+        System.Collections.Immutable.ImmutableArray<string> path = libraryPath is null ? LibraryPath : [.. libraryPath];
+        return new Target(new OverlayFileSystem(_fs, files, description), path, description, Preload, this);
     }
 
     /// <summary>

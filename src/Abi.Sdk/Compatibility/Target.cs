@@ -362,11 +362,25 @@ public sealed class TargetLayout
             lib = "lib64";
             libc = lib64Libc;
         }
+        else if ((fs.Resolve("/lib/libc.so.6") ?? fs.Resolve("/usr/lib/libc.so.6")) is { } plainLibc)
+        {
+            dirs = ["/lib", "/usr/lib"];
+            lib = "lib";
+            libc = plainLibc;
+        }
+        else if (cls == ElfClass.Elf64 && (fs.Resolve("/usr/lib64", wantDirectory: true) ?? fs.Resolve("/lib64", wantDirectory: true)) is not null)
+        {
+            // No C library at all (a set of packages without glibc): the 64-bit libraries' folder tells how the
+            // system they belong to built its loader, as RPM distributions do (lib64).
+            dirs = ["/lib64", "/usr/lib64"];
+            lib = "lib64";
+            libc = null;
+        }
         else
         {
             dirs = ["/lib", "/usr/lib"];
             lib = "lib";
-            libc = fs.Resolve("/lib/libc.so.6") ?? fs.Resolve("/usr/lib/libc.so.6");
+            libc = null;
         }
 
         var glibc = libc is not null ? GlibcVersionOf(owner.Surface(fs, libc)) : null;

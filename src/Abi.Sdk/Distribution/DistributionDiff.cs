@@ -28,6 +28,12 @@ public sealed record BinaryVerdict(string Package, string Path, CompatibilityVer
 {
     /// <summary>The worst verdict of <see cref="Diagnostics"/>.</summary>
     public Verdict Verdict => Verdicts.Of(Diagnostics);
+
+    /// <summary>
+    /// When the binary has problems on the rebuild: what the loader model found for it on the reference (with the
+    /// reference's packages); its problems are not findings, since the rebuild did not bring them. Else <see langword="null"/>.
+    /// </summary>
+    public CompatibilityVerdict? ReferenceCheck { get; init; }
 }
 
 /// <summary>One package name and architecture across the two sets, and everything found about it.</summary>
