@@ -47,8 +47,12 @@ public sealed record DistributionComparer
     /// </summary>
     public Target? BaseSystem { get; init; }
 
-    /// <summary>Compares two builds of a package; swapped for the package comparer (docs/distribution.md, "Package diff").</summary>
-    internal Func<PackageContent, PackageContent, PackageSet, CancellationToken, PackageDiff?> PackageDiffer { get; init; } = static (_, _, _, _) => null;
+    /// <summary>
+    /// Compares the two builds of each package both sets have (docs/distribution.md, "Package diff"): its library
+    /// comparer's rules, suppressions and severities apply to every library pair, and its severities to the
+    /// <c>ABI3xxx</c> findings too.
+    /// </summary>
+    public PackageComparer Packages { get; init; } = PackageComparer.Default;
 
     /// <summary>Reads a package's content; swapped for the content-addressed cache.</summary>
     internal Func<PackageCollectionEntry, RpmPayloadOptions?, CancellationToken, PackageContent> ContentReader { get; init; } =
@@ -130,9 +134,16 @@ public sealed record DistributionComparer
         }
     }
 
-    /// <summary>Worst first, otherwise in the order found.</summary>
-    internal static ImmutableArray<DistributionDiagnostic> WorstFirst(IEnumerable<DistributionDiagnostic> diagnostics)
-        => [.. diagnostics.OrderByDescending(d => Verdicts.Of(d.Severity))];
+    /// <summary>
+    /// The configured severity of each finding (settings files name <c>ABI3xxx</c> IDs too; library findings come
+    /// configured from the package comparer), findings configured to none left out; worst first, otherwise in the
+    /// order found.
+    /// </summary>
+    internal static ImmutableArray<DistributionDiagnostic> WorstFirst(IEnumerable<DistributionDiagnostic> diagnostics, AbiSeverityConfiguration severities)
+        => [.. diagnostics
+            .Select(d => d.LibraryDiagnostic is null && severities.Overrides.TryGetValue(d.Id, out var configured) ? d with { Severity = configured } : d)
+            .Where(d => d.Severity != AbiSeverity.None)
+            .OrderByDescending(d => Verdicts.Of(d.Severity))];
 
     internal static DistributionDiagnostic Unreadable(PackageReadError error, string? package = null)
     {
@@ -227,7 +238,7 @@ public sealed record DistributionComparer
                 .Concat(_binaryErrors.OrderBy(e => e.Path, StringComparer.Ordinal))
                 .ToImmutableArray();
             var diagnostics = _setDiagnostics.Concat(errors.Select(e => Unreadable(e)));
-            return new DistributionDiff(_reference.Inputs, _rebuild.Inputs, packages, [.. applications.OfType<ApplicationVerdict>()], WorstFirst(diagnostics), errors);
+            return new DistributionDiff(_reference.Inputs, _rebuild.Inputs, packages, [.. applications.OfType<ApplicationVerdict>()], WorstFirst(diagnostics, _options.Packages.Severities), errors);
         }
 
         private void Report(string current) => _progress?.Report(new OperationProgress(Interlocked.Increment(ref _done), _total, current));
@@ -323,7 +334,7 @@ public sealed record DistributionComparer
         }
 
         /// <summary>The findings of a binary on the rebuild that it does not also have on the reference.</summary>
-        private static BinaryVerdict Judge(string package, string path, CompatibilityVerdict onRebuild, Func<CompatibilityVerdict> onReference)
+        private BinaryVerdict Judge(string package, string path, CompatibilityVerdict onRebuild, Func<CompatibilityVerdict> onReference)
         {
             var problems = Problems(onRebuild, package, path).ToList();
             if (problems.Count == 0)
@@ -334,7 +345,7 @@ public sealed record DistributionComparer
             var reference = onReference();
             var known = Problems(reference, package, path).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
             var found = problems.Where(p => !known.Contains(p.Key)).Select(p => p.Diagnostic);
-            return new BinaryVerdict(package, path, onRebuild, WorstFirst(found)) { ReferenceCheck = reference };
+            return new BinaryVerdict(package, path, onRebuild, WorstFirst(found, _options.Packages.Severities)) { ReferenceCheck = reference };
         }
 
         private ImmutableArray<PackageComparison> Pair(ConcurrentDictionary<PackageCollectionEntry, ImmutableArray<BinaryVerdict>> binaries)
@@ -365,7 +376,7 @@ public sealed record DistributionComparer
                     {
                         try
                         {
-                            diff = _options.PackageDiffer(a, c, _rebuild.Set, _cancellationToken);
+                            diff = _options.Packages.Compare(a, c, _rebuild.Set, _cancellationToken);
                         }
                         catch (Exception ex) when (PackageCollection.IsInputError(ex))
                         {
@@ -389,7 +400,7 @@ public sealed record DistributionComparer
 
                 diagnostics.AddRange(diff?.Diagnostics ?? []);
                 diagnostics.AddRange(checkedBinaries.SelectMany(v => v.Diagnostics));
-                result.Add(new PackageComparison(name, arch, old?.Nevra, @new?.Nevra, diff, checkedBinaries, WorstFirst(diagnostics)));
+                result.Add(new PackageComparison(name, arch, old?.Nevra, @new?.Nevra, diff, checkedBinaries, WorstFirst(diagnostics, _options.Packages.Severities)));
             }
 
             return result.ToImmutable();
@@ -446,7 +457,7 @@ public sealed record DistributionComparer
 
             var binaries = verdicts.ToImmutable();
             diagnostics.AddRange(binaries.SelectMany(v => v.Diagnostics));
-            return new ApplicationVerdict(app.Path, app.Nevra, problems, binaries, WorstFirst(diagnostics));
+            return new ApplicationVerdict(app.Path, app.Nevra, problems, binaries, WorstFirst(diagnostics, _options.Packages.Severities));
         }
 
         /// <summary>installcheck's architecture for an application: its own, or for a noarch one the rebuild's most common.</summary>
