@@ -67,7 +67,7 @@ public static class DistributionTextReport
             var apps = compatible.Count(e => e.IsApplication);
             if (apps > 0)
             {
-                parts.Add(string.Create(inv, $"{apps} applications"));
+                parts.Add(string.Create(inv, $"{apps} application{(apps == 1 ? string.Empty : "s")}"));
             }
 
             writer.WriteLine();
