@@ -183,7 +183,8 @@ public static class DistributionHtmlReport
         bool hasDetails = !e.Diagnostics.IsEmpty || !e.InstallProblems.IsEmpty || e.Diff is { Dependencies.IsEmpty: false } or { Files.IsEmpty: false } or { Libraries.IsEmpty: false };
         if (!hasDetails)
         {
-            w.Write(string.Create(inv, $"<span class=\"quiet\">{e.Binaries.Length} binaries load</span></td></tr>\n"));
+            var loads = e.Binaries.Length switch { 0 => "no findings", 1 => "no findings; its binary loads", var n => string.Create(inv, $"no findings; its {n} binaries load") };
+            w.Write($"<span class=\"quiet\">{loads}</span></td></tr>\n");
             return;
         }
 
@@ -195,8 +196,14 @@ public static class DistributionHtmlReport
             _ => e.Name,
         };
         var notes = e.Diagnostics.Length - findings;
-        var what = findings > 0 ? string.Create(inv, $"{findings} finding{(findings == 1 ? string.Empty : "s")}") : "changes";
-        w.Write($"<details><summary>{what}{(notes > 0 ? string.Create(inv, $", {notes} compatible") : string.Empty)}</summary>\n<p class=\"label\">{Escape(label)}</p>\n");
+        var what = (findings, notes) switch
+        {
+            (0, 0) => "changes",
+            (0, _) => string.Create(inv, $"{notes} compatible change{(notes == 1 ? string.Empty : "s")}"),
+            (_, 0) => string.Create(inv, $"{findings} finding{(findings == 1 ? string.Empty : "s")}"),
+            _ => string.Create(inv, $"{findings} finding{(findings == 1 ? string.Empty : "s")}, {notes} compatible"),
+        };
+        w.Write($"<details><summary>{what}</summary>\n<p class=\"label\">{Escape(label)}</p>\n");
         if (!e.InstallProblems.IsEmpty)
         {
             w.Write("<h3>Cannot be installed on the rebuild</h3>\n<ul>\n");

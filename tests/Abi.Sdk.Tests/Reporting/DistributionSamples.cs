@@ -185,4 +185,42 @@ public static class DistributionSamples
         return new DistributionDiff(["ref/BaseOS", "ref/AppStream"], ["alt/BaseOS"],
             [.. packages.OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Arch, StringComparer.Ordinal)], applications, setFindings, [error]);
     }
+
+    /// <summary>Package diffs of every shape: the samples' and one per fixture library pair (every ABI1xxx finding; odd ones private).</summary>
+    public static IEnumerable<PackageDiff> PackageDiffs()
+    {
+        yield return LibfixDiff();
+        foreach (var p in SampleDistribution().Packages.Where(p => p.Diff is not null))
+        {
+            yield return p.Diff!;
+        }
+
+        int n = 0;
+        foreach (var row in FixturePairTests.Cases)
+        {
+            var name = row.Data.Item1;
+            var old = Nevra("fixture-" + name, "1", "1");
+            var @new = Nevra("fixture-" + name, "1", "2");
+            var library = new LibraryChange($"/usr/lib64/lib{name}.so.1", $"/usr/lib64/lib{name}.so.1", n++ % 2 == 1, FixturePairTests.Diff(name));
+            yield return new PackageDiff(old, @new, EvrMove.Newer, [], [], [library], WorstFirst(LibraryFindings(old.ToString(), library)));
+        }
+    }
+
+    /// <summary>Distribution diffs: the sample, each of its packages and applications alone, and an empty one.</summary>
+    public static IEnumerable<DistributionDiff> Distributions()
+    {
+        var sample = SampleDistribution();
+        yield return sample;
+        foreach (var p in sample.Packages)
+        {
+            yield return sample with { Packages = [p], Applications = [], Diagnostics = [], Errors = [] };
+        }
+
+        foreach (var a in sample.Applications)
+        {
+            yield return sample with { Packages = [], Applications = [a], Diagnostics = [], Errors = [] };
+        }
+
+        yield return new DistributionDiff([], [], [], [], [], []);
+    }
 }
