@@ -104,7 +104,7 @@ public static class DistributionHtmlReport
 
         w.Write("<ul class=\"summary\">\n");
         w.Write(string.Create(inv, $"<li class=\"incompatible\"><b>{s.Incompatible}</b> incompatible</li>\n<li class=\"review\"><b>{s.Review}</b> to review</li>\n<li class=\"compatible\"><b>{s.Compatible}</b> compatible</li>\n"));
-        w.Write(string.Create(inv, $"<li class=\"{(s.Unreadable > 0 ? "unreadable" : "plain")}\"><b>{s.Unreadable}</b> unreadable</li>\n<li class=\"plain\"><b>{s.Packages}</b> packages, <b>{diff.Applications.Length}</b> applications, <b>{s.Binaries}</b> binaries checked</li>\n</ul>\n</header>\n<main>\n"));
+        w.Write(string.Create(inv, $"<li class=\"{(s.Unreadable > 0 ? "unreadable" : "plain")}\"><b>{s.Unreadable}</b> unreadable</li>\n<li class=\"plain\">{Bold(DistributionReportModel.Count(s.Packages, "package"))}, {Bold(DistributionReportModel.Count(diff.Applications.Length, "application"))}, {Bold(DistributionReportModel.Count(s.Binaries, "binary"))} checked</li>\n</ul>\n</header>\n<main>\n"));
 
         if (!diff.Diagnostics.IsEmpty)
         {
@@ -262,7 +262,7 @@ public static class DistributionHtmlReport
                 foreach (var l in diff.Libraries)
                 {
                     var paths = l.OldPath == l.NewPath ? $"<code>{Escape(l.OldPath)}</code>" : $"<code>{Escape(l.OldPath)}</code> → <code>{Escape(l.NewPath)}</code>";
-                    var counts = string.Create(inv, $"{l.Diff.RemovedSymbols.Length} removed, {l.Diff.AddedSymbols.Length} added symbols, {l.Diff.Diagnostics.Length} ABI diagnostics");
+                    var counts = $"{DistributionReportModel.Count(l.Diff.RemovedSymbols.Length, "symbol")} removed, {l.Diff.AddedSymbols.Length.ToString(inv)} added; {DistributionReportModel.Count(l.Diff.Diagnostics.Length, "ABI diagnostic")}";
                     w.Write($"<li>{paths}{(l.IsPrivate ? " <span class=\"tag\">private</span>" : string.Empty)}: {counts}</li>\n");
                 }
 
@@ -271,6 +271,13 @@ public static class DistributionHtmlReport
         }
 
         w.Write("</details></td></tr>\n");
+    }
+
+    /// <summary><c>3 packages</c> as <c>&lt;b&gt;3&lt;/b&gt; packages</c>.</summary>
+    private static string Bold(string count)
+    {
+        int space = count.IndexOf(' ', StringComparison.Ordinal);
+        return $"<b>{count[..space]}</b>{count[space..]}";
     }
 
     private static void WriteDiagnostic(TextWriter w, DistributionDiagnostic d)
@@ -360,7 +367,8 @@ public static class DistributionHtmlReport
               var count = section.querySelector('h2 .count');
               if (count) { count.textContent = section.querySelectorAll('tbody tr:not([hidden])').length; }
             });
-            shown.textContent = q === '' ? rows.length + ' rows' : visible + ' of ' + rows.length + ' rows';
+            var noun = rows.length === 1 ? ' row' : ' rows';
+            shown.textContent = q === '' ? rows.length + noun : visible + ' of ' + rows.length + noun;
             var hash = q === '' ? '' : '#filter=' + encodeURIComponent(q);
             if (location.hash !== hash) { try { history.replaceState(null, '', hash === '' ? location.pathname + location.search : hash); } catch (e) { /* a page opened from a file may not rewrite its address */ } }
           }

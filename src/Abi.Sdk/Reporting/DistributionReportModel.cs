@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Dependencies;
 using Abi.Sdk.Distribution;
@@ -61,6 +62,10 @@ internal static class DistributionReportModel
     /// <summary>Every finding of a distribution diff once: the sets', then each package's and application's (which include their binaries' and diffs').</summary>
     public static IEnumerable<DistributionDiagnostic> AllDiagnostics(DistributionDiff diff) =>
         diff.Diagnostics.Concat(diff.Packages.SelectMany(p => p.Diagnostics)).Concat(diff.Applications.SelectMany(a => a.Diagnostics));
+
+    /// <summary>A count and its noun, singular for one: <c>1 package</c>, <c>2 packages</c>, <c>3 binaries</c>.</summary>
+    public static string Count(int n, string noun) => string.Create(CultureInfo.InvariantCulture,
+        $"{n} {(n == 1 ? noun : noun.EndsWith('y') ? noun[..^1] + "ies" : noun + "s")}");
 
     /// <summary><c>same</c>, <c>newer</c> or <c>older</c>.</summary>
     public static string MoveName(EvrMove move) => move switch

@@ -22,15 +22,15 @@ public static class DistributionTextReport
         ArgumentNullException.ThrowIfNull(writer);
         var inv = CultureInfo.InvariantCulture;
         var s = diff.Summary;
-        writer.WriteLine($"Distribution diff: {Verdicts.Name(diff.Verdict)}");
+        Line(writer, $"Distribution diff: {Verdicts.Name(diff.Verdict)}");
         if (!diff.Reference.IsEmpty || !diff.Rebuild.IsEmpty)
         {
-            writer.WriteLine($"  reference: {string.Join(", ", diff.Reference)}");
-            writer.WriteLine($"  rebuild:   {string.Join(", ", diff.Rebuild)}");
+            Line(writer, $"  reference: {string.Join(", ", diff.Reference)}");
+            Line(writer, $"  rebuild:   {string.Join(", ", diff.Rebuild)}");
         }
 
-        var applications = diff.Applications.IsEmpty ? string.Empty : string.Create(inv, $", {diff.Applications.Length} applications");
-        writer.WriteLine(string.Create(inv, $"  {s.Packages} packages{applications}, {s.Binaries} binaries checked: {s.Incompatible} incompatible, {s.Review} to review, {s.Compatible} compatible, {s.Unreadable} unreadable"));
+        var applications = diff.Applications.IsEmpty ? string.Empty : ", " + DistributionReportModel.Count(diff.Applications.Length, "application");
+        Line(writer, string.Create(inv, $"  {DistributionReportModel.Count(s.Packages, "package")}{applications}, {DistributionReportModel.Count(s.Binaries, "binary")} checked: {s.Incompatible} incompatible, {s.Review} to review, {s.Compatible} compatible, {s.Unreadable} unreadable"));
         foreach (var d in diff.Diagnostics)
         {
             WriteDiagnostic(writer, d, "  ");
@@ -46,7 +46,7 @@ public static class DistributionTextReport
             }
 
             writer.WriteLine();
-            writer.WriteLine(string.Create(inv, $"{(verdict == Verdict.Incompatible ? "Incompatible" : "To review")} ({group.Count}):"));
+            Line(writer, string.Create(inv, $"{(verdict == Verdict.Incompatible ? "Incompatible" : "To review")} ({group.Count}):"));
             foreach (var e in group)
             {
                 WriteEntry(writer, e);
@@ -67,20 +67,20 @@ public static class DistributionTextReport
             var apps = compatible.Count(e => e.IsApplication);
             if (apps > 0)
             {
-                parts.Add(string.Create(inv, $"{apps} application{(apps == 1 ? string.Empty : "s")}"));
+                parts.Add(DistributionReportModel.Count(apps, "application"));
             }
 
             writer.WriteLine();
-            writer.WriteLine(string.Create(inv, $"Compatible ({compatible.Count}): {string.Join(", ", parts)}"));
+            Line(writer, string.Create(inv, $"Compatible ({compatible.Count}): {string.Join(", ", parts)}"));
         }
 
         if (!diff.Errors.IsEmpty)
         {
             writer.WriteLine();
-            writer.WriteLine(string.Create(inv, $"Unreadable ({diff.Errors.Length}):"));
+            Line(writer, string.Create(inv, $"Unreadable ({diff.Errors.Length}):"));
             foreach (var e in diff.Errors)
             {
-                writer.WriteLine($"  {e}");
+                Line(writer, $"  {e}");
             }
         }
     }
@@ -93,18 +93,18 @@ public static class DistributionTextReport
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(writer);
         var inv = CultureInfo.InvariantCulture;
-        writer.WriteLine($"Package diff: {diff.Old} → {diff.New} ({DistributionReportModel.MoveName(diff.Move)}): {Verdicts.Name(diff.Verdict)}");
+        Line(writer, $"Package diff: {diff.Old} → {diff.New} ({DistributionReportModel.MoveName(diff.Move)}): {Verdicts.Name(diff.Verdict)}");
         var removedDeps = diff.Dependencies.Count(d => d.Change == DependencyChangeKind.Removed);
-        writer.WriteLine(string.Create(inv, $"Dependencies changes summary: {removedDeps} Removed, {diff.Dependencies.Length - removedDeps} Added"));
-        writer.WriteLine(string.Create(inv, $"Files changes summary: {diff.Files.Count(f => f.Change == FileChangeKind.Removed)} Removed, {diff.Files.Count(f => f.Change == FileChangeKind.Added)} Added, {diff.Files.Count(f => f.Change == FileChangeKind.TypeChanged)} Type changed"));
+        Line(writer, string.Create(inv, $"Dependencies changes summary: {removedDeps} Removed, {diff.Dependencies.Length - removedDeps} Added"));
+        Line(writer, string.Create(inv, $"Files changes summary: {diff.Files.Count(f => f.Change == FileChangeKind.Removed)} Removed, {diff.Files.Count(f => f.Change == FileChangeKind.Added)} Added, {diff.Files.Count(f => f.Change == FileChangeKind.TypeChanged)} Type changed"));
         var changed = diff.Libraries.Count(l => !l.Diff.Diagnostics.IsEmpty);
-        writer.WriteLine(string.Create(inv, $"Shared libraries summary: {diff.Libraries.Length} compared, {changed} with ABI changes, {diff.Libraries.Count(l => l.IsPrivate)} private"));
+        Line(writer, string.Create(inv, $"Shared libraries summary: {diff.Libraries.Length} compared, {changed} with ABI changes, {diff.Libraries.Count(l => l.IsPrivate)} private"));
 
         var findings = diff.Diagnostics.Where(d => d.Verdict != Verdict.Compatible).ToList();
         if (findings.Count > 0)
         {
             writer.WriteLine();
-            writer.WriteLine(string.Create(inv, $"{findings.Count} finding{(findings.Count == 1 ? string.Empty : "s")} to act on:"));
+            Line(writer, string.Create(inv, $"{findings.Count} finding{(findings.Count == 1 ? string.Empty : "s")} to act on:"));
             foreach (var d in findings)
             {
                 WriteDiagnostic(writer, d, "  ");
@@ -114,20 +114,20 @@ public static class DistributionTextReport
         if (!diff.Dependencies.IsEmpty)
         {
             writer.WriteLine();
-            writer.WriteLine("Dependency changes:");
+            Line(writer, "Dependency changes:");
             foreach (var d in diff.Dependencies)
             {
-                writer.WriteLine($"  [{(d.Change == DependencyChangeKind.Removed ? 'D' : 'A')}] {d.Kind}: {d.Dependency}");
+                Line(writer, $"  [{(d.Change == DependencyChangeKind.Removed ? 'D' : 'A')}] {d.Kind}: {d.Dependency}");
             }
         }
 
         if (!diff.Files.IsEmpty)
         {
             writer.WriteLine();
-            writer.WriteLine("File changes:");
+            Line(writer, "File changes:");
             foreach (var f in diff.Files)
             {
-                writer.WriteLine(f.Change switch
+                Line(writer, f.Change switch
                 {
                     FileChangeKind.Removed => $"  [D] {f.Path}",
                     FileChangeKind.Added => $"  [A] {f.Path}",
@@ -142,15 +142,14 @@ public static class DistributionTextReport
             writer.WriteLine();
             var name = l.Diff.Old.Soname ?? Path.GetFileName(l.OldPath);
             var paths = l.OldPath == l.NewPath ? l.OldPath : $"{l.OldPath} → {l.NewPath}";
-            writer.WriteLine($"================ changes of '{name}'{(l.IsPrivate ? " (private)" : string.Empty)} ({paths}) ===============");
+            Line(writer, $"================ changes of '{name}'{(l.IsPrivate ? " (private)" : string.Empty)} ({paths}) ===============");
             var inner = new StringWriter(inv) { NewLine = writer.NewLine };
             AbiTextReport.Write(l.Diff, inner);
             foreach (var line in inner.ToString().Split(writer.NewLine))
             {
                 if (line.Length > 0)
                 {
-                    writer.Write("  ");
-                    writer.WriteLine(line);
+                    Line(writer, "  " + line);
                 }
             }
         }
@@ -161,10 +160,10 @@ public static class DistributionTextReport
         var head = e.IsApplication
             ? $"  application {e.Label} ({e.File})"
             : $"  {e.Name}.{e.Arch}: {DistributionReportModel.EvrText(e)}";
-        writer.WriteLine(head);
+        Line(writer, head);
         foreach (var problem in e.InstallProblems)
         {
-            writer.WriteLine($"    cannot install: {problem}");
+            Line(writer, $"    cannot install: {problem}");
         }
 
         int notes = 0;
@@ -181,21 +180,49 @@ public static class DistributionTextReport
 
         if (notes > 0)
         {
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    (and {notes} compatible change{(notes == 1 ? string.Empty : "s")})"));
+            Line(writer, string.Create(CultureInfo.InvariantCulture, $"    (and {notes} compatible change{(notes == 1 ? string.Empty : "s")})"));
         }
+    }
+
+    /// <summary>
+    /// Writes one line with control characters shown as <c>\xNN</c>: names, paths and messages come from packages, and a
+    /// terminal must not take an escape sequence in a file name as a command.
+    /// </summary>
+    private static void Line(TextWriter writer, string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            writer.WriteLine(text);
+            return;
+        }
+
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c < ' ' || (c >= '\u007f' && c <= '\u009f'))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        writer.WriteLine(sb.ToString());
     }
 
     private static void WriteDiagnostic(TextWriter writer, DistributionDiagnostic d, string indent)
     {
-        writer.WriteLine($"{indent}{d.Id} {AbiSeverities.Name(d.Severity)}: {d.Message}");
+        Line(writer, $"{indent}{d.Id} {AbiSeverities.Name(d.Severity)}: {d.Message}");
         if (d.Path is { } path && !d.Message.Contains(path, StringComparison.Ordinal))
         {
-            writer.WriteLine($"{indent}  in {path}");
+            Line(writer, $"{indent}  in {path}");
         }
 
         if (d.NeededBy is { Objects.Length: > 0 } chain)
         {
-            writer.WriteLine($"{indent}  needed by: {chain}");
+            Line(writer, $"{indent}  needed by: {chain}");
         }
     }
 }

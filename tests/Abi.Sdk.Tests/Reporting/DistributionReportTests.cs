@@ -38,6 +38,11 @@ public class DistributionReportTests
         var text = Text(diff.WriteText);
         var lines = text.Split('\n');
         var s = diff.Summary;
+
+        // Kept beside the browser test's pages and screenshots, for a person to read.
+        var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "reports")).FullName;
+        File.WriteAllText(Path.Combine(folder, "distribution.txt"), text);
+        File.WriteAllText(Path.Combine(folder, "package.txt"), Text(LibfixDiff().WriteText));
         Assert.Equal("Distribution diff: incompatible", lines[0]);
         Assert.Equal("  reference: ref/BaseOS, ref/AppStream", lines[1]);
         Assert.Equal($"  {s.Packages} packages, 2 applications, {s.Binaries} binaries checked: {s.Incompatible} incompatible, {s.Review} to review, {s.Compatible} compatible, 1 unreadable", lines[3]);
@@ -284,6 +289,20 @@ public class DistributionReportTests
         SampleDistribution().WriteHtml(stream);
         Assert.Equal(html, Encoding.UTF8.GetString(stream.ToArray()));
         Assert.Equal((byte)'<', stream.ToArray()[0]);
+    }
+
+    /// <summary>A terminal must not run an escape sequence hidden in a package's file name: the text shows control characters as \xNN.</summary>
+    [Fact]
+    public void Text_shows_control_characters_in_names_as_escapes()
+    {
+        var nevra = Nevra("term\u001b]0;owned\u0007", "1", "1");
+        var finding = Finding(DistributionDiagnosticIds.FileRemoved, nevra.ToString(), "/usr/bin/x\u001b[2J\r", nevra, "/usr/bin/x\u001b[2J\r");
+        var diff = new PackageDiff(nevra, nevra, EvrMove.Same, [], [], [], [finding]);
+        var text = Text(diff.WriteText);
+        Assert.DoesNotContain('\u001b', text);
+        Assert.DoesNotContain('\u0007', text);
+        Assert.DoesNotContain('\r', text);
+        Assert.Contains("term\\x1b]0;owned\\x07-1-1.x86_64: '/usr/bin/x\\x1b[2J\\x0d' is not in the rebuild's package", text, StringComparison.Ordinal);
     }
 
     [Fact]
