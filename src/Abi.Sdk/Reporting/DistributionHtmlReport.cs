@@ -283,7 +283,11 @@ public static class DistributionHtmlReport
     private static void WriteDiagnostic(TextWriter w, DistributionDiagnostic d)
     {
         var severity = AbiSeverities.Name(d.Severity);
-        w.Write($"<li class=\"{Verdicts.Name(d.Verdict)}\"><a class=\"id\" href=\"{Escape(d.Descriptor.HelpUri ?? "#")}\"><code>{Escape(d.Id)}</code></a> <span class=\"sev\">{severity}</span> {Escape(d.Message)}");
+        // Only web links: a custom rule's help URI could be any scheme (javascript: included).
+        var id = d.Descriptor.HelpUri is { } help && (help.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || help.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            ? $"<a class=\"id\" href=\"{Escape(help)}\"><code>{Escape(d.Id)}</code></a>"
+            : $"<code>{Escape(d.Id)}</code>";
+        w.Write($"<li class=\"{Verdicts.Name(d.Verdict)}\">{id} <span class=\"sev\">{severity}</span> {Escape(d.Message)}");
         if (d.Path is { } path)
         {
             w.Write($"<div class=\"where\">in <code>{Escape(path)}</code>{(d.Package is { } p ? $" of <code>{Escape(p)}</code>" : string.Empty)}</div>");

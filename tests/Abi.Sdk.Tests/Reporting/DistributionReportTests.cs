@@ -305,6 +305,19 @@ public class DistributionReportTests
         Assert.Contains("term\\x1b]0;owned\\x07-1-1.x86_64: '/usr/bin/x\\x1b[2J\\x0d' is not in the rebuild's package", text, StringComparison.Ordinal);
     }
 
+    /// <summary>A custom rule's help URI is linked only when it is a web address: a <c>javascript:</c> URI is no link.</summary>
+    [Fact]
+    public void Html_links_only_web_help_pages()
+    {
+        var rule = new global::Abi.Sdk.Abi.AbiDiagnosticDescriptor("MY001", "Custom", "{0}", global::Abi.Sdk.Abi.AbiChangeCategory.Changed, global::Abi.Sdk.Abi.AbiSeverity.NeedsReview, "javascript:alert(1)");
+        var nevra = Nevra("p", "1", "1");
+        var diff = new PackageDiff(nevra, nevra, EvrMove.Same, [], [], [], [new DistributionDiagnostic(rule, rule.DefaultSeverity, "custom") { Package = nevra.ToString() }]);
+        var html = Text(diff.WriteHtml);
+        Assert.DoesNotContain("javascript:", html, StringComparison.Ordinal);
+        Assert.Contains("<code>MY001</code>", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://github.com/abi-sdk/abi-sdk/blob/main/docs/diagnostics/ABI3001.md\"", Text(SampleDistribution().WriteHtml), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Escape_replaces_the_five_markup_characters()
     {
