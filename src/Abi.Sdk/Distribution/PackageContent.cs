@@ -71,6 +71,7 @@ public sealed class PackageContent
         Path = path;
         Nevra = package.Nevra;
         Record = PackageRecord.FromPackage(package);
+        Dependencies = [.. Enum.GetValues<RpmDependencyKind>().SelectMany(k => package.GetDependencies(k))];
         Files = package.Files;
         InstalledFiles = installed;
         ElfFiles = elfFiles;
@@ -84,6 +85,9 @@ public sealed class PackageContent
 
     /// <summary>The package as a package set sees it: dependencies of every kind and every file path.</summary>
     public PackageRecord Record { get; }
+
+    /// <summary>Every dependency of rpm's nine kinds (<see cref="RpmDependencyKind"/> order, each in header order, as <c>rpm -qp --provides</c> and the other queries list them); <see cref="Record"/> leaves out OrderWithRequires, which installability does not weigh.</summary>
+    public ImmutableArray<RpmDependency> Dependencies { get; }
 
     /// <summary>The header's file list, in header order.</summary>
     public ImmutableArray<RpmFile> Files { get; }
