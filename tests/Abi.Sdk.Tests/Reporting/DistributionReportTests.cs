@@ -318,6 +318,35 @@ public class DistributionReportTests
         Assert.Contains("href=\"https://github.com/abi-sdk/abi-sdk/blob/main/docs/diagnostics/ABI3001.md\"", Text(SampleDistribution().WriteHtml), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// On the real package pairs of the sample distribution (PackageComparer over rpmbuild-made RPMs): every writer
+    /// runs, the text names the comparer's verdict and each library section, SARIF has one result per finding, and the
+    /// JSON's dependency changes are rpm's spellings of the diff's.
+    /// </summary>
+    [Fact]
+    public void Reports_of_real_package_pairs()
+    {
+        int pairs = 0;
+        foreach (var diff in RealPackageDiffs())
+        {
+            pairs++;
+            var text = Text(diff.WriteText);
+            File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "reports")).FullName, $"pkgdiff-{diff.Old.Name}.txt"), text);
+            Assert.StartsWith($"Package diff: {diff.Old} → {diff.New} ({DistributionReportModel.MoveName(diff.Move)}): {Verdicts.Name(diff.Verdict)}\n", text, StringComparison.Ordinal);
+            foreach (var library in diff.Libraries.Where(l => !l.Diff.Diagnostics.IsEmpty))
+            {
+                Assert.Contains($"'{library.Diff.Old.Soname ?? Path.GetFileName(library.OldPath)}'{(library.IsPrivate ? " (private)" : string.Empty)}", text, StringComparison.Ordinal);
+            }
+
+            var json = Json(diff.WriteJson);
+            Assert.Equal(diff.Dependencies.Select(d => d.Dependency.ToString()), json.GetProperty("dependencies").EnumerateArray().Select(d => d.GetProperty("dependency").GetString()));
+            Assert.Equal(diff.Diagnostics.Length, Json(diff.WriteSarif).GetProperty("runs")[0].GetProperty("results").GetArrayLength());
+            Assert.Contains(diff.Old.ToString(), Text(diff.WriteHtml), StringComparison.Ordinal);
+        }
+
+        Assert.True(pairs >= 5, $"only {pairs} pairs");
+    }
+
     [Fact]
     public void Escape_replaces_the_five_markup_characters()
     {

@@ -5,6 +5,7 @@ using Abi.Sdk.Compatibility;
 using Abi.Sdk.Dependencies;
 using Abi.Sdk.Distribution;
 using Abi.Sdk.Rpm;
+using Abi.Sdk.Tests.Distribution;
 using Abi.Sdk.Tests.TestSupport;
 using FixturePairTests = Abi.Sdk.Tests.Abi.FixturePairTests;
 
@@ -195,6 +196,11 @@ public static class DistributionSamples
             yield return p.Diff!;
         }
 
+        foreach (var diff in RealPackageDiffs())
+        {
+            yield return diff;
+        }
+
         int n = 0;
         foreach (var row in FixturePairTests.Cases)
         {
@@ -206,7 +212,19 @@ public static class DistributionSamples
         }
     }
 
-    /// <summary>Distribution diffs: the sample, each of its packages and applications alone, and an empty one.</summary>
+    /// <summary>Every reference/rebuild pair of the sample distribution (Fixtures/distro, real RPMs), compared by <see cref="PackageComparer"/> with the rebuild's set.</summary>
+    public static IEnumerable<PackageDiff> RealPackageDiffs()
+    {
+        var rebuild = PackageSet.Load(DistroFixtures.RebuildPackages);
+        foreach (var p in DistroFixtures.Packages.Where(p => p.RebuildEvr is not null))
+        {
+            var oldPath = DistroFixtures.Package(DistroFixtures.Reference, p.Name)!;
+            var newPath = DistroFixtures.Package(DistroFixtures.Rebuild, p.Name)!;
+            yield return PackageComparer.Default.Compare(PackageContent.Read(oldPath), PackageContent.Read(newPath), rebuild);
+        }
+    }
+
+    /// <summary>Distribution diffs: the sample, each of its packages and applications alone, an empty one, and one of the real package pairs of Fixtures/distro.</summary>
     public static IEnumerable<DistributionDiff> Distributions()
     {
         var sample = SampleDistribution();
@@ -222,5 +240,9 @@ public static class DistributionSamples
         }
 
         yield return new DistributionDiff([], [], [], [], [], []);
+
+        // The sample distribution's real package pairs, as PackageComparer finds them.
+        var real = RealPackageDiffs().Select(d => new PackageComparison(d.Old.Name, d.Old.Arch, d.Old, d.New, d, [], d.Diagnostics));
+        yield return new DistributionDiff([DistroFixtures.Reference], [DistroFixtures.Rebuild], [.. real.OrderBy(p => p.Name, StringComparer.Ordinal)], [], [], []);
     }
 }
