@@ -21,40 +21,46 @@ public static class AbiJsonReport
         ArgumentNullException.ThrowIfNull(stream);
         using (var w = new Utf8JsonWriter(stream, Options))
         {
-            w.WriteStartObject();
-            WriteFile(w, "old", diff.Old);
-            WriteFile(w, "new", diff.New);
-            w.WriteNumber("exitCode", diff.ExitCode);
-            w.WriteBoolean("incompatible", diff.HasIncompatibleChanges);
-            w.WriteStartArray("removed");
-            foreach (var s in diff.RemovedSymbols)
-            {
-                w.WriteStringValue(s.Spelling);
-                FlushIfLarge(w);
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("added");
-            foreach (var s in diff.AddedSymbols)
-            {
-                w.WriteStringValue(s.Spelling);
-                FlushIfLarge(w);
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("diagnostics");
-            foreach (var d in diff.Diagnostics)
-            {
-                WriteDiagnostic(w, d);
-                FlushIfLarge(w);
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("suppressed", diff.SuppressedDiagnostics.Length);
-            w.WriteEndObject();
+            WriteObject(w, diff);
         }
 
         stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes the report's object into a larger document (a package diff embeds one per library pair).</summary>
+    internal static void WriteObject(Utf8JsonWriter w, AbiDiff diff)
+    {
+        w.WriteStartObject();
+        WriteFile(w, "old", diff.Old);
+        WriteFile(w, "new", diff.New);
+        w.WriteNumber("exitCode", diff.ExitCode);
+        w.WriteBoolean("incompatible", diff.HasIncompatibleChanges);
+        w.WriteStartArray("removed");
+        foreach (var s in diff.RemovedSymbols)
+        {
+            w.WriteStringValue(s.Spelling);
+            FlushIfLarge(w);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("added");
+        foreach (var s in diff.AddedSymbols)
+        {
+            w.WriteStringValue(s.Spelling);
+            FlushIfLarge(w);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("diagnostics");
+        foreach (var d in diff.Diagnostics)
+        {
+            WriteDiagnostic(w, d);
+            FlushIfLarge(w);
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("suppressed", diff.SuppressedDiagnostics.Length);
+        w.WriteEndObject();
     }
 
     private static void WriteFile(Utf8JsonWriter w, string name, AbiSurface s)

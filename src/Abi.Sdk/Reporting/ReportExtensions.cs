@@ -1,12 +1,13 @@
 using Abi.Sdk.Abi;
 using Abi.Sdk.Compatibility;
 using Abi.Sdk.Dependencies;
+using Abi.Sdk.Distribution;
 
 namespace Abi.Sdk.Reporting;
 
 /// <summary>
-/// One verb per report format for every result type: <c>WriteText(TextWriter)</c>, <c>WriteJson(Stream)</c> and
-/// <c>WriteSarif(Stream)</c>. The result types are plain data; the reports live here, so <c>using Abi.Sdk.Reporting;</c>
+/// One verb per report format for every result type: <c>WriteText(TextWriter)</c>, <c>WriteJson(Stream)</c>,
+/// <c>WriteSarif(Stream)</c> and, for package and distribution diffs, <c>WriteHtml(Stream or TextWriter)</c>. The result types are plain data; the reports live here, so <c>using Abi.Sdk.Reporting;</c>
 /// is what brings them in. Each method writes exactly what the <c>abi</c> tool prints for that result.
 /// </summary>
 public static class ReportExtensions
@@ -50,4 +51,54 @@ public static class ReportExtensions
     /// <param name="problems">The problems.</param>
     /// <param name="writer">The destination.</param>
     public static void WriteText(this IEnumerable<InstallProblem> problems, TextWriter writer) => InstallCheckTextReport.Write(problems, writer);
+
+    /// <summary>Writes the text report of a package diff (laid out like abipkgdiff's), as <c>abi pkgdiff</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteText(this PackageDiff diff, TextWriter writer) => DistributionTextReport.Write(diff, writer);
+
+    /// <summary>Writes the JSON report of a package diff, as <c>abi pkgdiff --json</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteJson(this PackageDiff diff, Stream stream) => DistributionJsonReport.Write(diff, stream);
+
+    /// <summary>Writes a SARIF 2.1.0 log of a package diff, as <c>abi pkgdiff --sarif</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteSarif(this PackageDiff diff, Stream stream) => DistributionSarifReport.Write(diff, stream);
+
+    /// <summary>Writes the self-contained HTML page of a package diff, as <c>abi pkgdiff --html FILE</c> writes it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8); left open.</param>
+    public static void WriteHtml(this PackageDiff diff, Stream stream) => DistributionHtmlReport.Write(diff, stream);
+
+    /// <summary>Writes the self-contained HTML page of a package diff.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteHtml(this PackageDiff diff, TextWriter writer) => DistributionHtmlReport.Write(diff, writer);
+
+    /// <summary>Writes the text report of a distribution diff (verdict and counts, then the worst problems first), as <c>abi distdiff</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteText(this DistributionDiff diff, TextWriter writer) => DistributionTextReport.Write(diff, writer);
+
+    /// <summary>Writes the JSON report of a distribution diff, as <c>abi distdiff --json</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteJson(this DistributionDiff diff, Stream stream) => DistributionJsonReport.Write(diff, stream);
+
+    /// <summary>Writes a SARIF 2.1.0 log of a distribution diff, as <c>abi distdiff --sarif</c> prints it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8).</param>
+    public static void WriteSarif(this DistributionDiff diff, Stream stream) => DistributionSarifReport.Write(diff, stream);
+
+    /// <summary>Writes the self-contained HTML page of a distribution diff, as <c>abi distdiff --html FILE</c> writes it.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="stream">The destination (UTF-8); left open.</param>
+    public static void WriteHtml(this DistributionDiff diff, Stream stream) => DistributionHtmlReport.Write(diff, stream);
+
+    /// <summary>Writes the self-contained HTML page of a distribution diff.</summary>
+    /// <param name="diff">The diff.</param>
+    /// <param name="writer">The destination.</param>
+    public static void WriteHtml(this DistributionDiff diff, TextWriter writer) => DistributionHtmlReport.Write(diff, writer);
 }

@@ -11,33 +11,53 @@ namespace Abi.Sdk.Tests.Reporting;
 
 /// <summary>
 /// Keeps docs/reports.md and docs/schemas true: the JSON the writers emit on real inputs (the fixture library pairs,
-/// the loader fixtures, a missing preload) validates against the committed schema, every property in the schema is
-/// emitted, and the document's table lists exactly the schema's properties with their types.
+/// the loader fixtures, a missing preload, package and distribution diffs built from them) validates against the
+/// committed schema, every property in the schema is emitted, and the document's table lists exactly the schema's
+/// properties with their types. A schema may embed another by <c>$ref</c> (a file name under docs/schemas): the
+/// embedded object is validated against that file, and what it emits counts for that file's table.
 /// </summary>
 public partial class ReportSchemaTests
 {
     private static string Out => Path.Combine(Paths.Fixtures, "compat", "out");
 
-    public static TheoryData<string> Schemas => ["abi-diff.schema.json", "abi-diff.sarif.schema.json", "compatibility-verdict.schema.json"];
+    public static TheoryData<string> Schemas =>
+    [
+        "abi-diff.schema.json", "abi-diff.sarif.schema.json", "compatibility-verdict.schema.json", "package-diff.schema.json",
+        "distribution-diff.schema.json", "distribution-diagnostic.schema.json", "distribution-diff.sarif.schema.json",
+    ];
+
+    private static JsonElement LoadSchema(string name) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", name))).RootElement.Clone();
+
+    /// <summary>The schema whose documents are emitted to observe a schema: itself, or for an embedded-only schema the documents that embed it.</summary>
+    private static string[] Roots(string schemaName) => schemaName switch
+    {
+        "distribution-diagnostic.schema.json" => ["package-diff.schema.json", "distribution-diff.schema.json"],
+        _ => [schemaName],
+    };
 
     [Theory]
     [MemberData(nameof(Schemas))]
     public void Emitted_json_matches_the_schema_and_the_documentation(string schemaName)
     {
-        using var schemaDocument = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", schemaName)));
-        var schema = schemaDocument.RootElement;
+        var schema = LoadSchema(schemaName);
         var documented = SchemaPaths(schema, string.Empty).ToDictionary(p => p.Path, p => p.Type, StringComparer.Ordinal);
 
-        var observed = new HashSet<string>(StringComparer.Ordinal);
+        var observedBySchema = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var errors = new List<string>();
         int documents = 0;
-        foreach (var json in Emitted(schemaName))
+        foreach (var root in Roots(schemaName))
         {
-            using var instance = JsonDocument.Parse(json);
-            Validate(instance.RootElement, schema, string.Empty, observed, errors);
-            documents++;
+            var rootSchema = LoadSchema(root);
+            foreach (var json in Emitted(root))
+            {
+                using var instance = JsonDocument.Parse(json);
+                Validate(instance.RootElement, rootSchema, string.Empty, Observed(observedBySchema, root), errors, observedBySchema);
+                documents++;
+            }
         }
 
+        var observed = Observed(observedBySchema, schemaName);
         Assert.True(documents > 10, $"only {documents} documents");
         Assert.True(errors.Count == 0, string.Join("\n", errors.Distinct().Take(20)));
         Assert.Equal(documented.Keys.Order(StringComparer.Ordinal), observed.Order(StringComparer.Ordinal));
@@ -61,6 +81,26 @@ public partial class ReportSchemaTests
         Assert.Equal(["compatible: string, expected boolean", "ignoredPreloads: missing", "missingVersions[].extra: not in the schema"], errors.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>An object embedded by <c>$ref</c> is checked against its own schema, and its properties count for that schema.</summary>
+    [Fact]
+    public void The_validator_follows_references_into_embedded_reports()
+    {
+        using var stream = new MemoryStream();
+        DistributionSamples.LibfixDiff().WriteJson(stream);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(stream.ToArray())!;
+        document["libraries"]![0]!["abi"]!["extra"] = 1;
+        document["diagnostics"]![0]!["neededBy"] = "libx.so.1";
+        using var instance = JsonDocument.Parse(document.ToJsonString());
+        var errors = new List<string>();
+        var observedBySchema = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        Validate(instance.RootElement, LoadSchema("package-diff.schema.json"), string.Empty, [], errors, observedBySchema);
+        Assert.Equal(
+            ["diagnostics[] (distribution-diagnostic.schema.json): neededBy: string, expected array of string", "libraries[].abi (abi-diff.schema.json): extra: not in the schema"],
+            errors.Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains("removed", observedBySchema["abi-diff.schema.json"]);
+        Assert.Contains("neededBy", observedBySchema["distribution-diagnostic.schema.json"]);
+    }
+
     private static IEnumerable<string> Emitted(string schemaName)
     {
         switch (schemaName)
@@ -79,6 +119,40 @@ public partial class ReportSchemaTests
                         diff.WriteSarif(stream);
                     }
 
+                    yield return Encoding.UTF8.GetString(stream.ToArray());
+                }
+
+                break;
+            case "package-diff.schema.json":
+                foreach (var diff in DistributionSamples.PackageDiffs())
+                {
+                    using var stream = new MemoryStream();
+                    diff.WriteJson(stream);
+                    yield return Encoding.UTF8.GetString(stream.ToArray());
+                }
+
+                break;
+            case "distribution-diff.schema.json":
+                foreach (var diff in DistributionSamples.Distributions())
+                {
+                    using var stream = new MemoryStream();
+                    diff.WriteJson(stream);
+                    yield return Encoding.UTF8.GetString(stream.ToArray());
+                }
+
+                break;
+            case "distribution-diff.sarif.schema.json":
+                foreach (var diff in DistributionSamples.Distributions())
+                {
+                    using var stream = new MemoryStream();
+                    diff.WriteSarif(stream);
+                    yield return Encoding.UTF8.GetString(stream.ToArray());
+                }
+
+                foreach (var diff in DistributionSamples.PackageDiffs())
+                {
+                    using var stream = new MemoryStream();
+                    diff.WriteSarif(stream);
                     yield return Encoding.UTF8.GetString(stream.ToArray());
                 }
 
@@ -140,8 +214,34 @@ public partial class ReportSchemaTests
         return types.SequenceEqual(["array"]) ? $"array of {TypeName(schema.GetProperty("items"))}" : string.Join(" or ", types);
     }
 
-    /// <summary>Validates the subset of JSON Schema the committed schemas use: type, properties, required, additionalProperties: false, items, enum, const.</summary>
-    private static void Validate(JsonElement value, JsonElement schema, string path, HashSet<string> observed, List<string> errors)
+    private static HashSet<string> Observed(Dictionary<string, HashSet<string>> bySchema, string schemaName)
+    {
+        if (!bySchema.TryGetValue(schemaName, out var set))
+        {
+            bySchema[schemaName] = set = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        return set;
+    }
+
+    /// <summary>The schema file an object property embeds: its <c>$ref</c>, or the <c>$ref</c> of one of its <c>anyOf</c> branches (a nullable embedded object).</summary>
+    private static string? Reference(JsonElement schema)
+    {
+        if (schema.TryGetProperty("$ref", out var direct))
+        {
+            return direct.GetString();
+        }
+
+        return schema.TryGetProperty("anyOf", out var anyOf)
+            ? anyOf.EnumerateArray().Select(a => a.TryGetProperty("$ref", out var r) ? r.GetString() : null).FirstOrDefault(r => r is not null)
+            : null;
+    }
+
+    /// <summary>
+    /// Validates the subset of JSON Schema the committed schemas use: type, properties, required, additionalProperties:
+    /// false, items, enum, const, and <c>$ref</c> to another committed schema (directly or in an <c>anyOf</c> with null).
+    /// </summary>
+    private static void Validate(JsonElement value, JsonElement schema, string path, HashSet<string> observed, List<string> errors, Dictionary<string, HashSet<string>>? observedBySchema = null)
     {
         var kind = value.ValueKind switch
         {
@@ -169,11 +269,18 @@ public partial class ReportSchemaTests
             errors.Add($"{label}: '{value}', expected '{constant}'");
         }
 
-        if (kind == "array")
+        if (kind == "object" && Reference(schema) is { } reference)
+        {
+            // An embedded report object: checked against its own schema, its properties observed for that schema's table.
+            var inner = new List<string>();
+            Validate(value, LoadSchema(reference), string.Empty, Observed(observedBySchema ?? [], reference), inner, observedBySchema);
+            errors.AddRange(inner.Select(e => $"{label} ({reference}): {e}"));
+        }
+        else if (kind == "array")
         {
             foreach (var item in value.EnumerateArray())
             {
-                Validate(item, schema.GetProperty("items"), path + "[]", observed, errors);
+                Validate(item, schema.GetProperty("items"), path + "[]", observed, errors, observedBySchema);
             }
         }
         else if (kind == "object")
@@ -185,7 +292,7 @@ public partial class ReportSchemaTests
                 if (properties.TryGetProperty(p.Name, out var propertySchema))
                 {
                     observed.Add(child);
-                    Validate(p.Value, propertySchema, child, observed, errors);
+                    Validate(p.Value, propertySchema, child, observed, errors, observedBySchema);
                 }
                 else
                 {
