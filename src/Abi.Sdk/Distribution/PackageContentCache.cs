@@ -106,9 +106,14 @@ public sealed class PackageContentCache : IDisposable
         // Stored under the digest of the bytes this pass decoded, which may differ from the first pass's if the
         // file changed in between: the entry then describes what it is named after.
         var (decodedKey, _) = decoding.Finish(cancellationToken);
-        if (options.EnforceDeclaredSize)
+        if (options.EnforceDeclaredSize && TryStore(decodedKey, archiveSize, files))
         {
-            TryStore(decodedKey, archiveSize, files);
+            // Answered from the entry just written, so the ELF bytes are mapped pages rather than arrays held for
+            // as long as the content is: a cold run's working set stays that of a warm one.
+            if (TryLoad(decodedKey, package, path, options) is { } stored)
+            {
+                return stored;
+            }
         }
 
         return content;
@@ -328,7 +333,7 @@ public sealed class PackageContentCache : IDisposable
 
     // --- writing an entry ---
 
-    private void TryStore(byte[] key, long archiveSize, List<TargetFile> files)
+    private bool TryStore(byte[] key, long archiveSize, List<TargetFile> files)
     {
         try
         {
@@ -379,10 +384,12 @@ public sealed class PackageContentCache : IDisposable
 
             body.Write(SHA256.HashData(body.WrittenSpan));
             WriteAtomically(EntryPath(key), body.WrittenSpan);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The cache only saves time: a full disk or a read-only folder leaves the read as it was.
+            return false;
         }
     }
 
