@@ -131,7 +131,10 @@ public static class DistroCorpus
         clock.Stop();
         Console.WriteLine($"{kept.Count} packages, {kept.Sum(c => c.ElfFiles.Length)} ELF files, {elfBytes / (1 << 20)} MiB of ELF, {touched} exported symbols read, {clock.Elapsed.TotalSeconds:F1} s"
             + (cache is null ? ", no cache" : $", cache hits {cache.Hits}, misses {cache.Misses}, rejected {cache.Rejected}"));
-        Console.WriteLine($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB, managed heap {GC.GetTotalMemory(false) / (1 << 20)} MiB");
+        // Resident memory split: anonymous (heap, buffers) against file-backed (mapped ELF pages, clean and reclaimable).
+        var status = File.Exists("/proc/self/status") ? File.ReadAllLines("/proc/self/status") : [];
+        string Field(string name) => status.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim() ?? "?";
+        Console.WriteLine($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB, managed heap {GC.GetTotalMemory(false) / (1 << 20)} MiB, now RssAnon {Field("RssAnon")}, RssFile {Field("RssFile")}");
         GC.KeepAlive(kept);
         return 0;
     }

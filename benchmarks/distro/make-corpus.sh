@@ -77,7 +77,7 @@ if [ ! -s "$plan" ]; then
         emit "$name" base "$(version "$f")" 1 $(lib_files "$s" "$f"); continue
       elif [ "$s" = "$high" ]; then
         # shellcheck disable=SC2046
-        emit "$name" rebuild "$(version "$f")" 1 $(lib_files "$s" "$f")
+        emit "$name" rebuild "$(version "$f")" 2 $(lib_files "$s" "$f") # release 2: newer than base whatever the versions
         echo "upgraded $name $low -> $high" >> "$out/drift.txt"; continue
       fi
     fi

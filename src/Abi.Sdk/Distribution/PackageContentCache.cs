@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using Abi.Sdk.Compatibility;
@@ -16,7 +17,7 @@ namespace Abi.Sdk.Distribution;
 /// says. An entry is one file named by that digest, and each ELF file of the payload is one more file named by the
 /// SHA-256 of its bytes (shared by every package that ships the same file); no name comes from the package. A cached
 /// ELF file is memory-mapped, so only the pages a comparison reads are loaded. Every file is written under a
-/// temporary name and renamed, and checked (length and digest) when read back: a damaged, truncated, swapped or
+/// temporary name and renamed, and checked (length and hash) when read back: a damaged, truncated, swapped or
 /// symbolic-link entry is ignored and written anew, never trusted. Thread-safe; concurrent processes may share the
 /// folder. Contents read through the cache are valid until the cache is disposed (their ELF bytes are mapped).
 /// </summary>
@@ -24,9 +25,13 @@ public sealed class PackageContentCache : IDisposable
 {
     private const int InlineLimit = 4096; // smaller files are kept in the entry itself rather than mapped
     private const int MaxEntrySize = 256 << 20;
-    private static readonly byte[] Magic = "ABIPKC1\n"u8.ToArray();
+    private static readonly byte[] Magic = "ABIPKC2\n"u8.ToArray();
 
     private readonly List<MappedFile> _mapped = [];
+
+    // Blobs already checked and mapped by this cache: a file shipped by many packages (or by both sides of a diff)
+    // is hashed and mapped once per cache rather than once per package.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MappedFile> _blobs = new(StringComparer.Ordinal);
     private long _hits, _misses, _rejected;
     private bool _disposed;
 
@@ -133,6 +138,7 @@ public sealed class PackageContentCache : IDisposable
             _disposed = true;
             mapped = [.. _mapped];
             _mapped.Clear();
+            _blobs.Clear();
         }
 
         foreach (var m in mapped)
@@ -171,12 +177,13 @@ public sealed class PackageContentCache : IDisposable
         }
 
         var mapped = new List<MappedFile>();
+        var newBlobs = new List<(string, MappedFile)>();
         try
         {
             List<TargetFile>? files;
             try
             {
-                files = ParseEntry(entry, key, options, mapped);
+                files = ParseEntry(entry, key, options, mapped, newBlobs);
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {
@@ -194,6 +201,10 @@ public sealed class PackageContentCache : IDisposable
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 _mapped.AddRange(mapped);
+                foreach (var (digest, blob) in newBlobs)
+                {
+                    _blobs.TryAdd(digest, blob);
+                }
             }
 
             return content;
@@ -212,9 +223,9 @@ public sealed class PackageContentCache : IDisposable
     }
 
     /// <summary>The entry's files, or null when it fails a check (its digest, its key, a file it names).</summary>
-    private List<TargetFile>? ParseEntry(byte[] entry, byte[] key, RpmPayloadOptions options, List<MappedFile> mapped)
+    private List<TargetFile>? ParseEntry(byte[] entry, byte[] key, RpmPayloadOptions options, List<MappedFile> mapped, List<(string, MappedFile)> newBlobs)
     {
-        const int DigestSize = 32;
+        const int DigestSize = 32, CheckSize = 16;
         if (entry.Length < Magic.Length + DigestSize * 2 + 12 || !entry.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             return null;
@@ -257,17 +268,27 @@ public sealed class PackageContentCache : IDisposable
                     break;
                 case 3:
                     var digest = r.Bytes(DigestSize).ToArray();
+                    var check = r.Bytes(CheckSize).ToArray();
                     long length = r.Int64();
                     string hex = Convert.ToHexStringLower(digest);
                     if (!blobs.TryGetValue(hex, out var memory))
                     {
-                        if (MapBlob(digest, length) is not { } blob)
+                        if (_blobs.TryGetValue(hex, out var known) && known.Memory.Length == length)
+                        {
+                            memory = known.Memory;
+                        }
+                        else if (MapBlob(digest, check, length) is { } blob)
+                        {
+                            mapped.Add(blob);
+                            newBlobs.Add((hex, blob));
+                            memory = blob.Memory;
+                        }
+                        else
                         {
                             return null;
                         }
 
-                        mapped.Add(blob);
-                        blobs[hex] = memory = blob.Memory;
+                        blobs[hex] = memory;
                     }
 
                     files.Add(TargetFile.FromOpener(filePath, () => memory));
@@ -280,14 +301,19 @@ public sealed class PackageContentCache : IDisposable
         return r.AtEnd ? files : null;
     }
 
-    /// <summary>Opens a blob without following links, checks its length and digest by reading it, then maps the same file.</summary>
-    private MappedFile? MapBlob(byte[] digest, long length)
+    /// <summary>
+    /// Opens a blob without following links, checks its length and XXH128 by reading it, then maps the same file.
+    /// XXH128 here, not SHA-256: it detects damage as surely at a sixth of the cost, and no package can make the
+    /// blob of another's file: a blob is written, or an existing one reused, only under the SHA-256 of the bytes a
+    /// package decoded, checked in full (<see cref="StoreBlob"/>).
+    /// </summary>
+    private MappedFile? MapBlob(byte[] digest, byte[] check, long length)
     {
         var path = BlobPath(digest);
         try
         {
             using var stream = RegularFile.OpenReadNoFollow(path, 1);
-            if (stream.Length != length || length > int.MaxValue || !HasDigest(stream, digest))
+            if (stream.Length != length || length > int.MaxValue || !Hashes(stream, new XxHash128(), check))
             {
                 return null;
             }
@@ -303,7 +329,13 @@ public sealed class PackageContentCache : IDisposable
 
     private static bool HasDigest(FileStream stream, byte[] digest)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        return Hashes(stream, sha, digest);
+    }
+
+    /// <summary>Hashes the file with <c>read</c> (its pages go to the page cache, not to this process's mappings).</summary>
+    private static bool Hashes(FileStream stream, object hash, byte[] expected)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
@@ -311,11 +343,20 @@ public sealed class PackageContentCache : IDisposable
             int n;
             while ((n = RandomAccess.Read(stream.SafeFileHandle, buffer, offset)) > 0)
             {
-                hash.AppendData(buffer, 0, n);
+                if (hash is IncrementalHash incremental)
+                {
+                    incremental.AppendData(buffer, 0, n);
+                }
+                else
+                {
+                    ((NonCryptographicHashAlgorithm)hash).Append(buffer.AsSpan(0, n));
+                }
+
                 offset += n;
             }
 
-            return offset == stream.Length && hash.GetHashAndReset().AsSpan().SequenceEqual(digest);
+            var actual = hash is IncrementalHash i ? i.GetHashAndReset() : ((NonCryptographicHashAlgorithm)hash).GetHashAndReset();
+            return offset == stream.Length && actual.AsSpan().SequenceEqual(expected);
         }
         finally
         {
@@ -377,6 +418,7 @@ public sealed class PackageContentCache : IDisposable
                         WriteByte(body, 3);
                         WriteString(body, file.Path);
                         body.Write(digest);
+                        body.Write(XxHash128.Hash(bytes.Span));
                         WriteInt64(body, bytes.Length);
                     }
                 }
