@@ -114,7 +114,7 @@ public sealed class PackageContentCache : IDisposable
         if (options.EnforceDeclaredSize && TryStore(decodedKey, archiveSize, files))
         {
             // Answered from the entry just written, so the ELF bytes are mapped pages rather than arrays held for
-            // as long as the content is: a cold run's working set stays that of a warm one.
+            // as long as the content is (the decoded arrays become garbage at once).
             if (TryLoad(decodedKey, package, path, options) is { } stored)
             {
                 return stored;
