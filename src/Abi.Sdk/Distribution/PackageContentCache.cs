@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
-using System.Text;
 using Abi.Sdk.Compatibility;
 using Abi.Sdk.Elf;
 using Abi.Sdk.IO;
@@ -237,7 +235,7 @@ public sealed class PackageContentCache : IDisposable
             return null; // damaged or truncated
         }
 
-        var r = new EntryReader(body[Magic.Length..]);
+        var r = new RecordReader(body[Magic.Length..]);
         if (!r.Bytes(DigestSize).SequenceEqual(key))
         {
             return null; // an entry copied or renamed to another package's name
@@ -378,34 +376,34 @@ public sealed class PackageContentCache : IDisposable
     {
         try
         {
-            var body = new ArrayBufferWriter<byte>();
-            body.Write(Magic);
-            body.Write(key);
-            WriteInt64(body, archiveSize);
-            WriteInt32(body, files.Count);
+            var body = new RecordWriter();
+            body.Bytes(Magic);
+            body.Bytes(key);
+            body.Int64(archiveSize);
+            body.Int32(files.Count);
             var written = new HashSet<string>(StringComparer.Ordinal);
             foreach (var file in files)
             {
                 if (file.IsDirectory)
                 {
-                    WriteByte(body, 0);
-                    WriteString(body, file.Path);
+                    body.Byte(0);
+                    body.String(file.Path);
                 }
                 else if (file.LinkTarget is { } link)
                 {
-                    WriteByte(body, 1);
-                    WriteString(body, file.Path);
-                    WriteString(body, link);
+                    body.Byte(1);
+                    body.String(file.Path);
+                    body.String(link);
                 }
                 else
                 {
                     var bytes = file.OpenContent();
                     if (bytes.Length <= InlineLimit)
                     {
-                        WriteByte(body, 2);
-                        WriteString(body, file.Path);
-                        WriteInt32(body, bytes.Length);
-                        body.Write(bytes.Span);
+                        body.Byte(2);
+                        body.String(file.Path);
+                        body.Int32(bytes.Length);
+                        body.Bytes(bytes.Span);
                     }
                     else
                     {
@@ -415,16 +413,16 @@ public sealed class PackageContentCache : IDisposable
                             StoreBlob(digest, bytes.Span);
                         }
 
-                        WriteByte(body, 3);
-                        WriteString(body, file.Path);
-                        body.Write(digest);
-                        body.Write(XxHash128.Hash(bytes.Span));
-                        WriteInt64(body, bytes.Length);
+                        body.Byte(3);
+                        body.String(file.Path);
+                        body.Bytes(digest);
+                        body.Bytes(XxHash128.Hash(bytes.Span));
+                        body.Int64(bytes.Length);
                     }
                 }
             }
 
-            body.Write(SHA256.HashData(body.WrittenSpan));
+            body.Bytes(SHA256.HashData(body.WrittenSpan));
             WriteAtomically(EntryPath(key), body.WrittenSpan);
             return true;
         }
@@ -481,55 +479,5 @@ public sealed class PackageContentCache : IDisposable
 
             throw;
         }
-    }
-
-    private static void WriteByte(ArrayBufferWriter<byte> w, byte value) => w.Write([value]);
-
-    private static void WriteInt32(ArrayBufferWriter<byte> w, int value)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(w.GetSpan(4), value);
-        w.Advance(4);
-    }
-
-    private static void WriteInt64(ArrayBufferWriter<byte> w, long value)
-    {
-        BinaryPrimitives.WriteInt64LittleEndian(w.GetSpan(8), value);
-        w.Advance(8);
-    }
-
-    private static void WriteString(ArrayBufferWriter<byte> w, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        WriteInt32(w, bytes.Length);
-        w.Write(bytes);
-    }
-
-    /// <summary>Reads an entry's fields; running past the end throws, which the caller turns into a rejection.</summary>
-    private ref struct EntryReader(ReadOnlySpan<byte> data)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _offset;
-
-        public readonly bool AtEnd => _offset == _data.Length;
-
-        public ReadOnlySpan<byte> Bytes(int count)
-        {
-            if (count < 0 || count > _data.Length - _offset)
-            {
-                throw new InvalidDataException("cache entry ends early");
-            }
-
-            var span = _data.Slice(_offset, count);
-            _offset += count;
-            return span;
-        }
-
-        public byte Byte() => Bytes(1)[0];
-
-        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Bytes(4));
-
-        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Bytes(8));
-
-        public string String() => Encoding.UTF8.GetString(Bytes(Int32()));
     }
 }
