@@ -112,8 +112,15 @@ public sealed partial class Target
     /// </summary>
     internal static void AddPayloadFiles(RpmPackage package, List<TargetFile> files, RpmPayloadOptions? options, CancellationToken cancellationToken)
     {
+        using var reader = package.OpenPayload(options);
+        AddPayloadFiles(reader, files, cancellationToken);
+    }
+
+    /// <summary>The same, from a payload reader the caller opened (over a stream it hashes, for example).</summary>
+    internal static void AddPayloadFiles(RpmPayloadReader reader, List<TargetFile> files, CancellationToken cancellationToken)
+    {
         var pendingLinks = new Dictionary<uint, List<string>>();
-        foreach (var entry in package.ReadPayload(options))
+        while (reader.GetNextEntry() is { } entry)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (AddUnlessData(entry, files, pendingLinks))

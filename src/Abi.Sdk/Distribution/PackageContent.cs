@@ -127,6 +127,12 @@ public sealed class PackageContent
         ArgumentNullException.ThrowIfNull(path);
         var files = new List<TargetFile>();
         Target.AddPayloadFiles(package, files, options, cancellationToken);
+        return Create(package, path, files);
+    }
+
+    /// <summary>The content of a package from its header and the target files of its payload (read now, or from a cache).</summary>
+    internal static PackageContent Create(RpmPackage package, string path, List<TargetFile> files)
+    {
         var elf = ImmutableArray.CreateBuilder<PackageElfFile>();
         foreach (var file in files)
         {

@@ -27,6 +27,12 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
     {
         // Regular files only: a FIFO would block the open, a device would never end.
         using var stream = IO.RegularFile.OpenRead(path, 1);
+        return Open(stream, path);
+    }
+
+    /// <summary>Maps a file the caller opened (and checked); the stream may be disposed afterwards.</summary>
+    public static MappedFile Open(FileStream stream, string path)
+    {
         long length = stream.Length;
         if (length > int.MaxValue)
         {
@@ -38,7 +44,7 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
             return new MappedFile(null, null, null, 0);
         }
 
-        var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
         MemoryMappedViewAccessor? view = null;
         try
         {

@@ -12,22 +12,39 @@ namespace Abi.Sdk.IO;
 internal static partial class RegularFile
 {
     private const int ORdOnly = 0, ONonBlock = 0x800, OCloExec = 0x80000; // Linux's values on every architecture .NET runs on
+    // O_NOFOLLOW is the one flag here whose value differs: 0x8000 on ARM, 0x20000 on x86 (and the generic value).
+    private static readonly int NoFollowFlag = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x8000 : 0x20000;
     private const int AtEmptyPath = 0x1000, StatxType = 0x1;
     private const int SIfMt = 0xF000, SIfReg = 0x8000, SIfDir = 0x4000, SIfIfo = 0x1000, SIfChr = 0x2000, SIfBlk = 0x6000, SIfSock = 0xC000;
 
     /// <summary>Opens <paramref name="path"/> (following symbolic links) for reading.</summary>
     /// <exception cref="IOException">The file is missing, unreadable, or not a regular file (the message says what it is).</exception>
     /// <exception cref="UnauthorizedAccessException">Permission is denied.</exception>
-    public static FileStream OpenRead(string path, int bufferSize = 4096)
+    public static FileStream OpenRead(string path, int bufferSize = 4096) => OpenRead(path, bufferSize, followLinks: true);
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading with <c>O_NOFOLLOW</c>: a symbolic link in its last component is
+    /// refused (an <see cref="IOException"/>) instead of followed, for files of a folder someone else may write into.
+    /// </summary>
+    /// <exception cref="IOException">The file is missing, a symbolic link, unreadable, or not a regular file.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission is denied.</exception>
+    public static FileStream OpenReadNoFollow(string path, int bufferSize = 4096) => OpenRead(path, bufferSize, followLinks: false);
+
+    private static FileStream OpenRead(string path, int bufferSize, bool followLinks)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!OperatingSystem.IsLinux())
         {
+            if (!followLinks && new FileInfo(path).LinkTarget is not null)
+            {
+                throw new IOException($"{path}: is a symbolic link; it is not followed");
+            }
+
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize);
             return stream;
         }
 
-        int fd = Open(path, ORdOnly | ONonBlock | OCloExec);
+        int fd = Open(path, ORdOnly | ONonBlock | OCloExec | (followLinks ? 0 : NoFollowFlag));
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -36,6 +53,7 @@ internal static partial class RegularFile
             {
                 2 or 20 => new FileNotFoundException(message, path), // ENOENT, ENOTDIR
                 13 or 1 => new UnauthorizedAccessException(message), // EACCES, EPERM
+                40 => new IOException($"{path}: is a symbolic link; it is not followed"), // ELOOP, what O_NOFOLLOW answers
                 _ => new IOException(message),
             };
         }
