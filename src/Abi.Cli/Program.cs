@@ -18,6 +18,7 @@ public static class Program
         InstallCheckCommand.Register(root);
         AbiCommands.Register(root);
         StubCommands.Register(root);
+        DistCommands.Register(root);
         try
         {
             // Each command guards its own body; this catches what escapes outside one (parsing, writing the help), still as one line.

@@ -54,9 +54,18 @@ public sealed record DistributionComparer
     /// </summary>
     public PackageComparer Packages { get; init; } = PackageComparer.Default;
 
-    /// <summary>Reads a package's content; swapped for the content-addressed cache.</summary>
-    internal Func<PackageCollectionEntry, RpmPayloadOptions?, CancellationToken, PackageContent> ContentReader { get; init; } =
-        static (entry, options, cancellationToken) => PackageContent.FromPackage(entry.Package, entry.Path, options, cancellationToken);
+    /// <summary>
+    /// The content-addressed cache of package contents, or <see langword="null"/> (the default) to read every payload.
+    /// With a cache, a package read before (the same bytes, by SHA-256) is not decompressed again, and its ELF files are
+    /// memory-mapped from the cache rather than held in memory. The comparer does not dispose it; the diff's
+    /// verdicts do not refer to it after the comparison.
+    /// </summary>
+    public PackageContentCache? Cache { get; init; }
+
+    private PackageContent ReadContent(PackageCollectionEntry entry, CancellationToken cancellationToken)
+        => Cache is { } cache
+            ? cache.Read(entry.Path, PayloadOptions, cancellationToken)
+            : PackageContent.FromPackage(entry.Package, entry.Path, PayloadOptions, cancellationToken);
 
     /// <summary>Compares a reference distribution with its rebuild; see <see cref="CompareAsync"/>.</summary>
     /// <param name="reference">The reference set.</param>
@@ -197,7 +206,7 @@ public sealed record DistributionComparer
             {
                 try
                 {
-                    _contents[entry] = _options.ContentReader(entry, _options.PayloadOptions, ct);
+                    _contents[entry] = _options.ReadContent(entry, ct);
                 }
                 catch (Exception ex) when (PackageCollection.IsInputError(ex))
                 {
