@@ -439,7 +439,15 @@ public sealed class PackageContentCache : IDisposable
                     {
                         // A full disk: the bytes written so far are read back, the rest from the payload.
                         var all = new byte[size];
-                        RandomAccess.Read(stream.SafeFileHandle, all.AsSpan(0, (int)written), 0);
+                        for (int got = 0, r; got < written; got += r)
+                        {
+                            r = RandomAccess.Read(stream.SafeFileHandle, all.AsSpan(got, (int)written - got), got);
+                            if (r == 0)
+                            {
+                                throw;
+                            }
+                        }
+
                         buffer.AsSpan(0, n).CopyTo(all.AsSpan((int)written));
                         entry.DataStream.ReadExactly(all.AsSpan((int)written + n));
                         return all;
