@@ -118,6 +118,13 @@ public sealed partial class Target
 
     /// <summary>The same, from a payload reader the caller opened (over a stream it hashes, for example).</summary>
     internal static void AddPayloadFiles(RpmPayloadReader reader, List<TargetFile> files, CancellationToken cancellationToken)
+        => AddPayloadFiles(reader, files, null, cancellationToken);
+
+    /// <summary>
+    /// The same, with the data of each ELF file read by <paramref name="readElf"/> (given the entry and its first
+    /// bytes, already read; it reads the rest): a cache streams a large file to disk rather than into an array.
+    /// </summary>
+    internal static void AddPayloadFiles(RpmPayloadReader reader, List<TargetFile> files, Func<RpmPayloadEntry, byte[], ReadOnlyMemory<byte>>? readElf, CancellationToken cancellationToken)
     {
         var pendingLinks = new Dictionary<uint, List<string>>();
         while (reader.GetNextEntry() is { } entry)
@@ -139,7 +146,7 @@ public sealed partial class Target
                 // not ELF, so their first bytes are kept and the data is not read.
                 var magic = new byte[(int)Math.Min(entry.Size, 4)];
                 entry.DataStream.ReadExactly(magic);
-                bytes = ElfImage.IsElf(magic) ? Concat(magic, entry.ReadAllBytes()) : magic;
+                bytes = !ElfImage.IsElf(magic) ? magic : readElf is null ? Concat(magic, entry.ReadAllBytes()) : readElf(entry, magic);
             }
 
             AddData(entry, bytes, files, pendingLinks);

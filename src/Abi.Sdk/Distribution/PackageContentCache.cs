@@ -98,28 +98,46 @@ public sealed class PackageContentCache : IDisposable
         package = RpmPackage.Read(decoding, path);
         var files = new List<TargetFile>();
         long archiveSize;
-        using (var reader = package.OpenPayload(decoding, leaveOpen: true, options))
-        {
-            Target.AddPayloadFiles(reader, files, cancellationToken);
-            archiveSize = reader.ArchivePosition;
-        }
 
-        var content = PackageContent.Create(package, path, files);
-
-        // Stored under the digest of the bytes this pass decoded, which may differ from the first pass's if the
-        // file changed in between: the entry then describes what it is named after.
-        var (decodedKey, _) = decoding.Finish(cancellationToken);
-        if (options.EnforceDeclaredSize && TryStore(decodedKey, archiveSize, files))
+        // Large ELF files go from the payload straight into their blobs, hashed on the way, and are read back
+        // mapped: a miss never holds a whole decoded file in an array (libLLVM is ≈ 100 MiB).
+        var streamed = new Dictionary<MappedFile, StreamedBlob>(ReferenceEqualityComparer.Instance);
+        try
         {
-            // Answered from the entry just written, so the ELF bytes are mapped pages rather than arrays held for
-            // as long as the content is (the decoded arrays become garbage at once).
-            if (TryLoad(decodedKey, package, path, options) is { } stored)
+            using (var reader = package.OpenPayload(decoding, leaveOpen: true, options))
             {
-                return stored;
+                Target.AddPayloadFiles(reader, files, (entry, magic) => StreamElf(entry, magic, streamed), cancellationToken);
+                archiveSize = reader.ArchivePosition;
             }
-        }
 
-        return content;
+            var content = PackageContent.Create(package, path, files);
+
+            // Stored under the digest of the bytes this pass decoded, which may differ from the first pass's if the
+            // file changed in between: the entry then describes what it is named after.
+            var (decodedKey, _) = decoding.Finish(cancellationToken);
+            if (options.EnforceDeclaredSize && TryStore(decodedKey, archiveSize, files, streamed))
+            {
+                // Answered from the entry just written, as a later run would be (its blobs checked and shared).
+                if (TryLoad(decodedKey, package, path, options) is { } stored)
+                {
+                    DisposeAll(streamed.Keys);
+                    return stored;
+                }
+            }
+
+            lock (_mapped)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _mapped.AddRange(streamed.Keys);
+            }
+
+            return content;
+        }
+        catch
+        {
+            DisposeAll(streamed.Keys);
+            throw;
+        }
     }
 
     /// <summary>Unmaps the ELF files of the contents read through the cache; they must not be used afterwards.</summary>
@@ -362,7 +380,7 @@ public sealed class PackageContentCache : IDisposable
         }
     }
 
-    private static void DisposeAll(List<MappedFile> mapped)
+    private static void DisposeAll(IEnumerable<MappedFile> mapped)
     {
         foreach (var m in mapped)
         {
@@ -372,7 +390,112 @@ public sealed class PackageContentCache : IDisposable
 
     // --- writing an entry ---
 
-    private bool TryStore(byte[] key, long archiveSize, List<TargetFile> files)
+    /// <summary>A blob written while the payload was decoded: its SHA-256 (its name, once renamed), XXH128 and length.</summary>
+    private sealed record StreamedBlob(byte[]? Digest, byte[] Check, long Length);
+
+    /// <summary>
+    /// The rest of an ELF file of the payload (after its first bytes, <paramref name="magic"/>): a small file as an
+    /// array; a large one written to a temporary file while hashed, mapped, then renamed to its blob name. When the
+    /// folder cannot be written the file is read into an array, as without a cache.
+    /// </summary>
+    private ReadOnlyMemory<byte> StreamElf(RpmPayloadEntry entry, byte[] magic, Dictionary<MappedFile, StreamedBlob> streamed)
+    {
+        long size = entry.Size;
+        if (size <= InlineLimit || size > int.MaxValue)
+        {
+            return Concat(magic, entry.ReadAllBytes());
+        }
+
+        var temp = System.IO.Path.Combine(Directory, $".tmp-{Guid.NewGuid():N}");
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Concat(magic, entry.ReadAllBytes());
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using (stream)
+            {
+                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var xxh = new XxHash128();
+                magic.CopyTo(buffer, 0);
+                int n = magic.Length;
+                long written = 0;
+                do
+                {
+                    sha.AppendData(buffer, 0, n);
+                    xxh.Append(buffer.AsSpan(0, n));
+                    try
+                    {
+                        stream.Write(buffer, 0, n);
+                    }
+                    catch (IOException)
+                    {
+                        // A full disk: the bytes written so far are read back, the rest from the payload.
+                        var all = new byte[size];
+                        for (int got = 0, r; got < written; got += r)
+                        {
+                            r = RandomAccess.Read(stream.SafeFileHandle, all.AsSpan(got, (int)written - got), got);
+                            if (r == 0)
+                            {
+                                throw;
+                            }
+                        }
+
+                        buffer.AsSpan(0, n).CopyTo(all.AsSpan((int)written));
+                        entry.DataStream.ReadExactly(all.AsSpan((int)written + n));
+                        return all;
+                    }
+
+                    written += n;
+                }
+                while ((n = entry.DataStream.Read(buffer, 0, buffer.Length)) > 0);
+
+                stream.Flush();
+                var mapped = MappedFile.Open(stream, temp);
+                byte[]? digest = sha.GetHashAndReset();
+                try
+                {
+                    File.Move(temp, BlobPath(digest), overwrite: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    digest = null; // stored from the mapped bytes by TryStore, as an array would be
+                }
+
+                streamed[mapped] = new StreamedBlob(digest, xxh.GetHashAndReset(), written);
+                return mapped.Memory;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            try
+            {
+                File.Delete(temp); // gone once renamed; a leftover temporary name is never read as an entry
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // best effort
+            }
+        }
+    }
+
+    private static byte[] Concat(byte[] head, byte[] rest)
+    {
+        var all = new byte[head.Length + rest.Length];
+        head.CopyTo(all, 0);
+        rest.CopyTo(all, head.Length);
+        return all;
+    }
+
+    private bool TryStore(byte[] key, long archiveSize, List<TargetFile> files, Dictionary<MappedFile, StreamedBlob> streamed)
     {
         try
         {
@@ -407,16 +530,27 @@ public sealed class PackageContentCache : IDisposable
                     }
                     else
                     {
-                        var digest = SHA256.HashData(bytes.Span);
-                        if (written.Add(Convert.ToHexStringLower(digest)))
+                        byte[] digest, check;
+                        if (System.Runtime.InteropServices.MemoryMarshal.TryGetMemoryManager(bytes, out MappedFile? manager)
+                            && streamed.TryGetValue(manager, out var blob) && blob.Digest is { } stored && blob.Length == bytes.Length)
                         {
-                            StoreBlob(digest, bytes.Span);
+                            (digest, check) = (stored, blob.Check); // written while decoded
+                        }
+                        else
+                        {
+                            digest = SHA256.HashData(bytes.Span);
+                            if (written.Add(Convert.ToHexStringLower(digest)))
+                            {
+                                StoreBlob(digest, bytes.Span);
+                            }
+
+                            check = XxHash128.Hash(bytes.Span);
                         }
 
                         body.Byte(3);
                         body.String(file.Path);
                         body.Bytes(digest);
-                        body.Bytes(XxHash128.Hash(bytes.Span));
+                        body.Bytes(check);
                         body.Int64(bytes.Length);
                     }
                 }
