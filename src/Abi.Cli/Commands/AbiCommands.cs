@@ -42,23 +42,7 @@ internal static class AbiCommands
 
     private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile)
     {
-        var comparer = AbiComparer.Default;
-        if (settingsFile is not null)
-        {
-            comparer = comparer.WithSeverities(AbiSeverityConfiguration.Load(settingsFile));
-        }
-
-        foreach (var path in suppressionFiles)
-        {
-            var file = AbiSuppressionFile.Load(path);
-            foreach (var warning in file.Warnings)
-            {
-                Console.Error.WriteLine($"abi: warning: {path}: {warning}");
-            }
-
-            comparer = comparer.WithSuppressions(file.Suppressions);
-        }
-
+        var comparer = LoadComparer(suppressionFiles, settingsFile);
         var oldSurface = AbiSurface.Open(oldPath);
         var newSurface = AbiSurface.Open(newPath);
         var result = comparer.Compare(oldSurface, newSurface);
@@ -78,6 +62,29 @@ internal static class AbiCommands
         }
 
         return result.ExitCode;
+    }
+
+    /// <summary>The default comparer with a settings file's severities and the suppression files (their warnings on stderr); shared by diff, pkgdiff and distdiff.</summary>
+    internal static AbiComparer LoadComparer(string[] suppressionFiles, string? settingsFile)
+    {
+        var comparer = AbiComparer.Default;
+        if (settingsFile is not null)
+        {
+            comparer = comparer.WithSeverities(AbiSeverityConfiguration.Load(settingsFile));
+        }
+
+        foreach (var path in suppressionFiles)
+        {
+            var file = AbiSuppressionFile.Load(path);
+            foreach (var warning in file.Warnings)
+            {
+                Console.Error.WriteLine($"abi: warning: {path}: {warning}");
+            }
+
+            comparer = comparer.WithSuppressions(file.Suppressions);
+        }
+
+        return comparer;
     }
 
     private static int Dump(string path, string? outputPath)

@@ -25,7 +25,7 @@ internal static class DistCommands
             oldRpm, newRpm, json, sarif, html, suppressions, settings,
         };
         pkgdiff.SetAction(r => Format("pkgdiff", r, json, sarif) is { } format
-            ? Guard(() => PackageDiffCommand(r.GetValue(oldRpm)!, r.GetValue(newRpm)!, format, r.GetValue(html), Comparer(r.GetValue(suppressions) ?? [], r.GetValue(settings))))
+            ? Guard(() => PackageDiffCommand(r.GetValue(oldRpm)!, r.GetValue(newRpm)!, format, r.GetValue(html), AbiCommands.LoadComparer(r.GetValue(suppressions) ?? [], r.GetValue(settings))))
             : AbiExitCodes.UsageError);
         root.Subcommands.Add(pkgdiff);
 
@@ -39,7 +39,7 @@ internal static class DistCommands
             reference, against, apps, cache, baseSysroot, json, sarif, html, suppressions, settings,
         };
         distdiff.SetAction(r => Format("distdiff", r, json, sarif) is { } format
-            ? Guard(() => DistributionDiffCommand(r.GetValue(reference)!, r.GetValue(against)!, r.GetValue(apps) ?? [], r.GetValue(cache), r.GetValue(baseSysroot), format, r.GetValue(html), Comparer(r.GetValue(suppressions) ?? [], r.GetValue(settings))))
+            ? Guard(() => DistributionDiffCommand(r.GetValue(reference)!, r.GetValue(against)!, r.GetValue(apps) ?? [], r.GetValue(cache), r.GetValue(baseSysroot), format, r.GetValue(html), AbiCommands.LoadComparer(r.GetValue(suppressions) ?? [], r.GetValue(settings))))
             : AbiExitCodes.UsageError);
         root.Subcommands.Add(distdiff);
     }
@@ -57,28 +57,6 @@ internal static class DistCommands
         return r.GetValue(json) ? ReportFormat.Json : r.GetValue(sarif) ? ReportFormat.Sarif : ReportFormat.Text;
     }
 
-    private static AbiComparer Comparer(string[] suppressionFiles, string? settingsFile)
-    {
-        var comparer = AbiComparer.Default;
-        if (settingsFile is not null)
-        {
-            comparer = comparer.WithSeverities(AbiSeverityConfiguration.Load(settingsFile));
-        }
-
-        foreach (var path in suppressionFiles)
-        {
-            var file = AbiSuppressionFile.Load(path);
-            foreach (var warning in file.Warnings)
-            {
-                Console.Error.WriteLine($"abi: warning: {path}: {warning}");
-            }
-
-            comparer = comparer.WithSuppressions(file.Suppressions);
-        }
-
-        return comparer;
-    }
-
     private static int PackageDiffCommand(string oldPath, string newPath, ReportFormat format, string? htmlPath, AbiComparer comparer)
     {
         var diff = PackageComparer.Default.WithLibraryComparer(comparer).Compare(oldPath, newPath);
@@ -88,24 +66,7 @@ internal static class DistCommands
             diff.WriteHtml(file);
         }
 
-        using var output = new Output();
-        switch (format)
-        {
-            case ReportFormat.Json:
-                diff.WriteJson(output.Stream);
-                break;
-            case ReportFormat.Sarif:
-                diff.WriteSarif(output.Stream);
-                break;
-            default:
-                using (var writer = new StreamWriter(output.Stream, leaveOpen: true) { NewLine = "\n" })
-                {
-                    diff.WriteText(writer);
-                }
-
-                break;
-        }
-
+        Print(format, diff.WriteJson, diff.WriteSarif, diff.WriteText);
         return diff.ExitCode;
     }
 
@@ -140,29 +101,34 @@ internal static class DistCommands
                 diff.WriteHtml(file);
             }
 
-            using var output = new Output();
-            switch (format)
-            {
-                case ReportFormat.Json:
-                    diff.WriteJson(output.Stream);
-                    break;
-                case ReportFormat.Sarif:
-                    diff.WriteSarif(output.Stream);
-                    break;
-                default:
-                    using (var writer = new StreamWriter(output.Stream, leaveOpen: true) { NewLine = "\n" })
-                    {
-                        diff.WriteText(writer);
-                    }
-
-                    break;
-            }
-
+            Print(format, diff.WriteJson, diff.WriteSarif, diff.WriteText);
             return diff.ExitCode;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Writes the chosen report to standard output.</summary>
+    private static void Print(ReportFormat format, Action<Stream> json, Action<Stream> sarif, Action<TextWriter> text)
+    {
+        using var output = new Output();
+        switch (format)
+        {
+            case ReportFormat.Json:
+                json(output.Stream);
+                break;
+            case ReportFormat.Sarif:
+                sarif(output.Stream);
+                break;
+            default:
+                using (var writer = new StreamWriter(output.Stream, leaveOpen: true) { NewLine = "\n" })
+                {
+                    text(writer);
+                }
+
+                break;
         }
     }
 
