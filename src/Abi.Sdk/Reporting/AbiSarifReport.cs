@@ -53,33 +53,7 @@ public static class AbiSarifReport
             w.WriteStartArray("rules");
             foreach (var d in descriptors)
             {
-                w.WriteStartObject();
-                w.WriteString("id", d.Id);
-                w.WriteString("name", string.Concat(d.Title.Split(' ').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..])));
-                w.WriteStartObject("shortDescription");
-                w.WriteString("text", d.Title);
-                w.WriteEndObject();
-                if (d.Description is not null)
-                {
-                    w.WriteStartObject("fullDescription");
-                    w.WriteString("text", d.Description);
-                    w.WriteEndObject();
-                }
-
-                w.WriteStartObject("messageStrings");
-                w.WriteStartObject("default");
-                w.WriteString("text", d.MessageFormat);
-                w.WriteEndObject();
-                w.WriteEndObject();
-                if (d.HelpUri is not null)
-                {
-                    w.WriteString("helpUri", d.HelpUri);
-                }
-
-                w.WriteStartObject("defaultConfiguration");
-                w.WriteString("level", Level(d.DefaultSeverity));
-                w.WriteEndObject();
-                w.WriteEndObject();
+                WriteRule(w, d);
             }
 
             w.WriteEndArray();
@@ -160,5 +134,37 @@ public static class AbiSarifReport
         {
             w.Flush();
         }
+    }
+
+    /// <summary>One SARIF reportingDescriptor for a diagnostic descriptor: shared by every SARIF report.</summary>
+    internal static void WriteRule(Utf8JsonWriter w, AbiDiagnosticDescriptor d)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", d.Id);
+        w.WriteString("name", string.Concat(d.Title.Split(' ').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..])));
+        w.WriteStartObject("shortDescription");
+        w.WriteString("text", d.Title);
+        w.WriteEndObject();
+        if (d.Description is not null)
+        {
+            w.WriteStartObject("fullDescription");
+            w.WriteString("text", d.Description);
+            w.WriteEndObject();
+        }
+
+        w.WriteStartObject("messageStrings");
+        w.WriteStartObject("default");
+        w.WriteString("text", d.MessageFormat);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        if (d.HelpUri is not null)
+        {
+            w.WriteString("helpUri", d.HelpUri);
+        }
+
+        w.WriteStartObject("defaultConfiguration");
+        w.WriteString("level", Level(d.DefaultSeverity));
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 }

@@ -59,7 +59,7 @@ public static class DistributionSarifReport
             w.WriteStartArray("rules");
             foreach (var d in rules)
             {
-                WriteRule(w, d);
+                AbiSarifReport.WriteRule(w, d);
             }
 
             w.WriteEndArray();
@@ -122,37 +122,6 @@ public static class DistributionSarifReport
         }
 
         stream.WriteByte((byte)'\n');
-    }
-
-    private static void WriteRule(Utf8JsonWriter w, AbiDiagnosticDescriptor d)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", d.Id);
-        w.WriteString("name", string.Concat(d.Title.Split(' ').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..])));
-        w.WriteStartObject("shortDescription");
-        w.WriteString("text", d.Title);
-        w.WriteEndObject();
-        if (d.Description is not null)
-        {
-            w.WriteStartObject("fullDescription");
-            w.WriteString("text", d.Description);
-            w.WriteEndObject();
-        }
-
-        w.WriteStartObject("messageStrings");
-        w.WriteStartObject("default");
-        w.WriteString("text", d.MessageFormat);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        if (d.HelpUri is not null)
-        {
-            w.WriteString("helpUri", d.HelpUri);
-        }
-
-        w.WriteStartObject("defaultConfiguration");
-        w.WriteString("level", AbiSarifReport.Level(d.DefaultSeverity));
-        w.WriteEndObject();
-        w.WriteEndObject();
     }
 
     private static void WriteResult(Utf8JsonWriter w, DistributionDiagnostic d, int ruleIndex)
