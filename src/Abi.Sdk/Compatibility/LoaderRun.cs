@@ -25,6 +25,9 @@ internal sealed partial class LoaderRun
     private readonly List<MissingSymbol> _missingSymbols = [];
     private readonly List<CopyRelocationSizeChange> _sizeChanges = [];
     private readonly List<string> _ignoredPreloads = [];
+    private readonly List<RefusedObject> _refusedObjects = [];           // open_verify's fatal refusals
+    private readonly List<IsaLevelShortfall> _isaLevelShortfalls = [];   // dl_isa_level_check
+    private readonly List<LoaderCheckResult> _checks = [];               // what this run did and did not check
     private readonly LinkMap _main;
     private readonly LinkMap? _rtld;
     private readonly bool _mainInTarget;
@@ -184,6 +187,7 @@ internal sealed partial class LoaderRun
     public CompatibilityVerdict Verdict()
     {
         var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.FileSystem != _target.FileSystem || (m.IsMain && !_mainInTarget))).ToImmutableArray();
-        return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges], [.. _ignoredPreloads]);
+        return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges], [.. _ignoredPreloads],
+            [.. _refusedObjects], [.. _isaLevelShortfalls], [.. _checks]);
     }
 }

@@ -92,10 +92,12 @@ public sealed partial class Target : IDisposable
     private readonly Lazy<ImmutableArray<string>> _configured;
     private int _disposed;
 
-    private Target(TargetFileSystem fs, ImmutableArray<string> libraryPath, string description, ImmutableArray<string> preload = default, Target? lower = null)
+    private Target(TargetFileSystem fs, ImmutableArray<string> libraryPath, string description, ImmutableArray<string> preload = default, Target? lower = null, TargetCpu? cpu = null, Version? kernelVersion = null)
     {
         _fs = fs;
         _lower = lower;
+        Cpu = cpu ?? lower?.Cpu ?? (fs.IsHost ? TargetCpu.Host : TargetCpu.Baseline);
+        KernelVersion = kernelVersion ?? lower?.KernelVersion ?? (fs.IsHost ? HostKernelVersion() : null);
         Preload = preload.IsDefault ? [] : preload;
         _hostFs = lower?._hostFs ?? (fs.IsHost ? fs : new DiskFileSystem("/"));
         LibraryPath = libraryPath;
@@ -127,8 +129,45 @@ public sealed partial class Target : IDisposable
     {
         ArgumentNullException.ThrowIfNull(objects);
         var list = objects.SelectMany(o => o.Split([' ', ':'], StringSplitOptions.RemoveEmptyEntries)).ToImmutableArray();
-        return new Target(_fs, LibraryPath, Description, list);
+        return new Target(_fs, LibraryPath, Description, list, cpu: Cpu, kernelVersion: KernelVersion);
     }
+
+    /// <summary>
+    /// The CPU the target's programs run on: its x86-64 ISA levels decide the "CPU ISA level is lower than required"
+    /// check and the <c>glibc-hwcaps</c> subfolders searched. <see cref="TargetCpu.Host"/> for this machine
+    /// (<see cref="Host"/>, <see cref="LibraryPaths"/>), <see cref="TargetCpu.Baseline"/> for every other target
+    /// unless set with <see cref="WithCpu"/>.
+    /// </summary>
+    public TargetCpu Cpu { get; }
+
+    /// <summary>
+    /// The Linux kernel release the target runs (for the <c>NT_GNU_ABI_TAG</c> checks of loaders before glibc 2.36,
+    /// and of static executables), or <see langword="null"/> when unknown: then those checks are not made and the
+    /// verdict says so. This machine's own for <see cref="Host"/>; set with <see cref="WithKernel"/>.
+    /// </summary>
+    public Version? KernelVersion { get; }
+
+    /// <summary>The same system on another CPU.</summary>
+    /// <param name="cpu">The CPU (<see cref="TargetCpu.Parse"/>, <see cref="TargetCpu.X86_64V3"/>, …).</param>
+    /// <returns>A new target over the same files; it reads and caches its libraries on its own. Dispose it too.</returns>
+    public Target WithCpu(TargetCpu cpu)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        return new Target(_fs, LibraryPath, Description, Preload, cpu: cpu, kernelVersion: KernelVersion);
+    }
+
+    /// <summary>The same system running another kernel release.</summary>
+    /// <param name="kernelVersion">The kernel release (<c>4.18.0</c>, <c>5.14.0</c>).</param>
+    /// <returns>A new target over the same files; it reads and caches its libraries on its own. Dispose it too.</returns>
+    public Target WithKernel(Version kernelVersion)
+    {
+        ArgumentNullException.ThrowIfNull(kernelVersion);
+        return new Target(_fs, LibraryPath, Description, Preload, cpu: Cpu, kernelVersion: kernelVersion);
+    }
+
+    /// <summary>This machine's kernel release (uname -r up to the first non-numeric part).</summary>
+    private static Version? HostKernelVersion()
+        => OperatingSystem.IsLinux() && Environment.OSVersion.Version is { Major: > 0 } v ? new Version(v.Major, Math.Max(v.Minor, 0), Math.Max(v.Build, 0)) : null;
 
     /// <summary>The names of /etc/ld.so.preload: separated by white space or colons, read once.</summary>
     internal ImmutableArray<string> PreloadFileEntries => _preloadFile.Value;
@@ -384,7 +423,7 @@ public sealed class TargetLayout
         }
 
         var glibc = libc is not null ? GlibcVersionOf(owner.Surface(fs, libc)) : null;
-        var subdirs = HardwareCapabilities.Subdirectories(cls, machine, glibc ?? new Version(int.MaxValue, 0));
+        var subdirs = HardwareCapabilities.Subdirectories(cls, machine, glibc ?? new Version(int.MaxValue, 0), owner.Cpu);
         TargetLayout? layout = null;
         layout = new TargetLayout(dirs, lib, PlatformOf(cls, machine), glibc, subdirs, () =>
         {

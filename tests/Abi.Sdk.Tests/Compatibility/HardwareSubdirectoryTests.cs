@@ -107,7 +107,9 @@ public class HardwareSubdirectoryTests
             var (code, _, err) = Tools.Run(ldconfig, ["-r", root]);
             Assert.True(code == 0, err);
 
-            using var sysroot = Target.Sysroot(root);
+            // The chroot runs on this machine's CPU: the sysroot target is told so (a foreign target's CPU is the baseline).
+            using var plain = Target.Sysroot(root);
+            using var sysroot = plain.WithCpu(TargetCpu.Host);
             var verdict = Checker.Check(Path.Combine(root, "apps", "app_version"), sysroot);
             var ldd = ChrootTrace.Run(ChrootTrace.Build(), root, "/apps/app_version");
             LddReport.AssertAgrees(ldd, verdict);
