@@ -158,7 +158,9 @@ public static class CompatibilityChecker
         foreach (var package in list)
         {
             ArgumentNullException.ThrowIfNull(package, nameof(packages));
+            int first = files.Count;
             Target.AddPayloadFiles(package, files, payloadOptions, cancellationToken);
+            Target.MarkPackageOfLibc(files, first, package);
         }
 
         using var installed = target.WithInstalled(files, $"{target.Description} with {string.Join(", ", list.Select(p => p.Nevra))}");

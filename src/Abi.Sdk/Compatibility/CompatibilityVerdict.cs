@@ -246,6 +246,32 @@ public sealed record CopyRelocationSizeChange(string Name, string? Version, ulon
 /// <param name="FromHost">True when read from the host rather than the target: the checked binary and its <c>$ORIGIN</c> bundle.</param>
 public sealed record LoadedObject(string Name, string Path, string? Soname, bool FromHost);
 
+/// <summary>How a filter names its filtee.</summary>
+public enum FilterKind
+{
+    /// <summary>DT_FILTER (<c>ld --filter</c>): the filtee must load, else the program stops ("cannot open shared object file").</summary>
+    Standard,
+
+    /// <summary>DT_AUXILIARY (<c>ld --auxiliary</c>): a filtee the loader cannot find is ignored, and the filter's own definitions serve.</summary>
+    Auxiliary,
+}
+
+/// <summary>
+/// A filtee: an object a filter (an object with DT_FILTER or DT_AUXILIARY) names, loaded as a dependency of the
+/// filter and put right before it in the lookup scope, so the filtee's definitions win over the filter's.
+/// </summary>
+/// <param name="Name">The name the filter gives (searched as a DT_NEEDED of the filter is).</param>
+/// <param name="Path">Where it was found, or <see langword="null"/> when not found (a missing standard filtee is also in <see cref="CompatibilityVerdict.MissingLibraries"/>; a missing auxiliary one is ignored).</param>
+/// <param name="Filter">The filter's name in the load order (its DT_NEEDED name; the checked binary: its path).</param>
+/// <param name="FilterPath">Where the filter was loaded from.</param>
+/// <param name="Kind">DT_FILTER or DT_AUXILIARY.</param>
+public sealed record Filtee(string Name, string? Path, string Filter, string FilterPath, FilterKind Kind)
+{
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"{Name} => {Path ?? (Kind == FilterKind.Auxiliary ? "not found, ignored" : "not found")} ({(Kind == FilterKind.Auxiliary ? "auxiliary filtee" : "filtee")} of {Filter})";
+}
+
 /// <summary>
 /// What the dynamic loader would decide for one binary on one target, and why: every problem with the chain of
 /// DT_NEEDED that brought it in. Immutable.
@@ -300,6 +326,12 @@ public sealed class CompatibilityVerdict
 
     /// <summary>What was and was not checked, and against what (for a static executable: no library search, but the ISA level and the kernel).</summary>
     public ImmutableArray<LoaderCheckResult> Checks { get; }
+
+    /// <summary>
+    /// The filtees of every filter loaded (DT_FILTER, DT_AUXILIARY), in the order the loader meets them: which object
+    /// is a filtee of which, and where it was found. Each found filtee stands before its filter in <see cref="LoadOrder"/>.
+    /// </summary>
+    public ImmutableArray<Filtee> Filtees { get; internal init; } = [];
 
     /// <summary>The objects loaded, breadth-first as the loader loads them: the symbol lookup order.</summary>
     public ImmutableArray<LoadedObject> LoadOrder { get; }

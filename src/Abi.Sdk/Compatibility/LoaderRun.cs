@@ -118,13 +118,28 @@ internal sealed partial class LoaderRun
         }
     }
 
-    /// <summary>_dl_map_object_deps: breadth-first over DT_NEEDED, each name mapped once.</summary>
+    /// <summary>_dl_map_object_deps: breadth-first over DT_NEEDED, each name mapped once; filtees before their filter (Filtees.cs).</summary>
     public void LoadAll()
     {
         _main.InScope = true;
         for (int i = 0; i < _scope.Count; i++)
         {
             var map = _scope[i];
+            if (!_dependenciesMapped.Add(map))
+            {
+                continue; // a filter, now behind its filtees
+            }
+
+            if (IsFilter(map))
+            {
+                if (MapFilterDependencies(map, i))
+                {
+                    i--; // its first filtee now stands here: processed next
+                }
+
+                continue;
+            }
+
             foreach (var needed in map.Surface.Image.Needed)
             {
                 var existing = FindLoaded(needed);
@@ -188,6 +203,6 @@ internal sealed partial class LoaderRun
     {
         var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.FileSystem != _target.FileSystem || (m.IsMain && !_mainInTarget))).ToImmutableArray();
         return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges], [.. _ignoredPreloads],
-            [.. _refusedObjects], [.. _isaLevelShortfalls], [.. _checks]);
+            [.. _refusedObjects], [.. _isaLevelShortfalls], [.. _checks]) { Filtees = [.. _filtees] };
     }
 }

@@ -101,6 +101,9 @@ internal sealed class OverlayFileSystem : TargetFileSystem
     public override Elf.ElfImage OpenElf(string resolvedPath)
         => IsPackageFile(resolvedPath) ? _upper.OpenElf(resolvedPath) : _lower.OpenElf(resolvedPath);
 
+    public override string? PackageVersionOf(string resolvedPath)
+        => IsPackageFile(resolvedPath) ? _upper.PackageVersionOf(resolvedPath) : _lower.PackageVersionOf(resolvedPath);
+
     protected override string ReadAllText(string resolvedPath)
         => IsPackageFile(resolvedPath) ? _upper.ReadResolvedText(resolvedPath) : _lower.ReadResolvedText(resolvedPath);
 }

@@ -32,7 +32,9 @@ public sealed partial class Target
             cancellationToken.ThrowIfCancellationRequested();
             var package = RpmPackage.Open(path);
             names.Add(package.Nevra.ToString());
+            int first = files.Count;
             AddPayloadFiles(package, files, options, cancellationToken);
+            MarkPackageOfLibc(files, first, package);
             progress?.Report(new OperationProgress(names.Count, inputs.Count, path));
         }
 
@@ -74,6 +76,7 @@ public sealed partial class Target
             }
 
             names.Add(package.Nevra.ToString());
+            int first = files.Count;
             var pendingLinks = new Dictionary<uint, List<string>>();
             using (var reader = package.OpenPayload(stream, leaveOpen: false, options))
             {
@@ -100,10 +103,26 @@ public sealed partial class Target
                 }
             }
 
+            MarkPackageOfLibc(files, first, package);
             progress?.Report(new OperationProgress(names.Count, inputs.Count, path));
         }
 
         return FromFiles(files, names.Count == 1 ? names[0] : $"{names.Count} packages");
+    }
+
+    /// <summary>
+    /// Marks the <c>libc.so.6</c> files a package added (from index <paramref name="first"/>) with the package's
+    /// version: the glibc release when the file's release string cannot be read (<see cref="GlibcVersionSource.PackageVersion"/>).
+    /// </summary>
+    internal static void MarkPackageOfLibc(List<TargetFile> files, int first, RpmPackage package)
+    {
+        for (int i = first; i < files.Count; i++)
+        {
+            if (files[i] is { IsDirectory: false, LinkTarget: null } file && file.Path.EndsWith("/libc.so.6", StringComparison.Ordinal))
+            {
+                files[i] = file.WithPackageVersion(package.Version);
+            }
+        }
     }
 
     /// <summary>

@@ -70,7 +70,13 @@ public sealed class TargetFile
     internal ReadOnlyMemory<byte> OpenContent() => _open?.Invoke() ?? ReadOnlyMemory<byte>.Empty;
 
     /// <summary>The same entry at another path (where installing it puts it).</summary>
-    internal TargetFile WithPath(string path) => new(path, _open, LinkTarget, IsDirectory);
+    internal TargetFile WithPath(string path) => new(path, _open, LinkTarget, IsDirectory) { PackageVersion = PackageVersion };
+
+    /// <summary>The version of the RPM package the file comes from (<c>2.34</c> of glibc-2.34-100.el9), when known.</summary>
+    internal string? PackageVersion { get; private init; }
+
+    /// <summary>The same entry, known to come from a package of this version.</summary>
+    internal TargetFile WithPackageVersion(string version) => new(Path, _open, LinkTarget, IsDirectory) { PackageVersion = version };
 
     /// <inheritdoc/>
     public override string ToString() => LinkTarget is null ? Path : $"{Path} -> {LinkTarget}";
@@ -296,8 +302,9 @@ public sealed class TargetLayout
 {
     private readonly Lazy<FrozenCache> _cache;
 
-    private TargetLayout(ImmutableArray<string> defaultDirectories, string lib, string platform, Version? glibcVersion, ImmutableArray<string> hardwareSubdirectories, Func<FrozenCache> cache)
+    private TargetLayout(ImmutableArray<string> defaultDirectories, string lib, string platform, Version? glibcVersion, ImmutableArray<string> hardwareSubdirectories, Func<FrozenCache> cache, GlibcVersionSource glibcVersionSource = GlibcVersionSource.Unknown)
     {
+        GlibcVersionSource = glibcVersionSource;
         DefaultDirectories = defaultDirectories;
         Lib = lib;
         Platform = platform;
@@ -307,11 +314,17 @@ public sealed class TargetLayout
     }
 
     /// <summary>
-    /// The version of the target's C library: the newest <c>GLIBC_2.x</c> node its <c>libc.so.6</c> defines, or
-    /// <see langword="null"/> when the target has none (the loader is then taken to be a current one). The loader's
-    /// search for hardware-specific subfolders changed with glibc 2.33 and 2.37.
+    /// The release of the target's C library and loader (<c>2.36</c>): read from the release string in its
+    /// <c>libc.so.6</c> ("… release version 2.36."), else the version of the RPM package that installs that file,
+    /// else the newest <c>GLIBC_2.x</c> version node it defines (which can be newer than the release when a
+    /// distribution backports a node, as RHEL 9's glibc 2.34 does with <c>GLIBC_2.35</c>); <see langword="null"/>
+    /// when the target has no C library (the loader is then taken to be a current one). <see cref="GlibcVersionSource"/>
+    /// says which. The loader's search for hardware-specific subfolders changed with glibc 2.33 and 2.37.
     /// </summary>
     public Version? GlibcVersion { get; }
+
+    /// <summary>Where <see cref="GlibcVersion"/> was read from.</summary>
+    public GlibcVersionSource GlibcVersionSource { get; }
 
     /// <summary>
     /// The subfolders the loader tries in every search folder (RPATH, library path, RUNPATH, default folders) before
@@ -422,29 +435,14 @@ public sealed class TargetLayout
             libc = null;
         }
 
-        var glibc = libc is not null ? GlibcVersionOf(owner.Surface(fs, libc)) : null;
+        var (glibc, source) = libc is not null ? GlibcRelease.Of(owner.Surface(fs, libc), fs.PackageVersionOf(libc)) : (null, GlibcVersionSource.Unknown);
         var subdirs = HardwareCapabilities.Subdirectories(cls, machine, glibc ?? new Version(int.MaxValue, 0), owner.Cpu);
         TargetLayout? layout = null;
         layout = new TargetLayout(dirs, lib, PlatformOf(cls, machine), glibc, subdirs, () =>
         {
             var (plain, byHwcaps) = LdConfig.BuildCache(owner, owner.ConfiguredDirectories, layout!.DefaultDirectories, layout.HardwareSubdirectories, cls, machine);
             return new FrozenCache(plain, byHwcaps);
-        });
+        }, source);
         return layout;
-    }
-
-    /// <summary>The newest GLIBC_2.x version node a C library defines.</summary>
-    private static Version? GlibcVersionOf(DynamicObject? libc)
-    {
-        Version? newest = null;
-        foreach (var d in libc?.Image.VersionDefinitions ?? [])
-        {
-            if (d.Name.StartsWith("GLIBC_", StringComparison.Ordinal) && Version.TryParse(d.Name.AsSpan(6), out var v) && (newest is null || v > newest))
-            {
-                newest = v;
-            }
-        }
-
-        return newest;
     }
 }

@@ -43,6 +43,9 @@ internal abstract class TargetFileSystem
     /// <exception cref="Elf.ElfFormatException">The file is not well-formed ELF.</exception>
     public abstract Elf.ElfImage OpenElf(string resolvedPath);
 
+    /// <summary>The version of the package that installs the file at a resolved path (RPM targets), or null when unknown.</summary>
+    public virtual string? PackageVersionOf(string resolvedPath) => null;
+
     /// <summary>Reads the text of the file at a resolved path.</summary>
     protected abstract string ReadAllText(string resolvedPath);
 
@@ -399,6 +402,8 @@ internal sealed class MemoryFileSystem : TargetFileSystem
     private ReadOnlyMemory<byte> Content(string resolvedPath) => _contents.GetOrAdd(resolvedPath, p => _files[p].OpenContent());
 
     public override Elf.ElfImage OpenElf(string resolvedPath) => Elf.ElfImage.Parse(Content(resolvedPath), resolvedPath);
+
+    public override string? PackageVersionOf(string resolvedPath) => _files.TryGetValue(resolvedPath, out var file) ? file.PackageVersion : null;
 
     protected override string ReadAllText(string resolvedPath) => System.Text.Encoding.UTF8.GetString(Content(resolvedPath).Span);
 }

@@ -10,8 +10,10 @@ public readonly record struct ElfDynamicEntry(ElfDynamicTag Tag, ulong Value);
 /// <summary>The dynamic section (PT_DYNAMIC), decoded up to DT_NULL, with its strings resolved.</summary>
 public sealed class ElfDynamicSection
 {
-    internal ElfDynamicSection(ImmutableArray<ElfDynamicEntry> entries, string? soname, ImmutableArray<string> needed, string? rpath, string? runpath)
+    internal ElfDynamicSection(ImmutableArray<ElfDynamicEntry> entries, string? soname, ImmutableArray<string> needed, string? rpath, string? runpath, ImmutableArray<string> filters = default, ImmutableArray<string> auxiliaries = default)
     {
+        Filters = filters.IsDefault ? [] : filters;
+        Auxiliaries = auxiliaries.IsDefault ? [] : auxiliaries;
         Entries = entries;
         Soname = soname;
         Needed = needed;
@@ -38,6 +40,18 @@ public sealed class ElfDynamicSection
 
     /// <summary>DT_NEEDED names, in file order (the loader's order).</summary>
     public ImmutableArray<string> Needed { get; }
+
+    /// <summary>
+    /// DT_FILTER names, in file order: this object is a standard filter, and the loader must load each of these
+    /// filtees (before the filter in the lookup scope, so their definitions win) or stop.
+    /// </summary>
+    public ImmutableArray<string> Filters { get; }
+
+    /// <summary>
+    /// DT_AUXILIARY names, in file order: this object is an auxiliary filter; the loader loads each filtee it finds
+    /// before the filter in the lookup scope and ignores one it cannot find.
+    /// </summary>
+    public ImmutableArray<string> Auxiliaries { get; }
 
     /// <summary>DT_RPATH (colon-separated, unexpanded), or <see langword="null"/>.</summary>
     public string? RPath { get; }

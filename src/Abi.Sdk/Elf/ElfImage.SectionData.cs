@@ -37,4 +37,14 @@ public sealed partial class ElfImage
         var (offset, length) = Range(section.Offset, section.Size, $"section {section.Name}");
         return _memory.Slice(offset, length);
     }
+
+    /// <summary>The bytes of <paramref name="segment"/> in the file (p_offset, p_filesz): what the loader maps from the file.</summary>
+    /// <param name="segment">A program header of this image.</param>
+    /// <returns>The bytes, a slice of <see cref="Memory"/>.</returns>
+    /// <exception cref="ElfFormatException">The segment runs past the end of the file.</exception>
+    public ReadOnlyMemory<byte> GetSegmentData(ElfSegment segment)
+    {
+        var (offset, length) = Range(segment.Offset, segment.FileSize, $"{segment.Type} segment");
+        return _memory.Slice(offset, length);
+    }
 }

@@ -607,6 +607,7 @@ public sealed partial class ElfImage : IDisposable
 
         string? soname = null, rpath = null, runpath = null;
         var needed = ImmutableArray.CreateBuilder<string>();
+        ImmutableArray<string>.Builder? filters = null, auxiliaries = null;
         int index = 0;
         foreach (var entry in entries)
         {
@@ -617,10 +618,12 @@ public sealed partial class ElfImage : IDisposable
                 case ElfDynamicTag.DT_SONAME: soname ??= DynString(d, info, entry.Value, entryOffset); break;
                 case ElfDynamicTag.DT_RPATH: rpath ??= DynString(d, info, entry.Value, entryOffset); break;
                 case ElfDynamicTag.DT_RUNPATH: runpath ??= DynString(d, info, entry.Value, entryOffset); break;
+                case ElfDynamicTag.DT_FILTER: (filters ??= ImmutableArray.CreateBuilder<string>()).Add(DynString(d, info, entry.Value, entryOffset)); break;
+                case ElfDynamicTag.DT_AUXILIARY: (auxiliaries ??= ImmutableArray.CreateBuilder<string>()).Add(DynString(d, info, entry.Value, entryOffset)); break;
             }
         }
 
-        return new ElfDynamicSection(entries.ToImmutable(), soname, needed.ToImmutable(), rpath, runpath);
+        return new ElfDynamicSection(entries.ToImmutable(), soname, needed.ToImmutable(), rpath, runpath, filters?.ToImmutable() ?? [], auxiliaries?.ToImmutable() ?? []);
     }
 
     private string DynString(ReadOnlySpan<byte> d, DynamicInfo info, ulong value, long entryOffset)
