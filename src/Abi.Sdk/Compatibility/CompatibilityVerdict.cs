@@ -333,6 +333,15 @@ public sealed class CompatibilityVerdict
     /// </summary>
     public ImmutableArray<Filtee> Filtees { get; internal init; } = [];
 
+    /// <summary>
+    /// The target's glibc release the check applied (<see cref="TargetLayout.GlibcVersion"/>: which hardware-specific
+    /// subfolders the loader searches), or <see langword="null"/> when the target has no C library.
+    /// </summary>
+    public Version? GlibcVersion { get; internal init; }
+
+    /// <summary>Where <see cref="GlibcVersion"/> was read from; <see cref="Compatibility.GlibcVersionSource.NewestVersionNode"/> is a guess.</summary>
+    public GlibcVersionSource GlibcVersionSource { get; internal init; }
+
     /// <summary>The objects loaded, breadth-first as the loader loads them: the symbol lookup order.</summary>
     public ImmutableArray<LoadedObject> LoadOrder { get; }
 

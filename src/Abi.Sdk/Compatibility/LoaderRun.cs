@@ -203,6 +203,6 @@ internal sealed partial class LoaderRun
     {
         var order = _scope.Select(m => new LoadedObject(m.Name, m.Surface.Path, m.Surface.Image.Soname, m.FileSystem != _target.FileSystem || (m.IsMain && !_mainInTarget))).ToImmutableArray();
         return new CompatibilityVerdict(_binary, true, order, [.. _missingLibraries], [.. _missingVersions], [.. _missingSymbols], [.. _missingWeakVersions], [.. _sizeChanges], [.. _ignoredPreloads],
-            [.. _refusedObjects], [.. _isaLevelShortfalls], [.. _checks]) { Filtees = [.. _filtees] };
+            [.. _refusedObjects], [.. _isaLevelShortfalls], [.. _checks]) { Filtees = [.. _filtees], GlibcVersion = _layout.GlibcVersion, GlibcVersionSource = _layout.GlibcVersionSource };
     }
 }

@@ -92,6 +92,28 @@ public static class CompatibilityJsonReport
         }
 
         w.WriteEndArray();
+
+        // Filtees (DT_FILTER, DT_AUXILIARY) and the glibc release the check applied.
+        w.WriteStartArray("filtees");
+        foreach (var f in verdict.Filtees)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", f.Name);
+            WriteStringOrNull(w, "path", f.Path);
+            w.WriteString("filter", f.Filter);
+            w.WriteString("kind", f.Kind == FilterKind.Auxiliary ? "auxiliary" : "filter");
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        WriteStringOrNull(w, "glibcVersion", verdict.GlibcVersion?.ToString());
+        w.WriteString("glibcVersionSource", verdict.GlibcVersionSource switch
+        {
+            GlibcVersionSource.ReleaseString => "releaseString",
+            GlibcVersionSource.PackageVersion => "packageVersion",
+            GlibcVersionSource.NewestVersionNode => "newestVersionNode",
+            _ => "unknown",
+        });
         w.WriteEndObject();
     }
 

@@ -7,7 +7,8 @@ namespace Abi.Sdk.Reporting;
 /// The text report of compatibility verdicts, as <c>abi compat</c> prints it: per binary a line
 /// <c>BINARY: compatible|incompatible</c> (<c>compatible (statically linked)</c> for a static binary), then one indented
 /// line per problem (missing library, missing version, undefined symbol) and per warning (weak version, ignored preload,
-/// copy-relocation size change), each naming the chain of objects that brought it in.
+/// copy-relocation size change), each naming the chain of objects that brought it in; then notes: each filtee and its
+/// filter, and the target's glibc release when it is only guessed from a version node.
 /// </summary>
 public static class CompatibilityTextReport
 {
@@ -56,6 +57,20 @@ public static class CompatibilityTextReport
         foreach (var c in verdict.CopyRelocationSizeChanges)
         {
             writer.WriteLine(string.Create(inv, $"  warning: copy-relocated {c.Name} is {c.TargetSize} bytes in {c.DefinedIn}, {c.LinkedSize} when linked"));
+        }
+
+        // Which object a filter's lookups go to first, and a missing auxiliary filtee the loader skips.
+        foreach (var f in verdict.Filtees)
+        {
+            var kind = f.Kind == FilterKind.Auxiliary ? "auxiliary filtee" : "filtee";
+            writer.WriteLine(f.Path is not null
+                ? $"  note: {f.Name} => {f.Path}: {kind} of {f.Filter}, searched before it"
+                : f.Kind == FilterKind.Auxiliary ? $"  note: {f.Name}: {kind} of {f.Filter} not found: ignored" : $"  note: {f.Name}: {kind} of {f.Filter} not found");
+        }
+
+        if (verdict.GlibcVersionSource == GlibcVersionSource.NewestVersionNode)
+        {
+            writer.WriteLine($"  note: the target's glibc release is taken as {verdict.GlibcVersion}, its libc.so.6's newest version node (no release string or package version)");
         }
     }
 

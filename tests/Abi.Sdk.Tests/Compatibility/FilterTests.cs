@@ -129,6 +129,18 @@ public class FilterTests
         Assert.True(code == 0, stderr);
         Assert.Equal("filter 1", stdout.Trim());
         Assert.Equal("libaux.so.1", Winner(verdict, "who"));
+
+        // The reports say so.
+        var text = new StringWriter();
+        global::Abi.Sdk.Reporting.CompatibilityTextReport.Write(verdict, text);
+        Assert.Contains("  note: libfiltee.so.1: auxiliary filtee of libaux.so.1 not found: ignored", text.ToString(), StringComparison.Ordinal);
+        using var json = new MemoryStream();
+        global::Abi.Sdk.Reporting.CompatibilityJsonReport.Write(verdict, json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
+        var entry = Assert.Single(doc.RootElement.GetProperty("filtees").EnumerateArray());
+        Assert.Equal("auxiliary", entry.GetProperty("kind").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, entry.GetProperty("path").ValueKind);
+        Assert.Equal("releaseString", doc.RootElement.GetProperty("glibcVersionSource").GetString());
     }
 
     [Fact]

@@ -143,6 +143,14 @@ public partial class GlibcReleaseTests
         var bare = files.LayoutFor(ElfClass.Elf64, ElfMachine.X86_64);
         Assert.Equal(new Version(2, 35), bare.GlibcVersion);
         Assert.Equal(GlibcVersionSource.NewestVersionNode, bare.GlibcVersionSource);
+
+        // A verdict on that target carries the guess, and the text report says it is one.
+        using var image = ElfImage.Open(Path.Combine(Out, "apps", "app_filter"));
+        var verdict = global::Abi.Sdk.Compatibility.CompatibilityChecker.CheckAt(image, "/usr/bin/app_filter", files);
+        Assert.Equal((new Version(2, 35), GlibcVersionSource.NewestVersionNode), (verdict.GlibcVersion, verdict.GlibcVersionSource));
+        var text = new StringWriter();
+        global::Abi.Sdk.Reporting.CompatibilityTextReport.Write(verdict, text);
+        Assert.Contains("note: the target's glibc release is taken as 2.35, its libc.so.6's newest version node", text.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

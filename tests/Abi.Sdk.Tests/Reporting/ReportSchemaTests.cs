@@ -74,7 +74,7 @@ public partial class ReportSchemaTests
         using var schemaDocument = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", "compatibility-verdict.schema.json")));
         using var instance = JsonDocument.Parse("""
             {"binary":"a","compatible":"yes","missingLibraries":[],"missingVersions":[{"library":"l","version":"V","requiredBy":"a","extra":1}],
-             "missingSymbols":[],"missingWeakVersions":[],"copyRelocationSizeChanges":[]}
+             "missingSymbols":[],"missingWeakVersions":[],"copyRelocationSizeChanges":[],"filtees":[],"glibcVersion":null,"glibcVersionSource":"unknown"}
             """);
         var errors = new List<string>();
         Validate(instance.RootElement, schemaDocument.RootElement, string.Empty, [], errors);
@@ -162,7 +162,13 @@ public partial class ReportSchemaTests
                 using (var target = Target.LibraryPaths([Path.Combine(Out, "target")]))
                 using (var preloading = target.WithPreload(["libnothing.so"]))
                 {
-                    var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading));
+                    // And filters: a filtee found, an auxiliary filtee missing.
+                    var filters = Path.Combine(Paths.Fixtures, "loader-filter", "out");
+                    using var withFiltee = Target.LibraryPaths([Path.Combine(filters, "lib"), Path.Combine(filters, "filtee")]);
+                    using var withoutFiltee = Target.LibraryPaths([Path.Combine(filters, "lib")]);
+                    var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading))
+                        .Append(CompatibilityChecker.Check(Path.Combine(filters, "apps", "app_filter"), withFiltee))
+                        .Append(CompatibilityChecker.Check(Path.Combine(filters, "apps", "app_aux"), withoutFiltee)).ToList();
                     using var stream = new MemoryStream();
                     verdicts.WriteJson(stream);
                     foreach (var line in Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
