@@ -153,6 +153,16 @@ public partial class GlibcReleaseTests
         Assert.Contains("note: the target's glibc release is taken as 2.35, its libc.so.6's newest version node", text.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_glibc_package_installed_by_CheckPackages_gives_its_version_to_the_verdicts()
+    {
+        var package = RpmPackage.Open(Directory.GetFiles(Out, "glibc-*.rpm").Single());
+        using var empty = Target.FromFiles([TargetFile.Directory("/usr/lib64")], "empty");
+        var verdict = Assert.Single(global::Abi.Sdk.Compatibility.CompatibilityChecker.CheckPackage(package, empty, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal("/usr/lib64/libc.so.6", verdict.Binary);
+        Assert.Equal((Version.Parse(package.Version), GlibcVersionSource.PackageVersion), (verdict.GlibcVersion, verdict.GlibcVersionSource));
+    }
+
     [Theory]
     [InlineData("GNU C Library (GNU libc) stable release version 2.34.\n", "2.34")]
     [InlineData("GNU C Library (GNU libc) development release version 2.40.9000.\n", "2.40.9000")]
