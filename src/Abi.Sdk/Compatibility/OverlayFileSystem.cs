@@ -101,6 +101,9 @@ internal sealed class OverlayFileSystem : TargetFileSystem
     public override Elf.ElfImage OpenElf(string resolvedPath)
         => IsPackageFile(resolvedPath) ? _upper.OpenElf(resolvedPath) : _lower.OpenElf(resolvedPath);
 
+    public override ReadOnlyMemory<byte> ReadPrefix(string resolvedPath, int count)
+        => IsPackageFile(resolvedPath) ? _upper.ReadPrefix(resolvedPath, count) : _lower.ReadPrefix(resolvedPath, count);
+
     protected override string ReadAllText(string resolvedPath)
         => IsPackageFile(resolvedPath) ? _upper.ReadResolvedText(resolvedPath) : _lower.ReadResolvedText(resolvedPath);
 }

@@ -6,8 +6,9 @@ namespace Abi.Sdk.Reporting;
 /// <summary>
 /// The text report of compatibility verdicts, as <c>abi compat</c> prints it: per binary a line
 /// <c>BINARY: compatible|incompatible</c> (<c>compatible (statically linked)</c> for a static binary), then one indented
-/// line per problem (missing library, missing version, undefined symbol) and per warning (weak version, ignored preload,
-/// copy-relocation size change), each naming the chain of objects that brought it in.
+/// line per problem (refused object, missing library with the files of its name the search skipped, missing version,
+/// undefined symbol) and per warning (weak version, ignored preload, copy-relocation size change), each naming the chain
+/// of objects that brought it in; then a note per loader check that could not be made (a kernel not given).
 /// </summary>
 public static class CompatibilityTextReport
 {
@@ -26,9 +27,18 @@ public static class CompatibilityTextReport
         }
 
         writer.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")}");
+        foreach (var r in verdict.RefusedObjects)
+        {
+            writer.WriteLine($"  refused {r.Path}: {r.Message} (as {r.Name}, needed by {r.NeededBy}; the loader stops here)");
+        }
+
         foreach (var m in verdict.MissingLibraries)
         {
             writer.WriteLine($"  missing library {m.Name} (needed by {m.NeededBy})");
+            foreach (var c in m.Candidates)
+            {
+                writer.WriteLine($"    skipped {c.Path}: {c.Message}");
+            }
         }
 
         foreach (var m in verdict.MissingVersions)
@@ -56,6 +66,14 @@ public static class CompatibilityTextReport
         foreach (var c in verdict.CopyRelocationSizeChanges)
         {
             writer.WriteLine(string.Create(inv, $"  warning: copy-relocated {c.Name} is {c.TargetSize} bytes in {c.DefinedIn}, {c.LinkedSize} when linked"));
+        }
+
+        foreach (var c in verdict.Checks)
+        {
+            if (!c.Performed)
+            {
+                writer.WriteLine($"  note: not checked: {c.Check}: {c.Detail}");
+            }
         }
     }
 
