@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Abi.Sdk.Elf;
 
 namespace Abi.Sdk.Compatibility;
@@ -263,10 +262,11 @@ internal static class ObjectAcceptance
         }
 
         bool big = abi.Data == ElfDataEncoding.BigEndian;
-        ushort U16(ReadOnlySpan<byte> s) => big ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
-        uint U32(ReadOnlySpan<byte> s) => big ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
-        ulong U64(ReadOnlySpan<byte> s) => big ? BinaryPrimitives.ReadUInt64BigEndian(s) : BinaryPrimitives.ReadUInt64LittleEndian(s);
-        ulong Word(ReadOnlySpan<byte> s) => is64 ? U64(s) : U32(s);
+        var e = new ElfEndian(big, is64); // the Elf layer's decoding, in the loader's byte order
+        ushort U16(ReadOnlySpan<byte> s) => e.U16(s, 0);
+        uint U32(ReadOnlySpan<byte> s) => e.U32(s, 0);
+        ulong U64(ReadOnlySpan<byte> s) => e.U64(s, 0);
+        ulong Word(ReadOnlySpan<byte> s) => e.Word(s, 0);
 
         ushort type = U16(file[16..]);
         var machine = (ElfMachine)U16(file[18..]);
@@ -512,7 +512,7 @@ internal static class ObjectAcceptance
         }
 
         ulong phoff = is64 ? Read64(file[32..], big) : Read32(file[28..], big);
-        int phnum = big ? BinaryPrimitives.ReadUInt16BigEndian(file[(is64 ? 56 : 44)..]) : BinaryPrimitives.ReadUInt16LittleEndian(file[(is64 ? 56 : 44)..]);
+        int phnum = new ElfEndian(big, is64).U16(file, is64 ? 56 : 44);
         for (int i = 0; i < phnum; i++)
         {
             ulong at = phoff + (ulong)(i * phdrSize);
@@ -544,9 +544,9 @@ internal static class ObjectAcceptance
         return false;
     }
 
-    private static uint Read32(ReadOnlySpan<byte> s, bool big) => big ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
+    private static uint Read32(ReadOnlySpan<byte> s, bool big) => new ElfEndian(big, false).U32(s, 0);
 
-    private static ulong Read64(ReadOnlySpan<byte> s, bool big) => big ? BinaryPrimitives.ReadUInt64BigEndian(s) : BinaryPrimitives.ReadUInt64LittleEndian(s);
+    private static ulong Read64(ReadOnlySpan<byte> s, bool big) => new ElfEndian(big, true).U64(s, 0);
 
     // Per Val_GNU_MIPS_ABI_FP_* value: the FPU modes it can run in (single, soft, FR=0, FR=1, FRE).
     private static readonly (bool Single, bool Soft, bool Fr0, bool Fr1, bool Fre)[] MipsModes =

@@ -73,8 +73,8 @@ public partial class ReportSchemaTests
     {
         using var schemaDocument = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", "compatibility-verdict.schema.json")));
         using var instance = JsonDocument.Parse("""
-            {"binary":"a","compatible":"yes","missingLibraries":[],"missingVersions":[{"library":"l","version":"V","requiredBy":"a","extra":1}],
-             "missingSymbols":[],"missingWeakVersions":[],"copyRelocationSizeChanges":[]}
+            {"binary":"a","compatible":"yes","missingLibraries":[],"refusedObjects":[],"skippedCandidates":[],"missingVersions":[{"library":"l","version":"V","requiredBy":"a","extra":1}],
+             "missingSymbols":[],"missingWeakVersions":[],"copyRelocationSizeChanges":[],"checks":[]}
             """);
         var errors = new List<string>();
         Validate(instance.RootElement, schemaDocument.RootElement, string.Empty, [], errors);
@@ -162,7 +162,16 @@ public partial class ReportSchemaTests
                 using (var target = Target.LibraryPaths([Path.Combine(Out, "target")]))
                 using (var preloading = target.WithPreload(["libnothing.so"]))
                 {
-                    var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading));
+                    var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading)).ToList();
+
+                    // A library of another class skipped (a skipped candidate), and a text file under a library's name (refused).
+                    var accept = Path.Combine(Paths.Fixtures, "loader-accept", "x86_64");
+                    foreach (var candidate in new[] { "elf32.so", "text.so" })
+                    {
+                        using var files = Target.FromFiles([TargetFile.FromBytes("/usr/lib64/libanswer.so", File.ReadAllBytes(Path.Combine(accept, candidate)))]);
+                        verdicts.Add(CompatibilityChecker.Check(Path.Combine(accept, "main"), files));
+                    }
+
                     using var stream = new MemoryStream();
                     verdicts.WriteJson(stream);
                     foreach (var line in Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
