@@ -258,6 +258,67 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The interpreter is the kernel's to load: a program whose PT_INTERP names a text file, an ARM library or a
+    /// directory fails to exec (ELIBBAD, EACCES), one whose interpreter is missing is "not found" (ENOENT).
+    /// </summary>
+    [Theory]
+    [InlineData("text", "Accessing a corrupted shared library")]
+    [InlineData("arm", "Accessing a corrupted shared library")]
+    [InlineData("directory", "Permission denied")]
+    [InlineData("missing", "not found")]
+    public void AnInterpreterTheKernelCannotRunIsRefused(string interpreter, string kernelSays)
+    {
+        var sh = Tools.Require("sh", "dash");
+        var dir = Path.Combine(_work, $"interp-{interpreter}");
+        Directory.CreateDirectory(dir);
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ed);
+        var interp = Path.Combine(dir, "ld.so");
+        var main = Path.Combine(dir, "main");
+        var bytes = File.ReadAllBytes(Fixture("x86_64", "interp-main"));
+        var placeholder = System.Text.Encoding.ASCII.GetBytes("/" + string.Concat(Enumerable.Repeat("abi-sdk-interpreter-placeholder/", 6)) + "ld.so");
+        int at = bytes.AsSpan().IndexOf(placeholder);
+        Assert.True(at > 0 && interp.Length < placeholder.Length, "the placeholder holds the path");
+        placeholder.AsSpan().Clear();
+        System.Text.Encoding.ASCII.GetBytes(interp).CopyTo(placeholder, 0);
+        placeholder.CopyTo(bytes, at);
+        File.WriteAllBytes(main, bytes);
+        File.SetUnixFileMode(main, (UnixFileMode)0x1ed);
+        switch (interpreter)
+        {
+            case "text":
+                File.WriteAllText(interp, string.Join('\n', Enumerable.Range(1, 50)));
+                File.SetUnixFileMode(interp, (UnixFileMode)0x1ed);
+                break;
+            case "arm":
+                Copy(Fixture("arm", Library), interp);
+                break;
+            case "directory":
+                Directory.CreateDirectory(interp);
+                break;
+        }
+
+        var (code, _, stderr) = Tools.Run(sh, ["-c", $"exec {main}"]);
+        Assert.NotEqual(0, code);
+        Assert.Contains(kernelSays, stderr, StringComparison.Ordinal);
+
+        using var target = Target.Host();
+        var verdict = CompatibilityChecker.Check(main, target);
+        Assert.False(verdict.IsCompatible);
+        if (interpreter == "missing")
+        {
+            Assert.Contains(verdict.MissingLibraries, m => m.Name == interp);
+            Assert.Empty(verdict.RefusedObjects);
+        }
+        else
+        {
+            var refused = Assert.Single(verdict.RefusedObjects);
+            Assert.Equal(ObjectRejection.BadInterpreter, refused.Reason);
+            Assert.Equal(interp, refused.Name);
+            Assert.Contains(kernelSays == "Permission denied" ? "EACCES" : "ELIBBAD", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
     // ---- foreign architectures, their own loaders under qemu-user ----
 
     private static LoaderSays RunEmulated(string qemu, string sysroot, string program)
@@ -338,6 +399,27 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
         Assert.Contains(verdict.Checks, c => c is { Check: LoaderCheck.KernelVersion, Performed: true });
         bool newer = Version.Parse(kernel) < new Version(5, 10, 0);
         Assert.Equal(newer ? (goodCopyAfter ? Path.Combine(dir, "second", Library) : null) : Path.Combine(dir, "first", Library), loader.LoadedFrom is null ? null : loader.LoadedFrom);
+    }
+
+    /// <summary><c>abi compat --kernel</c> gives the target's kernel: the JSON names the skipped candidate as the loader skips it.</summary>
+    [Fact]
+    public void CompatCommandTakesTheKernel()
+    {
+        var root = OldGlibc();
+        var dir = Layout("x86_64", "abi-tag.so", false);
+        var main = Path.Combine(dir, "main");
+        var (_, stdout, stderr) = Tools.Run("timeout", ["120", "qemu-x86_64", "-r", "4.19.0", "-L", root, "-E", "LD_TRACE_LOADED_OBJECTS=1", Path.Combine(root, "lib", "x86_64-linux-gnu", "ld-2.31.so"), main]);
+        Assert.True(LoaderSays.Parse(stdout + "\n" + stderr).NotFound, stdout + stderr);
+
+        var (code, json, err) = CliRunner.Run(["compat", "--json", "--sysroot", root, "--kernel", "4.19.0-27-amd64", main]);
+        Assert.True(code == 12, err);
+        using var doc = JsonDocument.Parse(json);
+        var skipped = Assert.Single(doc.RootElement.GetProperty("skippedCandidates").EnumerateArray());
+        Assert.Equal(nameof(ObjectRejection.AbiTagMismatch), skipped.GetProperty("reason").GetString());
+        Assert.Equal(Path.Combine(dir, "first", Library), skipped.GetProperty("path").GetString());
+
+        Assert.Equal(0, CliRunner.Run(["compat", "--sysroot", root, "--kernel", "6.1.0", main]).ExitCode);
+        Assert.Equal(1, CliRunner.Run(["compat", "--sysroot", root, "--kernel", "six", main]).ExitCode);
     }
 
     [Fact]

@@ -32,6 +32,8 @@ abiversion x86_64/libanswer.so x86_64/abiversion-5.so 3 5
 gcc $small -o x86_64/pie.so start.c -nostartfiles -Wl,-e,_start -pie -fPIE -Lx86_64 -lanswer /lib/x86_64-linux-gnu/libc.so.6
 gcc $small -o x86_64/exec.so start.c -nostartfiles -Wl,-e,_start -no-pie -Lx86_64 -lanswer /lib/x86_64-linux-gnu/libc.so.6
 gcc -c -o x86_64/relocatable.so answer.c
+# A program whose PT_INTERP is a long placeholder: the tests write the path of an interpreter of their own into a copy.
+program gcc x86_64/interp-main /lib/x86_64-linux-gnu/libc.so.6 "/$(printf 'abi-sdk-interpreter-placeholder/%.0s' 1 2 3 4 5 6)ld.so"
 
 # ARM: a hard-float program (so the hard-float loader) and libraries of the other float ABI, of AArch64, and with
 # an OS ABI or ABI version the loader refuses.
