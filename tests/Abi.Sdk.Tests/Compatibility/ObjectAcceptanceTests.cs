@@ -344,6 +344,9 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
         // MIPS: a 2008-NaN library for the legacy-NaN loader: skipped.
         { "mips64el", "qemu-mips64el", "/usr/mips64el-linux-gnuabi64", "libc6-mips64el-cross", "nan2008.so", true, ObjectRejection.WrongMachine },
         { "mips64el", "qemu-mips64el", "/usr/mips64el-linux-gnuabi64", "libc6-mips64el-cross", "nan2008.so", false, ObjectRejection.WrongMachine },
+        // MIPS: a soft-float library (PT_MIPS_ABIFLAGS) for a double-float program: skipped.
+        { "mips64el", "qemu-mips64el", "/usr/mips64el-linux-gnuabi64", "libc6-mips64el-cross", "soft-float.so", true, ObjectRejection.WrongMachine },
+        { "mips64el", "qemu-mips64el", "/usr/mips64el-linux-gnuabi64", "libc6-mips64el-cross", "soft-float.so", false, ObjectRejection.WrongMachine },
     };
 
     [Theory]

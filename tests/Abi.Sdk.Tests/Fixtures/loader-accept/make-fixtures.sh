@@ -53,3 +53,5 @@ lib riscv64-linux-gnu-gcc riscv64/soft-float.so -march=rv64imac -mabi=lp64
 lib mips64el-linux-gnuabi64-gcc mips64el/libanswer.so
 program mips64el-linux-gnuabi64-gcc mips64el/main /usr/mips64el-linux-gnuabi64/lib/libc.so.6 /lib64/ld.so.1
 lib mips64el-linux-gnuabi64-gcc mips64el/nan2008.so -mnan=2008
+# ... and a soft-float one (PT_MIPS_ABIFLAGS fp_abi soft), which shares no FPU mode with the double-float program.
+lib mips64el-linux-gnuabi64-gcc mips64el/soft-float.so -msoft-float
