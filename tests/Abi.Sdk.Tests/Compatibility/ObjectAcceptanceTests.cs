@@ -148,7 +148,7 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
     {
         { "elf32.so", true }, { "elf32.so", false },
         { "text.so", true }, { "short-text.so", true }, { "truncated.so", true },
-        { "osabi-freebsd.so", true }, { "abiversion-5.so", true },
+        { "osabi-freebsd.so", true }, { "abiversion-5.so", true }, { "abiversion-4.so", true }, { "abiversion-3.so", true },
         { "pie.so", true }, { "exec.so", true }, { "relocatable.so", true },
         { "abi-tag.so", true },
     };
@@ -338,6 +338,7 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
         // An OS ABI, and an ABI version, the loader does not accept: refused.
         { "arm", "qemu-arm", "/usr/arm-linux-gnueabihf", "libc6-armhf-cross", "osabi-freebsd.so", true, null },
         { "arm", "qemu-arm", "/usr/arm-linux-gnueabihf", "libc6-armhf-cross", "abiversion-5.so", true, null },
+        { "arm", "qemu-arm", "/usr/arm-linux-gnueabihf", "libc6-armhf-cross", "abiversion-3.so", true, null },
         // RISC-V: a soft-float (lp64) library for the lp64d loader: skipped.
         { "riscv64", "qemu-riscv64", "/usr/riscv64-linux-gnu", "libc6-riscv64-cross", "soft-float.so", true, ObjectRejection.WrongMachine },
         { "riscv64", "qemu-riscv64", "/usr/riscv64-linux-gnu", "libc6-riscv64-cross", "soft-float.so", false, ObjectRejection.WrongMachine },
@@ -370,6 +371,20 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
             Assert.Null(loader.RefusedObject);
             Assert.Equal(goodCopyAfter, loader.LoadedFrom is not null);
         }
+    }
+
+    /// <summary>EI_ABIVERSION 2 with ELFOSABI_GNU is below the ARM loader's LIBC_ABI_MAX (3): taken, where 3 is refused.</summary>
+    [Fact]
+    public void EmulatedArmLoaderTakesAnAbiVersionBelowItsMaximum()
+    {
+        var emulator = Tools.Require("qemu-arm", "qemu-user");
+        Tools.Require("/usr/arm-linux-gnueabihf/lib/libc.so.6", "libc6-armhf-cross");
+        var dir = Layout("arm", "abiversion-2.so", true);
+        var main = Path.Combine(dir, "main");
+        var loader = RunEmulated(emulator, "/usr/arm-linux-gnueabihf", main);
+        Assert.Equal(LddReport.Real(Path.Combine(dir, "first", Library)), loader.LoadedFrom);
+        using var target = Target.Sysroot("/usr/arm-linux-gnueabihf");
+        AssertSame(loader, CompatibilityChecker.Check(main, target));
     }
 
     // ---- the kernel: NT_GNU_ABI_TAG under glibc 2.31 (checked) and 2.36 (not) ----

@@ -29,6 +29,8 @@ seq 1 40 > x86_64/text.so                      # longer than an ELF header: "inv
 echo 'INPUT(-lanswer)' > x86_64/short-text.so   # a linker script, shorter than a header: "file too short"
 osabi x86_64/libanswer.so x86_64/osabi-freebsd.so 9
 abiversion x86_64/libanswer.so x86_64/abiversion-5.so 3 5
+abiversion x86_64/libanswer.so x86_64/abiversion-3.so 3 3   # below LIBC_ABI_MAX (4 on x86-64): accepted
+abiversion x86_64/libanswer.so x86_64/abiversion-4.so 3 4   # LIBC_ABI_MAX itself: refused
 gcc $small -o x86_64/pie.so start.c -nostartfiles -Wl,-e,_start -pie -fPIE -Lx86_64 -lanswer /lib/x86_64-linux-gnu/libc.so.6
 gcc $small -o x86_64/exec.so start.c -nostartfiles -Wl,-e,_start -no-pie -Lx86_64 -lanswer /lib/x86_64-linux-gnu/libc.so.6
 gcc -c -o x86_64/relocatable.so answer.c
@@ -43,6 +45,8 @@ lib arm-linux-gnueabi-gcc arm/soft-float.so
 lib aarch64-linux-gnu-gcc arm/aarch64.so
 osabi arm/libanswer.so arm/osabi-freebsd.so 9
 abiversion arm/libanswer.so arm/abiversion-5.so 3 5
+abiversion arm/libanswer.so arm/abiversion-2.so 3 2        # below LIBC_ABI_MAX (3 on ARM): accepted
+abiversion arm/libanswer.so arm/abiversion-3.so 3 3        # refused
 
 # RISC-V: the lp64d program's loader and a soft-float (lp64) library.
 lib riscv64-linux-gnu-gcc riscv64/libanswer.so
