@@ -23,16 +23,24 @@ internal static class CompatCommands
         var baselines = new Option<string[]>("--baselines") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Baselines of the target's libraries (Abi.Sdk JSON, abidw ABIXML or ELF files), each standing in as a stub library; a later one of the same SONAME wins." };
         var preload = new Option<string?>("--preload") { Description = "Objects preloaded as LD_PRELOAD preloads them (LIST separated by colons or spaces); the target's /etc/ld.so.preload is read too." };
         var json = new Option<bool>("--json") { Description = "One JSON object per binary per line." };
+        var kernel = new Option<string?>("--kernel") { Description = "The Linux kernel release the target runs (4.18.0, 5.14.0-284.el9): loaders before glibc 2.36 skip libraries whose ABI tag asks for a newer one, and refuse to start on a kernel older than their C library's. Default: this machine's with --lib-path, unknown (not checked) otherwise." };
         var compat = new Command("compat", "Predict whether glibc's dynamic loader would load and bind each binary on the target: exit 0 if all would run, 12 if one would not, 1 on error.")
         {
-            binaries, sysroot, libPath, rpms, baselines, packages, installed, preload, json,
+            binaries, sysroot, libPath, rpms, baselines, packages, installed, preload, json, kernel,
         };
-        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json))));
+        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json), r.GetValue(kernel))));
         root.Subcommands.Add(compat);
     }
 
-    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, string[] packages, string[] installed, string? preload, bool json)
+    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, string[] packages, string[] installed, string? preload, bool json, string? kernel = null)
     {
+        Version? kernelVersion = null;
+        if (kernel is not null && (kernelVersion = ParseKernel(kernel)) is null)
+        {
+            Console.Error.WriteLine($"abi: compat: --kernel: '{kernel}' is not a kernel release (MAJOR.MINOR[.PATCH][-...])");
+            return 1;
+        }
+
         int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0) + (baselines is { Length: > 0 } ? 1 : 0);
         if (chosen != 1)
         {
@@ -69,7 +77,8 @@ internal static class CompatCommands
 
         using var owned = system;
         using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : system.WithPreload([preload]);
-        var target = preloaded ?? system;
+        using var kerneled = kernelVersion is null ? null : (preloaded ?? system).WithKernel(kernelVersion);
+        var target = kerneled ?? preloaded ?? system;
         using var output = new Output();
 
         // Disposed before the output: its buffered text reaches the stream first.
@@ -107,5 +116,33 @@ internal static class CompatCommands
         }
 
         return allCompatible ? 0 : Incompatible;
+    }
+
+    /// <summary>A kernel release as uname -r prints it: its first three numeric parts (4.18.0-553.el8 is 4.18.0).</summary>
+    internal static Version? ParseKernel(string release)
+    {
+        var parts = new int[3];
+        int count = 0;
+        foreach (var part in release.Split('.', 3))
+        {
+            int digits = 0;
+            while (digits < part.Length && char.IsAsciiDigit(part[digits]))
+            {
+                digits++;
+            }
+
+            if (digits == 0 || !int.TryParse(part.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out parts[count]))
+            {
+                break;
+            }
+
+            count++;
+            if (digits < part.Length)
+            {
+                break; // 5.14.0-284: the rest is the distribution's
+            }
+        }
+
+        return count >= 2 ? new Version(parts[0], parts[1], parts[2]) : null;
     }
 }

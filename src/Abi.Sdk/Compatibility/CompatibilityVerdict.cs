@@ -99,6 +99,21 @@ public enum ObjectRejection
 
     /// <summary>Refused: "cannot dynamically load position-independent executable" (DF_1_PIE as a dependency, glibc 2.30 and later).</summary>
     PositionIndependentExecutable,
+
+    /// <summary>Refused: "object file has no loadable segments" (no PT_LOAD).</summary>
+    NoLoadableSegments,
+
+    /// <summary>Refused: "object file has no dynamic section" (no or an empty PT_DYNAMIC: a separate debug file, for one).</summary>
+    NoDynamicSection,
+
+    /// <summary>
+    /// Refused: the loader of glibc before 2.36 stops with "FATAL: kernel too old" when the target's kernel is older than
+    /// the one its C library was built for (the C library's NT_GNU_ABI_TAG).
+    /// </summary>
+    KernelTooOld,
+
+    /// <summary>Refused by the kernel: the program's interpreter (PT_INTERP) exists but is not an ELF file it can run for the program (execve fails).</summary>
+    BadInterpreter,
 }
 
 /// <summary>Helpers for <see cref="ObjectRejection"/>.</summary>

@@ -51,24 +51,14 @@ internal sealed class DynamicObject : IDisposable
     /// <summary>One symbol a relocation looks up: undefined symbols, and copy-relocated objects of an executable.</summary>
     public readonly record struct Reference(int SymbolIndex, bool IsCopy);
 
-    public static DynamicObject? TryOpen(TargetFileSystem fs, string path)
-    {
-        try
-        {
-            return new DynamicObject(fs, path, fs.OpenElf(path), ownsImage: true);
-        }
-        catch (Exception ex) when (ex is ElfFormatException or IOException or UnauthorizedAccessException)
-        {
-            return null; // the loader skips what it cannot read as ELF
-        }
-    }
+    /// <summary>Opens and parses the ELF file at a resolved path (<see cref="LoaderFile.Open"/> tells the failures apart).</summary>
+    /// <exception cref="ElfFormatException">The file is not well-formed ELF.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is not a regular file.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission is denied.</exception>
+    public static DynamicObject Open(TargetFileSystem fs, string path) => new(fs, path, fs.OpenElf(path), ownsImage: true);
 
     /// <summary>A surface over an image the caller owns (the checked binary).</summary>
     public static DynamicObject ForImage(TargetFileSystem fs, string path, ElfImage image) => new(fs, path, image, ownsImage: false);
-
-    /// <summary>The checks of open_verify: same class, byte order and machine as the executable.</summary>
-    public bool Matches(ElfHeader header)
-        => Image.Header.Class == header.Class && Image.Header.DataEncoding == header.DataEncoding && Image.Header.Machine == header.Machine;
 
     /// <summary>What ldconfig puts in the cache for this class and machine: a shared object with a dynamic section.</summary>
     public bool IsLoadableLibraryFor(ElfClass cls, ElfMachine machine)

@@ -29,6 +29,11 @@ internal sealed partial class LoaderRun
         int insert = position; // where the filter stands now: the next filtee goes there
         foreach (var entry in dyn.Entries)
         {
+            if (_stopped)
+            {
+                break; // a refused object stops loading
+            }
+
             switch (entry.Tag)
             {
                 case ElfDynamicTag.DT_NEEDED when needed < dyn.Needed.Length:
@@ -73,7 +78,7 @@ internal sealed partial class LoaderRun
         else if (filtee is null && kind == FilterKind.Auxiliary)
         {
             // The loader catches the error of an auxiliary filtee and goes on without it (ldd still lists it as not found).
-            var (found, openedPath, fs) = Search(name, filter);
+            var (found, openedPath, fs, _) = Search(name, filter); // a refused auxiliary filtee is an error the loader catches too
             filtee = found is null ? null : Adopt(found, name, openedPath!, fs!, filter).Map;
         }
 

@@ -7,8 +7,20 @@ namespace Abi.Sdk.Compatibility;
 /// <content>Library search: how a DT_NEEDED name becomes a file (_dl_map_object, open_path, _dl_dst_substitute).</content>
 internal sealed partial class LoaderRun
 {
-    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) Search(string rawName, LinkMap loader)
+    /// <summary>
+    /// What a search ended with: the file found (with the path it was opened by), or a file the loader refused, which
+    /// stops the program; neither when the name was not found. Files skipped on the way are in <see cref="_candidates"/>.
+    /// </summary>
+    private readonly record struct SearchHit(DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem, LibraryCandidate? Refusal = null)
     {
+        /// <summary>True when the search ends here: a file taken or refused.</summary>
+        public bool Stops => Surface is not null || Refusal is not null;
+    }
+
+    /// <summary>_dl_map_object's search: the candidates skipped on the way are collected in <see cref="_candidates"/>.</summary>
+    private SearchHit Search(string rawName, LinkMap loader)
+    {
+        _candidates.Clear();
         var name = rawName;
         var fs = _target.FileSystem;
         if (name.Contains('$'))
@@ -40,7 +52,7 @@ internal sealed partial class LoaderRun
                 var ldyn = l.Surface.Image.Dynamic!;
                 if (ldyn.RPath is { } rpath && !(l.IsMain && ldyn.RunPath is not null))
                 {
-                    if (SearchPath(rpath, l, name) is { Surface: not null } hit)
+                    if (SearchPath(rpath, l, name) is { Stops: true } hit)
                     {
                         return hit;
                     }
@@ -49,7 +61,7 @@ internal sealed partial class LoaderRun
                 }
             }
 
-            if (!didMain && _main.Surface.Image.Dynamic is { RunPath: null, RPath: { } mainRPath } && SearchPath(mainRPath, _main, name) is { Surface: not null } mainHit)
+            if (!didMain && _main.Surface.Image.Dynamic is { RunPath: null, RPath: { } mainRPath } && SearchPath(mainRPath, _main, name) is { Stops: true } mainHit)
             {
                 return mainHit;
             }
@@ -57,13 +69,13 @@ internal sealed partial class LoaderRun
 
         foreach (var dir in _target.LibraryPath)
         {
-            if (TryFolder(_target.FileSystem, dir, name) is { Surface: not null } hit)
+            if (TryFolder(_target.FileSystem, dir, name) is { Stops: true } hit)
             {
                 return hit;
             }
         }
 
-        if (dyn.RunPath is { } runpath && SearchPath(runpath, loader, name) is { Surface: not null } runHit)
+        if (dyn.RunPath is { } runpath && SearchPath(runpath, loader, name) is { Stops: true } runHit)
         {
             return runHit;
         }
@@ -73,14 +85,14 @@ internal sealed partial class LoaderRun
             return default;
         }
 
-        if (_layout.TryCacheLookup(name, out var cached) && TryFile(_target.FileSystem, cached) is { Surface: not null } cacheHit)
+        if (_layout.TryCacheLookup(name, out var cached) && TryFile(_target.FileSystem, cached) is { Stops: true } cacheHit)
         {
             return cacheHit;
         }
 
         foreach (var dir in _layout.DefaultDirectories)
         {
-            if (TryFolder(_target.FileSystem, dir, name) is { Surface: not null } hit)
+            if (TryFolder(_target.FileSystem, dir, name) is { Stops: true } hit)
             {
                 return hit;
             }
@@ -97,7 +109,7 @@ internal sealed partial class LoaderRun
 
     private static string Join(string dir, string name) => dir.EndsWith('/') ? dir + name : dir + "/" + name;
 
-    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) SearchPath(string path, LinkMap owner, string name)
+    private SearchHit SearchPath(string path, LinkMap owner, string name)
     {
         foreach (var element in path.Split(':'))
         {
@@ -122,7 +134,7 @@ internal sealed partial class LoaderRun
                 continue; // relative to the process's current directory; not modelled
             }
 
-            if (TryFolder(fs, dir, name) is { Surface: not null } hit)
+            if (TryFolder(fs, dir, name) is { Stops: true } hit)
             {
                 return hit;
             }
@@ -190,12 +202,12 @@ internal sealed partial class LoaderRun
     }
 
     /// <summary>open_path over one search folder: its hardware-specific subfolders first, then the folder itself.</summary>
-    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) TryFolder(TargetFileSystem fs, string dir, string name)
+    private SearchHit TryFolder(TargetFileSystem fs, string dir, string name)
     {
         foreach (var sub in _layout.HardwareSubdirectories)
         {
             var folder = Join(dir, sub);
-            if (_target.DirectoryExists(fs, folder) && TryFile(fs, Join(folder, name)) is { Surface: not null } hit)
+            if (_target.DirectoryExists(fs, folder) && TryFile(fs, Join(folder, name)) is { Stops: true } hit)
             {
                 return hit;
             }
@@ -204,16 +216,34 @@ internal sealed partial class LoaderRun
         return TryFile(fs, Join(dir, name));
     }
 
-    /// <summary>open_verify: a file that exists and is ELF of the executable's class, byte order and machine.</summary>
-    private (DynamicObject? Surface, string? OpenedPath, TargetFileSystem? FileSystem) TryFile(TargetFileSystem fs, string path)
+    /// <summary>
+    /// open_verify and _dl_map_object_from_fd on one path: a file taken, refused (the search and the program stop) or
+    /// skipped (recorded as a candidate; the search goes on), or nothing there.
+    /// </summary>
+    private SearchHit TryFile(TargetFileSystem fs, string path)
     {
-        var resolved = _target.Resolve(fs, path);
+        var (resolved, isDirectory) = _target.ResolveEntry(fs, path);
         if (resolved is null)
         {
             return default;
         }
 
-        var surface = _target.Surface(fs, resolved);
-        return surface is not null && surface.Matches(_header) && surface.Image.Dynamic is not null ? (surface, path, fs) : default;
+        var decision = isDirectory
+            ? AcceptanceDecision.Refuse(ObjectRejection.CannotRead, "cannot read file data: Error 21 (Is a directory)") // open(2) succeeds, read(2) fails with EISDIR
+            : ObjectAcceptance.Check(_target.LoaderFileAt(fs, resolved), _abi);
+        switch (decision.Outcome)
+        {
+            case AcceptanceOutcome.Accept:
+                return new SearchHit(_target.Surface(fs, resolved), path, fs);
+            case AcceptanceOutcome.Refuse:
+                return new SearchHit(null, null, null, new LibraryCandidate(path, decision.Reason, decision.Message));
+            default:
+                if (!_candidates.Exists(c => c.Path == path))
+                {
+                    _candidates.Add(new LibraryCandidate(path, decision.Reason, decision.Message));
+                }
+
+                return default;
+        }
     }
 }

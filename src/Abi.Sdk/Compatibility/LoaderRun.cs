@@ -28,8 +28,11 @@ internal sealed partial class LoaderRun
     private readonly List<RefusedObject> _refusedObjects = [];           // open_verify's fatal refusals
     private readonly List<IsaLevelShortfall> _isaLevelShortfalls = [];   // dl_isa_level_check
     private readonly List<LoaderCheckResult> _checks = [];               // what this run did and did not check
+    private readonly List<LibraryCandidate> _candidates = [];            // files the current search skipped
+    private readonly LoaderAbi _abi;                                      // the loader the program picked
+    private bool _stopped;                                                // a refused object ended the process start
     private readonly LinkMap _main;
-    private readonly LinkMap? _rtld;
+    private LinkMap? _rtld;
     private readonly bool _mainInTarget;
 
     // main: the binary, at its real path ($ORIGIN comes from /proc/self/exe).
@@ -41,6 +44,7 @@ internal sealed partial class LoaderRun
         _header = image.Header;
         _binary = displayPath;
         _layout = target.LayoutFor(_header.Class, _header.Machine);
+        _abi = LoaderAbi.Of(image, _layout.GlibcVersion, target.KernelVersion);
         _main = new LinkMap(main, displayPath, main.Path, main.FileSystem, null, isMain: true);
         _main.Names.Add(displayPath);
         if (image.Soname is { } soname)
@@ -52,22 +56,111 @@ internal sealed partial class LoaderRun
         _scope.Add(_main);
 
         // The kernel maps the interpreter named by PT_INTERP; ld.so is then known by that path and its SONAME.
-        if (image.Interpreter is { } interp && target.Resolve(target.FileSystem, interp) is { } interpPath
-            && target.Surface(target.FileSystem, interpPath) is { } rtldSurface && rtldSurface.Matches(_header))
+        if (image.Interpreter is { } interp)
         {
-            _rtld = new LinkMap(rtldSurface, interp, interp, target.FileSystem, null, isMain: false);
-            _rtld.Names.Add(interp);
-            if (rtldSurface.Image.Soname is { } s)
-            {
-                _rtld.Names.Add(s);
-            }
+            MapInterpreter(interp);
+        }
 
-            _loaded.Add(_rtld);
-        }
-        else if (image.Interpreter is { } missing)
+        NoteChecks();
+    }
+
+    /// <summary>
+    /// execve's load of the interpreter: missing is "No such file or directory"; a file the kernel cannot run for the
+    /// program (not ELF, another class or machine, unreadable, a folder) fails the exec. Then, before glibc 2.36, the
+    /// loader itself stops on a kernel older than its C library was built for.
+    /// </summary>
+    private void MapInterpreter(string interp)
+    {
+        var (interpPath, isDirectory) = _target.ResolveEntry(_target.FileSystem, interp);
+        if (interpPath is null)
         {
-            _missingLibraries.Add(new MissingLibrary(missing, Chain(_main)));
+            _missingLibraries.Add(new MissingLibrary(interp, Chain(_main)));
+            return;
         }
+
+        var file = isDirectory ? null : _target.LoaderFileAt(_target.FileSystem, interpPath);
+        var h = file?.Object?.Image.Header;
+        string? why = isDirectory ? "a directory (EACCES)"
+            : file!.Failure == FileFailure.PermissionDenied ? "Permission denied (EACCES)"
+            : file.Failure is FileFailure.Fifo or FileFailure.NotRegular ? $"{file.Detail}, not a regular file (EACCES)"
+            : file.Object is null ? $"not ELF the kernel can load (ELIBBAD: {file.Detail})"
+            : h!.Class != _header.Class || h.DataEncoding != _header.DataEncoding || h.Machine != _header.Machine
+                ? $"{h.Class} {h.Machine}, not the program's {_header.Class} {_header.Machine} (ELIBBAD)"
+            : h.Type is not (ElfFileType.SharedObject or ElfFileType.Executable) ? $"an ELF file of type {h.Type} (ELIBBAD)"
+            : null;
+        if (why is not null)
+        {
+            Refuse(interp, new LibraryCandidate(interp, ObjectRejection.BadInterpreter, $"the kernel cannot run the interpreter: {why}"), _main);
+            return;
+        }
+
+        var rtldSurface = file!.Object!;
+        _rtld = new LinkMap(rtldSurface, interp, interp, _target.FileSystem, null, isMain: false);
+        _rtld.Names.Add(interp);
+        if (rtldSurface.Image.Soname is { } s)
+        {
+            _rtld.Names.Add(s);
+        }
+
+        _loaded.Add(_rtld);
+        KernelTooOld(interp);
+    }
+
+    /// <summary>
+    /// glibc before 2.36: ld.so refuses to start on a kernel older than the one its C library was configured for
+    /// (--enable-kernel, which the C library's NT_GNU_ABI_TAG records): "FATAL: kernel too old".
+    /// </summary>
+    private void KernelTooOld(string interp)
+    {
+        if (!_abi.GlibcBefore(2, 36) || _abi.KernelVersion is not { } kernel
+            || (_target.Resolve(_target.FileSystem, $"/{_layout.Lib}/libc.so.6") ?? _target.Resolve(_target.FileSystem, $"/usr/{_layout.Lib}/libc.so.6")) is not { } libcPath
+            || _target.Surface(_target.FileSystem, libcPath) is not { } libc)
+        {
+            return;
+        }
+
+        ElfAbiTag? tag;
+        try
+        {
+            tag = libc.Image.AbiTag;
+        }
+        catch (ElfFormatException)
+        {
+            return;
+        }
+
+        if (tag is { Os: ElfAbiTagOs.GNU_ABI_TAG_LINUX } && ObjectAcceptance.KernelCode(kernel) < ((Math.Min(tag.Major, 255u) << 16) | (Math.Min(tag.Minor, 255u) << 8) | Math.Min(tag.Patch, 255u)))
+        {
+            Refuse(interp, new LibraryCandidate(interp, ObjectRejection.KernelTooOld, $"FATAL: kernel too old (the target's C library needs Linux {tag.Major}.{tag.Minor}.{tag.Patch}; the kernel is {kernel})"), _main);
+        }
+    }
+
+    /// <summary>What this run checks of every object, and against what.</summary>
+    private void NoteChecks()
+    {
+        var release = _layout.GlibcVersion is { } g ? $"glibc {g.Major}.{g.Minor}" : "a current glibc";
+        _checks.Add(new LoaderCheckResult(LoaderCheck.ObjectAcceptance, true,
+            $"ELF class, byte order, machine and float ABI, OS ABI and ABI version, type and segments of every object, as the loader of {release} checks them"));
+        if (!_abi.GlibcBefore(2, 36))
+        {
+            _checks.Add(new LoaderCheckResult(LoaderCheck.KernelVersion, true, $"nothing to check: the loader of {release} ignores NT_GNU_ABI_TAG notes"));
+        }
+        else if (_abi.KernelVersion is { } kernel)
+        {
+            _checks.Add(new LoaderCheckResult(LoaderCheck.KernelVersion, true, $"NT_GNU_ABI_TAG notes against the target's kernel {kernel}, as the loader of {release} does"));
+        }
+        else
+        {
+            _checks.Add(new LoaderCheckResult(LoaderCheck.KernelVersion, false,
+                $"the target's kernel is unknown: the loader of {release} skips libraries whose NT_GNU_ABI_TAG asks for a newer kernel, and refuses to start on a kernel older than its C library's"));
+        }
+    }
+
+    /// <summary>A refused file: the loader prints its error and the process start ends; nothing after it is loaded, checked or bound.</summary>
+    private void Refuse(string name, LibraryCandidate refusal, LinkMap neededBy)
+    {
+        _refusedObjects.Add(new RefusedObject(name, refusal.Path, refusal.Reason, refusal.Message, Chain(neededBy)));
+        _stopped = true;
     }
 
     private static NeededChain Chain(LinkMap map)
@@ -100,9 +193,15 @@ internal sealed partial class LoaderRun
     /// </summary>
     public void Preload()
     {
+        if (_stopped)
+        {
+            return;
+        }
+
         foreach (var name in _target.Preload.Concat(_target.PreloadFileEntries))
         {
-            var (found, openedPath, fs) = Search(name, _main);
+            // A preload refused is ignored like one not found ("cannot be preloaded (REASON): ignored").
+            var (found, openedPath, fs, _) = Search(name, _main);
             if (found is null)
             {
                 _ignoredPreloads.Add(name);
@@ -122,7 +221,7 @@ internal sealed partial class LoaderRun
     public void LoadAll()
     {
         _main.InScope = true;
-        for (int i = 0; i < _scope.Count; i++)
+        for (int i = 0; i < _scope.Count && !_stopped; i++)
         {
             var map = _scope[i];
             if (!_dependenciesMapped.Add(map))
@@ -142,6 +241,11 @@ internal sealed partial class LoaderRun
 
             foreach (var needed in map.Surface.Image.Needed)
             {
+                if (_stopped)
+                {
+                    break;
+                }
+
                 var existing = FindLoaded(needed);
                 if (existing is null && !_faked.Contains(needed))
                 {
@@ -160,12 +264,19 @@ internal sealed partial class LoaderRun
     /// <summary>_dl_map_object: search for the file, reuse an object already loaded from the same file.</summary>
     private LinkMap? MapObject(string needed, LinkMap loader)
     {
-        var (found, openedPath, fs) = Search(needed, loader);
+        var (found, openedPath, fs, refusal) = Search(needed, loader);
+        if (refusal is not null)
+        {
+            // _dl_signal_error: fatal even in ldd's trace mode.
+            Refuse(needed, refusal, loader);
+            return null;
+        }
+
         if (found is null)
         {
             // ldd's trace mode records a fake map so the name is reported once.
             _faked.Add(needed);
-            _missingLibraries.Add(new MissingLibrary(needed, Chain(loader)));
+            _missingLibraries.Add(new MissingLibrary(needed, Chain(loader)) { Candidates = [.. _candidates] });
             return null;
         }
 

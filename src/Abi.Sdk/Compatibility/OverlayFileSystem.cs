@@ -103,6 +103,8 @@ internal sealed class OverlayFileSystem : TargetFileSystem
 
     public override string? PackageVersionOf(string resolvedPath)
         => IsPackageFile(resolvedPath) ? _upper.PackageVersionOf(resolvedPath) : _lower.PackageVersionOf(resolvedPath);
+    public override ReadOnlyMemory<byte> ReadPrefix(string resolvedPath, int count)
+        => IsPackageFile(resolvedPath) ? _upper.ReadPrefix(resolvedPath, count) : _lower.ReadPrefix(resolvedPath, count);
 
     protected override string ReadAllText(string resolvedPath)
         => IsPackageFile(resolvedPath) ? _upper.ReadResolvedText(resolvedPath) : _lower.ReadResolvedText(resolvedPath);

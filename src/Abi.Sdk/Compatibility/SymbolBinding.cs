@@ -10,6 +10,11 @@ internal sealed partial class LoaderRun
     /// <summary>Relocation processing with immediate binding (LD_BIND_NOW): every looked-up symbol of every object.</summary>
     public void BindSymbols()
     {
+        if (_stopped)
+        {
+            return; // the loader stopped at a refused object
+        }
+
         foreach (var m in _scope)
         {
             _scopeSurfaces.Add(m.Surface);

@@ -91,7 +91,7 @@ public sealed partial class Target : IDisposable
 {
     private readonly TargetFileSystem _fs;
     private readonly TargetFileSystem _hostFs;
-    private readonly ConcurrentDictionary<(TargetFileSystem, string), Lazy<DynamicObject?>> _surfaces = new();
+    private readonly ConcurrentDictionary<(TargetFileSystem, string), Lazy<LoaderFile>> _surfaces = new();
     private readonly ConcurrentDictionary<(TargetFileSystem, string), string?> _resolved = new();
     private readonly ConcurrentDictionary<(TargetFileSystem, string), bool> _directories = new();
     private readonly ConcurrentDictionary<(ElfClass, ElfMachine), Lazy<TargetLayout>> _layouts = new();
@@ -260,16 +260,25 @@ public sealed partial class Target : IDisposable
     internal string? Resolve(TargetFileSystem fs, string path)
         => _resolved.GetOrAdd((fs, path), static (k) => k.Item1.Resolve(k.Item2));
 
-    /// <summary>The indexed surface of the ELF file at a resolved path, read once; null when it is not ELF or is malformed.</summary>
-    internal DynamicObject? Surface(TargetFileSystem fs, string resolvedPath)
+    /// <summary>Resolves a path to a regular file or a directory (cached).</summary>
+    internal (string? Path, bool IsDirectory) ResolveEntry(TargetFileSystem fs, string path)
+        => _entries.GetOrAdd((fs, path), static (k) => k.Item1.ResolveEntry(k.Item2));
+
+    private readonly ConcurrentDictionary<(TargetFileSystem, string), (string?, bool)> _entries = new();
+
+    /// <summary>The indexed surface of the ELF file at a resolved path, read once; null when it is not ELF, is malformed or cannot be read.</summary>
+    internal DynamicObject? Surface(TargetFileSystem fs, string resolvedPath) => LoaderFileAt(fs, resolvedPath).Object;
+
+    /// <summary>The file at a resolved path as the loader meets it (its surface, or why it has none), read once.</summary>
+    internal LoaderFile LoaderFileAt(TargetFileSystem fs, string resolvedPath)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_lower is not null && fs == _fs && !((OverlayFileSystem)fs).IsPackageFile(resolvedPath))
         {
-            return _lower.Surface(_lower._fs, resolvedPath); // read once, by the target below, for every check
+            return _lower.LoaderFileAt(_lower._fs, resolvedPath); // read once, by the target below, for every check
         }
 
-        return _surfaces.GetOrAdd((fs, resolvedPath), static (k) => new Lazy<DynamicObject?>(() => DynamicObject.TryOpen(k.Item1, k.Item2), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        return _surfaces.GetOrAdd((fs, resolvedPath), static (k) => new Lazy<LoaderFile>(() => LoaderFile.Open(k.Item1, k.Item2), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
     /// <summary>Unmaps every file the target opened.</summary>
@@ -284,7 +293,7 @@ public sealed partial class Target : IDisposable
         {
             if (lazy.IsValueCreated)
             {
-                lazy.Value?.Dispose();
+                lazy.Value.Dispose();
             }
         }
     }

@@ -50,14 +50,33 @@ internal abstract class TargetFileSystem
     protected abstract string ReadAllText(string resolvedPath);
 
     /// <summary>
+    /// The first <paramref name="count"/> bytes (or fewer, at the end) of the regular file at a resolved path: what the
+    /// loader reads of a file that is not well-formed ELF, to say what it says of it.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read, or is not a regular file (<see cref="IO.NotRegularFileException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission is denied.</exception>
+    public abstract ReadOnlyMemory<byte> ReadPrefix(string resolvedPath, int count);
+
+    /// <summary>
     /// Follows symbolic links component by component, as path resolution does, confined to this file system.
     /// Returns the canonical path of a regular file (or directory when <paramref name="wantDirectory"/>), else null.
     /// </summary>
     public string? Resolve(string path, bool wantDirectory = false)
     {
+        var (resolved, isDirectory) = ResolveEntry(path);
+        return resolved is not null && isDirectory == wantDirectory ? resolved : null;
+    }
+
+    /// <summary>
+    /// Follows symbolic links as <see cref="Resolve"/> does and returns the canonical path of what the path names,
+    /// a regular file or a directory alike (the loader opens a directory found under a library's name, and fails to
+    /// read it), or null when nothing is there.
+    /// </summary>
+    public (string? Path, bool IsDirectory) ResolveEntry(string path)
+    {
         if (!path.StartsWith('/'))
         {
-            return null;
+            return default;
         }
 
         var pending = new Stack<string>();
@@ -87,20 +106,20 @@ internal abstract class TargetFileSystem
             switch (Kind(current, out var link))
             {
                 case EntryKind.Missing:
-                    return null;
+                    return default;
                 case EntryKind.File:
                     if (pending.Count > 0 && pending.Any(p => p is not ("" or ".")))
                     {
-                        return null; // a file used as a directory
+                        return default; // a file used as a directory
                     }
 
-                    return wantDirectory ? null : current;
+                    return (current, false);
                 case EntryKind.Directory:
                     break;
                 case EntryKind.Link:
                     if (++hops > MaxLinkHops || string.IsNullOrEmpty(link))
                     {
-                        return null;
+                        return default;
                     }
 
                     resolved.RemoveAt(resolved.Count - 1);
@@ -114,7 +133,7 @@ internal abstract class TargetFileSystem
             }
         }
 
-        return wantDirectory ? "/" + string.Join('/', resolved) : null;
+        return ("/" + string.Join('/', resolved), true);
     }
 
     private static void PushComponents(Stack<string> pending, string path)
@@ -312,6 +331,14 @@ internal sealed class DiskFileSystem : TargetFileSystem
 
     public override Elf.ElfImage OpenElf(string resolvedPath) => Elf.ElfImage.Open(_root + resolvedPath);
 
+    public override ReadOnlyMemory<byte> ReadPrefix(string resolvedPath, int count)
+    {
+        using var stream = IO.RegularFile.OpenRead(_root + resolvedPath);
+        var buffer = new byte[count];
+        int read = stream.ReadAtLeast(buffer, count, throwOnEndOfStream: false);
+        return buffer.AsMemory(0, read);
+    }
+
     protected override string ReadAllText(string resolvedPath)
     {
         try
@@ -404,6 +431,11 @@ internal sealed class MemoryFileSystem : TargetFileSystem
     public override Elf.ElfImage OpenElf(string resolvedPath) => Elf.ElfImage.Parse(Content(resolvedPath), resolvedPath);
 
     public override string? PackageVersionOf(string resolvedPath) => _files.TryGetValue(resolvedPath, out var file) ? file.PackageVersion : null;
+    public override ReadOnlyMemory<byte> ReadPrefix(string resolvedPath, int count)
+    {
+        var content = Content(resolvedPath);
+        return content.Length <= count ? content : content[..count];
+    }
 
     protected override string ReadAllText(string resolvedPath) => System.Text.Encoding.UTF8.GetString(Content(resolvedPath).Span);
 }

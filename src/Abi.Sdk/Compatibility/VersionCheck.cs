@@ -10,6 +10,11 @@ internal sealed partial class LoaderRun
     /// <summary>_dl_check_map_versions for every loaded object.</summary>
     public void CheckVersions()
     {
+        if (_stopped)
+        {
+            return; // the loader stopped at a refused object
+        }
+
         foreach (var map in _loaded)
         {
             var image = map.Surface.Image;

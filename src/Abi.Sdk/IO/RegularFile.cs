@@ -64,7 +64,7 @@ internal static partial class RegularFile
             int mode = FileType(handle, path);
             if (mode != SIfReg)
             {
-                throw new IOException($"{path}: not a regular file ({Describe(mode)}); only regular files are read");
+                throw new NotRegularFileException($"{path}: not a regular file ({Describe(mode)}); only regular files are read", Describe(mode), mode == SIfIfo);
             }
 
             return new FileStream(handle, FileAccess.Read, bufferSize);
@@ -115,4 +115,17 @@ internal static partial class RegularFile
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+}
+
+/// <summary>The file opened is not a regular file: a FIFO, a device, a socket (a directory is opened too, but not read).</summary>
+/// <param name="message">The message, naming the file.</param>
+/// <param name="what">What it is: <c>a FIFO</c>, <c>a character device</c>, …</param>
+/// <param name="isFifo">True for a FIFO, whose open(2) without O_NONBLOCK would block until a writer comes.</param>
+internal sealed class NotRegularFileException(string message, string what, bool isFifo) : IOException(message)
+{
+    /// <summary>What the file is: <c>a FIFO</c>, <c>a character device</c>, …</summary>
+    public string What { get; } = what;
+
+    /// <summary>True for a FIFO.</summary>
+    public bool IsFifo { get; } = isFifo;
 }

@@ -56,6 +56,38 @@ public static class CompatibilityJsonReport
         }
 
         w.WriteEndArray();
+
+        // Files the loader refused (the program stops there), in the loader's words.
+        w.WriteStartArray("refusedObjects");
+        foreach (var r in verdict.RefusedObjects)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", r.Name);
+            w.WriteString("path", r.Path);
+            w.WriteString("reason", r.Reason.ToString());
+            w.WriteString("message", r.Message);
+            w.WriteString("neededBy", r.NeededBy.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        // Why a missing library is missing although files of its name exist: what the search skipped.
+        w.WriteStartArray("skippedCandidates");
+        foreach (var m in verdict.MissingLibraries)
+        {
+            foreach (var c in m.Candidates)
+            {
+                w.WriteStartObject();
+                w.WriteString("library", m.Name);
+                w.WriteString("path", c.Path);
+                w.WriteString("reason", c.Reason.ToString());
+                w.WriteString("message", c.Message);
+                w.WriteEndObject();
+            }
+        }
+
+        w.WriteEndArray();
         WriteVersions(w, "missingVersions", verdict.MissingVersions);
         w.WriteStartArray("missingSymbols");
         foreach (var m in verdict.MissingSymbols)
@@ -102,6 +134,17 @@ public static class CompatibilityJsonReport
             WriteStringOrNull(w, "path", f.Path);
             w.WriteString("filter", f.Filter);
             w.WriteString("kind", f.Kind == FilterKind.Auxiliary ? "auxiliary" : "filter");
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("checks");
+        foreach (var c in verdict.Checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("check", c.Check.ToString());
+            w.WriteBoolean("performed", c.Performed);
+            w.WriteString("detail", c.Detail);
             w.WriteEndObject();
         }
 

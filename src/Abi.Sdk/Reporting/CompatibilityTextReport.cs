@@ -6,9 +6,10 @@ namespace Abi.Sdk.Reporting;
 /// <summary>
 /// The text report of compatibility verdicts, as <c>abi compat</c> prints it: per binary a line
 /// <c>BINARY: compatible|incompatible</c> (<c>compatible (statically linked)</c> for a static binary), then one indented
-/// line per problem (missing library, missing version, undefined symbol) and per warning (weak version, ignored preload,
-/// copy-relocation size change), each naming the chain of objects that brought it in; then notes: each filtee and its
-/// filter, and the target's glibc release when it is only guessed from a version node.
+/// line per problem (refused object, missing library with the files of its name the search skipped, missing version,
+/// undefined symbol) and per warning (weak version, ignored preload, copy-relocation size change), each naming the chain
+/// of objects that brought it in; then notes: each filtee and its filter, the target's glibc release when it is only
+/// guessed from a version node, and each loader check that could not be made (a kernel not given).
 /// </summary>
 public static class CompatibilityTextReport
 {
@@ -27,9 +28,18 @@ public static class CompatibilityTextReport
         }
 
         writer.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")}");
+        foreach (var r in verdict.RefusedObjects)
+        {
+            writer.WriteLine($"  refused {r.Path}: {r.Message} (as {r.Name}, needed by {r.NeededBy}; the loader stops here)");
+        }
+
         foreach (var m in verdict.MissingLibraries)
         {
             writer.WriteLine($"  missing library {m.Name} (needed by {m.NeededBy})");
+            foreach (var c in m.Candidates)
+            {
+                writer.WriteLine($"    skipped {c.Path}: {c.Message}");
+            }
         }
 
         foreach (var m in verdict.MissingVersions)
@@ -71,6 +81,14 @@ public static class CompatibilityTextReport
         if (verdict.GlibcVersionSource == GlibcVersionSource.NewestVersionNode)
         {
             writer.WriteLine($"  note: the target's glibc release is taken as {verdict.GlibcVersion}, its libc.so.6's newest version node (no release string or package version)");
+        }
+
+        foreach (var c in verdict.Checks)
+        {
+            if (!c.Performed)
+            {
+                writer.WriteLine($"  note: not checked: {c.Check}: {c.Detail}");
+            }
         }
     }
 

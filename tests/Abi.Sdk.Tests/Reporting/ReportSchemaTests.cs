@@ -74,6 +74,7 @@ public partial class ReportSchemaTests
         using var schemaDocument = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", "compatibility-verdict.schema.json")));
         using var instance = JsonDocument.Parse("""
             {"binary":"a","compatible":"yes","missingLibraries":[],"missingVersions":[{"library":"l","version":"V","requiredBy":"a","extra":1}],
+             "refusedObjects":[],"skippedCandidates":[],"checks":[],
              "missingSymbols":[],"missingWeakVersions":[],"copyRelocationSizeChanges":[],"filtees":[],"glibcVersion":null,"glibcVersionSource":"unknown"}
             """);
         var errors = new List<string>();
@@ -169,6 +170,15 @@ public partial class ReportSchemaTests
                     var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading))
                         .Append(CompatibilityChecker.Check(Path.Combine(filters, "apps", "app_filter"), withFiltee))
                         .Append(CompatibilityChecker.Check(Path.Combine(filters, "apps", "app_aux"), withoutFiltee)).ToList();
+
+                    // A library of another class skipped (a skipped candidate), and a text file under a library's name (refused).
+                    var accept = Path.Combine(Paths.Fixtures, "loader-accept", "x86_64");
+                    foreach (var candidate in new[] { "elf32.so", "text.so" })
+                    {
+                        using var files = Target.FromFiles([TargetFile.FromBytes("/usr/lib64/libanswer.so", File.ReadAllBytes(Path.Combine(accept, candidate)))]);
+                        verdicts.Add(CompatibilityChecker.Check(Path.Combine(accept, "main"), files));
+                    }
+
                     using var stream = new MemoryStream();
                     verdicts.WriteJson(stream);
                     foreach (var line in Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))

@@ -1,0 +1,2 @@
+/* The library every scenario looks for: libanswer.so. */
+int answer(void) { return 42; }
