@@ -23,15 +23,16 @@ internal static class CompatCommands
         var baselines = new Option<string[]>("--baselines") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Baselines of the target's libraries (Abi.Sdk JSON, abidw ABIXML or ELF files), each standing in as a stub library; a later one of the same SONAME wins." };
         var preload = new Option<string?>("--preload") { Description = "Objects preloaded as LD_PRELOAD preloads them (LIST separated by colons or spaces); the target's /etc/ld.so.preload is read too." };
         var json = new Option<bool>("--json") { Description = "One JSON object per binary per line." };
+        var cpu = new Option<string?>("--cpu") { Description = "The target's CPU: baseline, x86-64-v2, x86-64-v3, x86-64-v4 or host, optionally followed by ,platform=NAME and hwcap names (x86-64-v4,platform=haswell,avx512_1). Default: host with --lib-path, baseline otherwise." };
         var compat = new Command("compat", "Predict whether glibc's dynamic loader would load and bind each binary on the target: exit 0 if all would run, 12 if one would not, 1 on error.")
         {
-            binaries, sysroot, libPath, rpms, baselines, packages, installed, preload, json,
+            binaries, sysroot, libPath, rpms, baselines, packages, installed, preload, json, cpu,
         };
-        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json))));
+        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json), r.GetValue(cpu))));
         root.Subcommands.Add(compat);
     }
 
-    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, string[] packages, string[] installed, string? preload, bool json)
+    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, string[] packages, string[] installed, string? preload, bool json, string? cpuText = null)
     {
         int chosen = (sysroot is null ? 0 : 1) + (libPath is null ? 0 : 1) + (rpms is { Length: > 0 } ? 1 : 0) + (baselines is { Length: > 0 } ? 1 : 0);
         if (chosen != 1)
@@ -52,6 +53,17 @@ internal static class CompatCommands
             return 1;
         }
 
+        TargetCpu? cpu = null;
+        try
+        {
+            cpu = cpuText is null ? null : TargetCpu.Parse(cpuText);
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine($"abi: compat: --cpu: {ex.Message}");
+            return 1;
+        }
+
         Target system;
         try
         {
@@ -68,8 +80,9 @@ internal static class CompatCommands
         }
 
         using var owned = system;
-        using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : system.WithPreload([preload]);
-        var target = preloaded ?? system;
+        using var onCpu = cpu is null ? null : system.WithCpu(cpu);
+        using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : (onCpu ?? system).WithPreload([preload]);
+        var target = preloaded ?? onCpu ?? system;
         using var output = new Output();
 
         // Disposed before the output: its buffered text reaches the stream first.

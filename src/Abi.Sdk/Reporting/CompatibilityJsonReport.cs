@@ -92,6 +92,30 @@ public static class CompatibilityJsonReport
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("isaLevelShortfalls");
+        foreach (var i in verdict.IsaLevelShortfalls)
+        {
+            w.WriteStartObject();
+            w.WriteString("object", i.Object);
+            w.WriteString("path", i.Path);
+            w.WriteString("needed", IsaLevelNames.Highest(i.Needed));
+            w.WriteString("targetLevel", IsaLevelNames.Highest(i.Supported));
+            w.WriteString("neededBy", i.NeededBy.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("checks");
+        foreach (var c in verdict.Checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("check", JsonNamingPolicy.CamelCase.ConvertName(c.Check.ToString()));
+            w.WriteBoolean("performed", c.Performed);
+            w.WriteString("detail", c.Detail);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -5,9 +5,10 @@ namespace Abi.Sdk.Reporting;
 
 /// <summary>
 /// The text report of compatibility verdicts, as <c>abi compat</c> prints it: per binary a line
-/// <c>BINARY: compatible|incompatible</c> (<c>compatible (statically linked)</c> for a static binary), then one indented
-/// line per problem (missing library, missing version, undefined symbol) and per warning (weak version, ignored preload,
-/// copy-relocation size change), each naming the chain of objects that brought it in.
+/// <c>BINARY: compatible|incompatible</c> (with <c>(statically linked)</c> for a static binary, followed by what was and
+/// was not checked), then one indented line per problem (ISA level, missing library, missing version, undefined symbol)
+/// and per warning (weak version, ignored preload, copy-relocation size change), each naming the chain of objects that
+/// brought it in, and a line per loader check that could not be made.
 /// </summary>
 public static class CompatibilityTextReport
 {
@@ -21,11 +22,27 @@ public static class CompatibilityTextReport
         var inv = CultureInfo.InvariantCulture;
         if (!verdict.IsDynamic)
         {
-            writer.WriteLine($"{verdict.Binary}: compatible (statically linked)");
+            // No loader: say what the binary's own startup was and was not checked for.
+            writer.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")} (statically linked)");
+            foreach (var r in verdict.RefusedObjects)
+            {
+                writer.WriteLine($"  refused {r.Path}: {r.Message}");
+            }
+
+            foreach (var c in verdict.Checks)
+            {
+                writer.WriteLine($"  {(c.Performed ? "checked" : "not checked")} {CheckName(c.Check)}: {c.Detail}");
+            }
+
             return;
         }
 
         writer.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")}");
+        foreach (var i in verdict.IsaLevelShortfalls)
+        {
+            writer.WriteLine($"  CPU ISA level is lower than required: {i.Path} needs {IsaLevelNames.Highest(i.Needed)}, the target's CPU has {IsaLevelNames.Highest(i.Supported)} (needed by {i.NeededBy})");
+        }
+
         foreach (var m in verdict.MissingLibraries)
         {
             writer.WriteLine($"  missing library {m.Name} (needed by {m.NeededBy})");
@@ -57,7 +74,27 @@ public static class CompatibilityTextReport
         {
             writer.WriteLine(string.Create(inv, $"  warning: copy-relocated {c.Name} is {c.TargetSize} bytes in {c.DefinedIn}, {c.LinkedSize} when linked"));
         }
+
+        // A check the loader makes that this verdict could not (one that does not exist for the binary is not news).
+        foreach (var c in verdict.Checks)
+        {
+            if (!c.Performed && !c.Detail.StartsWith("not applicable", StringComparison.Ordinal))
+            {
+                writer.WriteLine($"  not checked {CheckName(c.Check)}: {c.Detail}");
+            }
+        }
     }
+
+    private static string CheckName(LoaderCheck check) => check switch
+    {
+        LoaderCheck.ObjectAcceptance => "object acceptance",
+        LoaderCheck.LibrarySearch => "library search",
+        LoaderCheck.VersionNeeds => "version needs",
+        LoaderCheck.SymbolBinding => "symbol binding",
+        LoaderCheck.IsaLevel => "ISA level",
+        LoaderCheck.KernelVersion => "kernel version",
+        _ => check.ToString(),
+    };
 
     /// <summary>Writes the reports of several verdicts, one after the other, as <c>abi compat</c> prints them.</summary>
     /// <param name="verdicts">The verdicts, in the order to print; enumerated once, so a lazy sequence streams.</param>
