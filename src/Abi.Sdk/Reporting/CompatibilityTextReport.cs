@@ -40,7 +40,9 @@ public static class CompatibilityTextReport
         writer.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")}");
         foreach (var i in verdict.IsaLevelShortfalls)
         {
-            writer.WriteLine($"  CPU ISA level is lower than required: {i.Path} needs {IsaLevelNames.Highest(i.Needed)}, the target's CPU has {IsaLevelNames.Highest(i.Supported)} (needed by {i.NeededBy})");
+            // The chain starts with the object itself; the program has no "needed by".
+            var by = i.NeededBy.Objects.Length > 1 ? $" (needed by {string.Join(" ← ", i.NeededBy.Objects.Skip(1))})" : string.Empty;
+            writer.WriteLine($"  CPU ISA level is lower than required: {i.Path} needs {IsaLevelNames.Highest(i.Needed)}, the target's CPU has {IsaLevelNames.Highest(i.Supported)}{by}");
         }
 
         foreach (var m in verdict.MissingLibraries)

@@ -78,7 +78,7 @@ public partial class ReportSchemaTests
             """);
         var errors = new List<string>();
         Validate(instance.RootElement, schemaDocument.RootElement, string.Empty, [], errors);
-        Assert.Equal(["compatible: string, expected boolean", "ignoredPreloads: missing", "missingVersions[].extra: not in the schema"], errors.Order(StringComparer.Ordinal));
+        Assert.Equal(["checks: missing", "compatible: string, expected boolean", "ignoredPreloads: missing", "isaLevelShortfalls: missing", "missingVersions[].extra: not in the schema"], errors.Order(StringComparer.Ordinal));
     }
 
     /// <summary>An object embedded by <c>$ref</c> is checked against its own schema, and its properties count for that schema.</summary>
@@ -162,7 +162,12 @@ public partial class ReportSchemaTests
                 using (var target = Target.LibraryPaths([Path.Combine(Out, "target")]))
                 using (var preloading = target.WithPreload(["libnothing.so"]))
                 {
-                    var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading));
+                // An x86-64-v3 library on an x86-64-v2 CPU: an ISA-level shortfall and the checks made.
+                var isa = Path.Combine(Paths.Fixtures, "loader-isa", "out");
+                using var marked = Target.LibraryPaths([Path.Combine(isa, "lib-v3")]);
+                using var onV2 = marked.WithCpu(TargetCpu.X86_64V2);
+                var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading))
+                    .Append(CompatibilityChecker.Check(Path.Combine(isa, "apps", "app"), onV2));
                     using var stream = new MemoryStream();
                     verdicts.WriteJson(stream);
                     foreach (var line in Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
