@@ -401,6 +401,57 @@ public class IsaLevelTests
         Assert.DoesNotContain("CPU ISA level is lower than required", hostOnV4, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_loaders_reading_of_the_mark_agrees_with_readelf_on_this_machines_libraries()
+    {
+        var readelf = Tools.Require("readelf", "binutils");
+        var folder = "/usr/lib/x86_64-linux-gnu";
+        if (!Directory.Exists(folder))
+        {
+            Assert.Skip("needs an x86_64 Debian-layout library folder");
+        }
+
+        var files = Directory.GetFiles(folder, "*.so*").Where(f => !Directory.Exists(f)).Order(StringComparer.Ordinal).Take(400).ToList();
+        int marked = 0;
+        foreach (var file in files)
+        {
+            ElfImage image;
+            try
+            {
+                image = ElfImage.Open(file);
+            }
+            catch (ElfFormatException)
+            {
+                continue; // linker scripts named .so
+            }
+
+            using (image)
+            {
+                var (_, notes, _) = Tools.Run(readelf, ["-n", file]);
+                var line = notes.Split('\n').FirstOrDefault(l => l.Contains("x86 ISA needed:", StringComparison.Ordinal));
+                var expected = ElfX86IsaLevels.None;
+                foreach (var name in line?[(line.IndexOf("x86 ISA needed:", StringComparison.Ordinal) + 15)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [])
+                {
+                    expected |= name switch
+                    {
+                        "x86-64-baseline" => ElfX86IsaLevels.GNU_PROPERTY_X86_ISA_1_BASELINE,
+                        "x86-64-v2" => ElfX86IsaLevels.GNU_PROPERTY_X86_ISA_1_V2,
+                        "x86-64-v3" => ElfX86IsaLevels.GNU_PROPERTY_X86_ISA_1_V3,
+                        "x86-64-v4" => ElfX86IsaLevels.GNU_PROPERTY_X86_ISA_1_V4,
+                        _ => throw new InvalidOperationException($"{file}: readelf says {line}"),
+                    };
+                }
+
+                marked += expected == ElfX86IsaLevels.None ? 0 : 1;
+                Assert.True(expected == IsaLevelCheck.LoaderNeeded(image), $"{file}: readelf {expected}, loader's reading {IsaLevelCheck.LoaderNeeded(image)}");
+                int highest = expected == ElfX86IsaLevels.None ? 0 : 31 - System.Numerics.BitOperations.LeadingZeroCount((uint)expected);
+                Assert.True(highest == IsaLevelCheck.CacheIsaLevel(image), $"{file}: ldconfig's reading {IsaLevelCheck.CacheIsaLevel(image)}, expected {highest}");
+            }
+        }
+
+        Assert.True(marked > 0, "no library of this machine carries an ISA mark");
+    }
+
     [Theory]
     [InlineData("baseline", "baseline", 1)]
     [InlineData("x86-64", "baseline", 1)]
