@@ -125,6 +125,27 @@ public class IsaLevelTests
     private static string LevelOf(string name) => name[^2..];
 
     [Fact]
+    public void The_mark_is_read_as_the_loader_reads_it_not_as_readelf_does()
+    {
+        // The property note's segment declared 4-aligned: the loader skips it; readelf and ldconfig still see v3.
+        var program = Path.Combine(Out, "apps", "app");
+        var dir = Path.Combine(Out, "lib-v3-note4");
+        var (code, stderr) = Run("qemu64", [program], new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = dir });
+        Assert.True(code == 0, stderr);
+        using var host = Target.LibraryPaths([dir]);
+        using var target = host.WithCpu(TargetCpu.Baseline);
+        var verdict = Checker.Check(program, target);
+        Assert.True(verdict.IsCompatible, verdict.ToString());
+
+        using var image = ElfImage.Open(Path.Combine(dir, "libisa.so.1"));
+        var (_, notes, _) = Tools.Run(Tools.Require("readelf", "binutils"), ["-n", Path.Combine(dir, "libisa.so.1")]);
+        Assert.Contains("x86 ISA needed: x86-64-v3", notes, StringComparison.Ordinal);
+        Assert.Equal(ElfX86IsaLevels.GNU_PROPERTY_X86_ISA_1_V3, image.GnuProperties.X86IsaNeeded);
+        Assert.Equal(ElfX86IsaLevels.None, IsaLevelCheck.LoaderNeeded(image));
+        Assert.Equal(2, IsaLevelCheck.CacheIsaLevel(image));
+    }
+
+    [Fact]
     public void An_x86_64_v4_object_runs_where_this_machines_loader_says_it_does()
     {
         // qemu's TCG has no AVX-512: the one v4 CPU to ask may be this machine's own.
