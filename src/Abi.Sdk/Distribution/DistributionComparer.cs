@@ -122,6 +122,12 @@ public sealed record DistributionComparer
         DistributionDiagnostic D(AbiDiagnosticDescriptor d, NeededChain chain, params object[] args)
             => new(d, d.DefaultSeverity, string.Format(CultureInfo.InvariantCulture, d.MessageFormat, args)) { Package = package, Path = path, NeededBy = chain };
 
+        foreach (var i in verdict.IsaLevelShortfalls)
+        {
+            var needed = IsaLevelNames.Highest(i.Needed);
+            yield return ($"isa\0{i.Object}\0{needed}", D(DistributionDiagnosticIds.IsaLevelTooLow, i.NeededBy, path, i.Path, needed, IsaLevelNames.Highest(i.Supported)));
+        }
+
         foreach (var m in verdict.MissingLibraries)
         {
             yield return ($"lib\0{m.Name}\0{m.NeededBy.Object}", D(DistributionDiagnosticIds.LibraryNotFound, m.NeededBy, path, m.Name, m.NeededBy.Object));

@@ -473,6 +473,20 @@ public class IsaLevelTests
         Assert.True(marked > 0, "no library of this machine carries an ISA mark");
     }
 
+    [Fact]
+    public void A_distribution_verdict_names_the_shortfall_as_ABI3045()
+    {
+        var app = Path.Combine(Out, "apps", "app-v2");
+        var lib = Path.Combine(Out, "lib-v3");
+        using var host = Target.LibraryPaths([lib]);
+        using var target = host.WithCpu(TargetCpu.X86_64V2);
+        var verdict = Checker.Check(app, target);
+        var problem = global::Abi.Sdk.Distribution.DistributionComparer.Problems(verdict, "pkg", "/usr/bin/app").Single().Diagnostic;
+        Assert.Equal("ABI3045", problem.Id);
+        Assert.Equal($"/usr/bin/app: {lib}/libisa.so.1: CPU ISA level is lower than required (needs x86-64-v3, the CPU has x86-64-v2)", problem.Message);
+        Assert.Equal(["libisa.so.1", app], problem.NeededBy!.Objects);
+    }
+
     [Theory]
     [InlineData("baseline", "baseline", 1)]
     [InlineData("x86-64", "baseline", 1)]
