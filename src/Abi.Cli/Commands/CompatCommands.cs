@@ -24,15 +24,16 @@ internal static class CompatCommands
         var preload = new Option<string?>("--preload") { Description = "Objects preloaded as LD_PRELOAD preloads them (LIST separated by colons or spaces); the target's /etc/ld.so.preload is read too." };
         var json = new Option<bool>("--json") { Description = "One JSON object per binary per line." };
         var kernel = new Option<string?>("--kernel") { Description = "The Linux kernel release the target runs (4.18.0, 5.14.0-284.el9): loaders before glibc 2.36 skip libraries whose ABI tag asks for a newer one, and refuse to start on a kernel older than their C library's. Default: this machine's with --lib-path, unknown (not checked) otherwise." };
+        var cpu = new Option<string?>("--cpu") { Description = "The target's CPU: baseline, x86-64-v2, x86-64-v3, x86-64-v4 or host, optionally followed by ,platform=NAME and hwcap names (x86-64-v4,platform=haswell,avx512_1). Default: host with --lib-path, baseline otherwise." };
         var compat = new Command("compat", "Predict whether glibc's dynamic loader would load and bind each binary on the target: exit 0 if all would run, 12 if one would not, 1 on error.")
         {
-            binaries, sysroot, libPath, rpms, baselines, packages, installed, preload, json, kernel,
+            binaries, sysroot, libPath, rpms, baselines, packages, installed, preload, json, kernel, cpu,
         };
-        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json), r.GetValue(kernel))));
+        compat.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(binaries) ?? [], r.GetValue(sysroot), r.GetValue(libPath), r.GetValue(rpms), r.GetValue(baselines), r.GetValue(packages) ?? [], r.GetValue(installed) ?? [], r.GetValue(preload), r.GetValue(json), r.GetValue(kernel), r.GetValue(cpu))));
         root.Subcommands.Add(compat);
     }
 
-    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, string[] packages, string[] installed, string? preload, bool json, string? kernel = null)
+    private static int Run(string[] binaries, string? sysroot, string? libPath, string[]? rpms, string[]? baselines, string[] packages, string[] installed, string? preload, bool json, string? kernel = null, string? cpuText = null)
     {
         Version? kernelVersion = null;
         if (kernel is not null && (kernelVersion = ParseKernel(kernel)) is null)
@@ -60,6 +61,17 @@ internal static class CompatCommands
             return 1;
         }
 
+        TargetCpu? cpu = null;
+        try
+        {
+            cpu = cpuText is null ? null : TargetCpu.Parse(cpuText);
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine($"abi: compat: --cpu: {ex.Message}");
+            return 1;
+        }
+
         Target system;
         try
         {
@@ -76,9 +88,10 @@ internal static class CompatCommands
         }
 
         using var owned = system;
-        using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : system.WithPreload([preload]);
-        using var kerneled = kernelVersion is null ? null : (preloaded ?? system).WithKernel(kernelVersion);
-        var target = kerneled ?? preloaded ?? system;
+        using var onCpu = cpu is null ? null : system.WithCpu(cpu);
+        using var preloaded = string.IsNullOrWhiteSpace(preload) ? null : (onCpu ?? system).WithPreload([preload]);
+        using var kerneled = kernelVersion is null ? null : (preloaded ?? onCpu ?? system).WithKernel(kernelVersion);
+        var target = kerneled ?? preloaded ?? onCpu ?? system;
         using var output = new Output();
 
         // Disposed before the output: its buffered text reaches the stream first.

@@ -33,13 +33,14 @@ internal static class DistCommands
         var against = new Option<string[]>("--against") { Description = "The rebuild: folders of .rpm files, repositories, or .rpm files; merged.", Arity = ArgumentArity.OneOrMore, Required = true, AllowMultipleArgumentsPerToken = true };
         var apps = new Option<string[]>("--app") { Description = "A third-party application package to check on the rebuild; repeatable.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var cache = new Option<string?>("--cache") { Description = "A folder for the content-addressed cache of package facts: a re-run reads only changed packages." };
+        var cpu = new Option<string?>("--cpu") { Description = "The CPU both systems run on (ISA-level checks, glibc-hwcaps): baseline (the default), x86-64-v2, x86-64-v3, x86-64-v4, host, or a list as abi compat --cpu takes." };
         var baseSysroot = new Option<string?>("--base-sysroot") { Description = "A system tree that supplies what neither set has (for example / for sample sets without glibc), beneath the rebuild's packages." };
         var distdiff = new Command("distdiff", "Compare a reference distribution with its rebuild, package by package and binary by binary. Exit code: 0 compatible, 4 review, 12 incompatible, plus 1 when some input could not be read.")
         {
-            reference, against, apps, cache, baseSysroot, json, sarif, html, suppressions, settings,
+            reference, against, apps, cache, baseSysroot, cpu, json, sarif, html, suppressions, settings,
         };
         distdiff.SetAction(r => Format("distdiff", r, json, sarif) is { } format
-            ? Guard(() => DistributionDiffCommand(r.GetValue(reference)!, r.GetValue(against)!, r.GetValue(apps) ?? [], r.GetValue(cache), r.GetValue(baseSysroot), format, r.GetValue(html), AbiCommands.LoadComparer(r.GetValue(suppressions) ?? [], r.GetValue(settings))))
+            ? Guard(() => DistributionDiffCommand(r.GetValue(reference)!, r.GetValue(against)!, r.GetValue(apps) ?? [], r.GetValue(cache), r.GetValue(baseSysroot), format, r.GetValue(html), AbiCommands.LoadComparer(r.GetValue(suppressions) ?? [], r.GetValue(settings)), r.GetValue(cpu)))
             : AbiExitCodes.UsageError);
         root.Subcommands.Add(distdiff);
     }
@@ -70,8 +71,19 @@ internal static class DistCommands
         return diff.ExitCode;
     }
 
-    private static int DistributionDiffCommand(string[] reference, string[] rebuild, string[] apps, string? cacheFolder, string? baseSysroot, ReportFormat format, string? htmlPath, AbiComparer comparer)
+    private static int DistributionDiffCommand(string[] reference, string[] rebuild, string[] apps, string? cacheFolder, string? baseSysroot, ReportFormat format, string? htmlPath, AbiComparer comparer, string? cpuText = null)
     {
+        TargetCpu? cpu;
+        try
+        {
+            cpu = cpuText is null ? null : TargetCpu.Parse(cpuText);
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine($"abi: distdiff: --cpu: {ex.Message}");
+            return 1;
+        }
+
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -92,6 +104,7 @@ internal static class DistCommands
                 Packages = PackageComparer.Default.WithLibraryComparer(comparer),
                 Cache = cache,
                 BaseSystem = baseSystem,
+                Cpu = cpu,
             };
             var diff = comparerOptions.Compare(referenceSet, rebuildSet, apps, progress, cancel.Token);
             progress?.Dispose();

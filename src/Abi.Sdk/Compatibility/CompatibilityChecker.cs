@@ -194,14 +194,15 @@ public static class CompatibilityChecker
 
     private static CompatibilityVerdict Check(DynamicObject main, string displayPath, Target target, bool mainInTarget = true)
     {
-        if (main.Image.Dynamic is null)
+        if (StaticExecutableCheck.IsStatic(main.Image))
         {
-            return new CompatibilityVerdict(displayPath, false, [], [], [], [], [], []);
+            return StaticExecutableCheck.Verdict(main, displayPath, target);
         }
 
         var run = new LoaderRun(target, main, displayPath, mainInTarget);
         run.Preload();
         run.LoadAll();
+        run.CheckIsaLevels();
         run.CheckVersions();
         run.BindSymbols();
         return run.Verdict();

@@ -57,7 +57,8 @@ internal static class HardwareCapabilities
         bool cx16 = (ecx1 & (1 << 13)) != 0, movbe = (ecx1 & (1 << 22)) != 0, f16c = (ecx1 & (1 << 29)) != 0;
         bool lahf = (ecxExt & 1) != 0;
         bool v2 = cx16 && lahf && Popcnt.IsSupported && Sse3.IsSupported && Sse41.IsSupported && Sse42.IsSupported && Ssse3.IsSupported;
-        bool v3 = v2 && Avx.IsSupported && Avx2.IsSupported && Bmi1.IsSupported && Bmi2.IsSupported && f16c && Fma.IsSupported && Lzcnt.IsSupported && movbe;
+        // get_isa_level's tests (glibc 2.36): v3 does not test BMI1/BMI2.
+        bool v3 = v2 && Avx.IsSupported && Avx2.IsSupported && f16c && Fma.IsSupported && Lzcnt.IsSupported && movbe;
         bool v4 = v3 && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512CD.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
         var levels = TargetCpu.Levels(v4 ? 4 : v3 ? 3 : v2 ? 2 : 1);
         var (platform, legacy) = X86_64LegacyNames();

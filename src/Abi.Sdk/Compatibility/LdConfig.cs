@@ -89,14 +89,15 @@ internal static class LdConfig
     /// then of the trusted default folders, keyed by SONAME (file name when it has none), pointing to the link named
     /// after the SONAME in the library's folder. The first folder that provides a name wins, as the loader's lookup
     /// in a cache sorted by priority finds it. The libraries of each folder's <c>glibc-hwcaps/NAME</c> subfolders
-    /// are entered per NAME, for the subfolders the loader supports (<paramref name="hardwareSubdirectories"/>).
+    /// are entered per NAME, for the subfolders the loader supports (<paramref name="hardwareSubdirectories"/>), each
+    /// with the ISA level ldconfig records for it (the loader passes over an entry whose level the CPU lacks).
     /// </summary>
-    public static (Dictionary<string, string> Plain, Dictionary<string, Dictionary<string, string>> ByHwcaps) BuildCache(
+    public static (Dictionary<string, string> Plain, Dictionary<string, Dictionary<string, HwcapsCacheEntry>> ByHwcaps) BuildCache(
         Target target, ImmutableArray<string> configured, ImmutableArray<string> defaults, ImmutableArray<string> hardwareSubdirectories, ElfClass cls, ElfMachine machine)
     {
         var fs = target.FileSystem;
         var cache = new Dictionary<string, string>(StringComparer.Ordinal);
-        var byHwcaps = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        var byHwcaps = new Dictionary<string, Dictionary<string, HwcapsCacheEntry>>(StringComparer.Ordinal);
         var seenDirs = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dir in configured.Concat(defaults))
         {
@@ -113,10 +114,18 @@ internal static class LdConfig
                 {
                     if (!byHwcaps.TryGetValue(sub, out var entries))
                     {
-                        byHwcaps[sub] = entries = new Dictionary<string, string>(StringComparer.Ordinal);
+                        byHwcaps[sub] = entries = new Dictionary<string, HwcapsCacheEntry>(StringComparer.Ordinal);
                     }
 
-                    Scan(target, dir + "/" + sub, resolvedSub, cls, machine, entries);
+                    var scanned = new Dictionary<string, string>(StringComparer.Ordinal);
+                    Scan(target, dir + "/" + sub, resolvedSub, cls, machine, scanned);
+                    foreach (var (name, path) in scanned)
+                    {
+                        if (!entries.ContainsKey(name) && target.Resolve(fs, path) is { } real && target.Surface(fs, real) is { } library)
+                        {
+                            entries[name] = new HwcapsCacheEntry(path, IsaLevelCheck.AppliesTo(machine) ? IsaLevelCheck.CacheIsaLevel(library.Image) : 0);
+                        }
+                    }
                 }
             }
         }
@@ -152,3 +161,6 @@ internal static class LdConfig
     private static bool IsLibraryName(string name)
         => (name.StartsWith("lib", StringComparison.Ordinal) || name.StartsWith("ld-", StringComparison.Ordinal)) && name.Contains(".so", StringComparison.Ordinal);
 }
+
+/// <summary>An ld.so.cache entry of a glibc-hwcaps subfolder: the path, and the ISA level ldconfig read (index of the highest GNU_PROPERTY_X86_ISA_1_NEEDED bit).</summary>
+internal readonly record struct HwcapsCacheEntry(string Path, int IsaLevel);

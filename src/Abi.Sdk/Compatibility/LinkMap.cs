@@ -13,6 +13,9 @@ internal sealed class LinkMap(DynamicObject surface, string name, string openedP
 
     /// <summary>$ORIGIN: the folder of the path the file was opened by (l_name), links not followed.</summary>
     public string Origin { get; } = LoaderRun.FolderOf(openedPath);
+
+    /// <summary>The path the file was opened by (l_name), as the loader names it in its messages.</summary>
+    public string OpenedPath { get; } = openedPath;
     public string Name { get; } = name;
     public LinkMap? Loader { get; } = loader;
     public bool IsMain { get; } = isMain;

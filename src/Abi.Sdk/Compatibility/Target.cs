@@ -340,7 +340,7 @@ public sealed class TargetLayout
     /// the folder itself, in its order: <c>glibc-hwcaps/x86-64-v4</c>, <c>…-v3</c>, <c>…-v2</c> as far as the CPU
     /// supports them (glibc 2.33 and later), then before glibc 2.37 the legacy combinations of <c>tls</c>, the platform
     /// and the AT_HWCAP names (<c>tls/x86_64/x86_64</c>, …, <c>x86_64</c>). They depend on the CPU that runs the
-    /// program: the model takes this machine's, for x86-64 programs; empty for other machines.
+    /// program: the target's <see cref="Target.Cpu"/>, for x86-64 programs; empty for other machines.
     /// </summary>
     public ImmutableArray<string> HardwareSubdirectories { get; }
 
@@ -359,14 +359,19 @@ public sealed class TargetLayout
     /// </summary>
     public IReadOnlyDictionary<string, string> Cache => _cache.Value.Entries;
 
-    /// <summary>_dl_load_cache_lookup: the entry of the most preferred supported glibc-hwcaps subfolder, else the plain entry.</summary>
+    /// <summary>
+    /// _dl_load_cache_lookup: the entry of the most preferred supported glibc-hwcaps subfolder whose ISA level the
+    /// CPU has (x86: dl_cache_hwcap_isa_level_compatible), else the plain entry.
+    /// </summary>
     internal bool TryCacheLookup(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? path)
     {
         var cache = _cache.Value;
         foreach (var sub in HardwareSubdirectories)
         {
-            if (cache.ByHwcaps.TryGetValue(sub, out var entries) && entries.TryGetValue(name, out path))
+            if (cache.ByHwcaps.TryGetValue(sub, out var entries) && entries.TryGetValue(name, out var entry)
+                && (cache.IsaCpu is null || IsaLevelCheck.CacheEntryCompatible(entry.IsaLevel, cache.IsaCpu)))
             {
+                path = entry.Path;
                 return true;
             }
         }
@@ -374,7 +379,8 @@ public sealed class TargetLayout
         return cache.Entries.TryGetValue(name, out path);
     }
 
-    internal sealed record FrozenCache(IReadOnlyDictionary<string, string> Entries, IReadOnlyDictionary<string, Dictionary<string, string>> ByHwcaps);
+    // IsaCpu: the CPU whose ISA levels the loader compares with an entry's (x86 only), or null.
+    internal sealed record FrozenCache(IReadOnlyDictionary<string, string> Entries, IReadOnlyDictionary<string, Dictionary<string, HwcapsCacheEntry>> ByHwcaps, TargetCpu? IsaCpu);
 
     internal static string? MultiarchTriplet(ElfClass cls, ElfMachine machine) => (cls, machine) switch
     {
@@ -450,7 +456,7 @@ public sealed class TargetLayout
         layout = new TargetLayout(dirs, lib, PlatformOf(cls, machine), glibc, subdirs, () =>
         {
             var (plain, byHwcaps) = LdConfig.BuildCache(owner, owner.ConfiguredDirectories, layout!.DefaultDirectories, layout.HardwareSubdirectories, cls, machine);
-            return new FrozenCache(plain, byHwcaps);
+            return new FrozenCache(plain, byHwcaps, IsaLevelCheck.AppliesTo(machine) ? owner.Cpu : null);
         }, source);
         return layout;
     }

@@ -63,27 +63,125 @@ public sealed class TargetCpu : IEquatable<TargetCpu>
 
     /// <summary>This machine's CPU, read from CPUID once, as glibc reads it. Only <see cref="Target.Host"/> and
     /// <see cref="Target.LibraryPaths"/> take it by default.</summary>
-    public static TargetCpu Host => HostCpu.Value;
+    public static TargetCpu Host => HostSubstitute.Value ?? HostCpu.Value;
+
+    // Tests stand in another machine's CPU for this one's, in their own flow only (SubstituteHost).
+    private static readonly AsyncLocal<TargetCpu?> HostSubstitute = new();
 
     /// <summary>
-    /// A CPU from its description: <c>baseline</c> (or <c>x86-64</c>), <c>x86-64-v2</c>, <c>x86-64-v3</c>,
-    /// <c>x86-64-v4</c>, or <c>host</c>.
+    /// Test hook: until the result is disposed, <see cref="Host"/> (and so every host target created meanwhile) is
+    /// <paramref name="cpu"/> in the calling flow, as if this machine had that CPU.
+    /// </summary>
+    internal static IDisposable SubstituteHost(TargetCpu cpu)
+    {
+        var previous = HostSubstitute.Value;
+        HostSubstitute.Value = new TargetCpu($"host ({cpu.Name})", cpu.X86IsaLevels, cpu.X86Platform, cpu.LegacyHardwareCapabilities, isHost: true);
+        return new Restore(() => HostSubstitute.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
+    /// <summary>
+    /// A CPU from its description: <c>host</c>, or a comma-separated list of one ISA level (<c>baseline</c> — also
+    /// <c>x86-64</c>, <c>x86-64-v1</c>, <c>x86-64-baseline</c> — <c>x86-64-v2</c>, <c>x86-64-v3</c>,
+    /// <c>x86-64-v4</c>), then optionally the AT_PLATFORM glibc substitutes on Intel CPUs (<c>platform=haswell</c>,
+    /// <c>platform=xeon_phi</c>; <c>platform=x86_64</c> for none) and the important AT_HWCAP names of the legacy
+    /// hwcaps search (<c>avx512_1</c>). An Intel Skylake-SP is <c>x86-64-v4,platform=haswell,avx512_1</c>, an AMD Zen 2
+    /// <c>x86-64-v3</c>. Words are case-insensitive; the platform and hwcap names must fit the level as glibc derives
+    /// them (haswell and xeon_phi need x86-64-v3, avx512_1 needs x86-64-v4 and no xeon_phi).
     /// </summary>
     /// <param name="text">The description.</param>
-    /// <returns>The CPU.</returns>
-    /// <exception cref="FormatException"><paramref name="text"/> names no CPU this model knows.</exception>
+    /// <returns>The CPU; its <see cref="Name"/> is the description in this canonical form.</returns>
+    /// <exception cref="FormatException"><paramref name="text"/> has a word this syntax does not know, no level, two levels, or names that do not fit together.</exception>
     public static TargetCpu Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return text.Trim().ToLowerInvariant() switch
+        var words = text.Split(',', StringSplitOptions.TrimEntries).Select(w => w.ToLowerInvariant()).ToList();
+        if (words is ["host"])
         {
-            "baseline" or "x86-64" or "x86-64-v1" or "x86-64-baseline" => Baseline,
-            "x86-64-v2" => X86_64V2,
-            "x86-64-v3" => X86_64V3,
-            "x86-64-v4" => X86_64V4,
-            "host" => Host,
-            _ => throw new FormatException($"unknown CPU '{text}': expected baseline, x86-64-v2, x86-64-v3, x86-64-v4 or host"),
-        };
+            return Host;
+        }
+
+        int level = 0;
+        string? platform = null;
+        bool platformGiven = false;
+        var hwcaps = new List<string>();
+        foreach (var word in words)
+        {
+            int wordLevel = word switch
+            {
+                "baseline" or "x86-64" or "x86-64-v1" or "x86-64-baseline" => 1,
+                "x86-64-v2" => 2,
+                "x86-64-v3" => 3,
+                "x86-64-v4" => 4,
+                _ => 0,
+            };
+            if (wordLevel != 0)
+            {
+                if (level != 0)
+                {
+                    throw new FormatException($"CPU '{text}' names two ISA levels");
+                }
+
+                level = wordLevel;
+            }
+            else if (word.StartsWith("platform=", StringComparison.Ordinal))
+            {
+                if (platformGiven)
+                {
+                    throw new FormatException($"CPU '{text}' names two platforms");
+                }
+
+                platformGiven = true;
+                platform = word["platform=".Length..] switch
+                {
+                    "haswell" => "haswell",
+                    "xeon_phi" => "xeon_phi",
+                    "x86_64" => null,
+                    var other => throw new FormatException($"unknown platform '{other}' in CPU '{text}': expected haswell, xeon_phi or x86_64"),
+                };
+            }
+            else if (word == "avx512_1")
+            {
+                if (!hwcaps.Contains(word))
+                {
+                    hwcaps.Add(word);
+                }
+            }
+            else
+            {
+                throw new FormatException(word == "host"
+                    ? $"CPU '{text}': host stands alone"
+                    : $"unknown word '{word}' in CPU '{text}': expected host, or baseline, x86-64-v2, x86-64-v3 or x86-64-v4, then platform=NAME and hwcap names (avx512_1)");
+            }
+        }
+
+        if (level == 0)
+        {
+            throw new FormatException($"CPU '{text}' names no ISA level: begin with baseline, x86-64-v2, x86-64-v3 or x86-64-v4");
+        }
+
+        if (platform is not null && level < 3)
+        {
+            throw new FormatException($"CPU '{text}': platform {platform} needs x86-64-v3 (glibc sets it only with AVX2, FMA, LZCNT and MOVBE)");
+        }
+
+        if (hwcaps.Count > 0 && (level < 4 || platform == "xeon_phi"))
+        {
+            throw new FormatException($"CPU '{text}': avx512_1 needs x86-64-v4 and is not set on Xeon Phi");
+        }
+
+        var levelName = level == 1 ? "baseline" : $"x86-64-v{level}";
+        if (platform is null && hwcaps.Count == 0)
+        {
+            return level switch { 1 => Baseline, 2 => X86_64V2, 3 => X86_64V3, _ => X86_64V4 };
+        }
+
+        var name = levelName + (platform is null ? string.Empty : ",platform=" + platform) + string.Concat(hwcaps.Select(h => "," + h));
+        return new TargetCpu(name, Levels(level), platform, [.. hwcaps], false);
     }
 
     /// <summary>The glibc-hwcaps level subfolder names this CPU supports for x86-64 programs, most capable first.</summary>

@@ -48,6 +48,12 @@ public sealed record DistributionComparer
     public Target? BaseSystem { get; init; }
 
     /// <summary>
+    /// The CPU both sets' systems run on (their ISA-level checks and glibc-hwcaps subfolders), or <see langword="null"/>
+    /// (the default) for <see cref="TargetCpu.Baseline"/>, or the base system's own when there is one.
+    /// </summary>
+    public TargetCpu? Cpu { get; init; }
+
+    /// <summary>
     /// Compares the two builds of each package both sets have (docs/distribution.md, "Package diff"): its library
     /// comparer's rules, suppressions and severities apply to every library pair, and its severities to the
     /// <c>ABI3xxx</c> findings too.
@@ -115,6 +121,12 @@ public sealed record DistributionComparer
     {
         DistributionDiagnostic D(AbiDiagnosticDescriptor d, NeededChain chain, params object[] args)
             => new(d, d.DefaultSeverity, string.Format(CultureInfo.InvariantCulture, d.MessageFormat, args)) { Package = package, Path = path, NeededBy = chain };
+
+        foreach (var i in verdict.IsaLevelShortfalls)
+        {
+            var needed = IsaLevelNames.Highest(i.Needed);
+            yield return ($"isa\0{i.Object}\0{needed}", D(DistributionDiagnosticIds.IsaLevelTooLow, i.NeededBy, path, i.Path, needed, IsaLevelNames.Highest(i.Supported)));
+        }
 
         foreach (var m in verdict.MissingLibraries)
         {
@@ -285,14 +297,14 @@ public sealed record DistributionComparer
         private Target BuildTarget(PackageCollection set, string name, List<DistributionDiagnostic>? findings)
         {
             var assumed = LayoutFindings(set, name, findings);
-            var lower = _options.BaseSystem;
+            var lower = _options.BaseSystem is null ? null : OnCpu(_options.BaseSystem);
             if (assumed.Count > 0)
             {
                 var links = assumed.SelectMany(m => new[] { TargetFile.Directory("/" + m.Target), TargetFile.Symlink(m.Link, m.Target) }).ToList();
-                lower = Own(lower is null ? Target.FromFiles(links, "merged /usr (assumed)") : lower.WithInstalled(links, $"{lower.Description} with merged /usr (assumed)"));
+                lower = lower is null ? OnCpu(Own(Target.FromFiles(links, "merged /usr (assumed)"))) : Own(lower.WithInstalled(links, $"{lower.Description} with merged /usr (assumed)"));
             }
 
-            lower ??= Own(Target.FromFiles([], $"{name} set"));
+            lower ??= OnCpu(Own(Target.FromFiles([], $"{name} set")));
             var installed = set.Newest.Where(_contents.ContainsKey).ToList();
             var topOwners = installed.Where(e => e.Record.Files.Any(f => MergedUsr.Any(m => m.Link == f))).ToList();
             if (topOwners.Count > 0)
@@ -304,6 +316,9 @@ public sealed record DistributionComparer
             var libraryPath = _options.BaseSystem is null ? null : RebuildLibraryPath.Concat(_options.BaseSystem.LibraryPath);
             return Own(lower.WithInstalled(others, $"{name} set ({installed.Count} packages)", libraryPath));
         }
+
+        // The layers above inherit the CPU of the one beneath.
+        private Target OnCpu(Target target) => _options.Cpu is { } cpu ? Own(target.WithCpu(cpu)) : target;
 
         private Target Own(Target target)
         {

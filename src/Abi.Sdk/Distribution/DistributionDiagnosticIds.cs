@@ -90,6 +90,11 @@ public static class DistributionDiagnosticIds
         "{0}: weak version '{1}' not found in {2} (required by {3})", AbiChangeCategory.Removed, AbiSeverity.NeedsReview,
         "The loader accepts a missing weak version; symbols bound to it may still be missing.");
 
+    /// <summary>ABI3045: a binary, or a library it loads, is marked as needing an x86-64 ISA level the target's CPU lacks.</summary>
+    public static readonly AbiDiagnosticDescriptor IsaLevelTooLow = D("ABI3045", "CPU ISA level too low",
+        "{0}: {1}: CPU ISA level is lower than required (needs {2}, the CPU has {3})", AbiChangeCategory.Changed, AbiSeverity.Incompatible,
+        "glibc's loader (2.33 and later) stops before the program runs: 'OBJECT: CPU ISA level is lower than required'.");
+
     /// <summary>ABI3050: an application package cannot be installed on the rebuild: some requirement cannot be met from the rebuild's packages.</summary>
     public static readonly AbiDiagnosticDescriptor PackageNotInstallable = D("ABI3050", "Package not installable",
         "{0} cannot be installed on the rebuild: {1}", AbiChangeCategory.Removed, AbiSeverity.Incompatible,
@@ -110,7 +115,7 @@ public static class DistributionDiagnosticIds
     [
         PackageMissing, PackageReplaced, PackageAdded, PackageDowngraded, ProvideRemoved, RequirementUnmet,
         DependencyChanged, FileRemoved, FileTypeChanged, LibraryRemoved, LibraryNotFound, VersionNotFound,
-        SymbolNotFound, CopyRelocationSizeChanged, WeakVersionNotFound, PackageNotInstallable, MergedUsrAssumed,
+        SymbolNotFound, CopyRelocationSizeChanged, WeakVersionNotFound, IsaLevelTooLow, PackageNotInstallable, MergedUsrAssumed,
         PackageUnreadable,
     ];
 }

@@ -124,6 +124,20 @@ public static class CompatibilityJsonReport
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("isaLevelShortfalls");
+        foreach (var i in verdict.IsaLevelShortfalls)
+        {
+            w.WriteStartObject();
+            w.WriteString("object", i.Object);
+            w.WriteString("path", i.Path);
+            w.WriteString("needed", IsaLevelNames.Highest(i.Needed));
+            w.WriteString("targetLevel", IsaLevelNames.Highest(i.Supported));
+            w.WriteString("neededBy", i.NeededBy.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
 
         // Filtees (DT_FILTER, DT_AUXILIARY) and the glibc release the check applied.
         w.WriteStartArray("filtees");
@@ -142,7 +156,7 @@ public static class CompatibilityJsonReport
         foreach (var c in verdict.Checks)
         {
             w.WriteStartObject();
-            w.WriteString("check", c.Check.ToString());
+            w.WriteString("check", JsonNamingPolicy.CamelCase.ConvertName(c.Check.ToString()));
             w.WriteBoolean("performed", c.Performed);
             w.WriteString("detail", c.Detail);
             w.WriteEndObject();

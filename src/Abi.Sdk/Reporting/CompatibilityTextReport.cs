@@ -5,11 +5,12 @@ namespace Abi.Sdk.Reporting;
 
 /// <summary>
 /// The text report of compatibility verdicts, as <c>abi compat</c> prints it: per binary a line
-/// <c>BINARY: compatible|incompatible</c> (<c>compatible (statically linked)</c> for a static binary), then one indented
-/// line per problem (refused object, missing library with the files of its name the search skipped, missing version,
-/// undefined symbol) and per warning (weak version, ignored preload, copy-relocation size change), each naming the chain
-/// of objects that brought it in; then notes: each filtee and its filter, the target's glibc release when it is only
-/// guessed from a version node, and each loader check that could not be made (a kernel not given).
+/// <c>BINARY: compatible|incompatible</c> (with <c>(statically linked)</c> for a static binary, followed by what was and
+/// was not checked), then one indented line per problem (refused object, ISA level, missing library with the files of
+/// its name the search skipped, missing version, undefined symbol) and per warning (weak version, ignored preload,
+/// copy-relocation size change), each naming the chain of objects that brought it in; then notes: each filtee and its
+/// filter, the target's glibc release when it is only guessed from a version node, and a line per loader check that
+/// could not be made.
 /// </summary>
 public static class CompatibilityTextReport
 {
@@ -23,7 +24,18 @@ public static class CompatibilityTextReport
         var inv = CultureInfo.InvariantCulture;
         if (!verdict.IsDynamic)
         {
-            writer.WriteLine($"{verdict.Binary}: compatible (statically linked)");
+            // No loader: say what the binary's own startup was and was not checked for.
+            writer.WriteLine($"{verdict.Binary}: {(verdict.IsCompatible ? "compatible" : "incompatible")} (statically linked)");
+            foreach (var r in verdict.RefusedObjects)
+            {
+                writer.WriteLine($"  refused {r.Path}: {r.Message}");
+            }
+
+            foreach (var c in verdict.Checks)
+            {
+                writer.WriteLine($"  {(c.Performed ? "checked" : "not checked")} {CheckName(c.Check)}: {c.Detail}");
+            }
+
             return;
         }
 
@@ -31,6 +43,13 @@ public static class CompatibilityTextReport
         foreach (var r in verdict.RefusedObjects)
         {
             writer.WriteLine($"  refused {r.Path}: {r.Message} (as {r.Name}, needed by {r.NeededBy}; the loader stops here)");
+        }
+
+        foreach (var i in verdict.IsaLevelShortfalls)
+        {
+            // The chain starts with the object itself; the program has no "needed by".
+            var by = i.NeededBy.Objects.Length > 1 ? $" (needed by {string.Join(" ← ", i.NeededBy.Objects.Skip(1))})" : string.Empty;
+            writer.WriteLine($"  CPU ISA level is lower than required: {i.Path} needs {IsaLevelNames.Highest(i.Needed)}, the target's CPU has {IsaLevelNames.Highest(i.Supported)}{by}");
         }
 
         foreach (var m in verdict.MissingLibraries)
@@ -83,14 +102,26 @@ public static class CompatibilityTextReport
             writer.WriteLine($"  note: the target's glibc release is taken as {verdict.GlibcVersion}, its libc.so.6's newest version node (no release string or package version)");
         }
 
+        // A check the loader makes that this verdict could not (one that does not exist for the binary is not news).
         foreach (var c in verdict.Checks)
         {
-            if (!c.Performed)
+            if (!c.Performed && !c.Detail.StartsWith("not applicable", StringComparison.Ordinal))
             {
-                writer.WriteLine($"  note: not checked: {c.Check}: {c.Detail}");
+                writer.WriteLine($"  not checked {CheckName(c.Check)}: {c.Detail}");
             }
         }
     }
+
+    private static string CheckName(LoaderCheck check) => check switch
+    {
+        LoaderCheck.ObjectAcceptance => "object acceptance",
+        LoaderCheck.LibrarySearch => "library search",
+        LoaderCheck.VersionNeeds => "version needs",
+        LoaderCheck.SymbolBinding => "symbol binding",
+        LoaderCheck.IsaLevel => "ISA level",
+        LoaderCheck.KernelVersion => "kernel version",
+        _ => check.ToString(),
+    };
 
     /// <summary>Writes the reports of several verdicts, one after the other, as <c>abi compat</c> prints them.</summary>
     /// <param name="verdicts">The verdicts, in the order to print; enumerated once, so a lazy sequence streams.</param>

@@ -451,7 +451,7 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
         Assert.False(check.Performed);
         var text = new StringWriter();
         verdict.WriteText(text);
-        Assert.Contains("not checked: KernelVersion", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("not checked kernel version: ", text.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public partial class ReportSchemaTests
             """);
         var errors = new List<string>();
         Validate(instance.RootElement, schemaDocument.RootElement, string.Empty, [], errors);
-        Assert.Equal(["compatible: string, expected boolean", "ignoredPreloads: missing", "missingVersions[].extra: not in the schema"], errors.Order(StringComparer.Ordinal));
+        Assert.Equal(["checks: missing", "compatible: string, expected boolean", "ignoredPreloads: missing", "isaLevelShortfalls: missing", "missingVersions[].extra: not in the schema"], errors.Order(StringComparer.Ordinal));
     }
 
     /// <summary>An object embedded by <c>$ref</c> is checked against its own schema, and its properties count for that schema.</summary>
@@ -163,13 +163,19 @@ public partial class ReportSchemaTests
                 using (var target = Target.LibraryPaths([Path.Combine(Out, "target")]))
                 using (var preloading = target.WithPreload(["libnothing.so"]))
                 {
+                    // An x86-64-v3 library on an x86-64-v2 CPU: an ISA-level shortfall and the checks made.
+                    var isa = Path.Combine(Paths.Fixtures, "loader-isa", "out");
+                    using var marked = Target.LibraryPaths([Path.Combine(isa, "lib-v3")]);
+                    using var onV2 = marked.WithCpu(TargetCpu.X86_64V2);
+
                     // And filters: a filtee found, an auxiliary filtee missing.
                     var filters = Path.Combine(Paths.Fixtures, "loader-filter", "out");
                     using var withFiltee = Target.LibraryPaths([Path.Combine(filters, "lib"), Path.Combine(filters, "filtee")]);
                     using var withoutFiltee = Target.LibraryPaths([Path.Combine(filters, "lib")]);
                     var verdicts = apps.Select(a => CompatibilityChecker.Check(a, target)).Append(CompatibilityChecker.Check(apps[0], preloading))
                         .Append(CompatibilityChecker.Check(Path.Combine(filters, "apps", "app_filter"), withFiltee))
-                        .Append(CompatibilityChecker.Check(Path.Combine(filters, "apps", "app_aux"), withoutFiltee)).ToList();
+                        .Append(CompatibilityChecker.Check(Path.Combine(filters, "apps", "app_aux"), withoutFiltee))
+                        .Append(CompatibilityChecker.Check(Path.Combine(isa, "apps", "app"), onV2)).ToList();
 
                     // A library of another class skipped (a skipped candidate), and a text file under a library's name (refused).
                     var accept = Path.Combine(Paths.Fixtures, "loader-accept", "x86_64");

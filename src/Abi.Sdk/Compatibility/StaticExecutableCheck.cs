@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using System.Text;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Compatibility;
+
+/// <summary>
+/// The verdict of a binary the dynamic loader never sees: a static executable (no dynamic section), or a static-pie
+/// (a dynamic section but no PT_INTERP and no DT_NEEDED: the kernel maps it alone and it relocates itself; ldd says
+/// "statically linked"). What the loader would check does not apply; what the binary's own startup code checks
+/// does, and the verdict says which was checked against what.
+/// </summary>
+internal static class StaticExecutableCheck
+{
+    // glibc's static startup before 2.36 compared uname's release with the kernel it was configured for, in these words.
+    private static readonly byte[] KernelCheckMessage = Encoding.ASCII.GetBytes("FATAL: kernel too old");
+    private static readonly byte[] ReleaseMarker = Encoding.ASCII.GetBytes(" release version ");
+
+    /// <summary>True when no dynamic loader takes part in starting the binary.</summary>
+    public static bool IsStatic(ElfImage image)
+        => image.Dynamic is null
+           || (image.Interpreter is null && image.Needed.IsEmpty
+               && (image.IsPositionIndependentExecutable || image.Header.Type == ElfFileType.Executable));
+
+    public static CompatibilityVerdict Verdict(DynamicObject main, string displayPath, Target target)
+    {
+        var image = main.Image;
+        string kind = image.Dynamic is null ? "statically linked" : "static-pie (no PT_INTERP, no DT_NEEDED: it relocates itself)";
+        var notApplicable = $"not applicable: {kind}; no dynamic loader runs";
+        var checks = ImmutableArray.CreateBuilder<LoaderCheckResult>();
+        var refused = ImmutableArray.CreateBuilder<RefusedObject>();
+        checks.Add(new LoaderCheckResult(LoaderCheck.ObjectAcceptance, false, $"not applicable: {kind}; the kernel maps it"));
+        checks.Add(new LoaderCheckResult(LoaderCheck.LibrarySearch, false, notApplicable));
+        checks.Add(new LoaderCheckResult(LoaderCheck.VersionNeeds, false, notApplicable));
+        checks.Add(new LoaderCheckResult(LoaderCheck.SymbolBinding, false, notApplicable));
+        checks.Add(IsaLevel(image, target.Cpu));
+        checks.Add(Kernel(image, displayPath, main.Path, target, refused));
+        return new CompatibilityVerdict(displayPath, false, [], [], [], [], [], [], [], refused.ToImmutable(), [], checks.ToImmutable());
+    }
+
+    // glibc's static startup (csu/libc-start.c, _dl_non_dynamic_init) reads no GNU property note: nothing refuses the
+    // binary; an instruction the CPU lacks faults only when it runs.
+    private static LoaderCheckResult IsaLevel(ElfImage image, TargetCpu cpu)
+    {
+        if (!IsaLevelCheck.AppliesTo(image.Header.Machine))
+        {
+            return new LoaderCheckResult(LoaderCheck.IsaLevel, false, $"not applicable: not an x86 binary ({image.Header.Machine})");
+        }
+
+        var needed = IsaLevelCheck.LoaderNeeded(image);
+        var mark = needed == ElfX86IsaLevels.None ? "it carries no ISA-level mark"
+            : $"it is marked {IsaLevelNames.Highest(needed)}, which the target's CPU {cpu.Name} {((needed & cpu.X86IsaLevels) == needed ? "has" : "lacks: an instruction of that level would fault when it runs")}";
+        return new LoaderCheckResult(LoaderCheck.IsaLevel, false, $"not checked at startup: glibc's static startup makes no ISA-level check; {mark}");
+    }
+
+    private static LoaderCheckResult Kernel(ElfImage image, string displayPath, string path, Target target, ImmutableArray<RefusedObject>.Builder refused)
+    {
+        var bytes = image.Span;
+        var release = ReleaseOf(bytes);
+        bool hasCheck = bytes.IndexOf(KernelCheckMessage) >= 0;
+        ElfAbiTag? tag;
+        try
+        {
+            tag = image.AbiTag;
+        }
+        catch (ElfFormatException ex)
+        {
+            return new LoaderCheckResult(LoaderCheck.KernelVersion, false, $"not checked: its notes are malformed ({ex.Message})");
+        }
+
+        var glibc = release is null ? string.Empty : $"its glibc {release}, ";
+        if (!hasCheck)
+        {
+            return new LoaderCheckResult(LoaderCheck.KernelVersion, false,
+                $"not checked: {glibc}its startup has no kernel-version check (no \"FATAL: kernel too old\"; glibc 2.36 removed it)");
+        }
+
+        if (tag is not { Os: ElfAbiTagOs.GNU_ABI_TAG_LINUX } linux)
+        {
+            return new LoaderCheckResult(LoaderCheck.KernelVersion, false, $"not checked: {glibc}its startup checks the kernel, but it has no Linux ABI tag to say against which release");
+        }
+
+        var needed = new Version((int)linux.Major, (int)linux.Minor, (int)linux.Patch);
+        if (target.KernelVersion is not { } kernel)
+        {
+            return new LoaderCheckResult(LoaderCheck.KernelVersion, false, $"not checked: {glibc}its startup needs kernel {needed}, and the target's kernel is not known (Target.WithKernel, --kernel)");
+        }
+
+        if (kernel < needed)
+        {
+            refused.Add(new RefusedObject(displayPath, path, ObjectRejection.KernelTooOld, "FATAL: kernel too old", new NeededChain([displayPath])));
+        }
+
+        return new LoaderCheckResult(LoaderCheck.KernelVersion, true, $"{glibc}its startup needs kernel {needed}, the target runs {kernel}");
+    }
+
+    /// <summary>The X.Y of glibc's "… release version X.Y" banner, when the binary carries it.</summary>
+    private static Version? ReleaseOf(ReadOnlySpan<byte> bytes)
+    {
+        int at = bytes.IndexOf(ReleaseMarker);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var rest = bytes[(at + ReleaseMarker.Length)..];
+        int n = 0;
+        while (n < rest.Length && n < 16 && (char.IsAsciiDigit((char)rest[n]) || rest[n] == '.'))
+        {
+            n++;
+        }
+
+        return Version.TryParse(Encoding.ASCII.GetString(rest[..n]).TrimEnd('.'), out var v) ? v : null;
+    }
+}
