@@ -530,7 +530,7 @@ public class IsaLevelTests
 
         (code, stdout, stderr) = CliRunner.Run(["compat", "--lib-path", lib, "--cpu", "x86-64-v3", "--json", app]);
         Assert.True(code == 0, stdout + stderr);
-        Assert.Contains("\"checks\":[{\"check\":\"isaLevel\",\"performed\":true", stdout, StringComparison.Ordinal);
+        Assert.Contains("{\"check\":\"isaLevel\",\"performed\":true", stdout, StringComparison.Ordinal);
 
         (code, stdout, stderr) = CliRunner.Run(["compat", "--lib-path", lib, "--cpu", "x86-64-v2", "--json", app]);
         Assert.Equal(12, code);

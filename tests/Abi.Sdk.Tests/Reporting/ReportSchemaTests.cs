@@ -74,7 +74,7 @@ public partial class ReportSchemaTests
         using var schemaDocument = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "docs", "schemas", "compatibility-verdict.schema.json")));
         using var instance = JsonDocument.Parse("""
             {"binary":"a","compatible":"yes","missingLibraries":[],"missingVersions":[{"library":"l","version":"V","requiredBy":"a","extra":1}],
-             "refusedObjects":[],"skippedCandidates":[],"checks":[],
+             "refusedObjects":[],"skippedCandidates":[],
              "missingSymbols":[],"missingWeakVersions":[],"copyRelocationSizeChanges":[],"filtees":[],"glibcVersion":null,"glibcVersionSource":"unknown"}
             """);
         var errors = new List<string>();
