@@ -127,6 +127,62 @@ public sealed class DebugInfoLocator
         return null;
     }
 
+    /// <summary>
+    /// Where a skeleton's split unit may be, in search order (see <see cref="DwarfFile.GetSplitUnit"/>): packages
+    /// first, then the <c>.dwo</c> under comp_dir, the file's folder and the extra folders. A recorded name is used under
+    /// a folder only when it stays inside that folder; otherwise only its file name is.
+    /// </summary>
+    internal static IEnumerable<(string Path, bool Package)> SplitCandidates(string? fileName, string? dwoName, string? compDir, ImmutableArray<string> directories)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? fileDir = fileName is null ? null : Path.GetDirectoryName(Path.GetFullPath(fileName));
+        if (fileName is not null)
+        {
+            string package = Path.GetFileName(fileName) + ".dwp";
+            foreach (var dir in (IEnumerable<string?>)[fileDir, .. directories])
+            {
+                if (dir is not null && Inside(dir, package) is { } p && seen.Add(p) && File.Exists(p))
+                {
+                    yield return (p, true);
+                }
+            }
+        }
+
+        if (string.IsNullOrEmpty(dwoName) || dwoName.Contains('\0', StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
+        string baseName = Path.GetFileName(dwoName);
+        string? relative = Path.IsPathRooted(dwoName) ? null : dwoName;
+        // comp_dir is where the compiler ran; a relative comp_dir (a prefix map made it ".") means the file's folder.
+        string? compFolder = string.IsNullOrEmpty(compDir) ? null : Path.IsPathRooted(compDir) ? compDir : fileDir is null ? null : Path.Combine(fileDir, compDir);
+        foreach (var dir in (IEnumerable<string?>)[compFolder, fileDir, .. directories])
+        {
+            if (dir is null)
+            {
+                continue;
+            }
+
+            foreach (var name in (IEnumerable<string?>)[relative, baseName])
+            {
+                if (!string.IsNullOrEmpty(name) && Inside(dir, name) is { } p && seen.Add(p) && File.Exists(p))
+                {
+                    yield return (p, false);
+                }
+            }
+        }
+    }
+
+    /// <summary><paramref name="name"/> under <paramref name="dir"/>, or <see langword="null"/> when it would leave the folder.</summary>
+    private static string? Inside(string dir, string name)
+    {
+        string root = Path.GetFullPath(dir);
+        string full = Path.GetFullPath(Path.Combine(root, name));
+        string prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return full.StartsWith(prefix, StringComparison.Ordinal) && full.Length > prefix.Length ? full : null;
+    }
+
     private static bool HasBuildId(string path, ImmutableArray<byte> buildId)
     {
         try

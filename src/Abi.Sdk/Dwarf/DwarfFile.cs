@@ -13,6 +13,8 @@ internal enum DwarfSectionKind
     StrOffsets,
     Addr,
     Types,
+    CuIndex,
+    TuIndex,
 }
 
 /// <summary>Options for reading DWARF.</summary>
@@ -41,6 +43,18 @@ public sealed record DwarfReaderOptions
     /// should not make the reader open other files: the supplementary forms then fail with a <see cref="DwarfFormatException"/>.
     /// </summary>
     public bool FindSupplementaryFile { get; init; } = true;
+
+    /// <summary>
+    /// Whether <see cref="DwarfFile.GetSplitUnit"/> looks for split units in <c>.dwo</c> and <c>.dwp</c> files (default
+    /// true). False for untrusted input that should not make the reader open other files.
+    /// </summary>
+    public bool FindSplitUnits { get; init; } = true;
+
+    /// <summary>
+    /// Folders searched for split DWARF after the skeleton's DW_AT_comp_dir and the file's own folder: for
+    /// <c>NAME.dwp</c> (NAME the file's name) and for the <c>.dwo</c> files its skeleton units name.
+    /// </summary>
+    public ImmutableArray<string> SplitDwarfDirectories { get; init; } = [];
 }
 
 /// <summary>A file's link to its supplementary file (dwz's <c>.gnu_debugaltlink</c>, or DWARF 5's <c>.debug_sup</c>).</summary>
@@ -57,7 +71,7 @@ public sealed class DwarfFile : IDisposable
 {
     private readonly bool _ownsImage;
     private readonly DwarfReaderOptions _options;
-    private readonly DwarfSection?[] _sections = new DwarfSection?[7];
+    private readonly DwarfSection?[] _sections = new DwarfSection?[9];
     private readonly Dictionary<(ulong Offset, int Format), DwarfAbbreviationTable> _abbreviations = [];
     private readonly Lock _lock = new();
     private long _budget;
@@ -67,6 +81,10 @@ public sealed class DwarfFile : IDisposable
     private Dictionary<ulong, DwarfUnit>? _typeUnits;
     private DwarfFile? _supplementary;
     private bool _supplementaryLoaded;
+    private DwarfPackageIndex? _packageIndex;
+    private bool _packageIndexRead;
+    private readonly Dictionary<ulong, DwarfUnit?> _splitUnits = [];
+    private readonly Dictionary<string, DwarfFile?> _splitFiles = new(StringComparer.Ordinal);
 
     private DwarfFile(ElfImage image, bool ownsImage, DwarfReaderOptions? options)
     {
@@ -85,6 +103,10 @@ public sealed class DwarfFile : IDisposable
 
     /// <summary>True when the file has DIEs (<c>.debug_info</c> or <c>.debug_types</c> with bytes in the file).</summary>
     public bool HasDebugInfo => HasSection(".debug_info") || HasSection(".debug_types");
+
+    /// <summary>True for a DWARF package (<c>.dwp</c>): the file has <c>.debug_cu_index</c> or <c>.debug_tu_index</c>.</summary>
+    /// <exception cref="DwarfFormatException">An index is malformed.</exception>
+    public bool IsPackage => PackageIndex is not null;
 
     /// <summary>The link to a supplementary file, or <see langword="null"/> when the file has none.</summary>
     public DwarfSupplementaryLink? SupplementaryLink { get; }
@@ -156,6 +178,77 @@ public sealed class DwarfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// The split unit of a skeleton unit (split DWARF, <c>gcc -gsplit-dwarf</c>), joined to it so that its
+    /// <c>addrx</c>/<c>GNU_addr_index</c> values resolve through the skeleton's <c>.debug_addr</c>, and its strings
+    /// through the split file's own <c>.debug_str_offsets.dwo</c>. The unit is looked for, and matched by DWO id, in
+    /// <list type="number">
+    /// <item>a DWARF package <c>NAME.dwp</c> (NAME this file's name) in this file's folder, then in each of
+    /// <see cref="DwarfReaderOptions.SplitDwarfDirectories"/>;</item>
+    /// <item>the <c>.dwo</c> file DW_AT_dwo_name (DW_AT_GNU_dwo_name) names, under the skeleton's DW_AT_comp_dir, this
+    /// file's folder, then each of <see cref="DwarfReaderOptions.SplitDwarfDirectories"/>.</item>
+    /// </list>
+    /// The recorded name never leaves its search folder: a relative name is taken under each folder only when it stays
+    /// inside it once normalized, and an absolute name or one that climbs out (<c>../../etc/x</c>) is looked for by its
+    /// file name alone under each folder. A candidate that is not ELF, or has no split unit with the skeleton's DWO id,
+    /// is passed over. Files are opened once, kept open and disposed with this file. Nothing is searched when
+    /// <see cref="DwarfReaderOptions.FindSplitUnits"/> is false.
+    /// </summary>
+    /// <param name="skeleton">A skeleton unit of this file (<see cref="DwarfUnitType.Skeleton"/>).</param>
+    /// <returns>The split unit, or <see langword="null"/> when none was found.</returns>
+    /// <exception cref="ArgumentException"><paramref name="skeleton"/> is not a skeleton unit of this file.</exception>
+    /// <exception cref="DwarfFormatException">The skeleton unit or a found package is malformed.</exception>
+    public DwarfUnit? GetSplitUnit(DwarfUnit skeleton)
+    {
+        ArgumentNullException.ThrowIfNull(skeleton);
+        if (skeleton.File != this || skeleton.UnitType != DwarfUnitType.Skeleton)
+        {
+            throw new ArgumentException($"{skeleton} is not a skeleton unit of {this}", nameof(skeleton));
+        }
+
+        ulong id = skeleton.DwoId;
+        lock (_lock)
+        {
+            if (_splitUnits.TryGetValue(skeleton.Offset, out var known))
+            {
+                return known;
+            }
+        }
+
+        DwarfUnit? found = null;
+        if (_options.FindSplitUnits)
+        {
+            string? dwoName = null, compDir = null;
+            foreach (var a in skeleton.RootDie.Attributes)
+            {
+                if (a.Attribute is DwarfAttribute.DwoName or DwarfAttribute.GnuDwoName && a.IsString)
+                {
+                    dwoName = a.AsString();
+                }
+                else if (a.Attribute == DwarfAttribute.CompDir && a.IsString)
+                {
+                    compDir = a.AsString();
+                }
+            }
+
+            foreach (var (path, package) in DebugInfoLocator.SplitCandidates(FileName, dwoName, compDir, _options.SplitDwarfDirectories))
+            {
+                var file = OpenSplitFile(path);
+                if (file is not null && file.FindSplitUnit(id, package) is { } unit)
+                {
+                    found = unit;
+                    break;
+                }
+            }
+        }
+
+        found?.JoinSkeleton(skeleton);
+        lock (_lock)
+        {
+            return _splitUnits.TryAdd(skeleton.Offset, found) ? found : _splitUnits[skeleton.Offset];
+        }
+    }
+
     /// <summary>The DIE at a reference's target.</summary>
     /// <param name="reference">The target.</param>
     /// <returns>The DIE.</returns>
@@ -213,6 +306,11 @@ public sealed class DwarfFile : IDisposable
     public void Dispose()
     {
         _supplementary?.Dispose();
+        foreach (var file in _splitFiles.Values)
+        {
+            file?.Dispose();
+        }
+
         if (_ownsImage)
         {
             Image.Dispose();
@@ -248,6 +346,26 @@ public sealed class DwarfFile : IDisposable
             SupplementaryLink is { } link
                 ? $"{DwarfNames.GetName(form)} refers to the supplementary file {link.FileName}, which was not found"
                 : $"{DwarfNames.GetName(form)} refers to a supplementary file, but the file has neither .gnu_debugaltlink nor .debug_sup");
+
+    /// <summary>True for a split DWARF file (<c>.dwo</c> or <c>.dwp</c>): its sections are named <c>.debug_*.dwo</c>.</summary>
+    internal bool IsSplitObject => Image.FindSection(".debug_info.dwo") is not null || Image.FindSection(".debug_abbrev.dwo") is not null;
+
+    internal DwarfPackageIndex? PackageIndex
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (!_packageIndexRead)
+                {
+                    _packageIndex = DwarfPackageIndex.Read(Section(DwarfSectionKind.CuIndex), Section(DwarfSectionKind.TuIndex));
+                    _packageIndexRead = true;
+                }
+
+                return _packageIndex;
+            }
+        }
+    }
 
     internal ReadOnlySpan<byte> ReadString(DwarfSectionKind kind, ulong offset)
     {
@@ -315,6 +433,8 @@ public sealed class DwarfFile : IDisposable
         DwarfSectionKind.LineStr => ".debug_line_str",
         DwarfSectionKind.StrOffsets => ".debug_str_offsets",
         DwarfSectionKind.Addr => ".debug_addr",
+        DwarfSectionKind.CuIndex => ".debug_cu_index",
+        DwarfSectionKind.TuIndex => ".debug_tu_index",
         _ => ".debug_types",
     };
 
@@ -333,7 +453,7 @@ public sealed class DwarfFile : IDisposable
         var signatures = new Dictionary<ulong, DwarfUnit>();
         foreach (var u in info.Concat(types))
         {
-            if (u.UnitType is DwarfUnitType.Type or DwarfUnitType.SplitType)
+            if (u.IsTypeUnitByHeader)
             {
                 // The first unit of a signature wins, as in libdw.
                 signatures.TryAdd(u.TypeSignature, u);
@@ -352,9 +472,69 @@ public sealed class DwarfFile : IDisposable
         }
     }
 
+    /// <summary>The split compile unit with DWO id <paramref name="id"/>: by the package index, or among the units.</summary>
+    private DwarfUnit? FindSplitUnit(ulong id, bool package)
+    {
+        if (package || IsPackage)
+        {
+            return PackageIndex is { } index && index.TryGetCompileUnit(id, out var offset) && FindUnit(offset) is { } u && u.Offset == offset && u.UnitType == DwarfUnitType.SplitCompile && u.DwoId == id ? u : null;
+        }
+
+        foreach (var u in Units)
+        {
+            if (!u.IsTypeUnitByHeader && u.UnitType == DwarfUnitType.SplitCompile && u.DwoId == id)
+            {
+                return u;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Opens a candidate split file once; <see langword="null"/> when it is no ELF file or holds no split DWARF.</summary>
+    private DwarfFile? OpenSplitFile(string path)
+    {
+        string key = Path.GetFullPath(path);
+        lock (_lock)
+        {
+            if (_splitFiles.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+        }
+
+        DwarfFile? file = null;
+        try
+        {
+            file = Open(key, _options with { SupplementaryFile = null });
+            if (!file.IsSplitObject)
+            {
+                file.Dispose();
+                file = null;
+            }
+        }
+        catch (Exception ex) when (ex is ElfFormatException or IOException or UnauthorizedAccessException)
+        {
+            file?.Dispose();
+            file = null;
+        }
+
+        lock (_lock)
+        {
+            if (_splitFiles.TryAdd(key, file))
+            {
+                return file;
+            }
+        }
+
+        file?.Dispose();
+        return _splitFiles[key];
+    }
+
     private DwarfUnit[] ReadUnits(DwarfSection section, bool inTypesSection)
     {
         var units = new List<DwarfUnit>();
+        var package = section.Length > 0 ? PackageIndex : null;
         var c = section.Cursor(0);
         while (!c.AtEnd)
         {
@@ -429,7 +609,13 @@ public sealed class DwarfFile : IDisposable
                 throw section.Error(start, $"unit header runs past the unit's end (0x{end:x})");
             }
 
-            units.Add(new DwarfUnit(this, section, inTypesSection, (ulong)start, (ulong)end, is64, version, type, addressSize, abbrevOffset, signature, typeOffset, dwoId, c.Position));
+            var contribution = package?.Find((ulong)start, inTypesSection) ?? default;
+            if (contribution.UnitSize != 0 && (ulong)(end - start) > contribution.UnitSize)
+            {
+                throw section.Error(start, $"unit of 0x{end - start:x} bytes is larger than its 0x{contribution.UnitSize:x}-byte contribution in the package index");
+            }
+
+            units.Add(new DwarfUnit(this, section, inTypesSection, (ulong)start, (ulong)end, is64, version, type, addressSize, abbrevOffset, signature, typeOffset, dwoId, c.Position, contribution));
             c.Position = end;
         }
 
