@@ -15,9 +15,13 @@ public enum DebugInfoSource
 }
 
 /// <summary>Where a file's DWARF lives.</summary>
-/// <param name="Path">The file holding the DWARF.</param>
+/// <param name="Path">The file holding the DWARF: a path on disk, or the installed path of a file of <see cref="FileSet"/>.</param>
 /// <param name="Source">How it was found.</param>
-public sealed record DebugInfoLocation(string Path, DebugInfoSource Source);
+public sealed record DebugInfoLocation(string Path, DebugInfoSource Source)
+{
+    /// <summary>The set the file is in (for example <c>-debuginfo</c> packages read in memory); <see langword="null"/> for a file on disk.</summary>
+    public DebugFileSet? FileSet { get; init; }
+}
 
 /// <summary>
 /// Finds the DWARF of an ELF file as gdb and libabigail do: in the file; else a separate debug file by build-id under
@@ -36,8 +40,21 @@ public sealed class DebugInfoLocator
         DebugRoots = debugRoots is null ? DefaultDebugRoots : [.. debugRoots];
     }
 
+    /// <summary>Creates a locator that also looks in a set of debug files that are not on disk.</summary>
+    /// <param name="debugRoots">The debug roots on disk, searched first; <see langword="null"/> for <see cref="DefaultDebugRoots"/>, empty for none.</param>
+    /// <param name="files">The set (for example <c>-debuginfo</c> packages), searched by build-id after the roots.</param>
+    public DebugInfoLocator(IEnumerable<string>? debugRoots, DebugFileSet files)
+        : this(debugRoots)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        Files = files;
+    }
+
     /// <summary>The debug roots, in search order.</summary>
     public ImmutableArray<string> DebugRoots { get; }
+
+    /// <summary>The set of debug files searched by build-id after the roots, or <see langword="null"/>.</summary>
+    public DebugFileSet? Files { get; }
 
     /// <summary>Finds the file holding <paramref name="image"/>'s DWARF.</summary>
     /// <param name="image">The file (its <see cref="ElfImage.FileName"/> is used to find debug links and to report the in-file case).</param>
@@ -61,6 +78,12 @@ public sealed class DebugInfoLocator
                     return new DebugInfoLocation(candidate, DebugInfoSource.BuildId);
                 }
             }
+        }
+
+        if (Files is not null && image.BuildIdHex is { } hex && DebugFileSet.BuildIdPath(hex) is { } installed
+            && Files.TryGetFile(installed, out var content, out var resolved) && HasBuildId(content, Files.Describe(resolved), image.BuildId))
+        {
+            return new DebugInfoLocation(resolved, DebugInfoSource.BuildId) { FileSet = Files };
         }
 
         if (image.DebugLink is { } link && image.FileName is { } fileName)
@@ -181,6 +204,42 @@ public sealed class DebugInfoLocator
         string full = Path.GetFullPath(Path.Combine(root, name));
         string prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
         return full.StartsWith(prefix, StringComparison.Ordinal) && full.Length > prefix.Length ? full : null;
+    }
+
+    /// <summary>
+    /// The supplementary file of a file of a set: the recorded name (relative to the linking file's folder), then by
+    /// build-id; only a file whose build-id is the recorded one.
+    /// </summary>
+    internal static (ReadOnlyMemory<byte> Content, string Path)? FindSupplementary(DebugFileSet files, string linkingPath, DwarfSupplementaryLink link)
+    {
+        var candidates = new List<string> { DebugFileSet.Combine(DebugFileSet.DirectoryOf(linkingPath), link.FileName) };
+        if (DebugFileSet.BuildIdPath(Convert.ToHexStringLower(link.BuildId.AsSpan())) is { } byId)
+        {
+            candidates.Add(byId);
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (files.TryGetFile(candidate, out var content, out var resolved) && (link.BuildId.IsEmpty || HasBuildId(content, files.Describe(resolved), link.BuildId)))
+            {
+                return (content, resolved);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasBuildId(ReadOnlyMemory<byte> content, string label, ImmutableArray<byte> buildId)
+    {
+        try
+        {
+            using var image = ElfImage.Parse(content, label);
+            return image.BuildId.IsEmpty || image.BuildId.AsSpan().SequenceEqual(buildId.AsSpan());
+        }
+        catch (ElfFormatException)
+        {
+            return false;
+        }
     }
 
     private static bool HasBuildId(string path, ImmutableArray<byte> buildId)

@@ -45,6 +45,13 @@ public sealed record DwarfReaderOptions
     public bool FindSupplementaryFile { get; init; } = true;
 
     /// <summary>
+    /// A set of debug files (for example <c>-debuginfo</c> packages read in memory) where the supplementary file is
+    /// looked for after the disk, by its recorded name and by build-id. Set by <see cref="DwarfFile.Open(DebugInfoLocation, DwarfReaderOptions?)"/>
+    /// for a file of a set.
+    /// </summary>
+    public DebugFileSet? DebugFiles { get; init; }
+
+    /// <summary>
     /// Whether <see cref="DwarfFile.GetSplitUnit"/> looks for split units in <c>.dwo</c> and <c>.dwp</c> files (default
     /// true). False for untrusted input that should not make the reader open other files.
     /// </summary>
@@ -81,6 +88,7 @@ public sealed class DwarfFile : IDisposable
     private Dictionary<ulong, DwarfUnit>? _typeUnits;
     private DwarfFile? _supplementary;
     private bool _supplementaryLoaded;
+    private string? _installedPath;
     private DwarfPackageIndex? _packageIndex;
     private bool _packageIndexRead;
     private readonly Dictionary<ulong, DwarfUnit?> _splitUnits = [];
@@ -145,6 +153,32 @@ public sealed class DwarfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the file a <see cref="DebugInfoLocator"/> found: from disk, or from its <see cref="DebugInfoLocation.FileSet"/>
+    /// (read in place in the set's memory), in which case the supplementary file is also looked for in the set.
+    /// </summary>
+    /// <param name="location">The location.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The reader.</returns>
+    /// <exception cref="ElfFormatException">The file is not well-formed ELF.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is no longer in the set.</exception>
+    public static DwarfFile Open(DebugInfoLocation location, DwarfReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        if (location.FileSet is not { } set)
+        {
+            return Open(location.Path, options);
+        }
+
+        if (!set.TryGetFile(location.Path, out var content, out var resolved))
+        {
+            throw new IOException($"{set.Describe(location.Path)} is not in the set of debug files");
+        }
+
+        var image = ElfImage.Parse(content, set.Describe(resolved));
+        return new DwarfFile(image, ownsImage: true, (options ?? new DwarfReaderOptions()) with { DebugFiles = set }) { _installedPath = resolved };
+    }
+
     /// <summary>Reads the DWARF of an image the caller keeps open (and disposes).</summary>
     /// <param name="image">The image.</param>
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
@@ -157,7 +191,8 @@ public sealed class DwarfFile : IDisposable
 
     /// <summary>
     /// The supplementary file the file links to, opened on first use: <see cref="DwarfReaderOptions.SupplementaryFile"/>,
-    /// or the linked name (relative to this file's folder), or the build-id under a debug root.
+    /// or the linked name (relative to this file's folder), or the build-id under a debug root; then, in
+    /// <see cref="DwarfReaderOptions.DebugFiles"/>, the linked name (relative to this file's installed folder) or the build-id.
     /// </summary>
     /// <returns>The file, or <see langword="null"/> when there is no link or the file is not found.</returns>
     public DwarfFile? GetSupplementary()
@@ -171,6 +206,11 @@ public sealed class DwarfFile : IDisposable
                 if (path is not null)
                 {
                     _supplementary = Open(path, _options with { SupplementaryFile = null });
+                }
+                else if (_options.FindSupplementaryFile && _options.SupplementaryFile is null && SupplementaryLink is { } setLink && _options.DebugFiles is { } set
+                    && DebugInfoLocator.FindSupplementary(set, _installedPath ?? DebugFileSet.DebugRoot + "/", setLink) is { } found)
+                {
+                    _supplementary = new DwarfFile(ElfImage.Parse(found.Content, set.Describe(found.Path)), ownsImage: true, _options) { _installedPath = found.Path };
                 }
             }
 
