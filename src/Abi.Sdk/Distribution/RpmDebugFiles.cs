@@ -54,6 +54,8 @@ public sealed class RpmDebugFiles : DebugFileSet
         {
             var package = RpmPackage.Open(path);
             using var payload = package.OpenPayload(options);
+            // cpio stores a set of hard links' bytes with the last of them; the others wait for it by inode.
+            var waiting = new Dictionary<uint, List<string>>();
             while (payload.GetNextEntry() is { } entry)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -67,9 +69,21 @@ public sealed class RpmDebugFiles : DebugFileSet
                 {
                     links[installed] = target;
                 }
+                else if (entry.IsRegularFile && entry.Size == 0 && entry.LinkCount > 1)
+                {
+                    (waiting.TryGetValue(entry.Inode, out var list) ? list : waiting[entry.Inode] = []).Add(installed);
+                }
                 else if (entry.IsRegularFile && entry.Size > 0)
                 {
-                    files[installed] = (entry.ReadAllBytes(), path);
+                    var bytes = entry.ReadAllBytes();
+                    files[installed] = (bytes, path);
+                    if (entry.LinkCount > 1 && waiting.Remove(entry.Inode, out var others))
+                    {
+                        foreach (var other in others)
+                        {
+                            files[other] = (bytes, path);
+                        }
+                    }
                 }
             }
 

@@ -25,7 +25,7 @@ public sealed class DebuginfoRpmTests(ITestOutputHelper output)
         var debugFiles = RpmDebugFiles.Read([Fixture("dbgdemo-debuginfo-1.0-1.x86_64.rpm")], cancellationToken: TestContext.Current.CancellationToken);
         output.WriteLine(debugFiles.ToString());
         var content = PackageContent.Read(Fixture("dbgdemo-1.0-1.x86_64.rpm"), cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal(2, content.ElfFiles.Length);
+        Assert.Equal(3, content.ElfFiles.Length); // libdbgalias.so.1 is a hard link to libdbgdemo.so.1
 
         var extracted = Directory.CreateTempSubdirectory("abi-debuginfo-");
         try
@@ -41,7 +41,8 @@ public sealed class DebuginfoRpmTests(ITestOutputHelper output)
                 Assert.NotNull(location);
                 Assert.Equal(DebugInfoSource.BuildId, location.Source);
                 Assert.Same(debugFiles, location.FileSet);
-                Assert.StartsWith("/usr/lib/debug/usr/lib64/" + Path.GetFileName(library.Path), location.Path, StringComparison.Ordinal);
+                Assert.StartsWith("/usr/lib/debug/usr/lib64/libdbg", location.Path, StringComparison.Ordinal);
+                Assert.EndsWith("-1.0-1.x86_64.debug", location.Path, StringComparison.Ordinal);
 
                 using var dwarf = DwarfFile.Open(location);
                 Assert.NotNull(dwarf.SupplementaryLink);
@@ -82,6 +83,10 @@ public sealed class DebuginfoRpmTests(ITestOutputHelper output)
         var buildIdLinks = debugFiles.Files.Where(f => f.Contains("/.build-id/", StringComparison.Ordinal)).ToList();
         Assert.Empty(buildIdLinks); // the .build-id entries are links, not files
         Assert.Contains("/usr/lib/debug/.dwz/dbgdemo-1.0-1.x86_64", debugFiles.Files);
+        // find-debuginfo hard-linked the debug files of the two hard-linked libraries; cpio stored the bytes once.
+        Assert.True(debugFiles.TryGetFile("/usr/lib/debug/usr/lib64/libdbgdemo.so.1-1.0-1.x86_64.debug", out var demo, out _));
+        Assert.True(debugFiles.TryGetFile("/usr/lib/debug/usr/lib64/libdbgalias.so.1-1.0-1.x86_64.debug", out var alias, out _));
+        Assert.True(demo.Length > 0 && demo.Span.SequenceEqual(alias.Span));
         // The .build-id/NN/REST link (without .debug) points at the library in the main package: not in the set.
         using var image = ElfImage.Parse(PackageContent.Read(Fixture("dbgdemo-1.0-1.x86_64.rpm"), cancellationToken: TestContext.Current.CancellationToken).ElfFiles[0].Content);
         string hex = image.BuildIdHex!;
