@@ -15,9 +15,11 @@ for f in elf/libversioned.so elf/libversioned-i686.so elf/libversioned-s390x.so 
 done
 
 # DWARF: versions 2, 4, 5, 64-bit DWARF, big-endian, type units (.debug_types and DW_UT_type), clang's strx/addrx,
-# a dwz multifile, and zlib, zstd and .zdebug compressed sections.
+# a dwz multifile, zlib, zstd and .zdebug compressed sections, and split DWARF (a GNU DWARF 4 .dwo, DWARF packages
+# with a version 5 and a version 2 unit index).
 for f in c-dwarf2-O0.so c-dwarf4-O2.so c-dwarf5-O0.so c-dwarf5-64bit.so c-s390x-dwarf5.so cc-dwarf4-types.so \
-         cc-dwarf5-types.so c-clang-dwarf5.so dwz-common.debug c-zlib.so c-zstd.so c-zdebug.so; do
+         cc-dwarf5-types.so c-clang-dwarf5.so dwz-common.debug c-zlib.so c-zstd.so c-zdebug.so \
+         c-split-dwarf4.so-types.dwo c-dwp5.so.dwp cc-dwp4-types.so.dwp; do
   cp "$fx/dwarf/$f" "$seeds/dwarf/$f"
 done
 

@@ -15,9 +15,13 @@ public enum DebugInfoSource
 }
 
 /// <summary>Where a file's DWARF lives.</summary>
-/// <param name="Path">The file holding the DWARF.</param>
+/// <param name="Path">The file holding the DWARF: a path on disk, or the installed path of a file of <see cref="FileSet"/>.</param>
 /// <param name="Source">How it was found.</param>
-public sealed record DebugInfoLocation(string Path, DebugInfoSource Source);
+public sealed record DebugInfoLocation(string Path, DebugInfoSource Source)
+{
+    /// <summary>The set the file is in (for example <c>-debuginfo</c> packages read in memory); <see langword="null"/> for a file on disk.</summary>
+    public DebugFileSet? FileSet { get; init; }
+}
 
 /// <summary>
 /// Finds the DWARF of an ELF file as gdb and libabigail do: in the file; else a separate debug file by build-id under
@@ -36,8 +40,21 @@ public sealed class DebugInfoLocator
         DebugRoots = debugRoots is null ? DefaultDebugRoots : [.. debugRoots];
     }
 
+    /// <summary>Creates a locator that also looks in a set of debug files that are not on disk.</summary>
+    /// <param name="debugRoots">The debug roots on disk, searched first; <see langword="null"/> for <see cref="DefaultDebugRoots"/>, empty for none.</param>
+    /// <param name="files">The set (for example <c>-debuginfo</c> packages), searched by build-id after the roots.</param>
+    public DebugInfoLocator(IEnumerable<string>? debugRoots, DebugFileSet files)
+        : this(debugRoots)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        Files = files;
+    }
+
     /// <summary>The debug roots, in search order.</summary>
     public ImmutableArray<string> DebugRoots { get; }
+
+    /// <summary>The set of debug files searched by build-id after the roots, or <see langword="null"/>.</summary>
+    public DebugFileSet? Files { get; }
 
     /// <summary>Finds the file holding <paramref name="image"/>'s DWARF.</summary>
     /// <param name="image">The file (its <see cref="ElfImage.FileName"/> is used to find debug links and to report the in-file case).</param>
@@ -61,6 +78,12 @@ public sealed class DebugInfoLocator
                     return new DebugInfoLocation(candidate, DebugInfoSource.BuildId);
                 }
             }
+        }
+
+        if (Files is not null && image.BuildIdHex is { } hex && DebugFileSet.BuildIdPath(hex) is { } installed
+            && Files.TryGetFile(installed, out var content, out var resolved) && HasBuildId(content, Files.Describe(resolved), image.BuildId))
+        {
+            return new DebugInfoLocation(resolved, DebugInfoSource.BuildId) { FileSet = Files };
         }
 
         if (image.DebugLink is { } link && image.FileName is { } fileName)
@@ -125,6 +148,98 @@ public sealed class DebugInfoLocator
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Where a skeleton's split unit may be, in search order (see <see cref="DwarfFile.GetSplitUnit"/>): packages
+    /// first, then the <c>.dwo</c> under comp_dir, the file's folder and the extra folders. A recorded name is used under
+    /// a folder only when it stays inside that folder; otherwise only its file name is.
+    /// </summary>
+    internal static IEnumerable<(string Path, bool Package)> SplitCandidates(string? fileName, string? dwoName, string? compDir, ImmutableArray<string> directories)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? fileDir = fileName is null ? null : Path.GetDirectoryName(Path.GetFullPath(fileName));
+        if (fileName is not null)
+        {
+            string package = Path.GetFileName(fileName) + ".dwp";
+            foreach (var dir in (IEnumerable<string?>)[fileDir, .. directories])
+            {
+                if (dir is not null && Inside(dir, package) is { } p && seen.Add(p) && File.Exists(p))
+                {
+                    yield return (p, true);
+                }
+            }
+        }
+
+        if (string.IsNullOrEmpty(dwoName) || dwoName.Contains('\0', StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
+        string baseName = Path.GetFileName(dwoName);
+        string? relative = Path.IsPathRooted(dwoName) ? null : dwoName;
+        // comp_dir is where the compiler ran; a relative comp_dir (a prefix map made it ".") means the file's folder.
+        string? compFolder = string.IsNullOrEmpty(compDir) ? null : Path.IsPathRooted(compDir) ? compDir : fileDir is null ? null : Path.Combine(fileDir, compDir);
+        foreach (var dir in (IEnumerable<string?>)[compFolder, fileDir, .. directories])
+        {
+            if (dir is null)
+            {
+                continue;
+            }
+
+            foreach (var name in (IEnumerable<string?>)[relative, baseName])
+            {
+                if (!string.IsNullOrEmpty(name) && Inside(dir, name) is { } p && seen.Add(p) && File.Exists(p))
+                {
+                    yield return (p, false);
+                }
+            }
+        }
+    }
+
+    /// <summary><paramref name="name"/> under <paramref name="dir"/>, or <see langword="null"/> when it would leave the folder.</summary>
+    private static string? Inside(string dir, string name)
+    {
+        string root = Path.GetFullPath(dir);
+        string full = Path.GetFullPath(Path.Combine(root, name));
+        string prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return full.StartsWith(prefix, StringComparison.Ordinal) && full.Length > prefix.Length ? full : null;
+    }
+
+    /// <summary>
+    /// The supplementary file of a file of a set: the recorded name (relative to the linking file's folder), then by
+    /// build-id; only a file whose build-id is the recorded one.
+    /// </summary>
+    internal static (ReadOnlyMemory<byte> Content, string Path)? FindSupplementary(DebugFileSet files, string linkingPath, DwarfSupplementaryLink link)
+    {
+        var candidates = new List<string> { DebugFileSet.Combine(DebugFileSet.DirectoryOf(linkingPath), link.FileName) };
+        if (DebugFileSet.BuildIdPath(Convert.ToHexStringLower(link.BuildId.AsSpan())) is { } byId)
+        {
+            candidates.Add(byId);
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (files.TryGetFile(candidate, out var content, out var resolved) && (link.BuildId.IsEmpty || HasBuildId(content, files.Describe(resolved), link.BuildId)))
+            {
+                return (content, resolved);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasBuildId(ReadOnlyMemory<byte> content, string label, ImmutableArray<byte> buildId)
+    {
+        try
+        {
+            using var image = ElfImage.Parse(content, label);
+            return image.BuildId.IsEmpty || image.BuildId.AsSpan().SequenceEqual(buildId.AsSpan());
+        }
+        catch (ElfFormatException)
+        {
+            return false;
+        }
     }
 
     private static bool HasBuildId(string path, ImmutableArray<byte> buildId)

@@ -120,7 +120,10 @@ public readonly struct DwarfAttributeValue
     /// <exception cref="DwarfFormatException">The offset or index points outside its section, or a supplementary file is needed and absent.</exception>
     public string AsString() => Encoding.UTF8.GetString(AsStringBytes());
 
-    /// <summary>An address: DW_FORM_addr as written, DW_FORM_addrx* and DW_FORM_GNU_addr_index through <c>.debug_addr</c>.</summary>
+    /// <summary>
+    /// An address: DW_FORM_addr as written, DW_FORM_addrx* and DW_FORM_GNU_addr_index through <c>.debug_addr</c> (for a
+    /// split unit joined to its skeleton, the skeleton's; see <see cref="DwarfFile.GetSplitUnit"/>).
+    /// </summary>
     /// <returns>The address.</returns>
     /// <exception cref="InvalidOperationException">The form does not hold an address.</exception>
     /// <exception cref="DwarfFormatException">The index points outside <c>.debug_addr</c>.</exception>
@@ -130,8 +133,11 @@ public readonly struct DwarfAttributeValue
         return Form switch
         {
             DwarfForm.Addr => _value,
+            // A split unit's addresses are in its skeleton's .debug_addr, from the skeleton's DW_AT_addr_base.
             DwarfForm.Addrx or DwarfForm.Addrx1 or DwarfForm.Addrx2 or DwarfForm.Addrx3 or DwarfForm.Addrx4 or DwarfForm.GnuAddrIndex
-                => unit.File.ReadIndexed(DwarfSectionKind.Addr, unit.AddrBase, _value, unit.AddressSize),
+                => unit.Skeleton is { } skeleton
+                    ? skeleton.File.ReadIndexed(DwarfSectionKind.Addr, skeleton.AddrBase, _value, unit.AddressSize)
+                    : unit.File.ReadIndexed(DwarfSectionKind.Addr, unit.AddrBase, _value, unit.AddressSize),
             _ => throw new InvalidOperationException($"{DwarfNames.GetName(Form) ?? Form.ToString()} does not hold an address"),
         };
     }

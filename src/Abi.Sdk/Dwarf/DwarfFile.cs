@@ -13,6 +13,8 @@ internal enum DwarfSectionKind
     StrOffsets,
     Addr,
     Types,
+    CuIndex,
+    TuIndex,
 }
 
 /// <summary>Options for reading DWARF.</summary>
@@ -41,6 +43,25 @@ public sealed record DwarfReaderOptions
     /// should not make the reader open other files: the supplementary forms then fail with a <see cref="DwarfFormatException"/>.
     /// </summary>
     public bool FindSupplementaryFile { get; init; } = true;
+
+    /// <summary>
+    /// A set of debug files (for example <c>-debuginfo</c> packages read in memory) where the supplementary file is
+    /// looked for after the disk, by its recorded name and by build-id. Set by <see cref="DwarfFile.Open(DebugInfoLocation, DwarfReaderOptions?)"/>
+    /// for a file of a set.
+    /// </summary>
+    public DebugFileSet? DebugFiles { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="DwarfFile.GetSplitUnit"/> looks for split units in <c>.dwo</c> and <c>.dwp</c> files (default
+    /// true). False for untrusted input that should not make the reader open other files.
+    /// </summary>
+    public bool FindSplitUnits { get; init; } = true;
+
+    /// <summary>
+    /// Folders searched for split DWARF after the skeleton's DW_AT_comp_dir and the file's own folder: for
+    /// <c>NAME.dwp</c> (NAME the file's name) and for the <c>.dwo</c> files its skeleton units name.
+    /// </summary>
+    public ImmutableArray<string> SplitDwarfDirectories { get; init; } = [];
 }
 
 /// <summary>A file's link to its supplementary file (dwz's <c>.gnu_debugaltlink</c>, or DWARF 5's <c>.debug_sup</c>).</summary>
@@ -57,7 +78,7 @@ public sealed class DwarfFile : IDisposable
 {
     private readonly bool _ownsImage;
     private readonly DwarfReaderOptions _options;
-    private readonly DwarfSection?[] _sections = new DwarfSection?[7];
+    private readonly DwarfSection?[] _sections = new DwarfSection?[9];
     private readonly Dictionary<(ulong Offset, int Format), DwarfAbbreviationTable> _abbreviations = [];
     private readonly Lock _lock = new();
     private long _budget;
@@ -67,6 +88,11 @@ public sealed class DwarfFile : IDisposable
     private Dictionary<ulong, DwarfUnit>? _typeUnits;
     private DwarfFile? _supplementary;
     private bool _supplementaryLoaded;
+    private string? _installedPath;
+    private DwarfPackageIndex? _packageIndex;
+    private bool _packageIndexRead;
+    private readonly Dictionary<ulong, DwarfUnit?> _splitUnits = [];
+    private readonly Dictionary<string, DwarfFile?> _splitFiles = new(StringComparer.Ordinal);
 
     private DwarfFile(ElfImage image, bool ownsImage, DwarfReaderOptions? options)
     {
@@ -85,6 +111,10 @@ public sealed class DwarfFile : IDisposable
 
     /// <summary>True when the file has DIEs (<c>.debug_info</c> or <c>.debug_types</c> with bytes in the file).</summary>
     public bool HasDebugInfo => HasSection(".debug_info") || HasSection(".debug_types");
+
+    /// <summary>True for a DWARF package (<c>.dwp</c>): the file has <c>.debug_cu_index</c> or <c>.debug_tu_index</c>.</summary>
+    /// <exception cref="DwarfFormatException">An index is malformed.</exception>
+    public bool IsPackage => PackageIndex is not null;
 
     /// <summary>The link to a supplementary file, or <see langword="null"/> when the file has none.</summary>
     public DwarfSupplementaryLink? SupplementaryLink { get; }
@@ -123,6 +153,32 @@ public sealed class DwarfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the file a <see cref="DebugInfoLocator"/> found: from disk, or from its <see cref="DebugInfoLocation.FileSet"/>
+    /// (read in place in the set's memory), in which case the supplementary file is also looked for in the set.
+    /// </summary>
+    /// <param name="location">The location.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The reader.</returns>
+    /// <exception cref="ElfFormatException">The file is not well-formed ELF.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is no longer in the set.</exception>
+    public static DwarfFile Open(DebugInfoLocation location, DwarfReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        if (location.FileSet is not { } set)
+        {
+            return Open(location.Path, options);
+        }
+
+        if (!set.TryGetFile(location.Path, out var content, out var resolved))
+        {
+            throw new IOException($"{set.Describe(location.Path)} is not in the set of debug files");
+        }
+
+        var image = ElfImage.Parse(content, set.Describe(resolved));
+        return new DwarfFile(image, ownsImage: true, (options ?? new DwarfReaderOptions()) with { DebugFiles = set }) { _installedPath = resolved };
+    }
+
     /// <summary>Reads the DWARF of an image the caller keeps open (and disposes).</summary>
     /// <param name="image">The image.</param>
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
@@ -135,7 +191,8 @@ public sealed class DwarfFile : IDisposable
 
     /// <summary>
     /// The supplementary file the file links to, opened on first use: <see cref="DwarfReaderOptions.SupplementaryFile"/>,
-    /// or the linked name (relative to this file's folder), or the build-id under a debug root.
+    /// or the linked name (relative to this file's folder), or the build-id under a debug root; then, in
+    /// <see cref="DwarfReaderOptions.DebugFiles"/>, the linked name (relative to this file's installed folder) or the build-id.
     /// </summary>
     /// <returns>The file, or <see langword="null"/> when there is no link or the file is not found.</returns>
     public DwarfFile? GetSupplementary()
@@ -150,9 +207,85 @@ public sealed class DwarfFile : IDisposable
                 {
                     _supplementary = Open(path, _options with { SupplementaryFile = null });
                 }
+                else if (_options.FindSupplementaryFile && _options.SupplementaryFile is null && SupplementaryLink is { } setLink && _options.DebugFiles is { } set
+                    && DebugInfoLocator.FindSupplementary(set, _installedPath ?? DebugFileSet.DebugRoot + "/", setLink) is { } found)
+                {
+                    _supplementary = new DwarfFile(ElfImage.Parse(found.Content, set.Describe(found.Path)), ownsImage: true, _options) { _installedPath = found.Path };
+                }
             }
 
             return _supplementary;
+        }
+    }
+
+    /// <summary>
+    /// The split unit of a skeleton unit (split DWARF, <c>gcc -gsplit-dwarf</c>), joined to it so that its
+    /// <c>addrx</c>/<c>GNU_addr_index</c> values resolve through the skeleton's <c>.debug_addr</c>, and its strings
+    /// through the split file's own <c>.debug_str_offsets.dwo</c>. The unit is looked for, and matched by DWO id, in
+    /// <list type="number">
+    /// <item>a DWARF package <c>NAME.dwp</c> (NAME this file's name) in this file's folder, then in each of
+    /// <see cref="DwarfReaderOptions.SplitDwarfDirectories"/>;</item>
+    /// <item>the <c>.dwo</c> file DW_AT_dwo_name (DW_AT_GNU_dwo_name) names, under the skeleton's DW_AT_comp_dir, this
+    /// file's folder, then each of <see cref="DwarfReaderOptions.SplitDwarfDirectories"/>.</item>
+    /// </list>
+    /// The recorded name never leaves its search folder: a relative name is taken under each folder only when it stays
+    /// inside it once normalized, and an absolute name or one that climbs out (<c>../../etc/x</c>) is looked for by its
+    /// file name alone under each folder. A candidate that is not ELF, or has no split unit with the skeleton's DWO id,
+    /// is passed over. Files are opened once, kept open and disposed with this file. Nothing is searched when
+    /// <see cref="DwarfReaderOptions.FindSplitUnits"/> is false.
+    /// </summary>
+    /// <param name="skeleton">A skeleton unit of this file (<see cref="DwarfUnitType.Skeleton"/>).</param>
+    /// <returns>The split unit, or <see langword="null"/> when none was found.</returns>
+    /// <exception cref="ArgumentException"><paramref name="skeleton"/> is not a skeleton unit of this file.</exception>
+    /// <exception cref="DwarfFormatException">The skeleton unit or a found package is malformed.</exception>
+    public DwarfUnit? GetSplitUnit(DwarfUnit skeleton)
+    {
+        ArgumentNullException.ThrowIfNull(skeleton);
+        if (skeleton.File != this || skeleton.UnitType != DwarfUnitType.Skeleton)
+        {
+            throw new ArgumentException($"{skeleton} is not a skeleton unit of {this}", nameof(skeleton));
+        }
+
+        ulong id = skeleton.DwoId;
+        lock (_lock)
+        {
+            if (_splitUnits.TryGetValue(skeleton.Offset, out var known))
+            {
+                return known;
+            }
+        }
+
+        DwarfUnit? found = null;
+        if (_options.FindSplitUnits)
+        {
+            string? dwoName = null, compDir = null;
+            foreach (var a in skeleton.RootDie.Attributes)
+            {
+                if (a.Attribute is DwarfAttribute.DwoName or DwarfAttribute.GnuDwoName && a.IsString)
+                {
+                    dwoName = a.AsString();
+                }
+                else if (a.Attribute == DwarfAttribute.CompDir && a.IsString)
+                {
+                    compDir = a.AsString();
+                }
+            }
+
+            foreach (var (path, package) in DebugInfoLocator.SplitCandidates(FileName, dwoName, compDir, _options.SplitDwarfDirectories))
+            {
+                var file = OpenSplitFile(path);
+                if (file is not null && file.FindSplitUnit(id, package) is { } unit)
+                {
+                    found = unit;
+                    break;
+                }
+            }
+        }
+
+        found?.JoinSkeleton(skeleton);
+        lock (_lock)
+        {
+            return _splitUnits.TryAdd(skeleton.Offset, found) ? found : _splitUnits[skeleton.Offset];
         }
     }
 
@@ -213,6 +346,11 @@ public sealed class DwarfFile : IDisposable
     public void Dispose()
     {
         _supplementary?.Dispose();
+        foreach (var file in _splitFiles.Values)
+        {
+            file?.Dispose();
+        }
+
         if (_ownsImage)
         {
             Image.Dispose();
@@ -248,6 +386,26 @@ public sealed class DwarfFile : IDisposable
             SupplementaryLink is { } link
                 ? $"{DwarfNames.GetName(form)} refers to the supplementary file {link.FileName}, which was not found"
                 : $"{DwarfNames.GetName(form)} refers to a supplementary file, but the file has neither .gnu_debugaltlink nor .debug_sup");
+
+    /// <summary>True for a split DWARF file (<c>.dwo</c> or <c>.dwp</c>): its sections are named <c>.debug_*.dwo</c>.</summary>
+    internal bool IsSplitObject => Image.FindSection(".debug_info.dwo") is not null || Image.FindSection(".debug_abbrev.dwo") is not null;
+
+    internal DwarfPackageIndex? PackageIndex
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (!_packageIndexRead)
+                {
+                    _packageIndex = DwarfPackageIndex.Read(Section(DwarfSectionKind.CuIndex), Section(DwarfSectionKind.TuIndex));
+                    _packageIndexRead = true;
+                }
+
+                return _packageIndex;
+            }
+        }
+    }
 
     internal ReadOnlySpan<byte> ReadString(DwarfSectionKind kind, ulong offset)
     {
@@ -315,6 +473,8 @@ public sealed class DwarfFile : IDisposable
         DwarfSectionKind.LineStr => ".debug_line_str",
         DwarfSectionKind.StrOffsets => ".debug_str_offsets",
         DwarfSectionKind.Addr => ".debug_addr",
+        DwarfSectionKind.CuIndex => ".debug_cu_index",
+        DwarfSectionKind.TuIndex => ".debug_tu_index",
         _ => ".debug_types",
     };
 
@@ -333,7 +493,7 @@ public sealed class DwarfFile : IDisposable
         var signatures = new Dictionary<ulong, DwarfUnit>();
         foreach (var u in info.Concat(types))
         {
-            if (u.UnitType is DwarfUnitType.Type or DwarfUnitType.SplitType)
+            if (u.IsTypeUnitByHeader)
             {
                 // The first unit of a signature wins, as in libdw.
                 signatures.TryAdd(u.TypeSignature, u);
@@ -352,9 +512,69 @@ public sealed class DwarfFile : IDisposable
         }
     }
 
+    /// <summary>The split compile unit with DWO id <paramref name="id"/>: by the package index, or among the units.</summary>
+    private DwarfUnit? FindSplitUnit(ulong id, bool package)
+    {
+        if (package || IsPackage)
+        {
+            return PackageIndex is { } index && index.TryGetCompileUnit(id, out var offset) && FindUnit(offset) is { } u && u.Offset == offset && u.UnitType == DwarfUnitType.SplitCompile && u.DwoId == id ? u : null;
+        }
+
+        foreach (var u in Units)
+        {
+            if (!u.IsTypeUnitByHeader && u.UnitType == DwarfUnitType.SplitCompile && u.DwoId == id)
+            {
+                return u;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Opens a candidate split file once; <see langword="null"/> when it is no ELF file or holds no split DWARF.</summary>
+    private DwarfFile? OpenSplitFile(string path)
+    {
+        string key = Path.GetFullPath(path);
+        lock (_lock)
+        {
+            if (_splitFiles.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+        }
+
+        DwarfFile? file = null;
+        try
+        {
+            file = Open(key, _options with { SupplementaryFile = null });
+            if (!file.IsSplitObject)
+            {
+                file.Dispose();
+                file = null;
+            }
+        }
+        catch (Exception ex) when (ex is ElfFormatException or IOException or UnauthorizedAccessException)
+        {
+            file?.Dispose();
+            file = null;
+        }
+
+        lock (_lock)
+        {
+            if (_splitFiles.TryAdd(key, file))
+            {
+                return file;
+            }
+        }
+
+        file?.Dispose();
+        return _splitFiles[key];
+    }
+
     private DwarfUnit[] ReadUnits(DwarfSection section, bool inTypesSection)
     {
         var units = new List<DwarfUnit>();
+        var package = section.Length > 0 ? PackageIndex : null;
         var c = section.Cursor(0);
         while (!c.AtEnd)
         {
@@ -429,7 +649,13 @@ public sealed class DwarfFile : IDisposable
                 throw section.Error(start, $"unit header runs past the unit's end (0x{end:x})");
             }
 
-            units.Add(new DwarfUnit(this, section, inTypesSection, (ulong)start, (ulong)end, is64, version, type, addressSize, abbrevOffset, signature, typeOffset, dwoId, c.Position));
+            var contribution = package?.Find((ulong)start, inTypesSection) ?? default;
+            if (contribution.UnitSize != 0 && (ulong)(end - start) > contribution.UnitSize)
+            {
+                throw section.Error(start, $"unit of 0x{end - start:x} bytes is larger than its 0x{contribution.UnitSize:x}-byte contribution in the package index");
+            }
+
+            units.Add(new DwarfUnit(this, section, inTypesSection, (ulong)start, (ulong)end, is64, version, type, addressSize, abbrevOffset, signature, typeOffset, dwoId, c.Position, contribution));
             c.Position = end;
         }
 

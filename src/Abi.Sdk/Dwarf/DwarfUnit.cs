@@ -6,13 +6,19 @@ namespace Abi.Sdk.Dwarf;
 /// </summary>
 public sealed class DwarfUnit
 {
+    private readonly DwarfUnitType _headerType;
+    private readonly ulong _headerDwoId;
     private DwarfAbbreviationTable? _abbreviations;
     private ulong _strOffsetsBase;
     private ulong _addrBase;
-    private bool _basesRead;
+    private ulong _gnuDwoId;
+    private bool _hasGnuDwoId;
+    private volatile bool _basesRead;
+    private DwarfUnit? _skeleton;
 
     internal DwarfUnit(DwarfFile file, DwarfSection section, bool inTypesSection, ulong offset, ulong endOffset, bool is64, ushort version,
-        DwarfUnitType unitType, byte addressSize, ulong abbreviationOffset, ulong typeSignature, ulong typeOffset, ulong dwoId, int diesOffset)
+        DwarfUnitType unitType, byte addressSize, ulong abbreviationOffset, ulong typeSignature, ulong typeOffset, ulong dwoId, int diesOffset,
+        DwarfPackageContribution contribution = default)
     {
         File = file;
         Section = section;
@@ -21,12 +27,13 @@ public sealed class DwarfUnit
         EndOffset = endOffset;
         Is64BitFormat = is64;
         Version = version;
-        UnitType = unitType;
+        _headerType = unitType;
+        Contribution = contribution;
         AddressSize = addressSize;
         AbbreviationOffset = abbreviationOffset;
         TypeSignature = typeSignature;
         TypeOffset = typeOffset;
-        DwoId = dwoId;
+        _headerDwoId = dwoId;
         DiesOffset = diesOffset;
     }
 
@@ -51,8 +58,25 @@ public sealed class DwarfUnit
     /// <summary>The DWARF version of the unit, 2 to 5.</summary>
     public ushort Version { get; }
 
-    /// <summary>The unit type: from the DWARF 5 header; DW_UT_compile or, in <c>.debug_types</c>, DW_UT_type before it.</summary>
-    public DwarfUnitType UnitType { get; }
+    /// <summary>
+    /// The unit type: from the DWARF 5 header; before DWARF 5, DW_UT_type in <c>.debug_types</c>, and for a compile unit
+    /// with DW_AT_GNU_dwo_id (GNU split DWARF) DW_UT_split_compile in a <c>.dwo</c>/<c>.dwp</c> file and DW_UT_skeleton
+    /// elsewhere, as libdw reports them; otherwise DW_UT_compile.
+    /// </summary>
+    /// <exception cref="DwarfFormatException">Before DWARF 5, the unit DIE (read to find DW_AT_GNU_dwo_id) is malformed.</exception>
+    public DwarfUnitType UnitType
+    {
+        get
+        {
+            if (!IsPreStandardCompileUnit)
+            {
+                return _headerType;
+            }
+
+            ReadBases();
+            return !_hasGnuDwoId ? _headerType : File.IsSplitObject ? DwarfUnitType.SplitCompile : DwarfUnitType.Skeleton;
+        }
+    }
 
     /// <summary>The size of a target address.</summary>
     public byte AddressSize { get; }
@@ -66,8 +90,31 @@ public sealed class DwarfUnit
     /// <summary>For a type unit, the offset of the type's DIE relative to the unit; otherwise 0.</summary>
     public ulong TypeOffset { get; }
 
-    /// <summary>For a DWARF 5 skeleton or split compile unit, the DWO id; otherwise 0.</summary>
-    public ulong DwoId { get; }
+    /// <summary>
+    /// For a skeleton or split compile unit, the DWO id that pairs them: from the DWARF 5 header, or before DWARF 5
+    /// from DW_AT_GNU_dwo_id; otherwise 0.
+    /// </summary>
+    /// <exception cref="DwarfFormatException">Before DWARF 5, the unit DIE is malformed.</exception>
+    public ulong DwoId
+    {
+        get
+        {
+            if (!IsPreStandardCompileUnit)
+            {
+                return _headerDwoId;
+            }
+
+            ReadBases();
+            return _gnuDwoId;
+        }
+    }
+
+    /// <summary>
+    /// For a split unit joined to its skeleton (<see cref="DwarfFile.GetSplitUnit"/>), the skeleton unit: its
+    /// <c>.debug_addr</c> and DW_AT_addr_base resolve this unit's <c>addrx</c> and <c>GNU_addr_index</c> values.
+    /// <see langword="null"/> for every other unit, and for a <c>.dwo</c> opened on its own.
+    /// </summary>
+    public DwarfUnit? Skeleton => Volatile.Read(ref _skeleton);
 
     /// <summary>The unit's first DIE: DW_TAG_compile_unit, DW_TAG_partial_unit, DW_TAG_type_unit…</summary>
     /// <exception cref="DwarfFormatException">The DIE or the abbreviation table is malformed.</exception>
@@ -100,8 +147,17 @@ public sealed class DwarfUnit
 
     internal int DiesOffset { get; }
 
+    /// <summary>In a DWARF package (<c>.dwp</c>), the unit's contributions to the other sections; empty elsewhere.</summary>
+    internal DwarfPackageContribution Contribution { get; }
+
+    /// <summary>True when the unit type is decided by the unit DIE (GNU split DWARF before version 5), not the header.</summary>
+    internal bool IsPreStandardCompileUnit => Version < 5 && !IsInTypesSection;
+
+    /// <summary>True for a type unit by its header (DWARF 5 DW_UT_type/split_type, or a unit of <c>.debug_types</c>).</summary>
+    internal bool IsTypeUnitByHeader => _headerType is DwarfUnitType.Type or DwarfUnitType.SplitType;
+
     internal DwarfAbbreviationTable Abbreviations
-        => _abbreviations ??= File.GetAbbreviations(AbbreviationOffset, AddressSize, OffsetSize, Version);
+        => _abbreviations ??= File.GetAbbreviations(AbbreviationOffset + Contribution.AbbrevOffset, AddressSize, OffsetSize, Version);
 
     /// <summary>DW_AT_str_offsets_base of the unit DIE; for DWARF 5 without it, the first contribution's base as libdw assumes.</summary>
     internal ulong StrOffsetsBase
@@ -122,6 +178,9 @@ public sealed class DwarfUnit
         }
     }
 
+    /// <summary>Joins a split unit to its skeleton; the first join wins.</summary>
+    internal void JoinSkeleton(DwarfUnit skeleton) => Interlocked.CompareExchange(ref _skeleton, skeleton, null);
+
     private void ReadBases()
     {
         if (_basesRead)
@@ -130,7 +189,8 @@ public sealed class DwarfUnit
         }
 
         ulong strBase = Version >= 5 ? (ulong)(Is64BitFormat ? 16 : 8) : 0;
-        ulong addrBase = 0;
+        ulong addrBase = 0, gnuDwoId = 0;
+        bool hasGnuDwoId = false;
         foreach (var a in RootDie.Attributes)
         {
             switch (a.Attribute)
@@ -141,14 +201,21 @@ public sealed class DwarfUnit
                 case DwarfAttribute.AddrBase or DwarfAttribute.GnuAddrBase:
                     addrBase = a.RawValue;
                     break;
+                case DwarfAttribute.GnuDwoId:
+                    gnuDwoId = a.RawValue;
+                    hasGnuDwoId = true;
+                    break;
             }
         }
 
-        _strOffsetsBase = strBase;
+        // In a package, a unit's string offsets start at its contribution to .debug_str_offsets.dwo.
+        _strOffsetsBase = strBase + Contribution.StrOffsetsOffset;
         _addrBase = addrBase;
+        _gnuDwoId = gnuDwoId;
+        _hasGnuDwoId = hasGnuDwoId;
         _basesRead = true;
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{(IsInTypesSection ? ".debug_types" : ".debug_info")} unit at 0x{Offset:x} (DWARF {Version}, {UnitType})";
+    public override string ToString() => $"{(IsInTypesSection ? ".debug_types" : ".debug_info")} unit at 0x{Offset:x} (DWARF {Version}, {_headerType})";
 }

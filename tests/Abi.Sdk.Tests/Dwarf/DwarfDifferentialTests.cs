@@ -16,7 +16,7 @@ public sealed class DwarfDifferentialTests(ITestOutputHelper output)
         "c-dwarf5-64bit.so", "c-dwarf4-64bit.so", "cc-dwarf5-O0.so", "cc-dwarf5-O2.so", "cc-dwarf4-O2.so",
         "cc-dwarf5-types.so", "cc-dwarf4-types.so", "c-clang-dwarf5.so", "c-clang-dwarf4.so", "dwz-a.so", "dwz-b.so",
         "dwz-common.debug", "dwz-single.so", "c-zlib.so", "c-zdebug.so", "cc-zlib.so", "split.so.debug",
-        "c-s390x-dwarf5.so", "c-s390x-dwarf4.so", "c-split-dwarf5.so");
+        "c-s390x-dwarf5.so", "c-s390x-dwarf4.so", "c-split-dwarf5.so", "c-split-dwarf4.so", "c-dwp5.so", "cc-dwp4.so");
 
     internal static string Fixture(string name) => Path.Combine(Paths.Fixtures, "dwarf", name);
 

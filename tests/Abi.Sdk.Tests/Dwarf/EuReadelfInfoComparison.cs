@@ -40,7 +40,11 @@ internal sealed class EuReadelfInfoComparison
 
     public IReadOnlyList<string> Mismatches => _mismatches;
 
-    public static EuReadelfInfoComparison Run(string euReadelf, string path, DwarfFile dwarf)
+    /// <param name="euReadelf">The tool.</param>
+    /// <param name="path">The file eu-readelf reads.</param>
+    /// <param name="dwarf">Our reader of the same file.</param>
+    /// <param name="skeleton">For a <c>.dwo</c>/<c>.dwp</c>, the file with the skeleton units (<c>--dwarf-skeleton</c>), so that eu-readelf resolves addrx through it.</param>
+    public static EuReadelfInfoComparison Run(string euReadelf, string path, DwarfFile dwarf, string? skeleton = null)
     {
         var comparison = new EuReadelfInfoComparison(dwarf);
         var psi = new ProcessStartInfo(euReadelf)
@@ -52,6 +56,11 @@ internal sealed class EuReadelfInfoComparison
             StandardOutputEncoding = Encoding.Latin1,
         };
         psi.ArgumentList.Add("--debug-dump=info");
+        if (skeleton is not null)
+        {
+            psi.ArgumentList.Add("--dwarf-skeleton=" + skeleton);
+        }
+
         psi.ArgumentList.Add(path);
         psi.Environment["LC_ALL"] = "C";
         using var process = Process.Start(psi)!;
@@ -99,7 +108,7 @@ internal sealed class EuReadelfInfoComparison
         if (line.StartsWith("DWARF section [", StringComparison.Ordinal))
         {
             EndUnit();
-            _typesSection = line.Contains("'.debug_types'", StringComparison.Ordinal);
+            _typesSection = line.Contains("'.debug_types'", StringComparison.Ordinal) || line.Contains("'.debug_types.dwo'", StringComparison.Ordinal);
             return;
         }
 
@@ -340,6 +349,12 @@ internal sealed class EuReadelfInfoComparison
         }
 
         string first = text.Split(' ')[0];
+        // GNU_dwo_id and other 8-byte identifiers print in hex.
+        if (first.StartsWith("0x", StringComparison.Ordinal))
+        {
+            return ParseHex(first) == a.RawValue ? null : $"we 0x{a.RawValue:x}";
+        }
+
         string signed = a.AsSigned().ToString(CultureInfo.InvariantCulture);
         // eu-readelf prints an sdata const_value in the width of its type ("4294967295 (-1)" for an int): the signed
         // value in parentheses is the one to compare.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the DWARF reader's fixtures from the sources here; the outputs are committed (run again after changing a
 # source). Each is compared with eu-readelf --debug-dump=info by the tests (tests/Abi.Sdk.Tests/Dwarf).
-# Needs gcc, g++, clang-14, dwz, objcopy (binutils >= 2.40 for zstd) and, for the big-endian one, s390x-linux-gnu-gcc.
+# Needs gcc, g++, clang-14, dwz, llvm-dwp (llvm-14), dwp (binutils), objcopy (binutils >= 2.40 for zstd) and, for the big-endian one, s390x-linux-gnu-gcc.
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$PWD
@@ -35,6 +35,24 @@ fi
 
 # Split DWARF: a skeleton unit in the library (DW_UT_skeleton, addr_base), the split unit in a .dwo beside it.
 cc -g -gsplit-dwarf -O2 -o c-split-dwarf5.so types.c
+# GNU split DWARF (DWARF 4): DW_AT_GNU_dwo_name/GNU_dwo_id/GNU_addr_base, DW_FORM_GNU_addr_index/GNU_str_index.
+cc -gdwarf-4 -gsplit-dwarf -O2 -o c-split-dwarf4.so types.c
+# DWARF packages: two units each (and type units in .debug_types.dwo for DWARF 4), their .dwo files joined by a
+# packager into NAME.dwp with a unit index: llvm-dwp for DWARF 5 (version 5 index; binutils 2.40's dwp cannot read
+# DWARF 5 .dwo files), binutils' dwp for DWARF 4 (the GNU version 2 index). The .dwo files are kept in their own
+# folders (dwo5/, dwo4/): the tests read each unit from its .dwo and from the package and compare.
+# (llvm-dwp 14 loops forever on g++'s DWARF 5 .dwo files, so the DWARF 5 package is of C units.)
+cc -g -gsplit-dwarf -O2 -o c-dwp5.so types.c more.c
+cxx -gdwarf-4 -gsplit-dwarf -O2 -o cc-dwp4.so shapes.cc other.cc
+rm -rf dwo5 dwo4 && mkdir dwo5 dwo4
+timeout 60 llvm-dwp -e c-dwp5.so -o c-dwp5.so.dwp
+timeout 60 dwp -e cc-dwp4.so -o cc-dwp4.so.dwp
+mv c-dwp5.so-*.dwo dwo5/ && mv cc-dwp4.so-*.dwo dwo4/
+# With type units: each .dwo holds one .debug_types.dwo section per type (COMDAT groups), which the reader does not
+# join; the package merges them into one .debug_types.dwo listed by .debug_tu_index. Only the package is kept.
+cxx -gdwarf-4 -gsplit-dwarf -fdebug-types-section -O2 -o cc-dwp4-types.so shapes.cc other.cc
+timeout 60 dwp -e cc-dwp4-types.so -o cc-dwp4-types.so.dwp
+rm cc-dwp4-types.so-*.dwo
 
 # dwz: a multifile shared by two libraries (DW_FORM_GNU_ref_alt, DW_FORM_GNU_strp_alt, .gnu_debugaltlink with a
 # name relative to the libraries' folder), and one library compressed on its own (partial units, DW_TAG_imported_unit).
@@ -69,4 +87,4 @@ if command -v s390x-linux-gnu-gcc >/dev/null; then
 fi
 
 # Only the debugging information matters: strip nothing else, but keep the files small.
-ls -l *.so *.debug debugroot/.build-id/*/*.debug | awk '{ s += $5 } END { print NR " files, " s " bytes" }'
+ls -l *.so *.debug *.dwo *.dwp dwo5/* dwo4/* debugroot/.build-id/*/*.debug | awk '{ s += $5 } END { print NR " files, " s " bytes" }'
