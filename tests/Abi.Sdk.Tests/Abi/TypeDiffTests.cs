@@ -140,6 +140,43 @@ public partial class TypeDiffTests
     }
 
     [Fact]
+    public void Every_type_descriptor_has_a_stable_id_and_a_help_page()
+    {
+        var ids = AbiTypeDiagnosticIds.All.Select(d => d.Id).ToArray();
+        Assert.Equal(ids.Distinct().Count(), ids.Length);
+        Assert.All(AbiTypeDiagnosticIds.All, d => Assert.Matches("^ABI2[0-9]{3}$", d.Id));
+        Assert.Empty(ids.Intersect(AbiDiagnosticIds.All.Select(d => d.Id)));
+        var docs = Path.Combine(Paths.RepositoryRoot, "docs", "diagnostics");
+        var index = File.ReadAllText(Path.Combine(docs, "README.md"));
+        foreach (var d in AbiTypeDiagnosticIds.All)
+        {
+            var page = Path.Combine(docs, d.Id + ".md");
+            Assert.True(File.Exists(page), $"missing help page {page}");
+            Assert.StartsWith($"# {d.Id}: {d.Title}", File.ReadAllText(page));
+            Assert.Contains($"`{AbiSeverities.Name(d.DefaultSeverity)}`", File.ReadAllText(page));
+            Assert.EndsWith($"/docs/diagnostics/{d.Id}.md", d.HelpUri);
+            Assert.Contains($"| [{d.Id}]({d.Id}.md) | {d.Title} | `{AbiSeverities.Name(d.DefaultSeverity)}` |", index);
+        }
+    }
+
+    [Fact]
+    public void Json_and_sarif_carry_the_type_diagnostics()
+    {
+        var diff = Diff("member-offset-changed");
+        var json = new MemoryStream();
+        diff.WriteJson(json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
+        Assert.True(doc.RootElement.GetProperty("types").GetProperty("compared").GetBoolean());
+        Assert.Equal(["ABI2001", "ABI2002"], doc.RootElement.GetProperty("diagnostics").EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+        var sarif = new MemoryStream();
+        diff.WriteSarif(sarif);
+        using var log = System.Text.Json.JsonDocument.Parse(sarif.ToArray());
+        var run = log.RootElement.GetProperty("runs")[0];
+        Assert.Equal(["ABI2001", "ABI2002"], run.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()));
+        Assert.Contains(run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray(), r => r.GetProperty("id").GetString() == "ABI2002");
+    }
+
+    [Fact]
     public void Cycles_build_and_compare_without_recursion()
     {
         var graph = LoadGraph("cycle", "v1.so");
