@@ -208,14 +208,22 @@ internal sealed class AbiTypeGraphBuilder
                         break;
                     case DwarfTag.Subprogram:
                     {
+                        // Most subprogram DIEs of C units are declarations of functions called: nothing to read.
+                        if (scope.Length == 0 && !Has(die, DwarfAttribute.LowPc) && !Has(die, DwarfAttribute.Ranges))
+                        {
+                            break;
+                        }
+
                         var a = DieAttributes.Read(die);
                         if (a.Name is { } n && scope.Length > 0)
                         {
                             _scopedNames.TryAdd(DieKey.Of(die), scope + n);
                         }
 
-                        if (declarations && a.LowPc is { } low && !a.Declaration)
+                        if (declarations && (a.LowPc is not null || a.HasRanges) && !a.Declaration)
                         {
+                            // A function split into hot and cold parts has DW_AT_ranges instead: matched by name only.
+                            ulong low = a.LowPc ?? 0;
                             if (a.LinkageName is { } l)
                             {
                                 _functionsByLinkage.TryAdd(l, die);
@@ -227,7 +235,10 @@ internal sealed class AbiTypeGraphBuilder
                                 _functionsByName[plain].Add((die, low));
                             }
 
-                            _functionsByAddress.TryAdd(low, die);
+                            if (low != 0)
+                            {
+                                _functionsByAddress.TryAdd(low, die);
+                            }
                         }
 
                         break; // a function's contents are not interface
@@ -235,6 +246,11 @@ internal sealed class AbiTypeGraphBuilder
 
                     case DwarfTag.Variable:
                     {
+                        if (scope.Length == 0 && !Has(die, DwarfAttribute.Location) && !Has(die, DwarfAttribute.Specification))
+                        {
+                            break;
+                        }
+
                         var a = DieAttributes.Read(die);
                         if (a.Name is { } n && scope.Length > 0)
                         {
@@ -271,6 +287,19 @@ internal sealed class AbiTypeGraphBuilder
                 }
             }
         }
+    }
+
+    private static bool Has(DwarfDie die, DwarfAttribute attribute)
+    {
+        foreach (var spec in die.Abbreviation.Specs)
+        {
+            if (spec.Attribute == attribute)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int DefinitionKind(DwarfTag tag) => tag switch
@@ -812,6 +841,7 @@ internal struct DieAttributes
     public int Virtuality;
     public bool Declaration;
     public bool External;
+    public bool HasRanges;
 
     public static DieAttributes Read(DwarfDie die)
     {
@@ -882,6 +912,9 @@ internal struct DieAttributes
                     break;
                 case DwarfAttribute.External:
                     r.External = a.AsFlag();
+                    break;
+                case DwarfAttribute.Ranges:
+                    r.HasRanges = true;
                     break;
             }
         }

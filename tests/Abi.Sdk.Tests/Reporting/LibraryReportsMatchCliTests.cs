@@ -35,6 +35,29 @@ public class LibraryReportsMatchCliTests
         AssertSameAsTool(["diff", v1, v2, "--sarif"], Bytes(diff.WriteSarif));
     }
 
+    [Theory]
+    [InlineData("member-offset-changed")]
+    [InlineData("vtable-changed")]
+    public void Abi_diff_reports_type_changes(string pair)
+    {
+        var v1 = Path.Combine(Paths.Fixtures, "abi-types", pair, "v1.so");
+        var v2 = Path.Combine(Paths.Fixtures, "abi-types", pair, "v2.so");
+        using var i1 = ElfImage.Open(v1);
+        using var i2 = ElfImage.Open(v2);
+        var diff = AbiComparer.Default.Compare(AbiSurface.Of(i1), AbiSurface.Of(i2), AbiTypeGraph.Load(i1), AbiTypeGraph.Load(i2), TestContext.Current.CancellationToken);
+        Assert.True(diff.TypesCompared);
+
+        AssertSameAsTool(["diff", v1, v2], Text(diff.WriteText));
+        AssertSameAsTool(["diff", v1, v2, "--json"], Bytes(diff.WriteJson));
+        AssertSameAsTool(["diff", v1, v2, "--sarif"], Bytes(diff.WriteSarif));
+
+        // --no-types: the symbol-level diff alone, byte for byte what a caller without types gets.
+        var symbols = AbiComparer.Default.Compare(AbiSurface.Of(i1), AbiSurface.Of(i2), TestContext.Current.CancellationToken);
+        var (exit, stdout, _) = CliRunner.Run(["diff", v1, v2, "--no-types"]);
+        Assert.Equal(Text(symbols.WriteText), stdout);
+        Assert.Equal(0, exit);
+    }
+
     [Fact]
     public void Compatibility_verdicts_as_text_and_json_lines()
     {
