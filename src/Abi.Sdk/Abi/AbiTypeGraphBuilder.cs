@@ -874,7 +874,7 @@ internal struct DieAttributes
                 case DwarfAttribute.ByteSize when a.IsConstant:
                     r.ByteSize = a.RawValue;
                     break;
-                case DwarfAttribute.LowPc when a.Form != DwarfForm.Exprloc:
+                case DwarfAttribute.LowPc when a.Form is DwarfForm.Addr or DwarfForm.Addrx or DwarfForm.Addrx1 or DwarfForm.Addrx2 or DwarfForm.Addrx3 or DwarfForm.Addrx4 or DwarfForm.GnuAddrIndex:
                     r.LowPc = a.AsAddress();
                     break;
                 case DwarfAttribute.Location when a.Form is DwarfForm.Exprloc or DwarfForm.Block1 or DwarfForm.Block:

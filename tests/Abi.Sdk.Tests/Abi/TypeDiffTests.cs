@@ -176,6 +176,47 @@ public partial class TypeDiffTests
         Assert.Contains(run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray(), r => r.GetProperty("id").GetString() == "ABI2002");
     }
 
+    /// <summary>Corrupted debug information yields a graph or one typed error (AbiSdkFormatException), never a crash or a hang.</summary>
+    [Fact]
+    public void Corrupted_debug_information_is_a_typed_error()
+    {
+        var original = File.ReadAllBytes(Fixture("vtable-changed", "v1.so"));
+        ElfSection info;
+        using (var image = ElfImage.Parse(original))
+        {
+            info = image.FindSection(".debug_info")!;
+        }
+
+        var random = new Random(16);
+        int built = 0, rejected = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            var bytes = (byte[])original.Clone();
+            for (int k = 0; k < 1 + (i % 4); k++)
+            {
+                bytes[(int)info.Offset + random.Next((int)info.Size)] = (byte)random.Next(256);
+            }
+
+            using var image = ElfImage.Parse(bytes, "corrupt.so");
+            try
+            {
+                var graph = AbiTypeGraph.Load(image, [Path.GetTempPath()]);
+                foreach (var d in graph.Functions.Values)
+                {
+                    _ = d.Spelling;
+                }
+
+                built++;
+            }
+            catch (AbiSdkFormatException)
+            {
+                rejected++;
+            }
+        }
+
+        Assert.Equal(300, built + rejected);
+    }
+
     [Fact]
     public void Cycles_build_and_compare_without_recursion()
     {
