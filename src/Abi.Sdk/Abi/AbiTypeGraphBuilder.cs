@@ -71,8 +71,23 @@ internal sealed class AbiTypeGraphBuilder
 
         var pending = new List<PendingDeclaration>();
         var seen = new HashSet<(string, bool)>();
+        var unmatched = new List<(string Name, ulong Address, bool Function)>();
         var table = _image.DynamicSymbols.Count > 0 ? _image.DynamicSymbols : _image.ReadSymbolTable();
-        for (int i = 1; i < table.Count; i++)
+        // Default versions first: a name exported at several versions (an old and a new implementation) is
+        // declared as programs linked today see it, as abidw does.
+        var order = new List<int>(table.Count);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 1; i < table.Count; i++)
+            {
+                if (table[i].IsVersionHidden == (pass == 1))
+                {
+                    order.Add(i);
+                }
+            }
+        }
+
+        foreach (int i in order)
         {
             var s = table[i];
             if (!AbiSurface.IsExported(s) || s.SectionIndex == ElfSectionIndex.SHN_ABS)
@@ -98,11 +113,27 @@ internal sealed class AbiTypeGraphBuilder
                 : Match(name, s.Value, _variablesByLinkage, _variablesByName, _variablesByAddress, s.Type != ElfSymbolType.Tls);
             if (die is not { } d)
             {
+                unmatched.Add((name, s.Value, function));
                 continue;
+            }
+
+            // An alias at the same address (fflush for _IO_fflush, whose DIE has DW_AT_ranges, not an address).
+            if (s.Value != 0 && s.Type != ElfSymbolType.GnuIndirectFunction)
+            {
+                (function ? _functionsByAddress : _variablesByAddress).TryAdd(s.Value, d);
             }
 
             pending.Add(function ? DeclareFunction(name, d) : DeclareVariable(name, d));
             Drain();
+        }
+
+        foreach (var (name, address, function) in unmatched)
+        {
+            if (address != 0 && (function ? _functionsByAddress : _variablesByAddress).TryGetValue(address, out var d))
+            {
+                pending.Add(function ? DeclareFunction(name, d) : DeclareVariable(name, d));
+                Drain();
+            }
         }
 
         ComputeSizes();
@@ -229,7 +260,9 @@ internal sealed class AbiTypeGraphBuilder
                                 _functionsByLinkage.TryAdd(l, die);
                             }
 
-                            if (a.Name is { } plain && a.LinkageName is null)
+                            // By name too when there is a linkage name: C code declares hidden aliases that way
+                            // (glibc's fseek is linkage name __GI_fseek); a mangled symbol never equals a plain name.
+                            if (a.Name is { } plain)
                             {
                                 CollectionsMarshal.GetValueRefOrAddDefault(_functionsByName, plain, out _) ??= [];
                                 _functionsByName[plain].Add((die, low));
@@ -265,7 +298,7 @@ internal sealed class AbiTypeGraphBuilder
                             }
 
                             var plainName = a.Name ?? (a.Specification is { } spec ? DieAttributes.Read(spec.ResolveReference()).Name : null);
-                            if (plainName is not null && a.LinkageName is null)
+                            if (plainName is not null)
                             {
                                 CollectionsMarshal.GetValueRefOrAddDefault(_variablesByName, plainName, out _) ??= [];
                                 _variablesByName[plainName].Add((die, a.Address ?? 0));

@@ -303,6 +303,75 @@ public partial class TypeDiffTests
         };
     }
 
+    /// <summary>
+    /// libc's exported functions as abidw declares them from the same debug file: the same parameter count and
+    /// variadic flag for every function both have (default versions), and the same size and member offsets for every
+    /// struct and union with a unique name.
+    /// </summary>
+    [Fact]
+    public void Libc_declarations_and_layouts_agree_with_abidw()
+    {
+        var abidw = Tools.Require("abidw", "abigail-tools");
+        const string libc = "/lib/x86_64-linux-gnu/libc.so.6";
+        if (!File.Exists(libc))
+        {
+            Assert.Skip("no x86_64 glibc on this machine");
+        }
+
+        using var image = ElfImage.Open(libc);
+        var location = new DebugInfoLocator().Locate(image);
+        if (location is null)
+        {
+            Assert.Skip("libc6-dbg is not installed (apt-get install libc6-dbg); .ci/run installs it");
+        }
+
+        var (exit, stdout, stderr) = Tools.Run(abidw, ["--no-show-locs", "--debug-info-dir", Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(location!.Path)))!, libc]);
+        Assert.True(exit == 0, stderr);
+        var xml = XDocument.Parse(stdout);
+        var graph = AbiTypeGraph.Load(image);
+        int compared = 0, missing = 0;
+        foreach (var fn in xml.Descendants("function-decl"))
+        {
+            var id = (string?)fn.Attribute("elf-symbol-id");
+            if (id is null || (id.Contains('@', StringComparison.Ordinal) && !id.Contains("@@", StringComparison.Ordinal)))
+            {
+                continue; // not exported, or a hidden old version
+            }
+
+            if (!graph.Functions.TryGetValue(id.Split('@')[0], out var ours))
+            {
+                missing++;
+                continue;
+            }
+
+            var parameters = fn.Elements("parameter").ToList();
+            bool variadic = parameters.Any(p => (string?)p.Attribute("is-variadic") == "yes");
+            Assert.True(parameters.Count - (variadic ? 1 : 0) == ours.Type.Parameters.Length && variadic == ours.Type.IsVariadic, $"{id}: abidw has {parameters.Count} parameters, Abi.Sdk {ours.Spelling}");
+            compared++;
+        }
+
+        // A handful are aliases of functions whose DIE has DW_AT_ranges and no address (hot/cold split) under
+        // another name: abidw resolves the ranges, Abi.Sdk does not read .debug_rnglists yet.
+        Assert.True(compared > 1500, $"{compared} compared");
+        Assert.True(missing <= compared / 100, $"{missing} functions abidw declares were not matched");
+
+        var unique = graph.Types.Where(t => t.Kind is AbiTypeKind.Struct or AbiTypeKind.Union && t.Name is not null && !t.IsDeclarationOnly)
+            .GroupBy(t => t.Name!).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First());
+        int layouts = 0;
+        foreach (var c in xml.Descendants().Where(e => e.Name.LocalName is "class-decl" or "union-decl" && e.Attribute("size-in-bits") is not null))
+        {
+            if ((string?)c.Attribute("name") is { } name && unique.TryGetValue(name, out var t))
+            {
+                Assert.Equal((ulong)c.Attribute("size-in-bits")!, t.Size * 8);
+                // abidw leaves the offset of union members out: 0.
+                Assert.Equal(c.Elements("data-member").Select(m => (ulong?)m.Attribute("layout-offset-in-bits") ?? 0), t.Members.Select(m => m.BitOffset));
+                layouts++;
+            }
+        }
+
+        Assert.True(layouts > 200, $"{layouts} layouts compared");
+    }
+
     [Fact]
     public void Libc_type_graph_from_libc6_dbg()
     {
