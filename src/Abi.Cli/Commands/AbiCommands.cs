@@ -17,9 +17,12 @@ internal static class AbiCommands
         var sarif = new Option<bool>("--sarif") { Description = "Write a SARIF 2.1.0 log." };
         var suppressions = new Option<string[]>("--suppressions", "--suppr") { Description = "A libabigail suppression file; repeatable.", Arity = ArgumentArity.ZeroOrMore };
         var settings = new Option<string?>("--settings") { Description = "A settings file of severity overrides: {\"diagnostics\": {\"ABI1003\": \"none\"}}." };
-        var diff = new Command("diff", "Compare the ABI of two versions of a library. Exit code: abidiff's bits (1 error, 2 usage error, 4 ABI change, 8 incompatible change).")
+        var debugRoot1 = new Option<string[]>("--debug-root1", "--d1") { Description = "Where the old library's separate debug files are (.build-id/NN/REST.debug or its debug link); repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
+        var debugRoot2 = new Option<string[]>("--debug-root2", "--d2") { Description = "Where the new library's separate debug files are; repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
+        var noTypes = new Option<bool>("--no-types") { Description = "Compare symbols only, not the types behind them (as without debug information)." };
+        var diff = new Command("diff", "Compare the ABI of two versions of a library: symbols, and the types behind them when both have debug information. Exit code: abidiff's bits (1 error, 2 usage error, 4 ABI change, 8 incompatible change).")
         {
-            oldFile, newFile, json, sarif, suppressions, settings,
+            oldFile, newFile, json, sarif, suppressions, settings, debugRoot1, debugRoot2, noTypes,
         };
         diff.Action = new DiffAction(r =>
         {
@@ -29,7 +32,8 @@ internal static class AbiCommands
                 return AbiExitCodes.UsageError;
             }
 
-            return Guard(() => Diff(r.GetValue(oldFile)!, r.GetValue(newFile)!, r.GetValue(json), r.GetValue(sarif), r.GetValue(suppressions) ?? [], r.GetValue(settings)));
+            var types = new TypeOptions(r.GetValue(noTypes), r.GetValue(debugRoot1) ?? [], r.GetValue(debugRoot2) ?? []);
+            return Guard(() => Diff(r.GetValue(oldFile)!, r.GetValue(newFile)!, r.GetValue(json), r.GetValue(sarif), r.GetValue(suppressions) ?? [], r.GetValue(settings), types));
         });
         root.Subcommands.Add(diff);
 
@@ -40,12 +44,16 @@ internal static class AbiCommands
         root.Subcommands.Add(dump);
     }
 
-    private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile)
+    private sealed record TypeOptions(bool NoTypes, string[] OldRoots, string[] NewRoots);
+
+    private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile, TypeOptions types)
     {
         var comparer = LoadComparer(suppressionFiles, settingsFile);
         var oldSurface = AbiSurface.Open(oldPath);
         var newSurface = AbiSurface.Open(newPath);
-        var result = comparer.Compare(oldSurface, newSurface);
+        var result = types.NoTypes
+            ? comparer.Compare(oldSurface, newSurface)
+            : comparer.Compare(oldSurface, newSurface, LoadTypes(oldPath, types.OldRoots), LoadTypes(newPath, types.NewRoots));
         using var output = new Output();
         if (json)
         {
@@ -62,6 +70,35 @@ internal static class AbiCommands
         }
 
         return result.ExitCode;
+    }
+
+    /// <summary>
+    /// The types of a library from its debug information, found as abidiff finds it; a baseline records none, and
+    /// debug information that cannot be read leaves the diff at the symbol level, saying why.
+    /// </summary>
+    private static AbiTypeGraph LoadTypes(string path, string[] roots)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        int n;
+        using (var probe = File.OpenRead(path))
+        {
+            n = probe.ReadAtLeast(prefix, 4, throwOnEndOfStream: false);
+        }
+
+        if (!Abi.Sdk.Elf.ElfImage.IsElf(prefix[..n]))
+        {
+            return AbiTypeGraph.Unavailable($"{path} is a baseline, which records no types");
+        }
+
+        using var image = Abi.Sdk.Elf.ElfImage.Open(path);
+        try
+        {
+            return AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null);
+        }
+        catch (AbiSdkFormatException e)
+        {
+            return AbiTypeGraph.Unavailable($"the debug information of {path} could not be read: {e.Message}");
+        }
     }
 
     /// <summary>The default comparer with a settings file's severities and the suppression files (their warnings on stderr); shared by diff, pkgdiff and distdiff.</summary>
@@ -123,7 +160,7 @@ internal static class AbiCommands
                     Console.Error.WriteLine($"abi diff: {error.Message}");
                 }
 
-                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE]");
+                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE] [--debug-root1 DIR]... [--debug-root2 DIR]... [--no-types]");
                 return AbiExitCodes.UsageError;
             }
 

@@ -92,6 +92,22 @@ public sealed class AbiComparer
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     /// <exception cref="ArgumentException">A rule reported a diagnostic it does not declare.</exception>
     public AbiDiff Compare(AbiSurface oldSurface, AbiSurface newSurface, CancellationToken cancellationToken = default)
+        => Compare(oldSurface, newSurface, null, null, cancellationToken);
+
+    /// <summary>
+    /// Compares the old library's surface with the new one's, and the types behind the exported functions and
+    /// variables both provide (the ABI2xxx diagnostics) when both graphs have debug information; otherwise the diff
+    /// says why types were not compared (<see cref="AbiDiff.TypesNotComparedReason"/>).
+    /// </summary>
+    /// <param name="oldSurface">The old library.</param>
+    /// <param name="newSurface">The new library.</param>
+    /// <param name="oldTypes">The old library's types (<see cref="AbiTypeGraph.Load"/>).</param>
+    /// <param name="newTypes">The new library's types.</param>
+    /// <param name="cancellationToken">Cancels the comparison between rules and between symbols.</param>
+    /// <returns>The diff.</returns>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ArgumentException">A rule reported a diagnostic it does not declare.</exception>
+    public AbiDiff Compare(AbiSurface oldSurface, AbiSurface newSurface, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(oldSurface);
         ArgumentNullException.ThrowIfNull(newSurface);
@@ -145,6 +161,21 @@ public sealed class AbiComparer
             context.Run(rule);
         }
 
+        string? typesNotCompared = null;
+        if (oldTypes is not null || newTypes is not null)
+        {
+            if (oldTypes is { HasDebugInfo: true } && newTypes is { HasDebugInfo: true })
+            {
+                new AbiTypeComparison(oldTypes, newTypes).Run(context);
+            }
+            else
+            {
+                typesNotCompared = string.Join("; ", new[] { ("old", oldTypes), ("new", newTypes) }
+                    .Where(p => p.Item2 is not { HasDebugInfo: true })
+                    .Select(p => $"the {p.Item1} library: {p.Item2?.UnavailableReason ?? "no types were given"}"));
+            }
+        }
+
         // The reported diagnostics are kept in place in the rules' list: no second list of them.
         var suppressed = new List<AbiDiagnostic>();
         int reported = 0;
@@ -162,7 +193,7 @@ public sealed class AbiComparer
         }
 
         diagnostics.RemoveRange(reported, diagnostics.Count - reported);
-        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context);
+        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared);
     }
 
     private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface)
@@ -219,8 +250,11 @@ public sealed class AbiDiff
     private AbiSymbol[]? _sortedRemoved;
     private AbiSymbol[]? _sortedAdded;
 
-    internal AbiDiff(AbiSurface oldSurface, AbiSurface newSurface, ImmutableArray<AbiDiagnostic> diagnostics, ImmutableArray<AbiDiagnostic> suppressed, AbiComparisonContext context)
+    internal AbiDiff(AbiSurface oldSurface, AbiSurface newSurface, ImmutableArray<AbiDiagnostic> diagnostics, ImmutableArray<AbiDiagnostic> suppressed, AbiComparisonContext context,
+        bool typesRequested = false, string? typesNotCompared = null)
     {
+        TypesRequested = typesRequested;
+        TypesNotComparedReason = typesNotCompared;
         Old = oldSurface;
         New = newSurface;
         Diagnostics = diagnostics;
@@ -279,6 +313,15 @@ public sealed class AbiDiff
     }
 
     private static bool IsAbsoluteData(AbiSymbol symbol) => symbol.IsAbsolute && !symbol.IsFunction;
+
+    /// <summary>True when types were given to the comparison (whether or not both had debug information).</summary>
+    public bool TypesRequested { get; }
+
+    /// <summary>True when the types behind the exported symbols were compared (both libraries had debug information).</summary>
+    public bool TypesCompared => TypesRequested && TypesNotComparedReason is null;
+
+    /// <summary>Why types were asked for but not compared (a library without debug information, and where it was looked for); otherwise <see langword="null"/>.</summary>
+    public string? TypesNotComparedReason { get; }
 
     /// <summary>The old library.</summary>
     public AbiSurface Old { get; }

@@ -59,6 +59,14 @@ public static class AbiJsonReport
         }
 
         w.WriteEndArray();
+        if (diff.TypesRequested)
+        {
+            w.WriteStartObject("types");
+            w.WriteBoolean("compared", diff.TypesCompared);
+            Nullable(w, "reason", diff.TypesNotComparedReason);
+            w.WriteEndObject();
+        }
+
         w.WriteNumber("suppressed", diff.SuppressedDiagnostics.Length);
         w.WriteEndObject();
     }

@@ -21,7 +21,9 @@ public static class AbiTextReport
         var fileLevel = diff.Diagnostics.Where(d => d.Symbol is null).ToList();
         var removed = diff.Diagnostics.Where(d => d.Id is "ABI1001" or "ABI1002").ToList();
         var added = byId["ABI1003"].ToList();
-        var changed = diff.Diagnostics.Where(d => d.Symbol is not null && d.Id is not ("ABI1001" or "ABI1002" or "ABI1003")).ToList();
+        var typeIds = AbiTypeDiagnosticIds.All.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var changed = diff.Diagnostics.Where(d => d.Symbol is not null && d.Id is not ("ABI1001" or "ABI1002" or "ABI1003") && !typeIds.Contains(d.Id)).ToList();
+        var typeChanges = diff.Diagnostics.Where(d => typeIds.Contains(d.Id)).GroupBy(d => (d.Symbol!.Name, d.Symbol.IsFunction)).ToList();
 
         if (byId["ABI1010"].Any())
         {
@@ -30,6 +32,15 @@ public static class AbiTextReport
 
         writer.WriteLine(string.Create(inv, $"Symbols changes summary: {removed.Count} Removed ({byId["ABI1002"].Count()} moved to another version node), {changed.Count} Changed, {added.Count} Added"));
         writer.WriteLine(string.Create(inv, $"Version nodes changes summary: {byId["ABI1004"].Count()} Removed, {byId["ABI1005"].Count()} Added"));
+        if (diff.TypesNotComparedReason is { } why)
+        {
+            writer.WriteLine($"Types were not compared: {why}");
+        }
+        else if (diff.TypesCompared)
+        {
+            int functions = typeChanges.Count(g => g.Key.IsFunction);
+            writer.WriteLine(string.Create(inv, $"Type changes summary: {functions} function{(functions == 1 ? string.Empty : "s")} and {typeChanges.Count - functions} variable{(typeChanges.Count - functions == 1 ? string.Empty : "s")} with some indirect sub-type changes"));
+        }
         if (!diff.SuppressedDiagnostics.IsEmpty)
         {
             writer.WriteLine(string.Create(inv, $"Suppressed: {diff.SuppressedDiagnostics.Length} diagnostics"));
@@ -71,6 +82,34 @@ public static class AbiTextReport
             w.WriteLine(']');
         });
         Section(writer, changed.Count, "Changed symbol", changed, (w, d) => w.WriteLine($"  [C] {d.Message} [{d.Id} {AbiSeverities.Name(d.Severity)}]"));
+        WriteTypeChanges(writer, typeChanges);
+    }
+
+    /// <summary>abidiff's layout: one block per function or variable, "has some indirect sub-type changes", then one line per change with its path.</summary>
+    private static void WriteTypeChanges(TextWriter writer, List<IGrouping<(string Name, bool IsFunction), AbiDiagnostic>> groups)
+    {
+        foreach (var isFunction in new[] { true, false })
+        {
+            var items = groups.Where(g => g.Key.IsFunction == isFunction).ToList();
+            if (items.Count == 0)
+            {
+                continue;
+            }
+
+            var noun = isFunction ? "function" : "variable";
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{items.Count} {noun}{(items.Count == 1 ? string.Empty : "s")} with some indirect sub-type changes:"));
+            writer.WriteLine();
+            foreach (var g in items)
+            {
+                writer.WriteLine($"  [C] '{g.First().MessageArguments[0]}' has some indirect sub-type changes:");
+                foreach (var d in g)
+                {
+                    writer.WriteLine($"    {d.MessageArguments[1]} [{d.Id} {AbiSeverities.Name(d.Severity)}]");
+                }
+
+                writer.WriteLine();
+            }
+        }
     }
 
     private static void Section(TextWriter writer, int count, string noun, List<AbiDiagnostic> items, Action<TextWriter, AbiDiagnostic> line)

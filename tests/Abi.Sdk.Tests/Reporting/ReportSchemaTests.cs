@@ -36,6 +36,24 @@ public partial class ReportSchemaTests
         _ => [schemaName],
     };
 
+    private static byte[] WriteTypeDiff(string v1, string v2, string schemaName)
+    {
+        using var i1 = global::Abi.Sdk.Elf.ElfImage.Open(v1);
+        using var i2 = global::Abi.Sdk.Elf.ElfImage.Open(v2);
+        var diff = AbiComparer.Default.Compare(AbiSurface.Of(i1), AbiSurface.Of(i2), AbiTypeGraph.Load(i1), AbiTypeGraph.Load(i2));
+        using var stream = new MemoryStream();
+        if (schemaName == "abi-diff.schema.json")
+        {
+            diff.WriteJson(stream);
+        }
+        else
+        {
+            diff.WriteSarif(stream);
+        }
+
+        return stream.ToArray();
+    }
+
     [Theory]
     [MemberData(nameof(Schemas))]
     public void Emitted_json_matches_the_schema_and_the_documentation(string schemaName)
@@ -123,6 +141,13 @@ public partial class ReportSchemaTests
                     yield return Encoding.UTF8.GetString(stream.ToArray());
                 }
 
+                // Pairs with debug information (type changes) and without (types asked for, not compared).
+                foreach (var pair in new[] { "member-offset-changed", "vtable-changed", "unchanged" })
+                {
+                    yield return Encoding.UTF8.GetString(WriteTypeDiff(Path.Combine(Paths.Fixtures, "abi-types", pair, "v1.so"), Path.Combine(Paths.Fixtures, "abi-types", pair, "v2.so"), schemaName));
+                }
+
+                yield return Encoding.UTF8.GetString(WriteTypeDiff(FixturePairTests.Pair("symbol-removed", "v1"), FixturePairTests.Pair("symbol-removed", "v2"), schemaName));
                 break;
             case "package-diff.schema.json":
                 foreach (var diff in DistributionSamples.PackageDiffs())

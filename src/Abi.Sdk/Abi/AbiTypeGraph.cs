@@ -1,0 +1,241 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Text;
+using Abi.Sdk.Dwarf;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Abi;
+
+/// <summary>
+/// The types behind a library's exported functions and variables, built from its DWARF: for every defined, global
+/// or weak function and object of <c>.dynsym</c> that has a DIE, its <see cref="AbiDeclaration"/>, and the graph of
+/// every type it reaches. Types are canonicalised (a type that hundreds of compilation units declare is one
+/// <see cref="AbiType"/>), declaration-only types are resolved to a definition of the same name where the debug
+/// information has one, as abidiff does. Immutable and thread-safe; it holds no reference to the files it was read from.
+/// </summary>
+public sealed class AbiTypeGraph
+{
+    private readonly string?[] _spellings;
+
+    internal AbiTypeGraph(string? debugFile, string? unavailableReason)
+    {
+        DebugFile = debugFile;
+        UnavailableReason = unavailableReason;
+        Types = [];
+        Functions = FrozenDictionary<string, AbiDeclaration>.Empty;
+        Variables = FrozenDictionary<string, AbiDeclaration>.Empty;
+        _spellings = [];
+    }
+
+    internal AbiTypeGraph(string? debugFile, int typeCount)
+    {
+        DebugFile = debugFile;
+        _spellings = new string?[typeCount];
+        Types = [];
+        Functions = FrozenDictionary<string, AbiDeclaration>.Empty;
+        Variables = FrozenDictionary<string, AbiDeclaration>.Empty;
+    }
+
+    /// <summary>True when the graph was built from debug information; false when none was found (see <see cref="UnavailableReason"/>).</summary>
+    public bool HasDebugInfo => UnavailableReason is null;
+
+    /// <summary>Why there are no types (no debug information was found, and where it was looked for); <see langword="null"/> when there are.</summary>
+    public string? UnavailableReason { get; }
+
+    /// <summary>The file the DWARF was read from (the library itself or its separate debug file), when known.</summary>
+    public string? DebugFile { get; }
+
+    /// <summary>Every type, canonical: structurally equal types are one entry.</summary>
+    public ImmutableArray<AbiType> Types { get; private set; }
+
+    /// <summary>The exported functions that have a DIE, by <c>.dynsym</c> name.</summary>
+    public FrozenDictionary<string, AbiDeclaration> Functions { get; private set; }
+
+    /// <summary>The exported variables that have a DIE, by <c>.dynsym</c> name.</summary>
+    public FrozenDictionary<string, AbiDeclaration> Variables { get; private set; }
+
+    /// <summary>A graph with no types, for a library whose debug information was not found.</summary>
+    /// <param name="reason">Why: reported as "types were not compared: REASON".</param>
+    /// <returns>The graph.</returns>
+    public static AbiTypeGraph Unavailable(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return new AbiTypeGraph(null, reason);
+    }
+
+    /// <summary>
+    /// Finds the debug information of <paramref name="image"/> (in the file, by build-id or by <c>.gnu_debuglink</c>
+    /// under the debug roots, as <see cref="DebugInfoLocator"/> does) and builds the graph; when there is none, an
+    /// <see cref="Unavailable(string)"/> graph that says where it was looked for.
+    /// </summary>
+    /// <param name="image">The library.</param>
+    /// <param name="debugRoots">The debug roots (abidiff's <c>--d1</c>/<c>--d2</c>); <see langword="null"/> for the system's.</param>
+    /// <returns>The graph.</returns>
+    /// <exception cref="DwarfFormatException">The debug information is malformed.</exception>
+    /// <exception cref="ElfFormatException">The library or its debug file is not well-formed ELF.</exception>
+    public static AbiTypeGraph Load(ElfImage image, IEnumerable<string>? debugRoots = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var locator = new DebugInfoLocator(debugRoots);
+        var location = locator.Locate(image);
+        if (location is null)
+        {
+            var where = new StringBuilder("no debug information: the file has no .debug_info");
+            if (image.BuildIdHex is { } id)
+            {
+                where.Append($", and no debug file for build-id {id} under {string.Join(", ", locator.DebugRoots)}");
+            }
+
+            if (image.DebugLink is { } link)
+            {
+                where.Append($", and no debug file '{link.FileName}' with a matching CRC next to it or under the debug roots");
+            }
+
+            if (image.BuildIdHex is null && image.DebugLink is null)
+            {
+                where.Append(" and neither a build-id nor a .gnu_debuglink to find a separate debug file by");
+            }
+
+            return Unavailable(where.ToString());
+        }
+
+        var options = new DwarfReaderOptions { DebugRoots = locator.DebugRoots };
+        if (location.Source == DebugInfoSource.InFile)
+        {
+            using var inFile = DwarfFile.Of(image, options);
+            return Build(image, inFile);
+        }
+
+        using var dwarf = DwarfFile.Open(location.Path, options);
+        return Build(image, dwarf);
+    }
+
+    /// <summary>Builds the graph of <paramref name="image"/>'s exported functions and variables from <paramref name="dwarf"/>.</summary>
+    /// <param name="image">The library (its <c>.dynsym</c> names the exported symbols).</param>
+    /// <param name="dwarf">Its DWARF: the library itself, or its separate debug file.</param>
+    /// <returns>The graph.</returns>
+    /// <exception cref="DwarfFormatException">The debug information is malformed, or holds more types than a graph may (<c>16 777 216</c>).</exception>
+    public static AbiTypeGraph Build(ElfImage image, DwarfFile dwarf)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(dwarf);
+        return new AbiTypeGraphBuilder(image, dwarf).Build();
+    }
+
+    internal void Complete(ImmutableArray<AbiType> types, Dictionary<string, AbiDeclaration> functions, Dictionary<string, AbiDeclaration> variables)
+    {
+        Types = types;
+        Functions = functions.ToFrozenDictionary(StringComparer.Ordinal);
+        Variables = variables.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => HasDebugInfo
+        ? $"{Types.Length} types, {Functions.Count} functions, {Variables.Count} variables from {DebugFile ?? "(memory)"}"
+        : $"no types: {UnavailableReason}";
+
+    // Spelling. Declarators nest (a pointer to an array of pointers to functions…), so spelling recurses, bounded:
+    // past MaxSpellingDepth a part is spelled "…" instead of growing the stack.
+    private const int MaxSpellingDepth = 48;
+
+    internal string Spell(int index)
+    {
+        var cached = Volatile.Read(ref _spellings[index]);
+        if (cached is not null)
+        {
+            return cached;
+        }
+
+        var s = Declarator(index, string.Empty, 0);
+        Volatile.Write(ref _spellings[index], s);
+        return s;
+    }
+
+    internal string SpellFunction(int index, string name) => Declarator(index, name, 0);
+
+    internal string SpellDeclarator(int index, string name) => Declarator(index, name, 0);
+
+    /// <summary>The plain name a reader knows a type by: <c>struct S</c>, <c>size_t</c>, <c>int</c>.</summary>
+    internal string BaseName(AbiType t) => t.Kind switch
+    {
+        AbiTypeKind.Void => "void",
+        AbiTypeKind.Struct => "struct " + (t.Name ?? "{anonymous}"),
+        AbiTypeKind.Class => "class " + (t.Name ?? "{anonymous}"),
+        AbiTypeKind.Union => "union " + (t.Name ?? "{anonymous}"),
+        AbiTypeKind.Enum => "enum " + (t.Name ?? "{anonymous}"),
+        _ => t.Name ?? "?",
+    };
+
+    private string Declarator(int index, string inner, int depth)
+    {
+        if (depth > MaxSpellingDepth)
+        {
+            return "…" + (inner.Length > 0 ? " " + inner : string.Empty);
+        }
+
+        var t = Types[index];
+        switch (t.Kind)
+        {
+            case AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference or AbiTypeKind.PointerToMember:
+                var op = t.Kind switch
+                {
+                    AbiTypeKind.Pointer => "*",
+                    AbiTypeKind.LValueReference => "&",
+                    AbiTypeKind.RValueReference => "&&",
+                    _ => "::*",
+                };
+                return Declarator(t.TargetIndex, op + inner, depth + 1);
+            case AbiTypeKind.Qualified:
+                var q = Qualifiers(t.Qualifiers);
+                if (Types[t.TargetIndex].Kind is AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference or AbiTypeKind.PointerToMember)
+                {
+                    return Declarator(t.TargetIndex, q + (inner.Length > 0 ? " " + inner : string.Empty), depth + 1);
+                }
+
+                return q + " " + Declarator(t.TargetIndex, inner, depth + 1);
+            case AbiTypeKind.Array:
+                var dims = string.Concat(t.Dimensions.Select(d => d is { } n ? $"[{n}]" : "[]"));
+                return Declarator(t.TargetIndex, Paren(inner) + dims, depth + 1);
+            case AbiTypeKind.Function:
+                var ps = t.ParameterIndexes.Select(p => Declarator(p, string.Empty, depth + 1)).ToList();
+                if (t.IsVariadic)
+                {
+                    ps.Add("...");
+                }
+
+                var list = ps.Count == 0 ? "void" : string.Join(", ", ps);
+                return Declarator(t.TargetIndex, Paren(inner) + "(" + list + ")", depth + 1);
+            default:
+                var name = BaseName(t);
+                return inner.Length == 0 ? name : inner[0] is '*' or '&' or ':' ? name + " " + inner : name + " " + inner;
+        }
+
+        static string Paren(string inner) => inner.Length > 0 && inner[0] is '*' or '&' or ':' ? "(" + inner + ")" : inner;
+    }
+
+    private static string Qualifiers(AbiQualifiers q)
+    {
+        var parts = new List<string>(2);
+        if (q.HasFlag(AbiQualifiers.Const))
+        {
+            parts.Add("const");
+        }
+
+        if (q.HasFlag(AbiQualifiers.Volatile))
+        {
+            parts.Add("volatile");
+        }
+
+        if (q.HasFlag(AbiQualifiers.Restrict))
+        {
+            parts.Add("restrict");
+        }
+
+        if (q.HasFlag(AbiQualifiers.Atomic))
+        {
+            parts.Add("_Atomic");
+        }
+
+        return string.Join(" ", parts);
+    }
+}

@@ -1,0 +1,1002 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using System.Text;
+using Abi.Sdk.Dwarf;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Abi;
+
+/// <summary>
+/// Builds an <see cref="AbiTypeGraph"/>: one walk over the units finds the DIEs of exported functions and variables
+/// (by linkage name, then name, then address), the definitions of named types and the C++ scopes; then the types the
+/// declarations reach are built from a work list (no recursion, so cycles and deep nesting cost no stack), and
+/// finally canonicalised by partition refinement (structurally equal types, wherever declared, become one).
+/// </summary>
+internal sealed class AbiTypeGraphBuilder
+{
+    internal const int MaxTypes = 1 << 24;
+
+    private readonly ElfImage _image;
+    private readonly DwarfFile _dwarf;
+    private readonly List<Proto> _protos = [];
+    private readonly Dictionary<DieKey, int> _byDie = [];
+    private readonly Queue<(DwarfDie Die, int Index)> _work = new();
+    private readonly Dictionary<DieKey, string> _scopedNames = [];
+    private readonly Dictionary<(int Kind, string Name), DwarfDie> _definitions = [];
+    private readonly Dictionary<string, DwarfDie> _functionsByLinkage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _functionsByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, DwarfDie> _functionsByAddress = [];
+    private readonly Dictionary<string, DwarfDie> _variablesByLinkage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _variablesByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, DwarfDie> _variablesByAddress = [];
+
+    public AbiTypeGraphBuilder(ElfImage image, DwarfFile dwarf)
+    {
+        _image = image;
+        _dwarf = dwarf;
+    }
+
+    private readonly record struct DieKey(DwarfFile File, bool Types, ulong Offset)
+    {
+        public static DieKey Of(DwarfDie die) => new(die.Unit.File, die.Unit.IsInTypesSection, die.Offset);
+    }
+
+    private sealed class Proto
+    {
+        public AbiTypeKind Kind;
+        public string? Name;
+        public ulong? Size;
+        public int Target = -1;
+        public AbiQualifiers Qualifiers;
+        public bool DeclarationOnly;
+        public List<(string? Name, int Type, ulong BitOffset, ulong? BitSize)>? Members;
+        public List<(int Type, ulong Offset, bool Virtual)>? Bases;
+        public List<AbiVirtualFunction>? Virtuals;
+        public List<AbiEnumerator>? Enumerators;
+        public List<ulong?>? Dimensions;
+        public List<int>? Parameters;
+        public bool Variadic;
+    }
+
+    private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
+
+    public AbiTypeGraph Build()
+    {
+        _protos.Add(new Proto { Kind = AbiTypeKind.Void, Name = "void" }); // index 0: void, for every missing DW_AT_type
+        Walk(_dwarf, declarations: true);
+        if (_dwarf.SupplementaryLink is not null && _dwarf.GetSupplementary() is { } sup)
+        {
+            Walk(sup, declarations: false);
+        }
+
+        var pending = new List<PendingDeclaration>();
+        var seen = new HashSet<(string, bool)>();
+        var unmatched = new List<(string Name, ulong Address, bool Function)>();
+        var table = _image.DynamicSymbols.Count > 0 ? _image.DynamicSymbols : _image.ReadSymbolTable();
+        // Default versions first: a name exported at several versions (an old and a new implementation) is
+        // declared as programs linked today see it, as abidw does.
+        var order = new List<int>(table.Count);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 1; i < table.Count; i++)
+            {
+                if (table[i].IsVersionHidden == (pass == 1))
+                {
+                    order.Add(i);
+                }
+            }
+        }
+
+        foreach (int i in order)
+        {
+            var s = table[i];
+            if (!AbiSurface.IsExported(s) || s.SectionIndex == ElfSectionIndex.SHN_ABS)
+            {
+                continue;
+            }
+
+            bool function = s.Type is ElfSymbolType.Function or ElfSymbolType.GnuIndirectFunction;
+            bool variable = s.Type is ElfSymbolType.Object or ElfSymbolType.Tls or ElfSymbolType.Common;
+            if (!function && !variable)
+            {
+                continue;
+            }
+
+            var name = s.Name;
+            if (name.Length == 0 || !seen.Add((name, function)))
+            {
+                continue;
+            }
+
+            var die = function
+                ? Match(name, s.Value, _functionsByLinkage, _functionsByName, _functionsByAddress, s.Type != ElfSymbolType.GnuIndirectFunction)
+                : Match(name, s.Value, _variablesByLinkage, _variablesByName, _variablesByAddress, s.Type != ElfSymbolType.Tls);
+            if (die is not { } d)
+            {
+                unmatched.Add((name, s.Value, function));
+                continue;
+            }
+
+            // An alias at the same address (fflush for _IO_fflush, whose DIE has DW_AT_ranges, not an address).
+            if (s.Value != 0 && s.Type != ElfSymbolType.GnuIndirectFunction)
+            {
+                (function ? _functionsByAddress : _variablesByAddress).TryAdd(s.Value, d);
+            }
+
+            pending.Add(function ? DeclareFunction(name, d) : DeclareVariable(name, d));
+            Drain();
+        }
+
+        foreach (var (name, address, function) in unmatched)
+        {
+            if (address != 0 && (function ? _functionsByAddress : _variablesByAddress).TryGetValue(address, out var d))
+            {
+                pending.Add(function ? DeclareFunction(name, d) : DeclareVariable(name, d));
+                Drain();
+            }
+        }
+
+        ComputeSizes();
+        return Finish(pending);
+    }
+
+    private static DwarfDie? Match(string symbol, ulong address, Dictionary<string, DwarfDie> byLinkage, Dictionary<string, List<(DwarfDie Die, ulong Address)>> byName, Dictionary<ulong, DwarfDie> byAddress, bool useAddress)
+    {
+        if (byLinkage.TryGetValue(symbol, out var die))
+        {
+            return die;
+        }
+
+        if (byName.TryGetValue(symbol, out var named))
+        {
+            foreach (var (d, a) in named)
+            {
+                if (a == address)
+                {
+                    return d;
+                }
+            }
+
+            return named[0].Die;
+        }
+
+        return useAddress && address != 0 && byAddress.TryGetValue(address, out die) ? die : null;
+    }
+
+    // ---- the walk ----
+
+    private void Walk(DwarfFile file, bool declarations)
+    {
+        var prefix = new List<string?>(16);
+        foreach (var unit in file.Units)
+        {
+            prefix.Clear();
+            var dies = unit.ReadDies();
+            while (dies.MoveNext())
+            {
+                var die = dies.Current;
+                int depth = dies.Depth;
+                while (prefix.Count <= depth + 1)
+                {
+                    prefix.Add(null);
+                }
+
+                if (depth == 0)
+                {
+                    prefix[1] = string.Empty;
+                    continue;
+                }
+
+                var scope = prefix[depth];
+                if (scope is null)
+                {
+                    if (die.HasChildren)
+                    {
+                        prefix[depth + 1] = null;
+                    }
+
+                    continue;
+                }
+
+                string? childScope = null;
+                switch (die.Tag)
+                {
+                    case DwarfTag.Namespace:
+                        childScope = scope + (die.Name ?? "(anonymous namespace)") + "::";
+                        break;
+                    case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType:
+                    {
+                        var a = DieAttributes.Read(die);
+                        if (a.Name is { } n)
+                        {
+                            var qualified = scope + n;
+                            if (scope.Length > 0)
+                            {
+                                _scopedNames.TryAdd(DieKey.Of(die), qualified);
+                            }
+
+                            if (!a.Declaration && a.Signature is null)
+                            {
+                                _definitions.TryAdd((DefinitionKind(die.Tag), qualified), die);
+                            }
+
+                            childScope = qualified + "::";
+                        }
+                        else
+                        {
+                            childScope = scope;
+                        }
+
+                        break;
+                    }
+
+                    case DwarfTag.Typedef when scope.Length > 0:
+                        if (die.Name is { } typedefName)
+                        {
+                            _scopedNames.TryAdd(DieKey.Of(die), scope + typedefName);
+                        }
+
+                        break;
+                    case DwarfTag.Subprogram:
+                    {
+                        // Most subprogram DIEs of C units are declarations of functions called: nothing to read.
+                        if (scope.Length == 0 && !Has(die, DwarfAttribute.LowPc) && !Has(die, DwarfAttribute.Ranges))
+                        {
+                            break;
+                        }
+
+                        var a = DieAttributes.Read(die);
+                        if (a.Name is { } n && scope.Length > 0)
+                        {
+                            _scopedNames.TryAdd(DieKey.Of(die), scope + n);
+                        }
+
+                        if (declarations && (a.LowPc is not null || a.HasRanges) && !a.Declaration)
+                        {
+                            // A function split into hot and cold parts has DW_AT_ranges instead: matched by name only.
+                            ulong low = a.LowPc ?? 0;
+                            if (a.LinkageName is { } l)
+                            {
+                                _functionsByLinkage.TryAdd(l, die);
+                            }
+
+                            // By name too when there is a linkage name: C code declares hidden aliases that way
+                            // (glibc's fseek is linkage name __GI_fseek); a mangled symbol never equals a plain name.
+                            if (a.Name is { } plain)
+                            {
+                                CollectionsMarshal.GetValueRefOrAddDefault(_functionsByName, plain, out _) ??= [];
+                                _functionsByName[plain].Add((die, low));
+                            }
+
+                            if (low != 0)
+                            {
+                                _functionsByAddress.TryAdd(low, die);
+                            }
+                        }
+
+                        break; // a function's contents are not interface
+                    }
+
+                    case DwarfTag.Variable:
+                    {
+                        if (scope.Length == 0 && !Has(die, DwarfAttribute.Location) && !Has(die, DwarfAttribute.Specification))
+                        {
+                            break;
+                        }
+
+                        var a = DieAttributes.Read(die);
+                        if (a.Name is { } n && scope.Length > 0)
+                        {
+                            _scopedNames.TryAdd(DieKey.Of(die), scope + n);
+                        }
+
+                        if (declarations && !a.Declaration && (a.Address is not null || a.Specification is not null))
+                        {
+                            if (a.LinkageName is { } l)
+                            {
+                                _variablesByLinkage.TryAdd(l, die);
+                            }
+
+                            var plainName = a.Name ?? (a.Specification is { } spec ? DieAttributes.Read(spec.ResolveReference()).Name : null);
+                            if (plainName is not null)
+                            {
+                                CollectionsMarshal.GetValueRefOrAddDefault(_variablesByName, plainName, out _) ??= [];
+                                _variablesByName[plainName].Add((die, a.Address ?? 0));
+                            }
+
+                            if (a.Address is { } address)
+                            {
+                                _variablesByAddress.TryAdd(address, die);
+                            }
+                        }
+
+                        break;
+                    }
+                }
+
+                if (die.HasChildren)
+                {
+                    prefix[depth + 1] = childScope;
+                }
+            }
+        }
+    }
+
+    private static bool Has(DwarfDie die, DwarfAttribute attribute)
+    {
+        foreach (var spec in die.Abbreviation.Specs)
+        {
+            if (spec.Attribute == attribute)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int DefinitionKind(DwarfTag tag) => tag switch
+    {
+        DwarfTag.UnionType => 1,
+        DwarfTag.EnumerationType => 2,
+        _ => 0, // struct and class name the same kind of type: 'class C;' may be defined as 'struct C'
+    };
+
+    // ---- declarations ----
+
+    private PendingDeclaration DeclareFunction(string symbol, DwarfDie die)
+    {
+        var chain = Chain(die);
+        string? name = null, linkage = null;
+        DwarfAttributeValue? returns = null;
+        DwarfDie? withParameters = null;
+        foreach (var (d, a) in chain)
+        {
+            name ??= _scopedNames.GetValueOrDefault(DieKey.Of(d)) ?? a.Name;
+            linkage ??= a.LinkageName;
+            returns ??= a.Type;
+            if (HasParameters(d))
+            {
+                withParameters = d; // the deepest in the chain: abstract origins and declarations carry the types
+            }
+        }
+
+        var proto = new Proto { Kind = AbiTypeKind.Function, Parameters = [] };
+        int index = Add(proto);
+        proto.Target = returns is { } r ? Reserve(r.ResolveReference()) : 0;
+        if (withParameters is { } p)
+        {
+            AddParameters(proto, p);
+        }
+
+        return new PendingDeclaration(symbol, name ?? symbol, linkage, true, index);
+    }
+
+    private PendingDeclaration DeclareVariable(string symbol, DwarfDie die)
+    {
+        string? name = null, linkage = null;
+        DwarfAttributeValue? type = null;
+        foreach (var (d, a) in Chain(die))
+        {
+            name ??= _scopedNames.GetValueOrDefault(DieKey.Of(d)) ?? a.Name;
+            linkage ??= a.LinkageName;
+            type ??= a.Type;
+        }
+
+        return new PendingDeclaration(symbol, name ?? symbol, linkage, false, type is { } t ? Reserve(t.ResolveReference()) : 0);
+    }
+
+    /// <summary>The DIE and those it continues (DW_AT_abstract_origin, DW_AT_specification), at most 8 deep.</summary>
+    private static List<(DwarfDie Die, DieAttributes Attributes)> Chain(DwarfDie die)
+    {
+        var chain = new List<(DwarfDie, DieAttributes)>(3);
+        for (int i = 0; i < 8; i++)
+        {
+            var a = DieAttributes.Read(die);
+            chain.Add((die, a));
+            var next = a.AbstractOrigin ?? a.Specification;
+            if (next is null)
+            {
+                break;
+            }
+
+            die = next.Value.ResolveReference();
+        }
+
+        return chain;
+    }
+
+    private static bool HasParameters(DwarfDie die)
+    {
+        foreach (var c in die.Children)
+        {
+            if (c.Tag is DwarfTag.FormalParameter or DwarfTag.UnspecifiedParameters)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void AddParameters(Proto proto, DwarfDie die)
+    {
+        foreach (var c in die.Children)
+        {
+            if (c.Tag == DwarfTag.UnspecifiedParameters)
+            {
+                proto.Variadic = true;
+            }
+            else if (c.Tag == DwarfTag.FormalParameter)
+            {
+                var a = DieAttributes.Read(c);
+                var type = a.Type;
+                for (int i = 0; type is null && a.AbstractOrigin is { } origin && i < 8; i++)
+                {
+                    a = DieAttributes.Read(origin.ResolveReference());
+                    type = a.Type;
+                }
+
+                proto.Parameters!.Add(type is { } t ? Reserve(t.ResolveReference()) : 0);
+            }
+        }
+    }
+
+    // ---- types ----
+
+    private int Add(Proto proto)
+    {
+        if (_protos.Count >= MaxTypes)
+        {
+            throw new DwarfFormatException(_dwarf.FileName, ".debug_info", 0, $"the exported declarations reach more than {MaxTypes} types");
+        }
+
+        _protos.Add(proto);
+        return _protos.Count - 1;
+    }
+
+    /// <summary>The index of the type a DIE describes: built once per DIE (queued), declarations resolved to a definition.</summary>
+    private int Reserve(DwarfDie die)
+    {
+        if (_byDie.TryGetValue(DieKey.Of(die), out int known))
+        {
+            return known;
+        }
+
+        var original = die;
+        if (die.Tag is DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType)
+        {
+            var a = DieAttributes.Read(die);
+            if (a.Signature is { } sig)
+            {
+                die = sig.ResolveReference();
+            }
+            else if (a.Declaration && a.Name is { } n)
+            {
+                var qualified = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? n;
+                if (_definitions.TryGetValue((DefinitionKind(die.Tag), qualified), out var definition))
+                {
+                    die = definition;
+                }
+            }
+
+            if (die != original && _byDie.TryGetValue(DieKey.Of(die), out known))
+            {
+                _byDie[DieKey.Of(original)] = known;
+                return known;
+            }
+        }
+
+        int index = Add(new Proto());
+        _byDie[DieKey.Of(original)] = index;
+        _byDie.TryAdd(DieKey.Of(die), index);
+        _work.Enqueue((die, index));
+        return index;
+    }
+
+    private void Drain()
+    {
+        while (_work.TryDequeue(out var item))
+        {
+            Fill(item.Die, _protos[item.Index]);
+        }
+    }
+
+    private void Fill(DwarfDie die, Proto p)
+    {
+        var a = DieAttributes.Read(die);
+        p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? a.Name;
+        p.Size = a.ByteSize;
+        int Target() => a.Type is { } t ? Reserve(t.ResolveReference()) : 0;
+        switch (die.Tag)
+        {
+            case DwarfTag.BaseType:
+                p.Kind = AbiTypeKind.Base;
+                break;
+            case DwarfTag.PointerType:
+                p.Kind = AbiTypeKind.Pointer;
+                p.Size ??= die.Unit.AddressSize;
+                p.Target = Target();
+                break;
+            case DwarfTag.ReferenceType:
+                p.Kind = AbiTypeKind.LValueReference;
+                p.Size ??= die.Unit.AddressSize;
+                p.Target = Target();
+                break;
+            case DwarfTag.RvalueReferenceType:
+                p.Kind = AbiTypeKind.RValueReference;
+                p.Size ??= die.Unit.AddressSize;
+                p.Target = Target();
+                break;
+            case DwarfTag.PtrToMemberType:
+                p.Kind = AbiTypeKind.PointerToMember;
+                p.Target = Target();
+                break;
+            case DwarfTag.ConstType or DwarfTag.VolatileType or DwarfTag.RestrictType or DwarfTag.AtomicType:
+                p.Kind = AbiTypeKind.Qualified;
+                p.Qualifiers = die.Tag switch
+                {
+                    DwarfTag.ConstType => AbiQualifiers.Const,
+                    DwarfTag.VolatileType => AbiQualifiers.Volatile,
+                    DwarfTag.RestrictType => AbiQualifiers.Restrict,
+                    _ => AbiQualifiers.Atomic,
+                };
+                p.Target = Target();
+                break;
+            case DwarfTag.Typedef:
+                p.Kind = AbiTypeKind.Typedef;
+                p.Target = Target();
+                break;
+            case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType:
+                p.Kind = die.Tag switch { DwarfTag.StructureType => AbiTypeKind.Struct, DwarfTag.ClassType => AbiTypeKind.Class, _ => AbiTypeKind.Union };
+                p.DeclarationOnly = a.Declaration;
+                FillRecord(die, p);
+                break;
+            case DwarfTag.EnumerationType:
+                p.Kind = AbiTypeKind.Enum;
+                p.DeclarationOnly = a.Declaration;
+                if (a.Type is not null)
+                {
+                    p.Target = Target();
+                }
+
+                p.Enumerators = [];
+                bool unsigned = IsUnsigned(a.Type);
+                foreach (var c in die.Children)
+                {
+                    if (c.Tag == DwarfTag.Enumerator)
+                    {
+                        var e = DieAttributes.Read(c);
+                        long value = e.ConstValue is { } v ? (unsigned && v.Form is not DwarfForm.Sdata ? (long)v.RawValue : v.AsSigned()) : 0;
+                        p.Enumerators.Add(new AbiEnumerator(e.Name ?? string.Empty, value));
+                    }
+                }
+
+                break;
+            case DwarfTag.ArrayType:
+                p.Kind = AbiTypeKind.Array;
+                p.Target = Target();
+                p.Dimensions = [];
+                foreach (var c in die.Children)
+                {
+                    if (c.Tag == DwarfTag.SubrangeType)
+                    {
+                        var r = DieAttributes.Read(c);
+                        p.Dimensions.Add(r.Count is { } count ? count : r.UpperBound is { } upper ? (upper == ulong.MaxValue ? 0 : upper + 1) : null);
+                    }
+                }
+
+                break;
+            case DwarfTag.SubroutineType:
+                p.Kind = AbiTypeKind.Function;
+                p.Target = Target();
+                p.Parameters = [];
+                AddParameters(p, die);
+                break;
+            default:
+                p.Kind = AbiTypeKind.Other;
+                p.Name ??= DwarfNames.GetName(die.Tag) ?? $"DW_TAG 0x{(ushort)die.Tag:x}";
+                break;
+        }
+    }
+
+    private static bool IsUnsigned(DwarfAttributeValue? type)
+    {
+        // An enum's underlying type (DWARF 3+) says how data1…data8 enumerator values extend; without it, gcc's
+        // choice of form does (sdata for negative values).
+        for (int i = 0; type is { } t && i < 8; i++)
+        {
+            var die = t.ResolveReference();
+            var a = DieAttributes.Read(die);
+            if (die.Tag == DwarfTag.BaseType)
+            {
+                return a.Encoding is 0x08 or 0x02 or 0x10; // DW_ATE_unsigned, unsigned_char, UTF
+            }
+
+            type = a.Type;
+        }
+
+        return false;
+    }
+
+    private void FillRecord(DwarfDie die, Proto p)
+    {
+        p.Members = [];
+        p.Bases = [];
+        p.Virtuals = [];
+        foreach (var c in die.Children)
+        {
+            switch (c.Tag)
+            {
+                case DwarfTag.Member:
+                {
+                    var m = DieAttributes.Read(c);
+                    if (m.External || m.Declaration)
+                    {
+                        break; // a static data member (DWARF 4): no part of the layout
+                    }
+
+                    ulong bitOffset;
+                    if (m.DataBitOffset is { } dbo)
+                    {
+                        bitOffset = dbo;
+                    }
+                    else
+                    {
+                        bitOffset = (m.MemberLocation ?? 0) * 8;
+                        if (m.BitOffset is { } legacy && m.BitSize is { } width)
+                        {
+                            // DWARF 2/3 bit-fields: DW_AT_bit_offset counts from the storage unit's most significant bit.
+                            ulong storage = (m.ByteSize ?? 0) * 8;
+                            if (_image.Header.DataEncoding != ElfDataEncoding.BigEndian && storage >= legacy + width)
+                            {
+                                bitOffset += storage - legacy - width;
+                            }
+                            else
+                            {
+                                bitOffset += legacy;
+                            }
+                        }
+                    }
+
+                    p.Members.Add((m.Name, m.Type is { } t ? Reserve(t.ResolveReference()) : 0, bitOffset, m.BitSize));
+                    break;
+                }
+
+                case DwarfTag.Inheritance:
+                {
+                    var b = DieAttributes.Read(c);
+                    p.Bases.Add((b.Type is { } t ? Reserve(t.ResolveReference()) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
+                    break;
+                }
+
+                case DwarfTag.Subprogram:
+                {
+                    var f = DieAttributes.Read(c);
+                    if (f.Virtuality != 0)
+                    {
+                        p.Virtuals.Add(new AbiVirtualFunction(f.Name ?? string.Empty, f.LinkageName, f.VtableSlot ?? -1));
+                    }
+
+                    break;
+                }
+            }
+        }
+    }
+
+    private void ComputeSizes()
+    {
+        // Typedefs and qualifiers take their target's size, arrays their element's times their dimensions; chains
+        // resolve over passes, in work-list style (no recursion).
+        bool changed = true;
+        for (int pass = 0; changed && pass < 64; pass++)
+        {
+            changed = false;
+            foreach (var p in _protos)
+            {
+                if (p.Size is not null)
+                {
+                    continue;
+                }
+
+                switch (p.Kind)
+                {
+                    case AbiTypeKind.Typedef or AbiTypeKind.Qualified when p.Target > 0 && _protos[p.Target].Size is { } s:
+                        p.Size = s;
+                        changed = true;
+                        break;
+                    case AbiTypeKind.Array when p.Target > 0 && _protos[p.Target].Size is { } e && p.Dimensions!.All(d => d is not null):
+                        ulong n = e;
+                        foreach (var d in p.Dimensions!)
+                        {
+                            n *= d!.Value;
+                        }
+
+                        p.Size = n;
+                        changed = true;
+                        break;
+                }
+            }
+        }
+    }
+
+    // ---- canonicalisation ----
+
+    private AbiTypeGraph Finish(List<PendingDeclaration> pending)
+    {
+        int n = _protos.Count;
+        var keys = new string[n];
+        var children = new int[n][];
+        for (int i = 0; i < n; i++)
+        {
+            (keys[i], children[i]) = LocalKey(_protos[i]);
+        }
+
+        var classes = AbiTypeCanonicalizer.Refine(keys, children);
+        var map = new int[n];
+        var representative = new Dictionary<int, int>();
+        var order = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            if (!representative.TryGetValue(classes[i], out int r))
+            {
+                r = order.Count;
+                representative[classes[i]] = r;
+                order.Add(i);
+            }
+
+            map[i] = r;
+        }
+
+        var graph = new AbiTypeGraph(_dwarf.FileName, order.Count);
+        var types = new AbiType[order.Count];
+        for (int k = 0; k < order.Count; k++)
+        {
+            var p = _protos[order[k]];
+            types[k] = new AbiType(graph, k, p.Kind, p.Name, p.Size, p.Target < 0 ? -1 : map[p.Target], p.Qualifiers, p.DeclarationOnly,
+                p.Members is null ? [] : [.. p.Members.Select(m => new AbiMember(graph, m.Name, map[m.Type], m.BitOffset, m.BitSize))],
+                p.Bases is null ? [] : [.. p.Bases.Select(b => new AbiBaseClass(graph, map[b.Type], b.Offset, b.Virtual))],
+                p.Virtuals is null ? [] : [.. p.Virtuals],
+                p.Enumerators is null ? [] : [.. p.Enumerators],
+                p.Dimensions is null ? [] : [.. p.Dimensions],
+                p.Parameters is null ? [] : [.. p.Parameters.Select(x => map[x])],
+                p.Variadic);
+        }
+
+        var functions = new Dictionary<string, AbiDeclaration>(StringComparer.Ordinal);
+        var variables = new Dictionary<string, AbiDeclaration>(StringComparer.Ordinal);
+        foreach (var d in pending)
+        {
+            (d.IsFunction ? functions : variables).TryAdd(d.Symbol, new AbiDeclaration(d.Symbol, d.Name, d.Linkage, d.IsFunction, types[map[d.Type]]));
+        }
+
+        graph.Complete(ImmutableCollectionsMarshal.AsImmutableArray(types), functions, variables);
+        return graph;
+    }
+
+    private static (string Key, int[] Children) LocalKey(Proto p)
+    {
+        var key = new StringBuilder();
+        var children = new List<int>();
+        key.Append((int)p.Kind).Append('|').Append(p.Name).Append('|').Append(p.Size).Append('|').Append((int)p.Qualifiers).Append(p.DeclarationOnly ? "|d" : "|").Append(p.Variadic ? "|v" : "|");
+        if (p.Target >= 0)
+        {
+            children.Add(p.Target);
+        }
+
+        AppendLayout(key, p.Members, p.Bases, p.Virtuals, p.Enumerators, p.Dimensions, p.Parameters, children);
+        return (key.ToString(), [.. children]);
+    }
+
+    internal static void AppendLayout(StringBuilder key, IEnumerable<(string? Name, int Type, ulong BitOffset, ulong? BitSize)>? members, IEnumerable<(int Type, ulong Offset, bool Virtual)>? bases,
+        IEnumerable<AbiVirtualFunction>? virtuals, IEnumerable<AbiEnumerator>? enumerators, IEnumerable<ulong?>? dimensions, IEnumerable<int>? parameters, List<int> children)
+    {
+        if (members is not null)
+        {
+            key.Append("|m");
+            foreach (var m in members)
+            {
+                key.Append(m.Name).Append('@').Append(m.BitOffset).Append(':').Append(m.BitSize).Append(';');
+                children.Add(m.Type);
+            }
+        }
+
+        if (bases is not null)
+        {
+            key.Append("|b");
+            foreach (var b in bases)
+            {
+                key.Append(b.Offset).Append(b.Virtual ? 'v' : '-').Append(';');
+                children.Add(b.Type);
+            }
+        }
+
+        if (virtuals is not null)
+        {
+            key.Append("|f");
+            foreach (var v in virtuals)
+            {
+                key.Append(v.Name).Append('/').Append(v.LinkageName).Append('@').Append(v.Slot).Append(';');
+            }
+        }
+
+        if (enumerators is not null)
+        {
+            key.Append("|e");
+            foreach (var e in enumerators)
+            {
+                key.Append(e.Name).Append('=').Append(e.Value).Append(';');
+            }
+        }
+
+        if (dimensions is not null)
+        {
+            key.Append("|a");
+            foreach (var d in dimensions)
+            {
+                key.Append(d).Append(';');
+            }
+        }
+
+        if (parameters is not null)
+        {
+            key.Append("|p");
+            foreach (var x in parameters)
+            {
+                key.Append(';');
+                children.Add(x);
+            }
+        }
+    }
+}
+
+/// <summary>The attributes the builder reads, decoded in one pass over a DIE's attributes.</summary>
+internal struct DieAttributes
+{
+    public string? Name;
+    public string? LinkageName;
+    public DwarfAttributeValue? Type;
+    public DwarfAttributeValue? Specification;
+    public DwarfAttributeValue? AbstractOrigin;
+    public DwarfAttributeValue? Signature;
+    public DwarfAttributeValue? ConstValue;
+    public ulong? ByteSize;
+    public ulong? LowPc;
+    public ulong? Address;
+    public ulong? MemberLocation;
+    public ulong? DataBitOffset;
+    public ulong? BitOffset;
+    public ulong? BitSize;
+    public ulong? UpperBound;
+    public ulong? Count;
+    public long? VtableSlot;
+    public int Encoding;
+    public int Virtuality;
+    public bool Declaration;
+    public bool External;
+    public bool HasRanges;
+
+    public static DieAttributes Read(DwarfDie die)
+    {
+        var r = default(DieAttributes);
+        foreach (var a in die.Attributes)
+        {
+            switch (a.Attribute)
+            {
+                case DwarfAttribute.Name when a.IsString:
+                    r.Name = a.AsString();
+                    break;
+                case DwarfAttribute.LinkageName or DwarfAttribute.MipsLinkageName when a.IsString:
+                    r.LinkageName = a.AsString();
+                    break;
+                case DwarfAttribute.Type when a.IsReference:
+                    r.Type = a;
+                    break;
+                case DwarfAttribute.Specification when a.IsReference:
+                    r.Specification = a;
+                    break;
+                case DwarfAttribute.AbstractOrigin when a.IsReference:
+                    r.AbstractOrigin = a;
+                    break;
+                case DwarfAttribute.Signature when a.IsReference:
+                    r.Signature = a;
+                    break;
+                case DwarfAttribute.ConstValue when a.IsConstant:
+                    r.ConstValue = a;
+                    break;
+                case DwarfAttribute.ByteSize when a.IsConstant:
+                    r.ByteSize = a.RawValue;
+                    break;
+                case DwarfAttribute.LowPc when a.Form is DwarfForm.Addr or DwarfForm.Addrx or DwarfForm.Addrx1 or DwarfForm.Addrx2 or DwarfForm.Addrx3 or DwarfForm.Addrx4 or DwarfForm.GnuAddrIndex:
+                    r.LowPc = a.AsAddress();
+                    break;
+                case DwarfAttribute.Location when a.Form is DwarfForm.Exprloc or DwarfForm.Block1 or DwarfForm.Block:
+                    r.Address = AddressOf(a.AsBytes(), die.Unit.AddressSize, die.Unit.File.Image.Header.DataEncoding == ElfDataEncoding.BigEndian);
+                    break;
+                case DwarfAttribute.DataMemberLocation:
+                    r.MemberLocation = a.IsConstant ? a.RawValue : PlusUconst(a.AsBytes());
+                    break;
+                case DwarfAttribute.DataBitOffset when a.IsConstant:
+                    r.DataBitOffset = a.RawValue;
+                    break;
+                case DwarfAttribute.BitOffset when a.IsConstant:
+                    r.BitOffset = a.RawValue;
+                    break;
+                case DwarfAttribute.BitSize when a.IsConstant:
+                    r.BitSize = a.RawValue;
+                    break;
+                case DwarfAttribute.UpperBound when a.IsConstant:
+                    r.UpperBound = a.Form is DwarfForm.Sdata && a.AsSigned() < 0 ? ulong.MaxValue : a.RawValue;
+                    break;
+                case DwarfAttribute.Count when a.IsConstant:
+                    r.Count = a.RawValue;
+                    break;
+                case DwarfAttribute.VtableElemLocation:
+                    r.VtableSlot = a.IsConstant ? (long)a.RawValue : (long?)Constu(a.AsBytes());
+                    break;
+                case DwarfAttribute.Encoding:
+                    r.Encoding = (int)a.RawValue;
+                    break;
+                case DwarfAttribute.Virtuality:
+                    r.Virtuality = (int)a.RawValue;
+                    break;
+                case DwarfAttribute.Declaration:
+                    r.Declaration = a.AsFlag();
+                    break;
+                case DwarfAttribute.External:
+                    r.External = a.AsFlag();
+                    break;
+                case DwarfAttribute.Ranges:
+                    r.HasRanges = true;
+                    break;
+            }
+        }
+
+        return r;
+    }
+
+    /// <summary>A variable's address from a location that is just DW_OP_addr (0x03) or DW_OP_addrx (0xa1) is not resolved here.</summary>
+    private static ulong? AddressOf(ReadOnlySpan<byte> expression, int addressSize, bool bigEndian)
+    {
+        if (expression.Length != 1 + addressSize || expression[0] != 0x03)
+        {
+            return null;
+        }
+
+        ulong v = 0;
+        for (int i = 0; i < addressSize; i++)
+        {
+            int b = bigEndian ? i : addressSize - 1 - i;
+            v = (v << 8) | expression[1 + b];
+        }
+
+        return v;
+    }
+
+    /// <summary>DW_OP_plus_uconst N (0x23), the form gcc writes member offsets in before DWARF 3.</summary>
+    private static ulong? PlusUconst(ReadOnlySpan<byte> expression) => expression.Length >= 2 && expression[0] == 0x23 ? Uleb(expression[1..]) : null;
+
+    /// <summary>DW_OP_constu N (0x10), gcc's vtable slot.</summary>
+    private static ulong? Constu(ReadOnlySpan<byte> expression) => expression.Length >= 2 && expression[0] == 0x10 ? Uleb(expression[1..]) : null;
+
+    private static ulong Uleb(ReadOnlySpan<byte> bytes)
+    {
+        ulong v = 0;
+        int shift = 0;
+        foreach (var b in bytes)
+        {
+            if (shift < 64)
+            {
+                v |= (ulong)(b & 0x7f) << shift;
+            }
+
+            shift += 7;
+            if ((b & 0x80) == 0)
+            {
+                break;
+            }
+        }
+
+        return v;
+    }
+}

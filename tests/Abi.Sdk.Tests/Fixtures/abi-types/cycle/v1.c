@@ -1,0 +1,2 @@
+struct node { struct node *next; int v; };
+int walk(struct node *n) { return n->v; }

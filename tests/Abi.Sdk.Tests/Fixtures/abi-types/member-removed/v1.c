@@ -1,0 +1,2 @@
+struct S { int a; int b; int c; };
+int f(struct S *s) { return s->a; }

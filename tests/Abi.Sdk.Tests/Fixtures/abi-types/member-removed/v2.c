@@ -1,0 +1,2 @@
+struct S { int a; int c; };
+int f(struct S *s) { return s->a; }

@@ -1,0 +1,2 @@
+struct S { int a; int b; };
+int f(struct S *s) { return s->a; }

@@ -1,0 +1,1 @@
+int h(int x, int y) { return x + y; }

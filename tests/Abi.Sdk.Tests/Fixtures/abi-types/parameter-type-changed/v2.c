@@ -1,0 +1,1 @@
+int h(long x) { return x; }

@@ -1,0 +1,1 @@
+int r(void) { return 1; }

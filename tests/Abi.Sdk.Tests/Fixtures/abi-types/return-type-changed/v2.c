@@ -1,0 +1,1 @@
+long r(void) { return 1; }

@@ -1,0 +1,2 @@
+typedef int T;
+T t(T x) { return x; }

@@ -1,0 +1,2 @@
+typedef long T;
+T t(T x) { return x; }

@@ -1,0 +1,3 @@
+struct S { int a; int b; };
+int f(struct S *s) { return s->b; }
+int counter;

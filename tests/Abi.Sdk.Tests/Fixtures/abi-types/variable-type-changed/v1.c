@@ -1,0 +1,2 @@
+int v = 1;
+int f(void) { return v; }

@@ -1,0 +1,2 @@
+long v = 1;
+int f(void) { return v; }

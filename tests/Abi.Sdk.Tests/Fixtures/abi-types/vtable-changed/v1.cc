@@ -1,0 +1,4 @@
+struct C { virtual int f(); virtual int g(); int x; };
+int C::f() { return 1; }
+int C::g() { return 2; }
+int use(C *c) { return c->x; }
