@@ -250,17 +250,7 @@ public class IsaLevelTests
         }
     }
 
-    private static string OldGlibc()
-    {
-        var script = Path.Combine(Paths.RepositoryRoot, "tests", "tools", "fetch-old-glibc.sh");
-        var (code, stdout, stderr) = Tools.Run("bash", [script]);
-        if (code != 0)
-        {
-            Assert.Skip($"glibc 2.31 could not be fetched (tests/tools/fetch-old-glibc.sh): {stderr.Trim()}");
-        }
-
-        return stdout.Trim().Split('\n')[^1];
-    }
+    private static string OldGlibc() => global::Abi.Sdk.Tests.Compatibility.OldGlibc.Root();
 
     [Fact]
     public void A_glibc_2_31_loader_checks_no_isa_level_and_searches_no_glibc_hwcaps_folder()

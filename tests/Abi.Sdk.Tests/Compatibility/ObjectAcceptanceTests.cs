@@ -392,9 +392,7 @@ public sealed partial class ObjectAcceptanceTests : IDisposable
     private static string OldGlibc()
     {
         Tools.Require("qemu-x86_64", "qemu-user");
-        var (code, stdout, stderr) = Tools.Run("bash", [Path.Combine(Paths.RepositoryRoot, "tests", "tools", "fetch-old-glibc.sh")]);
-        Assert.True(code == 0, $"fetch-old-glibc.sh failed: {stderr}");
-        return stdout.Trim().Split('\n')[^1];
+        return global::Abi.Sdk.Tests.Compatibility.OldGlibc.Root();
     }
 
     [Theory]
