@@ -46,6 +46,24 @@ internal sealed class DynamicObject : IDisposable
 
     public bool HasVersionDefinitions { get; }
 
+    private long _loaderIsaNeeded = -1; // not read yet; the mark is read once per object, not once per check
+
+    /// <summary>The ISA levels the loader takes this object to need (<see cref="ElfImage.LoaderX86IsaNeeded"/>), read once.</summary>
+    public ElfX86IsaLevels LoaderIsaNeeded
+    {
+        get
+        {
+            long value = Volatile.Read(ref _loaderIsaNeeded);
+            if (value < 0)
+            {
+                value = (long)Image.LoaderX86IsaNeeded(); // idempotent: a race computes the same value twice
+                Volatile.Write(ref _loaderIsaNeeded, value);
+            }
+
+            return (ElfX86IsaLevels)value;
+        }
+    }
+
     public readonly record struct VersionSlot(string? Name, uint Hash, string? FileName, bool Weak);
 
     /// <summary>One symbol a relocation looks up: undefined symbols, and copy-relocated objects of an executable.</summary>

@@ -59,7 +59,7 @@ internal sealed partial class LoaderRun
                 continue; // ld.so is not checked: it would not have started
             }
 
-            var needed = IsaLevelCheck.LoaderNeeded(map.Surface.Image);
+            var needed = map.Surface.LoaderIsaNeeded;
             if ((needed & cpu.X86IsaLevels) != needed)
             {
                 _isaLevelShortfalls.Add(new IsaLevelShortfall(map.Name, map.IsMain ? _binary : map.OpenedPath, needed, cpu.X86IsaLevels, Chain(map)));
