@@ -312,20 +312,11 @@ public partial class TypeDiffTests
     public void Libc_declarations_and_layouts_agree_with_abidw()
     {
         var abidw = Tools.Require("abidw", "abigail-tools");
-        const string libc = "/lib/x86_64-linux-gnu/libc.so.6";
-        if (!File.Exists(libc))
-        {
-            Assert.Skip("no x86_64 glibc on this machine");
-        }
+        const string libc = LibcDebugInfo.Libc;
+        var (image, location) = LibcDebugInfo.Open();
+        using var _ = image;
 
-        using var image = ElfImage.Open(libc);
-        var location = new DebugInfoLocator().Locate(image);
-        if (location is null)
-        {
-            Assert.Skip("libc6-dbg is not installed (apt-get install libc6-dbg); .ci/run installs it");
-        }
-
-        var (exit, stdout, stderr) = Tools.Run(abidw, ["--no-show-locs", "--debug-info-dir", Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(location!.Path)))!, libc]);
+        var (exit, stdout, stderr) = Tools.Run(abidw, ["--no-show-locs", "--debug-info-dir", Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(location.Path)))!, libc]);
         Assert.True(exit == 0, stderr);
         var xml = XDocument.Parse(stdout);
         var graph = AbiTypeGraph.Load(image);
@@ -375,17 +366,8 @@ public partial class TypeDiffTests
     [Fact]
     public void Libc_type_graph_from_libc6_dbg()
     {
-        const string libc = "/lib/x86_64-linux-gnu/libc.so.6";
-        if (!File.Exists(libc))
-        {
-            Assert.Skip("no x86_64 glibc on this machine");
-        }
-
-        using var image = ElfImage.Open(libc);
-        if (new DebugInfoLocator().Locate(image) is null)
-        {
-            Assert.Skip("libc6-dbg is not installed (apt-get install libc6-dbg); .ci/run installs it");
-        }
+        var (image, _) = LibcDebugInfo.Open();
+        using var owned = image;
 
         var watch = Stopwatch.StartNew();
         var graph = AbiTypeGraph.Load(image);

@@ -35,20 +35,9 @@ public sealed class DwarfDifferentialTests(ITestOutputHelper output)
     public void Libc_debug_file_found_by_build_id_agrees_with_eu_readelf()
     {
         var euReadelf = Tools.Require("eu-readelf", "elfutils");
-        const string libc = "/lib/x86_64-linux-gnu/libc.so.6";
-        if (!File.Exists(libc))
-        {
-            Assert.Skip("no x86_64 glibc on this machine");
-        }
-
-        using var image = ElfImage.Open(libc);
-        var location = new DebugInfoLocator().Locate(image);
-        if (location is null)
-        {
-            Assert.Skip("libc6-dbg is not installed (apt-get install libc6-dbg); .ci/run installs it");
-        }
-
-        Assert.Equal(DebugInfoSource.BuildId, location!.Source);
+        var (image, location) = LibcDebugInfo.Open();
+        using var _ = image;
+        Assert.Equal(DebugInfoSource.BuildId, location.Source);
         using var dwarf = DwarfFile.Open(location.Path);
         AssertAgrees(euReadelf, location.Path, dwarf);
     }
