@@ -71,7 +71,7 @@ internal sealed class AbiTypeGraphBuilder
 
         var pending = new List<PendingDeclaration>();
         var seen = new HashSet<(string, bool)>();
-        var unmatched = new List<(string Name, ulong Address, bool Function)>();
+        var unmatched = new List<(string Name, ulong Address, bool Function, bool ByAddress)>();
         var table = _image.DynamicSymbols.Count > 0 ? _image.DynamicSymbols : _image.ReadSymbolTable();
         // Default versions first: a name exported at several versions (an old and a new implementation) is
         // declared as programs linked today see it, as abidw does.
@@ -113,7 +113,8 @@ internal sealed class AbiTypeGraphBuilder
                 : Match(name, s.Value, _variablesByLinkage, _variablesByName, _variablesByAddress, s.Type != ElfSymbolType.Tls);
             if (die is not { } d)
             {
-                unmatched.Add((name, s.Value, function));
+                // An IFUNC's value is its resolver's address, a TLS variable's an offset: neither finds a DIE by address.
+                unmatched.Add((name, s.Value, function, s.Type is not (ElfSymbolType.GnuIndirectFunction or ElfSymbolType.Tls)));
                 continue;
             }
 
@@ -127,9 +128,9 @@ internal sealed class AbiTypeGraphBuilder
             Drain();
         }
 
-        foreach (var (name, address, function) in unmatched)
+        foreach (var (name, address, function, byAddress) in unmatched)
         {
-            if (address != 0 && (function ? _functionsByAddress : _variablesByAddress).TryGetValue(address, out var d))
+            if (byAddress && address != 0 && (function ? _functionsByAddress : _variablesByAddress).TryGetValue(address, out var d))
             {
                 pending.Add(function ? DeclareFunction(name, d) : DeclareVariable(name, d));
                 Drain();
