@@ -51,9 +51,19 @@ internal static class AbiCommands
         var comparer = LoadComparer(suppressionFiles, settingsFile);
         var oldSurface = AbiSurface.Open(oldPath);
         var newSurface = AbiSurface.Open(newPath);
-        var result = types.NoTypes
-            ? comparer.Compare(oldSurface, newSurface)
-            : comparer.Compare(oldSurface, newSurface, LoadTypes(oldPath, types.OldRoots), LoadTypes(newPath, types.NewRoots));
+        AbiDiff result;
+        if (types.NoTypes)
+        {
+            result = comparer.Compare(oldSurface, newSurface);
+        }
+        else
+        {
+            // The two graphs share nothing: build them side by side.
+            var oldTypes = Task.Run(() => LoadTypes(oldPath, types.OldRoots));
+            var newTypes = LoadTypes(newPath, types.NewRoots);
+            result = comparer.Compare(oldSurface, newSurface, oldTypes.GetAwaiter().GetResult(), newTypes);
+        }
+
         using var output = new Output();
         if (json)
         {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Abi.Sdk.Abi;
@@ -15,7 +16,6 @@ internal static class AbiTypeCanonicalizer
         int n = keys.Length;
         var classes = new int[n];
         var interned = new Dictionary<string, int>(StringComparer.Ordinal);
-        int total = 0;
         for (int i = 0; i < n; i++)
         {
             ref int c = ref CollectionsMarshal.GetValueRefOrAddDefault(interned, keys[i], out bool exists);
@@ -25,70 +25,173 @@ internal static class AbiTypeCanonicalizer
             }
 
             classes[i] = c;
-            total += children[i].Length + 1;
         }
 
         int count = interned.Count;
-        var next = new int[n];
 
-        // Each round's signatures (own class, then the children's) live in one flat buffer, keyed by position.
-        var buffer = new int[total];
-        var starts = new int[n + 1];
-        for (int i = 0, at = 0; i < n; i++)
+        // Work-list refinement: only a class one of whose members has a child that moved to another class can
+        // split, so after the first pass only those are looked at again (the result is the same coarsest stable
+        // partition a round-by-round refinement of every node reaches; class numbers differ, only equality counts).
+        var members = new List<List<int>>(count);
+        for (int c = 0; c < count; c++)
         {
-            starts[i] = at;
-            at += children[i].Length + 1;
-            starts[i + 1] = at;
+            members.Add([]);
         }
 
-        var comparer = new SignatureComparer(buffer, starts);
-        while (true)
+        for (int i = 0; i < n; i++)
         {
-            for (int i = 0; i < n; i++)
-            {
-                int at = starts[i];
-                buffer[at] = classes[i];
-                var kids = children[i];
-                for (int k = 0; k < kids.Length; k++)
-                {
-                    buffer[at + 1 + k] = classes[kids[k]];
-                }
-            }
-
-            var signatures = new Dictionary<int, int>(n, comparer);
-            for (int i = 0; i < n; i++)
-            {
-                ref int c = ref CollectionsMarshal.GetValueRefOrAddDefault(signatures, i, out bool exists);
-                if (!exists)
-                {
-                    c = signatures.Count - 1;
-                }
-
-                next[i] = c;
-            }
-
-            (classes, next) = (next, classes);
-            if (signatures.Count == count)
-            {
-                return classes; // no class split: stable
-            }
-
-            count = signatures.Count;
+            members[classes[i]].Add(i);
         }
+
+        // Parents of each node (reverse edges), flat.
+        var parentStart = new int[n + 1];
+        for (int i = 0; i < n; i++)
+        {
+            foreach (int k in children[i])
+            {
+                parentStart[k + 1]++;
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            parentStart[i + 1] += parentStart[i];
+        }
+
+        var parents = new int[parentStart[n]];
+        var fill = parentStart[..n];
+        for (int i = 0; i < n; i++)
+        {
+            foreach (int k in children[i])
+            {
+                parents[fill[k]++] = i;
+            }
+        }
+
+        var queued = new List<bool>(count);
+        var queue = new List<int>();
+        for (int c = 0; c < count; c++)
+        {
+            bool splittable = members[c].Count > 1;
+            queued.Add(splittable);
+            if (splittable)
+            {
+                queue.Add(c);
+            }
+        }
+
+        var groups = new Dictionary<int, int>(new SignatureComparer(classes, children));
+        var groupOf = new List<int>();
+        var moved = new List<int>();
+        while (queue.Count > 0)
+        {
+            var current = queue;
+            current.Sort();
+            queue = [];
+            foreach (int c in current)
+            {
+                queued[c] = false;
+                var m = members[c];
+                if (m.Count < 2)
+                {
+                    continue;
+                }
+
+                groups.Clear();
+                groupOf.Clear();
+                foreach (int node in m)
+                {
+                    ref int g = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, node, out bool exists);
+                    if (!exists)
+                    {
+                        g = groups.Count - 1;
+                    }
+
+                    groupOf.Add(g);
+                }
+
+                if (groups.Count == 1)
+                {
+                    continue;
+                }
+
+                // The first member's group keeps the class; every other group becomes a new one.
+                int firstNew = members.Count;
+                for (int g = 1; g < groups.Count; g++)
+                {
+                    members.Add([]);
+                    queued.Add(false);
+                }
+
+                var kept = new List<int>();
+                moved.Clear();
+                for (int k = 0; k < m.Count; k++)
+                {
+                    int node = m[k], g = groupOf[k];
+                    if (g == 0)
+                    {
+                        kept.Add(node);
+                    }
+                    else
+                    {
+                        classes[node] = firstNew + g - 1;
+                        members[firstNew + g - 1].Add(node);
+                        moved.Add(node);
+                    }
+                }
+
+                members[c] = kept;
+                foreach (int node in moved)
+                {
+                    for (int p = parentStart[node]; p < parentStart[node + 1]; p++)
+                    {
+                        int pc = classes[parents[p]];
+                        if (!queued[pc] && members[pc].Count > 1)
+                        {
+                            queued[pc] = true;
+                            queue.Add(pc);
+                        }
+                    }
+                }
+            }
+        }
+
+        return classes;
     }
 
-    /// <summary>Compares nodes by their signature in the round's buffer.</summary>
-    private sealed class SignatureComparer(int[] buffer, int[] starts) : IEqualityComparer<int>
+    /// <summary>Compares nodes of one class by their children's current classes, in order.</summary>
+    private sealed class SignatureComparer(int[] classes, int[][] children) : IEqualityComparer<int>
     {
-        public bool Equals(int x, int y) => Span(x).SequenceEqual(Span(y));
+        public bool Equals(int x, int y)
+        {
+            var a = children[x];
+            var b = children[y];
+            if (a.Length != b.Length)
+            {
+                return false;
+            }
+
+            for (int k = 0; k < a.Length; k++)
+            {
+                if (classes[a[k]] != classes[b[k]])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
 
         public int GetHashCode(int node)
         {
-            var h = new HashCode();
-            h.AddBytes(MemoryMarshal.AsBytes(Span(node)));
-            return h.ToHashCode();
-        }
+            // A few ints per node: a multiply-rotate mix is enough (equal hashes are compared in full).
+            uint h = 0x9E3779B9u ^ (uint)children[node].Length;
+            foreach (int k in children[node])
+            {
+                h = BitOperations.RotateLeft(h ^ (uint)classes[k], 5) * 0x85EBCA6Bu;
+            }
 
-        private ReadOnlySpan<int> Span(int node) => buffer.AsSpan(starts[node], starts[node + 1] - starts[node]);
+            return (int)(h ^ (h >> 15));
+        }
     }
 }

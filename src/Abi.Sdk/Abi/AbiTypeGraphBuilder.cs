@@ -191,7 +191,7 @@ internal sealed class AbiTypeGraphBuilder
                 var scope = prefix[depth];
                 if (scope is null)
                 {
-                    if (die.HasChildren)
+                    if (die.HasChildren && !dies.SkipChildren())
                     {
                         prefix[depth + 1] = null;
                     }
@@ -315,7 +315,9 @@ internal sealed class AbiTypeGraphBuilder
                     }
                 }
 
-                if (die.HasChildren)
+                // Nothing under a DIE without a child scope (a function's parameters, locals, inlined calls: most
+                // of a C library's DIEs) is read: jump to its sibling where the producer says where that is.
+                if (die.HasChildren && (childScope is not null || !dies.SkipChildren()))
                 {
                     prefix[depth + 1] = childScope;
                 }
@@ -689,11 +691,21 @@ internal sealed class AbiTypeGraphBuilder
     {
         // Typedefs and qualifiers take their target's size, arrays their element's times their dimensions; chains
         // resolve over passes, in work-list style (no recursion).
+        // Only the types still without a size are visited again, in the same order, over the same passes.
+        var open = new List<Proto>();
+        foreach (var p in _protos)
+        {
+            if (p.Size is null && p.Kind is AbiTypeKind.Typedef or AbiTypeKind.Qualified or AbiTypeKind.Array)
+            {
+                open.Add(p);
+            }
+        }
+
         bool changed = true;
         for (int pass = 0; changed && pass < 64; pass++)
         {
             changed = false;
-            foreach (var p in _protos)
+            foreach (var p in open)
             {
                 if (p.Size is not null)
                 {
@@ -728,9 +740,11 @@ internal sealed class AbiTypeGraphBuilder
         int n = _protos.Count;
         var keys = new string[n];
         var children = new int[n][];
+        var key = new StringBuilder();
+        var kids = new List<int>();
         for (int i = 0; i < n; i++)
         {
-            (keys[i], children[i]) = LocalKey(_protos[i]);
+            (keys[i], children[i]) = LocalKey(_protos[i], key, kids);
         }
 
         var classes = AbiTypeCanonicalizer.Refine(keys, children);
@@ -775,10 +789,10 @@ internal sealed class AbiTypeGraphBuilder
         return graph;
     }
 
-    private static (string Key, int[] Children) LocalKey(Proto p)
+    private static (string Key, int[] Children) LocalKey(Proto p, StringBuilder key, List<int> children)
     {
-        var key = new StringBuilder();
-        var children = new List<int>();
+        key.Clear();
+        children.Clear();
         key.Append((int)p.Kind).Append('|').Append(p.Name).Append('|').Append(p.Size).Append('|').Append((int)p.Qualifiers).Append(p.DeclarationOnly ? "|d" : "|").Append(p.Variadic ? "|v" : "|");
         if (p.Target >= 0)
         {

@@ -19,6 +19,10 @@ public sealed class DwarfAbbreviation
         HasChildren = hasChildren;
         Specs = specs;
         FixedSize = fixedSize;
+        foreach (var spec in specs)
+        {
+            HasSibling |= spec.Attribute == DwarfAttribute.Sibling;
+        }
     }
 
     /// <summary>The entry's offset in <c>.debug_abbrev</c>.</summary>
@@ -40,6 +44,9 @@ public sealed class DwarfAbbreviation
 
     /// <summary>The byte size of all attribute values when every form has a fixed size in this unit format; -1 otherwise.</summary>
     internal int FixedSize { get; }
+
+    /// <summary>True when the DIEs carry DW_AT_sibling: a walk may jump over their children.</summary>
+    internal bool HasSibling { get; }
 }
 
 /// <summary>The abbreviations of one table in <c>.debug_abbrev</c>, for one unit format (address and offset size).</summary>
@@ -66,7 +73,26 @@ internal sealed class DwarfAbbreviationTable
     }
 
     /// <summary>Reads the table at <paramref name="offset"/>, up to its terminating 0 code.</summary>
-    public static DwarfAbbreviationTable Read(DwarfSection abbrev, ulong offset, int addressSize, int offsetSize, int version)
+    /// <param name="abbrev">The section.</param>
+    /// <param name="offset">The table's offset.</param>
+    /// <param name="addressSize">The unit's address size.</param>
+    /// <param name="offsetSize">The unit's offset size.</param>
+    /// <param name="version">The unit's DWARF version.</param>
+    /// <param name="shapes">Attribute lists already read from the same section, shared instead of copied; or <see langword="null"/>.</param>
+    public static DwarfAbbreviationTable Read(DwarfSection abbrev, ulong offset, int addressSize, int offsetSize, int version, DwarfAbbreviationShapes? shapes = null)
+    {
+        if (shapes is null)
+        {
+            return ReadTable(abbrev, offset, addressSize, offsetSize, version, null);
+        }
+
+        lock (shapes)
+        {
+            return ReadTable(abbrev, offset, addressSize, offsetSize, version, shapes);
+        }
+    }
+
+    private static DwarfAbbreviationTable ReadTable(DwarfSection abbrev, ulong offset, int addressSize, int offsetSize, int version, DwarfAbbreviationShapes? shapes)
     {
         if (offset > (ulong)abbrev.Length)
         {
@@ -105,6 +131,7 @@ internal sealed class DwarfAbbreviationTable
             }
 
             byte children = c.U8();
+            int specsStart = c.Position;
             specs.Clear();
             int fixedSize = 0;
             while (true)
@@ -131,7 +158,10 @@ internal sealed class DwarfAbbreviationTable
             // The first definition of a code wins, as in libdw.
             if (seen.Add((uint)code))
             {
-                list.Add(new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, [.. specs], fixedSize));
+                // Units of one producer repeat the same attribute lists thousands of times (libc: 133 678
+                // abbreviations, a few thousand distinct lists): one array per distinct list.
+                var array = shapes is null ? [.. specs] : shapes.Share(abbrev.Data.Span[specsStart..c.Position], specs, addressSize | offsetSize << 8 | version << 16);
+                list.Add(new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize));
                 maxCode = Math.Max(maxCode, (uint)code);
             }
         }
@@ -151,5 +181,33 @@ internal sealed class DwarfAbbreviationTable
         }
 
         return new DwarfAbbreviationTable(dense, sparse);
+    }
+}
+
+/// <summary>
+/// The distinct attribute lists of one <c>.debug_abbrev</c> section, keyed by their encoded bytes (attribute, form and
+/// implicit constant pairs) and the unit format they were read for. Callers hold its lock while reading a table.
+/// </summary>
+internal sealed class DwarfAbbreviationShapes
+{
+    private readonly Dictionary<(ulong Hash, int Format), List<(byte[] Encoded, DwarfAttributeSpec[] Specs)>> _byHash = [];
+
+    /// <summary>The shared array for an attribute list: the one read before from the same bytes, or a new one.</summary>
+    public DwarfAttributeSpec[] Share(ReadOnlySpan<byte> encoded, List<DwarfAttributeSpec> specs, int format)
+    {
+        ulong hash = System.IO.Hashing.XxHash3.HashToUInt64(encoded);
+        ref var bucket = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byHash, (hash, format), out _);
+        bucket ??= new List<(byte[], DwarfAttributeSpec[])>(1);
+        foreach (var (bytes, shared) in bucket)
+        {
+            if (encoded.SequenceEqual(bytes))
+            {
+                return shared;
+            }
+        }
+
+        DwarfAttributeSpec[] array = [.. specs];
+        bucket.Add((encoded.ToArray(), array));
+        return array;
     }
 }

@@ -31,6 +31,8 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
     /// <summary>The DIE's abbreviation.</summary>
     public DwarfAbbreviation Abbreviation => _abbreviation ?? throw new InvalidOperationException("default DwarfDie");
 
+    internal DwarfAbbreviation? AbbreviationOrNull => _abbreviation;
+
     /// <summary>True when children follow the DIE (DW_CHILDREN_yes; the list may still be empty).</summary>
     public bool HasChildren => Abbreviation.HasChildren;
 
@@ -194,6 +196,40 @@ public struct DwarfDieReader
     /// <summary>Returns the reader itself, for <c>foreach</c>.</summary>
     /// <returns>This reader.</returns>
     public readonly DwarfDieReader GetEnumerator() => this;
+
+    /// <summary>
+    /// In a whole-unit walk, moves past the children of <see cref="Current"/> without reading them, when its
+    /// DW_AT_sibling (a reference within the unit) says where its next sibling starts; the next <see cref="MoveNext"/>
+    /// returns that sibling. A file without the attribute (or with one that does not point forward within the unit)
+    /// is walked DIE by DIE as before.
+    /// </summary>
+    /// <returns>True when the children were skipped.</returns>
+    /// <exception cref="DwarfFormatException">The DIE's attributes are malformed.</exception>
+    internal bool SkipChildren()
+    {
+        var unit = _unit;
+        if (unit is null || _onlyDepth >= 0 || _current.AbbreviationOrNull is not { HasChildren: true } abbrev || !abbrev.HasSibling)
+        {
+            return false;
+        }
+
+        if (!_current.TryGetAttribute(DwarfAttribute.Sibling, out var sibling)
+            || sibling.Form is not (DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata))
+        {
+            return false;
+        }
+
+        // Unit-relative; it must lie past the DIE's own attributes (where its children start) and within the unit.
+        ulong target = unit.Offset + sibling.RawValue;
+        if (sibling.RawValue >= unit.EndOffset - unit.Offset || target <= (ulong)_position || target >= (ulong)_end)
+        {
+            return false;
+        }
+
+        _position = (int)target;
+        _depth = Depth;
+        return true;
+    }
 
     /// <summary>Moves to the next DIE.</summary>
     /// <returns>False at the end of the unit, or after the last child.</returns>

@@ -80,6 +80,7 @@ public sealed class DwarfFile : IDisposable
     private readonly DwarfReaderOptions _options;
     private readonly DwarfSection?[] _sections = new DwarfSection?[9];
     private readonly Dictionary<(ulong Offset, int Format), DwarfAbbreviationTable> _abbreviations = [];
+    private readonly DwarfAbbreviationShapes _abbreviationShapes = new();
     private readonly Lock _lock = new();
     private long _budget;
     private ImmutableArray<DwarfUnit> _units;
@@ -444,7 +445,7 @@ public sealed class DwarfFile : IDisposable
             }
         }
 
-        var read = DwarfAbbreviationTable.Read(Section(DwarfSectionKind.Abbrev), offset, addressSize, offsetSize, version);
+        var read = DwarfAbbreviationTable.Read(Section(DwarfSectionKind.Abbrev), offset, addressSize, offsetSize, version, _abbreviationShapes);
         lock (_lock)
         {
             return _abbreviations.TryAdd((offset, format), read) ? read : _abbreviations[(offset, format)];
