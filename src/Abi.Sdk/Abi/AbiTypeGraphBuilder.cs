@@ -21,6 +21,7 @@ internal sealed class AbiTypeGraphBuilder
     private readonly List<Proto> _protos = [];
     private readonly Dictionary<DieKey, int> _byDie = [];
     private readonly Queue<(DwarfDie Die, int Index)> _work = new();
+    private readonly NameCache _names;
     private readonly Dictionary<DieKey, string> _scopedNames = [];
     private readonly Dictionary<(int Kind, string Name), DwarfDie> _definitions = [];
     private readonly Dictionary<string, DwarfDie> _functionsByLinkage = new(StringComparer.Ordinal);
@@ -34,6 +35,7 @@ internal sealed class AbiTypeGraphBuilder
     {
         _image = image;
         _dwarf = dwarf;
+        _names = new NameCache(dwarf);
     }
 
     private readonly record struct DieKey(DwarfFile File, bool Types, ulong Offset)
@@ -207,7 +209,7 @@ internal sealed class AbiTypeGraphBuilder
                         break;
                     case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType:
                     {
-                        var a = DieAttributes.Read(die);
+                        var a = ReadAttributes(die);
                         if (a.Name is { } n)
                         {
                             var qualified = scope + n;
@@ -246,7 +248,7 @@ internal sealed class AbiTypeGraphBuilder
                             break;
                         }
 
-                        var a = DieAttributes.Read(die);
+                        var a = ReadAttributes(die);
                         if (a.Name is { } n && scope.Length > 0)
                         {
                             _scopedNames.TryAdd(DieKey.Of(die), scope + n);
@@ -285,7 +287,7 @@ internal sealed class AbiTypeGraphBuilder
                             break;
                         }
 
-                        var a = DieAttributes.Read(die);
+                        var a = ReadAttributes(die);
                         if (a.Name is { } n && scope.Length > 0)
                         {
                             _scopedNames.TryAdd(DieKey.Of(die), scope + n);
@@ -298,7 +300,7 @@ internal sealed class AbiTypeGraphBuilder
                                 _variablesByLinkage.TryAdd(l, die);
                             }
 
-                            var plainName = a.Name ?? (a.Specification is { } spec ? DieAttributes.Read(spec.ResolveReference()).Name : null);
+                            var plainName = a.Name ?? (a.Specification is { } spec ? ReadAttributes(spec.ResolveReference()).Name : null);
                             if (plainName is not null)
                             {
                                 CollectionsMarshal.GetValueRefOrAddDefault(_variablesByName, plainName, out _) ??= [];
@@ -324,6 +326,8 @@ internal sealed class AbiTypeGraphBuilder
             }
         }
     }
+
+    private DieAttributes ReadAttributes(DwarfDie die) => DieAttributes.Read(die, _names);
 
     private static bool Has(DwarfDie die, DwarfAttribute attribute)
     {
@@ -390,12 +394,12 @@ internal sealed class AbiTypeGraphBuilder
     }
 
     /// <summary>The DIE and those it continues (DW_AT_abstract_origin, DW_AT_specification), at most 8 deep.</summary>
-    private static List<(DwarfDie Die, DieAttributes Attributes)> Chain(DwarfDie die)
+    private List<(DwarfDie Die, DieAttributes Attributes)> Chain(DwarfDie die)
     {
         var chain = new List<(DwarfDie, DieAttributes)>(3);
         for (int i = 0; i < 8; i++)
         {
-            var a = DieAttributes.Read(die);
+            var a = ReadAttributes(die);
             chain.Add((die, a));
             var next = a.AbstractOrigin ?? a.Specification;
             if (next is null)
@@ -432,11 +436,11 @@ internal sealed class AbiTypeGraphBuilder
             }
             else if (c.Tag == DwarfTag.FormalParameter)
             {
-                var a = DieAttributes.Read(c);
+                var a = ReadAttributes(c);
                 var type = a.Type;
                 for (int i = 0; type is null && a.AbstractOrigin is { } origin && i < 8; i++)
                 {
-                    a = DieAttributes.Read(origin.ResolveReference());
+                    a = ReadAttributes(origin.ResolveReference());
                     type = a.Type;
                 }
 
@@ -469,7 +473,7 @@ internal sealed class AbiTypeGraphBuilder
         var original = die;
         if (die.Tag is DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType)
         {
-            var a = DieAttributes.Read(die);
+            var a = ReadAttributes(die);
             if (a.Signature is { } sig)
             {
                 die = sig.ResolveReference();
@@ -507,7 +511,7 @@ internal sealed class AbiTypeGraphBuilder
 
     private void Fill(DwarfDie die, Proto p)
     {
-        var a = DieAttributes.Read(die);
+        var a = ReadAttributes(die);
         p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? a.Name;
         p.Size = a.ByteSize;
         int Target() => a.Type is { } t ? Reserve(t.ResolveReference()) : 0;
@@ -569,7 +573,7 @@ internal sealed class AbiTypeGraphBuilder
                 {
                     if (c.Tag == DwarfTag.Enumerator)
                     {
-                        var e = DieAttributes.Read(c);
+                        var e = ReadAttributes(c);
                         long value = e.ConstValue is { } v ? (unsigned && v.Form is not DwarfForm.Sdata ? (long)v.RawValue : v.AsSigned()) : 0;
                         p.Enumerators.Add(new AbiEnumerator(e.Name ?? string.Empty, value));
                     }
@@ -584,7 +588,7 @@ internal sealed class AbiTypeGraphBuilder
                 {
                     if (c.Tag == DwarfTag.SubrangeType)
                     {
-                        var r = DieAttributes.Read(c);
+                        var r = ReadAttributes(c);
                         p.Dimensions.Add(r.Count is { } count ? count : r.UpperBound is { } upper ? (upper == ulong.MaxValue ? 0 : upper + 1) : null);
                     }
                 }
@@ -603,14 +607,14 @@ internal sealed class AbiTypeGraphBuilder
         }
     }
 
-    private static bool IsUnsigned(DwarfAttributeValue? type)
+    private bool IsUnsigned(DwarfAttributeValue? type)
     {
         // An enum's underlying type (DWARF 3+) says how data1…data8 enumerator values extend; without it, gcc's
         // choice of form does (sdata for negative values).
         for (int i = 0; type is { } t && i < 8; i++)
         {
             var die = t.ResolveReference();
-            var a = DieAttributes.Read(die);
+            var a = ReadAttributes(die);
             if (die.Tag == DwarfTag.BaseType)
             {
                 return a.Encoding is 0x08 or 0x02 or 0x10; // DW_ATE_unsigned, unsigned_char, UTF
@@ -633,7 +637,7 @@ internal sealed class AbiTypeGraphBuilder
             {
                 case DwarfTag.Member:
                 {
-                    var m = DieAttributes.Read(c);
+                    var m = ReadAttributes(c);
                     if (m.External || m.Declaration)
                     {
                         break; // a static data member (DWARF 4): no part of the layout
@@ -668,14 +672,14 @@ internal sealed class AbiTypeGraphBuilder
 
                 case DwarfTag.Inheritance:
                 {
-                    var b = DieAttributes.Read(c);
+                    var b = ReadAttributes(c);
                     p.Bases.Add((b.Type is { } t ? Reserve(t.ResolveReference()) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
                     break;
                 }
 
                 case DwarfTag.Subprogram:
                 {
-                    var f = DieAttributes.Read(c);
+                    var f = ReadAttributes(c);
                     if (f.Virtuality != 0)
                     {
                         p.Virtuals.Add(new AbiVirtualFunction(f.Name ?? string.Empty, f.LinkageName, f.VtableSlot ?? -1));
@@ -891,7 +895,7 @@ internal struct DieAttributes
     public bool External;
     public bool HasRanges;
 
-    public static DieAttributes Read(DwarfDie die)
+    public static DieAttributes Read(DwarfDie die, NameCache? names = null)
     {
         var r = default(DieAttributes);
         foreach (var a in die.Attributes)
@@ -899,7 +903,7 @@ internal struct DieAttributes
             switch (a.Attribute)
             {
                 case DwarfAttribute.Name when a.IsString:
-                    r.Name = a.AsString();
+                    r.Name = names is null ? a.AsString() : names.Get(a);
                     break;
                 case DwarfAttribute.LinkageName or DwarfAttribute.MipsLinkageName when a.IsString:
                     r.LinkageName = a.AsString();
@@ -1013,5 +1017,25 @@ internal struct DieAttributes
         }
 
         return v;
+    }
+}
+
+/// <summary>
+/// Names read through <c>.debug_str</c> of one file, decoded once per string offset: the same type and function names
+/// recur in every unit that includes a header (libc: 2 063 units), and the strings are merged in the section.
+/// </summary>
+internal sealed class NameCache(DwarfFile file)
+{
+    private readonly Dictionary<ulong, string> _byOffset = [];
+
+    public string Get(DwarfAttributeValue value)
+    {
+        if (value.Form != DwarfForm.Strp || !ReferenceEquals(value.Unit.File, file))
+        {
+            return value.AsString();
+        }
+
+        ref var name = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byOffset, value.RawValue, out _);
+        return name ??= value.AsString();
     }
 }
