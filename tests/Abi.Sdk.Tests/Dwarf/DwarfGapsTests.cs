@@ -264,6 +264,47 @@ public sealed partial class DwarfGapsTests
         Assert.True(cleanRun.GetProperty("properties").GetProperty("types").GetProperty("compared").GetBoolean());
     }
 
+    /// <summary>Corrupted range lists (DWARF 5 and 4) yield a graph or one typed error, never a crash or a hang.</summary>
+    [Theory]
+    [InlineData("gaps.d5.so", ".debug_rnglists")]
+    [InlineData("gaps.d4.so", ".debug_ranges")]
+    public void Corrupted_range_lists_are_a_typed_error(string library, string sectionName)
+    {
+        var original = File.ReadAllBytes(Fixture(library));
+        ElfSection section;
+        using (var image = ElfImage.Parse(original))
+        {
+            section = image.FindSection(sectionName)!;
+        }
+
+        var random = new Random(16);
+        int built = 0, rejected = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            var bytes = (byte[])original.Clone();
+            for (int k = 0; k < 1 + (i % 3); k++)
+            {
+                bytes[(int)section.Offset + random.Next((int)section.Size)] = (byte)random.Next(256);
+            }
+
+            using var image = ElfImage.Parse(bytes, "corrupt.so");
+            try
+            {
+                var graph = AbiTypeGraph.Load(image, [Path.GetTempPath()]);
+                _ = graph.Functions.Values.Select(d => d.Spelling).ToList();
+                built++;
+            }
+            catch (AbiSdkFormatException)
+            {
+                rejected++;
+            }
+        }
+
+        Assert.Equal(200, built + rejected);
+        // .debug_rnglists has entry kinds to get wrong; a corrupted .debug_ranges is only other addresses.
+        Assert.True(sectionName != ".debug_rnglists" || rejected > 0, "no corruption was noticed");
+    }
+
     private static IEnumerable<DwarfDie> AllDies(DwarfFile dwarf)
     {
         foreach (var unit in dwarf.Units)
