@@ -264,6 +264,84 @@ public sealed partial class DwarfGapsTests
         Assert.True(cleanRun.GetProperty("properties").GetProperty("types").GetProperty("compared").GetBoolean());
     }
 
+    /// <summary>
+    /// Every DIE with DW_AT_high_pc or DW_AT_ranges (the CU, functions, lexical blocks, inlined calls) has the ranges
+    /// llvm-dwarfdump-14 prints, in its order: DWARF 5 .debug_rnglists (offset pairs from the CU base, base addresses,
+    /// start/length entries) and DWARF 4 .debug_ranges.
+    /// </summary>
+    [Theory]
+    [InlineData("gaps.d5.so")]
+    [InlineData("gaps.d4.so")]
+    public void Address_ranges_agree_with_llvm_dwarfdump(string library)
+    {
+        var dwarfdump = Tools.Find("llvm-dwarfdump-14") ?? Tools.Require("llvm-dwarfdump", "llvm-14");
+        var (exit, text, stderr) = Tools.Run(dwarfdump, ["--debug-info", Fixture(library)], new Dictionary<string, string> { ["LC_ALL"] = "C" });
+        Assert.True(exit == 0, stderr);
+        var theirs = new Dictionary<ulong, List<DwarfAddressRange>>();
+        ulong die = 0;
+        ulong? low = null;
+        bool inRanges = false;
+        foreach (var line in text.Split('\n'))
+        {
+            if (DieHeader().Match(line) is { Success: true } h)
+            {
+                die = ulong.Parse(h.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                low = null;
+                inRanges = false;
+            }
+            else if (Attribute().Match(line) is { Success: true } a)
+            {
+                inRanges = a.Groups["name"].Value == "DW_AT_ranges";
+                ulong value = a.Groups["value"].Success ? ulong.Parse(a.Groups["value"].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture) : 0;
+                if (a.Groups["name"].Value == "DW_AT_low_pc")
+                {
+                    low = value;
+                }
+                else if (a.Groups["name"].Value == "DW_AT_high_pc" && low is { } l)
+                {
+                    theirs[die] = [new DwarfAddressRange(l, value)];
+                }
+                else if (inRanges)
+                {
+                    theirs[die] = [];
+                }
+            }
+            else if (inRanges && RangeLine().Match(line) is { Success: true } r)
+            {
+                theirs[die].Add(new DwarfAddressRange(
+                    ulong.Parse(r.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                    ulong.Parse(r.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
+            }
+        }
+
+        using var image = ElfImage.Open(Fixture(library));
+        using var dwarf = DwarfFile.Of(image);
+        var ours = new Dictionary<ulong, List<DwarfAddressRange>>();
+        foreach (var d in AllDies(dwarf))
+        {
+            if (d.TryGetAttribute(DwarfAttribute.Ranges, out _) || d.TryGetAttribute(DwarfAttribute.HighPc, out _))
+            {
+                ours[d.Offset] = [.. d.GetAddressRanges()];
+            }
+        }
+
+        Assert.True(theirs.Values.Count(v => v.Count > 1) >= 3, "the fixture has DIEs with several ranges");
+        Assert.Equal(theirs.Keys.Order(), ours.Keys.Order());
+        foreach (var (offset, ranges) in theirs)
+        {
+            Assert.True(ranges.SequenceEqual(ours[offset]), $"DIE 0x{offset:x}: llvm-dwarfdump {string.Join(" ", ranges)}, we {string.Join(" ", ours[offset])}");
+        }
+    }
+
+    [GeneratedRegex(@"^0x([0-9a-f]+):\s+DW_TAG_")]
+    private static partial Regex DieHeader();
+
+    [GeneratedRegex(@"^\s+(?<name>DW_AT_\w+)\s+\((?:0x(?<value>[0-9a-f]+))?")]
+    private static partial Regex Attribute();
+
+    [GeneratedRegex(@"^\s+\[0x([0-9a-f]+), 0x([0-9a-f]+)\)\)?\s*$")]
+    private static partial Regex RangeLine();
+
     /// <summary>Corrupted range lists (DWARF 5 and 4) yield a graph or one typed error, never a crash or a hang.</summary>
     [Theory]
     [InlineData("gaps.d5.so", ".debug_rnglists")]
