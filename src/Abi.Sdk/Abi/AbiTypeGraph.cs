@@ -176,7 +176,32 @@ public sealed class AbiTypeGraph
         var t = Types[index];
         switch (t.Kind)
         {
-            case AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference or AbiTypeKind.PointerToMember:
+            case AbiTypeKind.PointerToMember when Types[t.TargetIndex].Kind == AbiTypeKind.Function:
+            {
+                // A pointer to member function, as c++filt and abidiff spell it: int (S::*)(int) const — the
+                // artificial this parameter is not spelled, and a const one makes the function const.
+                var f = Types[t.TargetIndex];
+                var parameters = f.ParameterIndexes.ToList();
+                string cv = string.Empty;
+                if (parameters.Count > 0 && Types[parameters[0]] is { Kind: AbiTypeKind.Pointer } self)
+                {
+                    var pointee = Types[self.TargetIndex];
+                    cv = pointee.Kind == AbiTypeKind.Qualified ? " " + Qualifiers(pointee.Qualifiers) : string.Empty;
+                    parameters.RemoveAt(0);
+                }
+
+                var spelled = parameters.Select(p => Declarator(p, string.Empty, depth + 1)).ToList();
+                if (f.IsVariadic)
+                {
+                    spelled.Add("...");
+                }
+
+                return Declarator(f.TargetIndex, $"({t.Name ?? "?"}::*{inner})({string.Join(", ", spelled)}){cv}", depth + 1);
+            }
+
+            case AbiTypeKind.PointerToMember:
+                return Declarator(t.TargetIndex, (t.Name ?? "?") + "::*" + inner, depth + 1);
+            case AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference:
                 var op = t.Kind switch
                 {
                     AbiTypeKind.Pointer => "*",

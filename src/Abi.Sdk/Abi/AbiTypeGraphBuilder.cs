@@ -30,6 +30,7 @@ internal sealed class AbiTypeGraphBuilder
     private readonly Dictionary<string, DwarfDie> _variablesByLinkage = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _variablesByName = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, DwarfDie> _variablesByAddress = [];
+    private readonly Dictionary<ulong, DwarfDie> _tlsByOffset = [];
 
     public AbiTypeGraphBuilder(ElfImage image, DwarfFile dwarf)
     {
@@ -73,7 +74,7 @@ internal sealed class AbiTypeGraphBuilder
 
         var pending = new List<PendingDeclaration>();
         var seen = new HashSet<(string, bool)>();
-        var unmatched = new List<(string Name, ulong Address, bool Function, bool ByAddress)>();
+        var unmatched = new List<(string Name, ulong Address, ElfSymbolType Type)>();
         var table = _image.DynamicSymbols.Count > 0 ? _image.DynamicSymbols : _image.ReadSymbolTable();
         // Default versions first: a name exported at several versions (an old and a new implementation) is
         // declared as programs linked today see it, as abidw does.
@@ -111,28 +112,29 @@ internal sealed class AbiTypeGraphBuilder
             }
 
             var die = function
-                ? Match(name, s.Value, _functionsByLinkage, _functionsByName, _functionsByAddress, s.Type != ElfSymbolType.GnuIndirectFunction)
-                : Match(name, s.Value, _variablesByLinkage, _variablesByName, _variablesByAddress, s.Type != ElfSymbolType.Tls);
+                ? Match(name, s.Value, _functionsByLinkage, _functionsByName, _functionsByAddress, s.Type != ElfSymbolType.GnuIndirectFunction, zeroIsAddress: false)
+                : Match(name, s.Value, _variablesByLinkage, _variablesByName, AddressIndex(s.Type), useAddress: true, zeroIsAddress: s.Type == ElfSymbolType.Tls);
             if (die is not { } d)
             {
-                // An IFUNC's value is its resolver's address, a TLS variable's an offset: neither finds a DIE by address.
-                unmatched.Add((name, s.Value, function, s.Type is not (ElfSymbolType.GnuIndirectFunction or ElfSymbolType.Tls)));
+                // An IFUNC's value is its resolver's address: it never finds the function's DIE by address.
+                unmatched.Add((name, s.Value, s.Type));
                 continue;
             }
 
             // An alias at the same address (fflush for _IO_fflush, whose DIE has DW_AT_ranges, not an address).
-            if (s.Value != 0 && s.Type != ElfSymbolType.GnuIndirectFunction)
+            if ((s.Value != 0 || s.Type == ElfSymbolType.Tls) && s.Type != ElfSymbolType.GnuIndirectFunction)
             {
-                (function ? _functionsByAddress : _variablesByAddress).TryAdd(s.Value, d);
+                AddressIndex(s.Type).TryAdd(s.Value, d);
             }
 
             pending.Add(function ? DeclareFunction(name, d) : DeclareVariable(name, d));
             Drain();
         }
 
-        foreach (var (name, address, function, byAddress) in unmatched)
+        foreach (var (name, address, type) in unmatched)
         {
-            if (byAddress && address != 0 && (function ? _functionsByAddress : _variablesByAddress).TryGetValue(address, out var d))
+            bool function = type is ElfSymbolType.Function or ElfSymbolType.GnuIndirectFunction;
+            if (type != ElfSymbolType.GnuIndirectFunction && (address != 0 || type == ElfSymbolType.Tls) && AddressIndex(type).TryGetValue(address, out var d))
             {
                 pending.Add(function ? DeclareFunction(name, d) : DeclareVariable(name, d));
                 Drain();
@@ -143,7 +145,29 @@ internal sealed class AbiTypeGraphBuilder
         return Finish(pending);
     }
 
-    private static DwarfDie? Match(string symbol, ulong address, Dictionary<string, DwarfDie> byLinkage, Dictionary<string, List<(DwarfDie Die, ulong Address)>> byName, Dictionary<ulong, DwarfDie> byAddress, bool useAddress)
+    /// <summary>
+    /// A TLS variable's offset in its module's block, as its symbol's value says it. A split unit's DW_OP_constx takes
+    /// it from .debug_addr, where GNU ld resolved the DTP-relative relocation to the variable's address in the
+    /// PT_TLS image instead (0x3dd0 for offset 0): such a value is made an offset again.
+    /// </summary>
+    private ulong TlsOffset(ulong value)
+    {
+        foreach (var segment in _image.Segments)
+        {
+            if (segment.Type == ElfSegmentType.PT_TLS && segment.VirtualAddress > 0 && value >= segment.VirtualAddress && value - segment.VirtualAddress < Math.Max(segment.MemorySize, 1))
+            {
+                return value - segment.VirtualAddress;
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>Functions by entry address, variables by address, thread-local variables by offset in the TLS block (the value of their symbols).</summary>
+    private Dictionary<ulong, DwarfDie> AddressIndex(ElfSymbolType type)
+        => type is ElfSymbolType.Function or ElfSymbolType.GnuIndirectFunction ? _functionsByAddress : type == ElfSymbolType.Tls ? _tlsByOffset : _variablesByAddress;
+
+    private static DwarfDie? Match(string symbol, ulong address, Dictionary<string, DwarfDie> byLinkage, Dictionary<string, List<(DwarfDie Die, ulong Address)>> byName, Dictionary<ulong, DwarfDie> byAddress, bool useAddress, bool zeroIsAddress)
     {
         if (byLinkage.TryGetValue(symbol, out var die))
         {
@@ -163,15 +187,49 @@ internal sealed class AbiTypeGraphBuilder
             return named[0].Die;
         }
 
-        return useAddress && address != 0 && byAddress.TryGetValue(address, out die) ? die : null;
+        return useAddress && (address != 0 || zeroIsAddress) && byAddress.TryGetValue(address, out die) ? die : null;
     }
 
     // ---- the walk ----
 
+    /// <summary>
+    /// The units to walk: a skeleton's split unit (from its <c>.dwo</c> or <c>.dwp</c>) in place of the skeleton, and
+    /// the type units of each split file once, since the declarations and the types are there.
+    /// </summary>
+    private static IEnumerable<DwarfUnit> UnitsToWalk(DwarfFile file)
+    {
+        HashSet<DwarfFile>? splitFiles = null;
+        foreach (var unit in file.Units)
+        {
+            if (unit.UnitType != DwarfUnitType.Skeleton)
+            {
+                yield return unit;
+                continue;
+            }
+
+            if (file.GetSplitUnit(unit) is not { } split)
+            {
+                continue;
+            }
+
+            yield return split;
+            if ((splitFiles ??= []).Add(split.File))
+            {
+                foreach (var typeUnit in split.File.Units)
+                {
+                    if (typeUnit.IsTypeUnitByHeader)
+                    {
+                        yield return typeUnit;
+                    }
+                }
+            }
+        }
+    }
+
     private void Walk(DwarfFile file, bool declarations)
     {
         var prefix = new List<string?>(16);
-        foreach (var unit in file.Units)
+        foreach (var unit in UnitsToWalk(file))
         {
             prefix.Clear();
             var dies = unit.ReadDies();
@@ -212,8 +270,12 @@ internal sealed class AbiTypeGraphBuilder
                         var a = ReadAttributes(die);
                         if (a.Name is { } n)
                         {
-                            var qualified = scope + n;
-                            if (scope.Length > 0)
+                            // gcc's DWARF 4 type units define a type outside its namespace, with DW_AT_specification
+                            // pointing at a declaration inside it (walked first): the declaration's scope is the type's.
+                            var qualified = a.Specification is { } spec && _scopedNames.TryGetValue(DieKey.Of(spec.ResolveReference()), out var declared)
+                                ? declared
+                                : scope + n;
+                            if (qualified.Length > n.Length)
                             {
                                 _scopedNames.TryAdd(DieKey.Of(die), qualified);
                             }
@@ -256,8 +318,8 @@ internal sealed class AbiTypeGraphBuilder
 
                         if (declarations && (a.LowPc is not null || a.HasRanges) && !a.Declaration)
                         {
-                            // A function split into hot and cold parts has DW_AT_ranges instead: matched by name only.
-                            ulong low = a.LowPc ?? 0;
+                            // A function split into hot and cold parts has DW_AT_ranges instead: its entry is the first range's start.
+                            ulong low = a.LowPc ?? (a.HasRanges ? die.GetAddressRanges() is { IsEmpty: false } r ? r[0].Start : 0 : 0);
                             if (a.LinkageName is { } l)
                             {
                                 _functionsByLinkage.TryAdd(l, die);
@@ -293,7 +355,7 @@ internal sealed class AbiTypeGraphBuilder
                             _scopedNames.TryAdd(DieKey.Of(die), scope + n);
                         }
 
-                        if (declarations && !a.Declaration && (a.Address is not null || a.Specification is not null))
+                        if (declarations && !a.Declaration && (a.Address is not null || a.TlsOffset is not null || a.Specification is not null))
                         {
                             if (a.LinkageName is { } l)
                             {
@@ -304,12 +366,16 @@ internal sealed class AbiTypeGraphBuilder
                             if (plainName is not null)
                             {
                                 CollectionsMarshal.GetValueRefOrAddDefault(_variablesByName, plainName, out _) ??= [];
-                                _variablesByName[plainName].Add((die, a.Address ?? 0));
+                                _variablesByName[plainName].Add((die, a.Address ?? (a.TlsOffset is { } tls ? TlsOffset(tls) : 0)));
                             }
 
                             if (a.Address is { } address)
                             {
                                 _variablesByAddress.TryAdd(address, die);
+                            }
+                            else if (a.TlsOffset is { } offset)
+                            {
+                                _tlsByOffset.TryAdd(TlsOffset(offset), die);
                             }
                         }
 
@@ -538,6 +604,13 @@ internal sealed class AbiTypeGraphBuilder
             case DwarfTag.PtrToMemberType:
                 p.Kind = AbiTypeKind.PointerToMember;
                 p.Target = Target();
+                // Named after its class (DW_AT_containing_type), as C++ spells it: int S::*.
+                if (die.TryGetAttribute(DwarfAttribute.ContainingType, out var containing) && containing.IsReference)
+                {
+                    var cls = containing.ResolveReference();
+                    p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(cls)) ?? cls.Name;
+                }
+
                 break;
             case DwarfTag.ConstType or DwarfTag.VolatileType or DwarfTag.RestrictType or DwarfTag.AtomicType:
                 p.Kind = AbiTypeKind.Qualified;
@@ -882,6 +955,7 @@ internal struct DieAttributes
     public ulong? ByteSize;
     public ulong? LowPc;
     public ulong? Address;
+    public ulong? TlsOffset;
     public ulong? MemberLocation;
     public ulong? DataBitOffset;
     public ulong? BitOffset;
@@ -930,7 +1004,7 @@ internal struct DieAttributes
                     r.LowPc = a.AsAddress();
                     break;
                 case DwarfAttribute.Location when a.Form is DwarfForm.Exprloc or DwarfForm.Block1 or DwarfForm.Block:
-                    r.Address = AddressOf(a.AsBytes(), die.Unit.AddressSize, die.Unit.File.Image.Header.DataEncoding == ElfDataEncoding.BigEndian);
+                    (r.Address, r.TlsOffset) = LocationOf(a.AsBytes(), die.Unit);
                     break;
                 case DwarfAttribute.DataMemberLocation:
                     r.MemberLocation = a.IsConstant ? a.RawValue : PlusUconst(a.AsBytes());
@@ -974,22 +1048,82 @@ internal struct DieAttributes
         return r;
     }
 
-    /// <summary>A variable's address from a location that is just DW_OP_addr (0x03) or DW_OP_addrx (0xa1) is not resolved here.</summary>
-    private static ulong? AddressOf(ReadOnlySpan<byte> expression, int addressSize, bool bigEndian)
+    /// <summary>
+    /// A variable's static location: an address from an expression that is just DW_OP_addr (0x03), DW_OP_addrx (0xa1)
+    /// or DW_OP_GNU_addr_index (0xfb) — the last two, split DWARF's, through <c>.debug_addr</c>; or a thread-local
+    /// variable's offset in its module's TLS block: DW_OP_const4u/const8u/constu/constx/GNU_const_index, then
+    /// DW_OP_form_tls_address (0x9b) or DW_OP_GNU_push_tls_address (0xe0).
+    /// </summary>
+    private static (ulong? Address, ulong? TlsOffset) LocationOf(ReadOnlySpan<byte> expression, DwarfUnit unit)
     {
-        if (expression.Length != 1 + addressSize || expression[0] != 0x03)
+        if (expression.IsEmpty)
         {
-            return null;
+            return (null, null);
         }
 
-        ulong v = 0;
-        for (int i = 0; i < addressSize; i++)
+        int addressSize = unit.AddressSize;
+        bool bigEndian = unit.File.Image.Header.DataEncoding == ElfDataEncoding.BigEndian;
+        byte op = expression[0];
+        var rest = expression[1..];
+        if (op == 0x03)
         {
-            int b = bigEndian ? i : addressSize - 1 - i;
-            v = (v << 8) | expression[1 + b];
+            return rest.Length == addressSize ? (Fixed(rest, bigEndian), null) : (null, null);
+        }
+
+        if (op is 0xa1 or 0xfb)
+        {
+            return Leb(rest, out int used) is { } index && used == rest.Length ? (unit.ReadAddressIndex(index), null) : (null, null);
+        }
+
+        ulong? value = null;
+        int length = 0;
+        switch (op)
+        {
+            case 0x0c when rest.Length >= 4: // DW_OP_const4u
+                value = Fixed(rest[..4], bigEndian);
+                length = 4;
+                break;
+            case 0x0e when rest.Length >= 8: // DW_OP_const8u
+                value = Fixed(rest[..8], bigEndian);
+                length = 8;
+                break;
+            case 0x10: // DW_OP_constu
+                value = Leb(rest, out length);
+                break;
+            case 0xa2 or 0xfc: // DW_OP_constx, DW_OP_GNU_const_index
+                value = Leb(rest, out length) is { } index ? unit.ReadAddressIndex(index) : null;
+                break;
+        }
+
+        return value is not null && rest.Length == length + 1 && rest[length] is 0x9b or 0xe0 ? (null, value) : (null, null);
+    }
+
+    private static ulong Fixed(ReadOnlySpan<byte> bytes, bool bigEndian)
+    {
+        ulong v = 0;
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            int b = bigEndian ? i : bytes.Length - 1 - i;
+            v = (v << 8) | bytes[b];
         }
 
         return v;
+    }
+
+    /// <summary>An unsigned LEB128 at the start of <paramref name="bytes"/>, and how many bytes it took; null when unterminated.</summary>
+    private static ulong? Leb(ReadOnlySpan<byte> bytes, out int used)
+    {
+        for (int i = 0; i < bytes.Length && i < 10; i++)
+        {
+            if ((bytes[i] & 0x80) == 0)
+            {
+                used = i + 1;
+                return Uleb(bytes[..used]);
+            }
+        }
+
+        used = 0;
+        return null;
     }
 
     /// <summary>DW_OP_plus_uconst N (0x23), the form gcc writes member offsets in before DWARF 3.</summary>

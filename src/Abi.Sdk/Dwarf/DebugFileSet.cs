@@ -4,7 +4,7 @@ namespace Abi.Sdk.Dwarf;
 /// Debug files that are not a folder on disk, addressed by the absolute path they would be installed at
 /// (<c>/usr/lib/debug/.build-id/NN/REST.debug</c>, <c>/usr/lib/debug/.dwz/NAME</c>): for example the payloads of
 /// <c>-debuginfo</c> packages read in memory (<c>Abi.Sdk.Distribution.RpmDebugFiles</c>). <see cref="DebugInfoLocator"/>
-/// looks a file's build-id up in it, and a <see cref="DwarfFile"/> opened from it finds its dwz supplementary file in it.
+/// looks a file's build-id, then its <c>.gnu_debuglink</c> (CRC-32 checked), up in it, and a <see cref="DwarfFile"/> opened from it finds its dwz supplementary file in it.
 /// </summary>
 public abstract class DebugFileSet
 {

@@ -105,6 +105,38 @@ public sealed class DebugInfoLocator
             }
         }
 
+        if (Files is not null && image.DebugLink is { } setLink && image.FileName is { } installedName && installedName.StartsWith('/')
+            && FindByDebugLink(Files, installedName, setLink) is { } linked)
+        {
+            return new DebugInfoLocation(linked, DebugInfoSource.DebugLink) { FileSet = Files };
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A debug link looked up in a set, by the installed path of the linking file, with the rules used on disk: next
+    /// to it, in its <c>.debug</c> folder, then under the debug root followed by its folder; only a file whose CRC-32
+    /// is the link's, and never the file itself.
+    /// </summary>
+    private static string? FindByDebugLink(DebugFileSet files, string installedPath, ElfDebugLink link)
+    {
+        if (link.FileName.Length == 0 || link.FileName.Contains('/', StringComparison.Ordinal))
+        {
+            return null; // a link names a file, not a path (gdb and libdw take the base name too)
+        }
+
+        string dir = DebugFileSet.DirectoryOf(DebugFileSet.Combine("/", installedPath));
+        string self = DebugFileSet.Combine("/", installedPath);
+        foreach (var candidate in (string[])[DebugFileSet.Combine(dir, link.FileName), DebugFileSet.Combine(dir, ".debug/" + link.FileName), DebugFileSet.Combine(DebugFileSet.DebugRoot + dir, link.FileName)])
+        {
+            if (candidate != self && files.TryGetFile(candidate, out var content, out var resolved) && resolved != self
+                && System.IO.Hashing.Crc32.HashToUInt32(content.Span) == link.Crc32)
+            {
+                return resolved;
+            }
+        }
+
         return null;
     }
 

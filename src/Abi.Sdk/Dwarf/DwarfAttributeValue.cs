@@ -135,9 +135,7 @@ public readonly struct DwarfAttributeValue
             DwarfForm.Addr => _value,
             // A split unit's addresses are in its skeleton's .debug_addr, from the skeleton's DW_AT_addr_base.
             DwarfForm.Addrx or DwarfForm.Addrx1 or DwarfForm.Addrx2 or DwarfForm.Addrx3 or DwarfForm.Addrx4 or DwarfForm.GnuAddrIndex
-                => unit.Skeleton is { } skeleton
-                    ? skeleton.File.ReadIndexed(DwarfSectionKind.Addr, skeleton.AddrBase, _value, unit.AddressSize)
-                    : unit.File.ReadIndexed(DwarfSectionKind.Addr, unit.AddrBase, _value, unit.AddressSize),
+                => unit.ReadAddressIndex(_value),
             _ => throw new InvalidOperationException($"{DwarfNames.GetName(Form) ?? Form.ToString()} does not hold an address"),
         };
     }

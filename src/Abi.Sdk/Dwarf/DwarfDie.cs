@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Abi.Sdk.Dwarf;
 
 /// <summary>
@@ -56,6 +58,15 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
     /// <summary>DW_AT_name as a string, or <see langword="null"/> when the DIE has none.</summary>
     /// <exception cref="DwarfFormatException">The attribute's value is malformed.</exception>
     public string? Name => TryGetAttribute(DwarfAttribute.Name, out var v) && v.IsString ? v.AsString() : null;
+
+    /// <summary>
+    /// The address ranges of the DIE's code, in the order written: DW_AT_low_pc/DW_AT_high_pc, or DW_AT_ranges
+    /// (<c>.debug_rnglists</c> by offset or DW_FORM_rnglistx, <c>.debug_ranges</c> before DWARF 5; a split unit's
+    /// addresses from its skeleton's <c>.debug_addr</c>). Empty when the DIE has no code.
+    /// </summary>
+    /// <returns>The ranges.</returns>
+    /// <exception cref="DwarfFormatException">A range list is malformed or outside its section.</exception>
+    public ImmutableArray<DwarfAddressRange> GetAddressRanges() => DwarfRanges.Read(this);
 
     /// <summary>The offset just past the DIE's attribute values: where its first child or next sibling starts.</summary>
     internal int AttributesEnd

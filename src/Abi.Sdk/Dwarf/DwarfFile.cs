@@ -15,6 +15,8 @@ internal enum DwarfSectionKind
     Types,
     CuIndex,
     TuIndex,
+    Ranges,
+    Rnglists,
 }
 
 /// <summary>Options for reading DWARF.</summary>
@@ -78,7 +80,7 @@ public sealed class DwarfFile : IDisposable
 {
     private readonly bool _ownsImage;
     private readonly DwarfReaderOptions _options;
-    private readonly DwarfSection?[] _sections = new DwarfSection?[9];
+    private readonly DwarfSection?[] _sections = new DwarfSection?[11];
     private readonly Dictionary<(ulong Offset, int Format), DwarfAbbreviationTable> _abbreviations = [];
     private readonly DwarfAbbreviationShapes _abbreviationShapes = new();
     private readonly Lock _lock = new();
@@ -476,6 +478,8 @@ public sealed class DwarfFile : IDisposable
         DwarfSectionKind.Addr => ".debug_addr",
         DwarfSectionKind.CuIndex => ".debug_cu_index",
         DwarfSectionKind.TuIndex => ".debug_tu_index",
+        DwarfSectionKind.Ranges => ".debug_ranges",
+        DwarfSectionKind.Rnglists => ".debug_rnglists",
         _ => ".debug_types",
     };
 

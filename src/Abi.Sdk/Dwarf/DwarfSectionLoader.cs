@@ -18,6 +18,11 @@ internal static class DwarfSectionLoader
     public static DwarfSection Load(ElfImage image, string name, ref long budget)
     {
         bool big = image.Header.DataEncoding == ElfDataEncoding.BigEndian;
+        if (name == ".debug_types" && LoadAllTypes(image, ref budget) is { } joined)
+        {
+            return joined;
+        }
+
         // A split DWARF object (.dwo) names its sections .debug_info.dwo, .debug_str.dwo…
         var section = image.FindSection(name) ?? image.FindSection(name + ".dwo");
         if (section is not null)
@@ -38,6 +43,47 @@ internal static class DwarfSectionLoader
         }
 
         return DwarfSection.Empty(name, image.FileName, big);
+    }
+
+    /// <summary>
+    /// gcc's -fdebug-types-section puts each type unit in its own <c>.debug_types</c> (<c>.debug_types.dwo</c>)
+    /// section, one per COMDAT group, so a <c>.dwo</c> has many: they are read as one, in section order. References
+    /// inside a type unit are unit-relative, so the units read the same; offsets in messages are into the joined bytes.
+    /// Null when the file has at most one.
+    /// </summary>
+    private static DwarfSection? LoadAllTypes(ElfImage image, ref long budget)
+    {
+        var sections = image.Sections.Where(s => s.Name is ".debug_types" or ".debug_types.dwo" && s.Type != ElfSectionType.SHT_NOBITS).ToList();
+        if (sections.Count < 2)
+        {
+            return null;
+        }
+
+        bool big = image.Header.DataEncoding == ElfDataEncoding.BigEndian;
+        var parts = new List<ReadOnlyMemory<byte>>(sections.Count);
+        long total = 0;
+        foreach (var section in sections)
+        {
+            var raw = image.GetSectionData(section);
+            ReadOnlyMemory<byte> part = (section.Flags & ElfSectionFlags.SHF_COMPRESSED) == 0 ? raw : DecompressElf(image, section, raw, ref budget);
+            total += part.Length;
+            if (total > Array.MaxLength)
+            {
+                throw Error(image, ".debug_types", 0, $"the {sections.Count} .debug_types sections hold more than 0x{Array.MaxLength:x} bytes");
+            }
+
+            parts.Add(part);
+        }
+
+        var joined = GC.AllocateUninitializedArray<byte>((int)total);
+        int at = 0;
+        foreach (var part in parts)
+        {
+            part.Span.CopyTo(joined.AsSpan(at));
+            at += part.Length;
+        }
+
+        return new DwarfSection(".debug_types", joined, image.FileName, big);
     }
 
     private static byte[] DecompressElf(ElfImage image, ElfSection section, ReadOnlyMemory<byte> raw, ref long budget)

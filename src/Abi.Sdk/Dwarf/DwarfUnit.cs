@@ -178,6 +178,15 @@ public sealed class DwarfUnit
         }
     }
 
+    /// <summary>
+    /// Entry <paramref name="index"/> of <c>.debug_addr</c> (DW_FORM_addrx, DW_OP_addrx, DW_OP_constx and their GNU
+    /// forms): a split unit's come from its skeleton's file, from the skeleton's DW_AT_addr_base.
+    /// </summary>
+    internal ulong ReadAddressIndex(ulong index)
+        => Skeleton is { } skeleton
+            ? skeleton.File.ReadIndexed(DwarfSectionKind.Addr, skeleton.AddrBase, index, AddressSize)
+            : File.ReadIndexed(DwarfSectionKind.Addr, AddrBase, index, AddressSize);
+
     /// <summary>Joins a split unit to its skeleton; the first join wins.</summary>
     internal void JoinSkeleton(DwarfUnit skeleton) => Interlocked.CompareExchange(ref _skeleton, skeleton, null);
 

@@ -59,6 +59,7 @@ public static class AbiSarifReport
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndObject();
+            WriteTypesNotCompared(w, diff);
             if (uri is not null)
             {
                 w.WriteStartArray("artifacts");
@@ -108,12 +109,60 @@ public static class AbiSarifReport
             }
 
             w.WriteEndArray();
+            if (diff.TypesRequested)
+            {
+                // As the JSON report's "types": whether the types behind the symbols were compared, and if not why.
+                w.WriteStartObject("properties");
+                w.WriteStartObject("types");
+                w.WriteBoolean("compared", diff.TypesCompared);
+                if (diff.TypesNotComparedReason is { } reason)
+                {
+                    w.WriteString("reason", reason);
+                }
+                else
+                {
+                    w.WriteNull("reason");
+                }
+
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteEndObject();
         }
 
         stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>
+    /// When types were requested and not compared, one invocation whose tool execution notification says why: a
+    /// SARIF viewer shows it, and a clean result list then does not read as "no type changes".
+    /// </summary>
+    private static void WriteTypesNotCompared(Utf8JsonWriter w, AbiDiff diff)
+    {
+        if (!diff.TypesRequested || diff.TypesNotComparedReason is not { } reason)
+        {
+            return;
+        }
+
+        w.WriteStartArray("invocations");
+        w.WriteStartObject();
+        w.WriteBoolean("executionSuccessful", true);
+        w.WriteStartArray("toolExecutionNotifications");
+        w.WriteStartObject();
+        w.WriteStartObject("descriptor");
+        w.WriteString("id", "types-not-compared");
+        w.WriteEndObject();
+        w.WriteString("level", "warning");
+        w.WriteStartObject("message");
+        w.WriteString("text", "Types were not compared: " + reason);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
     }
 
     private static string? ToUri(string? path)

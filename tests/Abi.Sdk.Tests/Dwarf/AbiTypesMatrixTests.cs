@@ -12,7 +12,7 @@ namespace Abi.Sdk.Tests.Dwarf;
 /// The committed abidiff-expected.tsv must still be abidiff's answer (so the expectations the type diff is held to
 /// cannot rot), and the DWARF reader must read every variant and find the DIEs eu-readelf prints.
 /// </summary>
-public sealed class AbiTypesMatrixTests(ITestOutputHelper output) : IClassFixture<AbiTypesMatrixTests.Matrix>
+public sealed partial class AbiTypesMatrixTests(ITestOutputHelper output) : IClassFixture<AbiTypesMatrixTests.Matrix>
 {
     private static readonly Regex DieLine = new(@"^ \[ *[0-9a-f]+\]", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 

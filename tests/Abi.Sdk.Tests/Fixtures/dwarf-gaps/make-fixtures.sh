@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Reader gaps of issue 16, built by gcc 12 (the outputs are committed, a few KB each; rerun after changing a source):
+#   gaps.d5.so / gaps.d4.so        -O2, DWARF 5 / 4 in the file: a hot/cold-split function (DW_AT_ranges in
+#                                  .debug_rnglists / .debug_ranges) and a variable and a TLS variable, each exported
+#                                  only under an alias, so that their DIEs are found by address
+#   gaps.split5.so / gaps.split4.so  the same with -gsplit-dwarf (skeleton + gaps.splitN.so-gaps.dwo): DW_FORM_rnglistx,
+#                                  DW_OP_addrx / DW_OP_constx (DWARF 5), DW_OP_GNU_addr_index / GNU_const_index and
+#                                  DW_AT_GNU_ranges_base (DWARF 4)
+#   types.so                       C++, -gsplit-dwarf -gdwarf-4 -fdebug-types-section: several .debug_types.dwo sections
+#   pm.so                          C++ pointers to data members and member functions
+# -fdebug-prefix-map: comp_dir is "." (the skeleton's .dwo is looked for next to the library), no build path.
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$PWD
+map="-fdebug-prefix-map=$here=."
+rm -f ./*.so ./*.dwo
+gcc $map -shared -fPIC -O2 -g -o gaps.d5.so gaps.c
+gcc $map -shared -fPIC -O2 -gdwarf-4 -o gaps.d4.so gaps.c
+gcc $map -shared -fPIC -O2 -g -gsplit-dwarf -o gaps.split5.so gaps.c
+gcc $map -shared -fPIC -O2 -gdwarf-4 -gsplit-dwarf -o gaps.split4.so gaps.c
+g++ $map -shared -fPIC -O0 -gdwarf-4 -gsplit-dwarf -fdebug-types-section -o types.so types.cc
+g++ $map -shared -fPIC -O0 -g -o pm.so pm.cc
+ls -l ./*.so ./*.dwo
