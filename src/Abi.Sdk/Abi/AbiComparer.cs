@@ -182,7 +182,7 @@ public sealed class AbiComparer
         for (int i = 0; i < diagnostics.Count; i++)
         {
             var effective = diagnostics[i].WithSeverity(Severities.GetSeverity(diagnostics[i].Descriptor));
-            if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface))
+            if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface, oldTypes, newTypes))
             {
                 suppressed.Add(effective);
             }
@@ -196,14 +196,43 @@ public sealed class AbiComparer
         return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared);
     }
 
-    private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface)
+    private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes)
     {
+        if (Suppressions.IsEmpty)
+        {
+            return false;
+        }
+
         foreach (var s in Suppressions)
         {
-            if (s.Suppresses(diagnostic, oldSurface, newSurface))
+            if (s.Suppresses(diagnostic, oldSurface, newSurface, oldTypes, newTypes))
             {
                 return true;
             }
+        }
+
+        // A size change that only follows from changes inside the type, all of them suppressed, goes with them: abidiff
+        // hides struct R { int a; } → { long a; } when [suppress_type] name = int hides the member's change.
+        if (diagnostic.TypeChange is { } change && diagnostic.Descriptor == AbiTypeDiagnosticIds.TypeSizeChanged)
+        {
+            bool any = false;
+            foreach (var other in change.Walk.Diagnostics)
+            {
+                if (other.TypeChange is not { } inner || ReferenceEquals(inner, change) || !change.Walk.IsUnder(inner.At, change.At)
+                    || (inner.At == change.At && other.Descriptor == AbiTypeDiagnosticIds.TypeSizeChanged))
+                {
+                    continue;
+                }
+
+                if (!IsSuppressed(other, oldSurface, newSurface, oldTypes, newTypes))
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+
+            return any;
         }
 
         return false;

@@ -35,7 +35,7 @@ internal sealed class AbiTypeComparison
         _classes = AbiTypeCanonicalizer.Refine(keys, children);
     }
 
-    private enum Role
+    internal enum Role
     {
         Parameter,
         Return,
@@ -43,7 +43,7 @@ internal sealed class AbiTypeComparison
         Member,
     }
 
-    private readonly record struct Node(int Old, int New, int Parent, string Label, Role Role);
+    internal readonly record struct Node(int Old, int New, int Parent, string Label, Role Role);
 
     private bool Same(int o, int n) => _classes[o] == _classes[_old.Types.Length + n];
 
@@ -78,6 +78,7 @@ internal sealed class AbiTypeComparison
 
         string declaration = oldDecl.Spelling;
         var nodes = new List<Node>();
+        var walk = new AbiTypeWalk(_old, _new, oldSymbol, newSymbol, oldDecl, newDecl, nodes);
         var queue = new Queue<int>();
         var visited = new HashSet<(int, int)>();
         if (oldDecl.IsFunction)
@@ -107,7 +108,9 @@ internal sealed class AbiTypeComparison
 
             path.Reverse();
             var text = string.Join(" → ", path) + (memberLevel ? " → " : ": ") + change;
-            context.Report(AbiDiagnostic.Create(descriptor, null, oldSymbol, newSymbol, declaration, text));
+            var diagnostic = AbiDiagnostic.Create(descriptor, null, oldSymbol, newSymbol, declaration, text).WithTypeChange(new AbiTypeChange(walk, at));
+            walk.Diagnostics.Add(diagnostic);
+            context.Report(diagnostic);
         }
 
         void Enqueue(int parent, int o, int n, string label, Role role)
