@@ -211,15 +211,16 @@ public sealed class AbiComparer
             }
         }
 
-        // A size change that only follows from changes inside the type, all of them suppressed, goes with them: abidiff
-        // hides struct R { int a; } → { long a; } when [suppress_type] name = int hides the member's change.
-        if (diagnostic.TypeChange is { } change && diagnostic.Descriptor == AbiTypeDiagnosticIds.TypeSizeChanged)
+        // libabigail hides a type whose sub-changes (its members' changes, and the changes below them) are all
+        // suppressed, with its own changes (its size, members inserted or removed): abidiff hides
+        // struct R { int a; } → { long a; } when [suppress_type] name = int hides the member's change, and
+        // struct M's inserted member when [suppress_variable] name = M::b hides the other member's move.
+        if (diagnostic.TypeChange is { IsMemberChange: false } change && change.Walk.Old(change.At).Kind is AbiTypeKind.Struct or AbiTypeKind.Class or AbiTypeKind.Union)
         {
             bool any = false;
             foreach (var other in change.Walk.Diagnostics)
             {
-                if (other.TypeChange is not { } inner || ReferenceEquals(inner, change) || !change.Walk.IsUnder(inner.At, change.At)
-                    || (inner.At == change.At && other.Descriptor == AbiTypeDiagnosticIds.TypeSizeChanged))
+                if (other.TypeChange is not { } inner || !change.Walk.IsUnder(inner.At, change.At) || (inner.At == change.At && !inner.IsMemberChange))
                 {
                     continue;
                 }

@@ -336,19 +336,50 @@ public sealed class AbiSuppression
 
     private bool SuppressesSubtypeChange(AbiTypeChange change)
     {
-        var walk = change.Walk;
-        if ((Kind == AbiSuppressionKind.Function) != walk.OldDeclaration.IsFunction)
-        {
-            return false;
-        }
-
         // A type change behind a function or variable is libabigail's function-subtype-change / variable-subtype-change.
         if (ChangeKind is not null && ParseChangeKind(ChangeKind) is { } kinds && !kinds.Contains(AbiChangeCategory.Changed))
         {
             return false;
         }
 
-        return DeclarationMatches(walk.OldDeclaration, walk.OldSymbol) || DeclarationMatches(walk.NewDeclaration, walk.NewSymbol);
+        var walk = change.Walk;
+        if ((Kind == AbiSuppressionKind.Function) == walk.OldDeclaration.IsFunction
+            && (DeclarationMatches(walk.OldDeclaration, walk.OldSymbol) || DeclarationMatches(walk.NewDeclaration, walk.NewSymbol)))
+        {
+            return true;
+        }
+
+        // libabigail's data members are variables too: a [suppress_variable] hides the change of a member on the path
+        // (name = R::a, type_name = long int), with no symbol to match (its symbol name is empty).
+        if (Kind == AbiSuppressionKind.Variable)
+        {
+            foreach (var (name, oldType, newType) in change.Members())
+            {
+                if (MemberMatches(name, oldType) || MemberMatches(name, newType))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool MemberMatches(string name, AbiType type)
+    {
+        if ((Name is not null && Name != name) || (_name is not null && !IsMatch(_name, name)) || (_nameNot is not null && IsMatch(_nameNot, name)))
+        {
+            return false;
+        }
+
+        if (SymbolName is not null || (_symbolName is not null && !IsMatch(_symbolName, string.Empty)) || (_symbolNameNot is not null && IsMatch(_symbolNameNot, string.Empty))
+            || SymbolVersion is not null || (_symbolVersion is not null && !IsMatch(_symbolVersion, string.Empty)))
+        {
+            return false;
+        }
+
+        var typeName = AbiTypeNames.Of(type);
+        return _typeName is not null ? _typeName == typeName : _typeNameRegex is null || IsMatch(_typeNameRegex, typeName);
     }
 
     /// <summary>libabigail's <c>suppresses_function</c> / <c>suppresses_variable</c>: every key present must match.</summary>

@@ -40,6 +40,9 @@ internal sealed class AbiTypeWalk
 
     public int Parent(int node) => _nodes[node].Parent;
 
+    /// <summary>The data member a node is the type of (its name), or null when the node is not a member's type.</summary>
+    public string? Member(int node) => _nodes[node].Member;
+
     public AbiType Old(int node) => OldTypes.Types[_nodes[node].Old];
 
     public AbiType New(int node) => NewTypes.Types[_nodes[node].New];
@@ -59,8 +62,47 @@ internal sealed class AbiTypeWalk
     }
 }
 
-/// <summary>Where a type-level diagnostic was reported: its walk and the node (a pair of types) it is about.</summary>
-internal sealed record AbiTypeChange(AbiTypeWalk Walk, int At);
+/// <summary>
+/// Where a type-level diagnostic was reported: its walk, the node (a pair of types) it is about, and for a change of
+/// one data member reported on its struct (its offset, its bit-field width), the member's name.
+/// </summary>
+internal sealed record AbiTypeChange(AbiTypeWalk Walk, int At, string? Member = null)
+{
+    /// <summary>
+    /// True for a change libabigail keeps in a child diff node of the type at <see cref="At"/> (a data member's
+    /// change), false for one local to that type (its size, an inserted or removed member, an enumerator).
+    /// </summary>
+    public bool IsMemberChange => Member is not null;
+
+    /// <summary>
+    /// The data members on the path, innermost last, as libabigail's variable diffs see them: the qualified name
+    /// (<c>R::a</c>) and the member's old and new types.
+    /// </summary>
+    public IEnumerable<(string Name, AbiType Old, AbiType New)> Members()
+    {
+        var list = new List<(string, AbiType, AbiType)>();
+        if (Member is { } own)
+        {
+            var (o, n) = (Walk.Old(At), Walk.New(At));
+            if (o.Members.FirstOrDefault(m => m.Name == own) is { } om && n.Members.FirstOrDefault(m => m.Name == own) is { } nm)
+            {
+                list.Add((Qualify(o, own), om.Type, nm.Type));
+            }
+        }
+
+        for (int node = At; node >= 0; node = Walk.Parent(node))
+        {
+            if (Walk.Member(node) is { } member && Walk.Parent(node) is var parent and >= 0)
+            {
+                list.Add((Qualify(Walk.Old(parent), member), Walk.Old(node), Walk.New(node)));
+            }
+        }
+
+        return list;
+
+        static string Qualify(AbiType record, string member) => record.Name is { } name ? name + "::" + member : member;
+    }
+}
 
 /// <summary>How libabigail names types and matches them, for <c>[suppress_type]</c> and the type keys of <c>[suppress_function]</c>/<c>[suppress_variable]</c>.</summary>
 internal static class AbiTypeNames

@@ -89,6 +89,17 @@ public partial class TypeSuppressionTests
         { "", F + "return_type_name = T\n" },
         { "", F + "return_type_regexp = ^in\n" },
         { "", F + "return_type_name = long int\n" },                        // no match: T on both sides
+        { "", F + "name = f_gone\n" },                                     // a removed function, by its declaration
+        { "", F + "name_regexp = ^f_\nchange_kind = deleted-function\n" },
+        { "", F + "parameter = '0 int\nchange_kind = added-function\n" },
+        { "", F + "return_type_name = long int\nchange_kind = added-function\n" }, // no match
+        { "", V + "name = gone_var\nchange_kind = deleted-variable\n" },
+        { "", V + "type_name = long int\n" },                              // R's member a: data members are variables
+        { "", V + "name = R::a\n" },
+        { "", V + "name = a\n" },                                          // no match: member names are qualified
+        { "", V + "name_regexp = ::a$\ntype_name = int\n" },
+        { "", V + "name = M::b\n" },                                       // b moved: M goes, with its inserted z
+        { "", V + "symbol_name_not_regexp = ^g\n" },                       // members have no symbol: every one matches
         { "", V + "name = gp\n" },
         { "", V + "name = gv\n" },                                          // also its symbol size change
         { "", V + "symbol_name = gv\n" },
@@ -126,18 +137,26 @@ public partial class TypeSuppressionTests
             var theirs = new SortedSet<string>(StringComparer.Ordinal);
             foreach (Match m in ChangedDeclaration().Matches(stdout))
             {
-                theirs.Add(m.Groups["fn"].Success ? m.Groups["fn"].Value : m.Groups["var"].Value);
+                var prefix = m.Groups["kind"].Value switch { "D" => "-", "A" => "+", _ => string.Empty };
+                theirs.Add(prefix + (m.Groups["fn"].Success ? m.Groups["fn"].Value : m.Groups["var"].Value));
             }
 
             var parsed = AbiSuppressionFile.Load(file);
-            var (diff, oldTypes) = Diff(old, @new, parsed);
-            var ours = new SortedSet<string>(diff.Diagnostics.Where(d => d.Symbol is not null)
-                .Select(d => (d.Symbol!.IsFunction ? oldTypes.Functions : oldTypes.Variables).TryGetValue(d.Symbol.Name, out var decl) ? decl.Name : d.Symbol.Name), StringComparer.Ordinal);
+            var (diff, oldTypes, newTypes) = Diff(old, @new, parsed);
+            var ours = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var d in diff.Diagnostics.Where(d => d.Symbol is not null))
+            {
+                var (prefix, graph) = d.Id switch { "ABI1001" => ("-", oldTypes), "ABI1003" => ("+", newTypes), _ => (string.Empty, oldTypes) };
+                ours.Add(prefix + ((d.Symbol!.IsFunction ? graph.Functions : graph.Variables).TryGetValue(d.Symbol.Name, out var decl) ? decl.Name : d.Symbol.Name));
+            }
+
             Assert.True(theirs.SetEquals(ours), $"abidiff: {string.Join(" ", theirs)}\nAbi.Sdk: {string.Join(" ", ours)}\n{diff}");
 
-            // The exit class: abidiff 2.2 sets only its ABI-change bit for type changes; Abi.Sdk also sets the
-            // incompatible one for layouts old programs misread (TypeDiffTests says why).
+            // The exit class: abidiff 2.2 sets only its ABI-change bit for type changes, and its incompatible bit for
+            // a removed function or variable; Abi.Sdk also sets the incompatible one for layouts old programs
+            // misread (TypeDiffTests says why).
             Assert.Equal(exit & AbiExitCodes.AbiChange, diff.ExitCode & AbiExitCodes.AbiChange);
+            Assert.True((exit & AbiExitCodes.IncompatibleChange) == 0 || (diff.ExitCode & AbiExitCodes.IncompatibleChange) != 0, $"abidiff {exit}, Abi.Sdk {diff.ExitCode}");
         }
         finally
         {
@@ -145,24 +164,27 @@ public partial class TypeSuppressionTests
         }
     }
 
-    private static (AbiDiff Diff, AbiTypeGraph OldTypes) Diff(string oldFile, string newFile, AbiSuppressionFile suppressions)
+    private static (AbiDiff Diff, AbiTypeGraph OldTypes, AbiTypeGraph NewTypes) Diff(string oldFile, string newFile, AbiSuppressionFile suppressions)
     {
         using var v1 = ElfImage.Open(oldFile);
         using var v2 = ElfImage.Open(newFile);
         var oldTypes = AbiTypeGraph.Load(v1);
+        var newTypes = AbiTypeGraph.Load(v2);
         var comparer = AbiComparer.Default.WithSuppressions(suppressions.Suppressions);
-        return (comparer.Compare(AbiSurface.Of(v1), AbiSurface.Of(v2), oldTypes, AbiTypeGraph.Load(v2), TestContext.Current.CancellationToken), oldTypes);
+        return (comparer.Compare(AbiSurface.Of(v1), AbiSurface.Of(v2), oldTypes, newTypes, TestContext.Current.CancellationToken), oldTypes, newTypes);
     }
 
-    [GeneratedRegex(@"^\s+\[C\] '(?:function|method)[^(]*?(?<fn>[\w:~]+)\(|^\s+\[C\] '[^']*? (?<var>[\w:]+)' was changed", RegexOptions.Multiline)]
+    // "[C] 'function int f(S*)' has...", "[C] 'V* gp' was changed", and the removed/added declarations "[D] 'function
+    // int f_gone(int)'    {f_gone}", "[D] 'int gone_var'    {gone_var}".
+    [GeneratedRegex(@"^\s+\[(?<kind>[CDA])\] '(?:function|method)[^(]*?(?<fn>[\w:~]+)\(|^\s+\[C\] '[^']*? (?<var>[\w:]+)' was changed|^\s+\[(?<kind>[DA])\] '[^'(]*? (?<var>[\w:]+)'\s", RegexOptions.Multiline)]
     private static partial Regex ChangedDeclaration();
 
     [Fact]
     public void Suppressed_type_changes_leave_the_reports_and_the_exit_code()
     {
         var suppressions = AbiSuppressionFile.Parse("[suppress_type]\n  name_not_regexp = ^[SM]$\n[suppress_variable]\n  name = gv\n", "t.suppr");
-        var (diff, _) = Diff(Fixture("v1.so"), Fixture("v2.so"), suppressions);
-        Assert.All(diff.Diagnostics, d => Assert.True(d.Symbol!.Name is "f_s" or "f_m" or "f_p", d.ToString()));
+        var (diff, _, _) = Diff(Fixture("v1.so"), Fixture("v2.so"), suppressions);
+        Assert.All(diff.Diagnostics, d => Assert.True(d.Symbol!.Name is "f_s" or "f_m" or "f_p" or "f_gone" or "f_new" or "gone_var", d.ToString()));
         Assert.Contains(diff.SuppressedDiagnostics, d => d.Id == "ABI2007");
         Assert.Contains(diff.SuppressedDiagnostics, d => d.Id == "ABI1007" && d.Symbol!.Name == "gv");
 
@@ -178,7 +200,7 @@ public partial class TypeSuppressionTests
         using var log = System.Text.Json.JsonDocument.Parse(sarif.ToArray());
         Assert.DoesNotContain(log.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "ABI2007");
 
-        var all = AbiSuppressionFile.Parse("[suppress_type]\n  name_not_regexp = ^$\n[suppress_variable]\n  name = gv\n", "t.suppr");
+        var all = AbiSuppressionFile.Parse("[suppress_type]\n  name_not_regexp = ^$\n[suppress_variable]\n  name_regexp = ^g\n[suppress_function]\n  name_regexp = ^f_(gone|new)$\n", "t.suppr");
         Assert.Equal(0, Diff(Fixture("v1.so"), Fixture("v2.so"), all).Diff.ExitCode);
     }
 

@@ -20,6 +20,7 @@ int f_int(long x) { return (int)x; }
 int f_rp(struct R *r) { return (int)r->a; }
 int f_rv(struct R r) { return (int)r.a; }
 int f_d(struct D *d) { return d->a; }
+int f_new(int x) { return x; }
 int f_unchanged(int x) { return x + 1; }
 struct V gv;
 struct V *gp;
