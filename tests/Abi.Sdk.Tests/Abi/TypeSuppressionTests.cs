@@ -179,6 +179,34 @@ public partial class TypeSuppressionTests
     [GeneratedRegex(@"^\s+\[(?<kind>[CDA])\] '(?:function|method)[^(]*?(?<fn>[\w:~]+)\(|^\s+\[C\] '[^']*? (?<var>[\w:]+)' was changed|^\s+\[(?<kind>[DA])\] '[^'(]*? (?<var>[\w:]+)'\s", RegexOptions.Multiline)]
     private static partial Regex ChangedDeclaration();
 
+    /// <summary>The <c>abi</c> tool, run as a user would, hides what abidiff hides and exits the same way.</summary>
+    [Theory]
+    [InlineData("[suppress_type]\n  name_not_regexp = ^$\n[suppress_variable]\n  name_regexp = ^g\n[suppress_function]\n  name_regexp = ^f_(gone|new)$\n")]
+    [InlineData("[suppress_type]\n  name = S\n  has_data_member_inserted_at = end\n")]
+    [InlineData("[suppress_function]\n  name_not_regexp = ^f_s$\n[suppress_variable]\n  name_regexp = .\n")]
+    public void Abi_diff_with_suppressions_exits_as_abidiff_does(string suppressions)
+    {
+        var abidiff = Abidiff.Require();
+        var file = Path.Combine(Path.GetTempPath(), $"abi-type-suppr-{Guid.NewGuid():n}.ini");
+        File.WriteAllText(file, suppressions);
+        try
+        {
+            var (theirs, stdout, _) = Tools.Run(abidiff, ["--no-show-locs", "--redundant", "--suppressions", file, Fixture("v1.so"), Fixture("v2.so")]);
+            var (ours, text, stderr) = CliRunner.Run(["diff", "--suppressions", file, Fixture("v1.so"), Fixture("v2.so")]);
+            Assert.True((ours & 3) == 0, stderr);
+            Assert.Equal(theirs & AbiExitCodes.AbiChange, ours & AbiExitCodes.AbiChange);
+            Assert.True((theirs & AbiExitCodes.IncompatibleChange) == 0 || (ours & AbiExitCodes.IncompatibleChange) != 0, $"abidiff {theirs}, abi {ours}");
+            foreach (var name in new[] { "f_s", "f_e", "gv" })
+            {
+                Assert.Equal(stdout.Contains($" {name}(", StringComparison.Ordinal) || stdout.Contains($" {name}'", StringComparison.Ordinal), text.Contains(name, StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void Suppressed_type_changes_leave_the_reports_and_the_exit_code()
     {
