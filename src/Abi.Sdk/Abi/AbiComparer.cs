@@ -178,11 +178,12 @@ public sealed class AbiComparer
 
         // The reported diagnostics are kept in place in the rules' list: no second list of them.
         var suppressed = new List<AbiDiagnostic>();
+        var decided = new Dictionary<AbiDiagnostic, bool>(ReferenceEqualityComparer.Instance);
         int reported = 0;
         for (int i = 0; i < diagnostics.Count; i++)
         {
             var effective = diagnostics[i].WithSeverity(Severities.GetSeverity(diagnostics[i].Descriptor));
-            if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface, oldTypes, newTypes))
+            if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface, oldTypes, newTypes, decided))
             {
                 suppressed.Add(effective);
             }
@@ -196,47 +197,60 @@ public sealed class AbiComparer
         return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared);
     }
 
-    private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes)
+    private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes, Dictionary<AbiDiagnostic, bool> decided)
     {
         if (Suppressions.IsEmpty)
         {
             return false;
         }
 
-        foreach (var s in Suppressions)
+        // Type diagnostics are asked again for the types that contain them: each is decided once.
+        if (decided.TryGetValue(diagnostic, out bool known))
         {
-            if (s.Suppresses(diagnostic, oldSurface, newSurface, oldTypes, newTypes))
-            {
-                return true;
-            }
+            return known;
         }
 
-        // libabigail hides a type whose sub-changes (its members' changes, and the changes below them) are all
-        // suppressed, with its own changes (its size, members inserted or removed): abidiff hides
-        // struct R { int a; } → { long a; } when [suppress_type] name = int hides the member's change, and
-        // struct M's inserted member when [suppress_variable] name = M::b hides the other member's move.
-        if (diagnostic.TypeChange is { IsMemberChange: false } change && change.Walk.Old(change.At).Kind is AbiTypeKind.Struct or AbiTypeKind.Class or AbiTypeKind.Union)
+        bool result = Decide();
+        decided[diagnostic] = result;
+        return result;
+
+        bool Decide()
         {
-            bool any = false;
-            foreach (var other in change.Walk.Diagnostics)
+            foreach (var s in Suppressions)
             {
-                if (other.TypeChange is not { } inner || !change.Walk.IsUnder(inner.At, change.At) || (inner.At == change.At && !inner.IsMemberChange))
+                if (s.Suppresses(diagnostic, oldSurface, newSurface, oldTypes, newTypes))
                 {
-                    continue;
+                    return true;
                 }
-
-                if (!IsSuppressed(other, oldSurface, newSurface, oldTypes, newTypes))
-                {
-                    return false;
-                }
-
-                any = true;
             }
 
-            return any;
-        }
+            // libabigail hides a type whose sub-changes (its members' changes, and the changes below them) are all
+            // suppressed, with its own changes (its size, members inserted or removed): abidiff hides
+            // struct R { int a; } → { long a; } when [suppress_type] name = int hides the member's change, and
+            // struct M's inserted member when [suppress_variable] name = M::b hides the other member's move.
+            if (diagnostic.TypeChange is { IsMemberChange: false } change && change.Walk.Old(change.At).Kind is AbiTypeKind.Struct or AbiTypeKind.Class or AbiTypeKind.Union)
+            {
+                bool any = false;
+                foreach (var other in change.Walk.Diagnostics)
+                {
+                    if (other.TypeChange is not { } inner || !change.Walk.IsUnder(inner.At, change.At) || (inner.At == change.At && !inner.IsMemberChange))
+                    {
+                        continue;
+                    }
 
-        return false;
+                    if (!IsSuppressed(other, oldSurface, newSurface, oldTypes, newTypes, decided))
+                    {
+                        return false;
+                    }
+
+                    any = true;
+                }
+
+                return any;
+            }
+
+            return false;
+        }
     }
 
     private static ImmutableArray<AbiDiagnostic> Sort(List<AbiDiagnostic> diagnostics)

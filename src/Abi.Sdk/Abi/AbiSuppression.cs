@@ -48,8 +48,10 @@ public sealed record AbiSuppressionWarning(int Line, string Message)
 /// reference, reference-or-pointer), <c>has_data_member_inserted_at</c>, <c>has_data_member_inserted_between</c>,
 /// <c>has_data_members_inserted_between</c> (bit offsets, <c>end</c>, <c>offset_of(m)</c>, <c>offset_after(m)</c>),
 /// <c>changed_enumerators</c> (with <c>type_kind = enum</c>), <c>drop</c>, and the file keys. A type diagnostic is
-/// suppressed when a type on its path from the symbol matches (its name, or the name under its typedefs); a size
-/// change is also suppressed when every other change inside that type is. Keys that need what the model does not hold
+/// suppressed when a type on its path from the symbol matches (its name, or the name under its typedefs). A
+/// <c>[suppress_variable]</c> also matches the data members on the path (libabigail's data members are variables:
+/// <c>R::a</c>). The comparer then hides a struct or union whose members' changes are all suppressed, with its own
+/// changes (its size, inserted members), as libabigail's categorisation does. Keys that need what the model does not hold
 /// (<c>source_location_not_in</c>, <c>source_location_not_regexp</c>: no source files are read) make a section match
 /// nothing, with a warning. Type suppressions never hide symbol-level changes (abidiff keeps "size of symbol changed").</para>
 /// <para><c>[suppress_file]</c>: every change of a matching file.</para>
@@ -704,7 +706,13 @@ public sealed class AbiSuppressionFile
                 {
                     var suppression = new AbiSuppression(k, properties);
                     suppressions.Add(suppression);
-                    if (k is AbiSuppressionKind.Function or AbiSuppressionKind.Variable && !suppression.SelectsSymbols && !suppression.SelectsDeclarations)
+                    if (k is AbiSuppressionKind.Function or AbiSuppressionKind.Variable && !properties.Exists(p => p.Key is not ("change_kind" or "drop" or "allow_other_aliases")))
+                    {
+                        // abidiff drops a section with nothing to select by (a label is enough for it).
+                        suppressions.RemoveAt(suppressions.Count - 1);
+                        warnings.Add(new AbiSuppressionWarning(sectionLine, $"[{suppression.SectionName}] has no label, name, symbol, type or file key; as in abidiff it is ignored"));
+                    }
+                    else if (k is AbiSuppressionKind.Function or AbiSuppressionKind.Variable && !suppression.SelectsSymbols && !suppression.SelectsDeclarations)
                     {
                         warnings.Add(new AbiSuppressionWarning(sectionLine, $"[{suppression.SectionName}] has no symbol_name, symbol_name_regexp, symbol_version, symbol_version_regexp, name, name_regexp or name_not_regexp; as in abidiff it matches no ELF symbol, and every function or variable the debug information declares"));
                     }

@@ -115,7 +115,10 @@ internal static class AbiTypeNames
     /// <c>S*</c>, a reference <c>ns::Q&amp;</c>, <c>const int</c>, <c>char* const</c>, an array <c>int[4]</c>, a
     /// function type <c>int (S*)</c>.
     /// </summary>
-    public static string Of(AbiType type) => Of(type, 0);
+    public static string Of(AbiType type) => Names.GetValue(type, t => Of(t, 0));
+
+    // Suppressions ask for the same types' names for every section and diagnostic: computed once per type.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AbiType, string> Names = new();
 
     private static string Of(AbiType t, int depth)
     {

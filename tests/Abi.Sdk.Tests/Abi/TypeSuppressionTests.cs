@@ -89,6 +89,8 @@ public partial class TypeSuppressionTests
         { "", F + "return_type_name = T\n" },
         { "", F + "return_type_regexp = ^in\n" },
         { "", F + "return_type_name = long int\n" },                        // no match: T on both sides
+        { "", F + "label = new is fine\nchange_kind = added-function\n" },  // a label is enough to select every function
+        { "", F + "change_kind = added-function\n" },                      // no match: abidiff drops the section
         { "", F + "name = f_gone\n" },                                     // a removed function, by its declaration
         { "", F + "name_regexp = ^f_\nchange_kind = deleted-function\n" },
         { "", F + "parameter = '0 int\nchange_kind = added-function\n" },
@@ -236,11 +238,12 @@ public partial class TypeSuppressionTests
     public void Type_keys_are_parsed_and_bad_values_are_typed_errors()
     {
         var file = AbiSuppressionFile.Parse(
-            "[suppress_type]\n  name = S\n  source_location_not_in = a.h\n[suppress_type]\n  accessed_through = pointer\n[suppress_function]\n  change_kind = all\n", "s.suppr");
+            "[suppress_type]\n  name = S\n  source_location_not_in = a.h\n[suppress_type]\n  accessed_through = pointer\n[suppress_function]\n  change_kind = all\n[suppress_function]\n  label = everything\n", "s.suppr");
         Assert.Collection(file.Warnings,
             w => { Assert.Equal(3, w.Line); Assert.Contains("source locations", w.Message); },
             w => { Assert.Equal(4, w.Line); Assert.Contains("ignored", w.Message); },
-            w => { Assert.Equal(6, w.Line); Assert.Contains("every function or variable the debug information declares", w.Message); });
+            w => { Assert.Equal(6, w.Line); Assert.Contains("ignored", w.Message); },
+            w => { Assert.Equal(8, w.Line); Assert.Contains("every function or variable the debug information declares", w.Message); });
         Assert.Equal([AbiSuppressionKind.Type, AbiSuppressionKind.Function], file.Suppressions.Select(s => s.Kind));
         Assert.Contains("[suppress_type]\n  name = S\n", file.ToText());
 
