@@ -665,7 +665,7 @@ public sealed class AbiSuppressionFile
     /// <summary>The usable sections, in file order.</summary>
     public ImmutableArray<AbiSuppression> Suppressions { get; }
 
-    /// <summary>Unknown sections and keys, and keys that need debug info.</summary>
+    /// <summary>Unknown sections and keys, unsupported keys, and sections that select nothing or are dropped as abidiff drops them.</summary>
     public ImmutableArray<AbiSuppressionWarning> Warnings { get; }
 
     /// <summary>Reads a suppression file.</summary>

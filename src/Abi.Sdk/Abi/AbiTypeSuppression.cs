@@ -109,20 +109,28 @@ internal static class AbiTypeNames
 {
     private const int MaxDepth = 32;
 
+    // Depth alone does not bound the work: function types whose parameters are function pointers fan out. Past this
+    // many steps a name is cut with "…" (no real type comes near it; a crafted one cannot make matching slow).
+    private const int MaxCalls = 4096;
+
     /// <summary>
     /// The name libabigail gives a type (<c>get_name</c> / <c>get_qualified_name</c>), which suppressions match: a
     /// struct, union, enum or typedef by its qualified name without keyword (<c>S</c>, <c>ns::Q</c>), a pointer
     /// <c>S*</c>, a reference <c>ns::Q&amp;</c>, <c>const int</c>, <c>char* const</c>, an array <c>int[4]</c>, a
     /// function type <c>int (S*)</c>.
     /// </summary>
-    public static string Of(AbiType type) => Names.GetValue(type, t => Of(t, 0));
+    public static string Of(AbiType type) => Names.GetValue(type, t =>
+    {
+        int budget = MaxCalls;
+        return Of(t, 0, ref budget);
+    });
 
     // Suppressions ask for the same types' names for every section and diagnostic: computed once per type.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AbiType, string> Names = new();
 
-    private static string Of(AbiType t, int depth)
+    private static string Of(AbiType t, int depth, ref int budget)
     {
-        if (depth > MaxDepth)
+        if (depth > MaxDepth || --budget < 0)
         {
             return "…";
         }
@@ -132,35 +140,40 @@ internal static class AbiTypeNames
             case AbiTypeKind.Void:
                 return "void";
             case AbiTypeKind.Pointer:
-                return Target(t, depth) + "*";
+                return Target(t, depth, ref budget) + "*";
             case AbiTypeKind.LValueReference:
-                return Target(t, depth) + "&";
+                return Target(t, depth, ref budget) + "&";
             case AbiTypeKind.RValueReference:
-                return Target(t, depth) + "&&";
+                return Target(t, depth, ref budget) + "&&";
             case AbiTypeKind.PointerToMember:
-                return Target(t, depth) + "::*";
+                return Target(t, depth, ref budget) + "::*";
             case AbiTypeKind.Qualified:
                 var q = Qualifiers(t.Qualifiers);
                 var target = t.Target;
                 return target is { Kind: AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference or AbiTypeKind.PointerToMember }
-                    ? Target(t, depth) + " " + q
-                    : q + " " + Target(t, depth);
+                    ? Target(t, depth, ref budget) + " " + q
+                    : q + " " + Target(t, depth, ref budget);
             case AbiTypeKind.Array:
-                return Target(t, depth) + string.Concat(t.Dimensions.Select(d => d is { } n ? string.Create(CultureInfo.InvariantCulture, $"[{n}]") : "[]"));
+                return Target(t, depth, ref budget) + string.Concat(t.Dimensions.Select(d => d is { } n ? string.Create(CultureInfo.InvariantCulture, $"[{n}]") : "[]"));
             case AbiTypeKind.Function:
-                var ps = t.Parameters.Select(p => Of(p, depth + 1)).ToList();
+                var ps = new List<string>();
+                foreach (var p in t.Parameters)
+                {
+                    ps.Add(Of(p, depth + 1, ref budget));
+                }
+
                 if (t.IsVariadic)
                 {
                     ps.Add("...");
                 }
 
-                return Target(t, depth) + " (" + string.Join(", ", ps) + ")";
+                return Target(t, depth, ref budget) + " (" + string.Join(", ", ps) + ")";
             default:
                 return t.Name ?? string.Empty;
         }
     }
 
-    private static string Target(AbiType t, int depth) => t.Target is { } target ? Of(target, depth + 1) : "void";
+    private static string Target(AbiType t, int depth, ref int budget) => t.Target is { } target ? Of(target, depth + 1, ref budget) : "void";
 
     private static string Qualifiers(AbiQualifiers q)
     {
