@@ -194,6 +194,16 @@ public sealed class AbiComparer
         }
 
         diagnostics.RemoveRange(reported, diagnostics.Count - reported);
+        foreach (var d in diagnostics)
+        {
+            d.DetachTypeChange();
+        }
+
+        foreach (var d in suppressed)
+        {
+            d.DetachTypeChange();
+        }
+
         return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared);
     }
 

@@ -173,7 +173,10 @@ public sealed class AbiDiagnostic
     public AbiDiagnostic WithSeverity(AbiSeverity severity) => severity == Severity ? this : new(Descriptor, severity, _subject, OldSymbol, NewSymbol, _messageArgs, _message) { TypeChange = TypeChange };
 
     /// <summary>Where a type-level (ABI2xxx) diagnostic sits in the walk from its symbol, for suppressions; otherwise null.</summary>
-    internal AbiTypeChange? TypeChange { get; private init; }
+    internal AbiTypeChange? TypeChange { get; private set; }
+
+    /// <summary>Forgets the walk once suppressions are decided: it holds both type graphs, which a diff must not keep alive.</summary>
+    internal void DetachTypeChange() => TypeChange = null;
 
     /// <summary>A copy that knows where it sits in the type walk (set once, by the type comparison).</summary>
     internal AbiDiagnostic WithTypeChange(AbiTypeChange change) => new(Descriptor, Severity, _subject, OldSymbol, NewSymbol, _messageArgs, _message) { TypeChange = change };
