@@ -178,11 +178,12 @@ public sealed class AbiComparer
 
         // The reported diagnostics are kept in place in the rules' list: no second list of them.
         var suppressed = new List<AbiDiagnostic>();
+        var decided = new Dictionary<AbiDiagnostic, bool>(ReferenceEqualityComparer.Instance);
         int reported = 0;
         for (int i = 0; i < diagnostics.Count; i++)
         {
             var effective = diagnostics[i].WithSeverity(Severities.GetSeverity(diagnostics[i].Descriptor));
-            if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface))
+            if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface, oldTypes, newTypes, decided))
             {
                 suppressed.Add(effective);
             }
@@ -193,20 +194,73 @@ public sealed class AbiComparer
         }
 
         diagnostics.RemoveRange(reported, diagnostics.Count - reported);
+        foreach (var d in diagnostics)
+        {
+            d.DetachTypeChange();
+        }
+
+        foreach (var d in suppressed)
+        {
+            d.DetachTypeChange();
+        }
+
         return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared);
     }
 
-    private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface)
+    private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes, Dictionary<AbiDiagnostic, bool> decided)
     {
-        foreach (var s in Suppressions)
+        if (Suppressions.IsEmpty)
         {
-            if (s.Suppresses(diagnostic, oldSurface, newSurface))
-            {
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        // Type diagnostics are asked again for the types that contain them: each is decided once.
+        if (decided.TryGetValue(diagnostic, out bool known))
+        {
+            return known;
+        }
+
+        bool result = Decide();
+        decided[diagnostic] = result;
+        return result;
+
+        bool Decide()
+        {
+            foreach (var s in Suppressions)
+            {
+                if (s.Suppresses(diagnostic, oldSurface, newSurface, oldTypes, newTypes))
+                {
+                    return true;
+                }
+            }
+
+            // libabigail hides a type whose sub-changes (its members' changes, and the changes below them) are all
+            // suppressed, with its own changes (its size, members inserted or removed): abidiff hides
+            // struct R { int a; } → { long a; } when [suppress_type] name = int hides the member's change, and
+            // struct M's inserted member when [suppress_variable] name = M::b hides the other member's move.
+            if (diagnostic.TypeChange is { IsMemberChange: false } change && change.Walk.Old(change.At).Kind is AbiTypeKind.Struct or AbiTypeKind.Class or AbiTypeKind.Union)
+            {
+                bool any = false;
+                foreach (var other in change.Walk.Diagnostics)
+                {
+                    if (other.TypeChange is not { } inner || !change.Walk.IsUnder(inner.At, change.At) || (inner.At == change.At && !inner.IsMemberChange))
+                    {
+                        continue;
+                    }
+
+                    if (!IsSuppressed(other, oldSurface, newSurface, oldTypes, newTypes, decided))
+                    {
+                        return false;
+                    }
+
+                    any = true;
+                }
+
+                return any;
+            }
+
+            return false;
+        }
     }
 
     private static ImmutableArray<AbiDiagnostic> Sort(List<AbiDiagnostic> diagnostics)

@@ -170,7 +170,16 @@ public sealed class AbiDiagnostic
     /// <summary>A copy with another severity.</summary>
     /// <param name="severity">The severity.</param>
     /// <returns>The copy.</returns>
-    public AbiDiagnostic WithSeverity(AbiSeverity severity) => severity == Severity ? this : new(Descriptor, severity, _subject, OldSymbol, NewSymbol, _messageArgs, _message);
+    public AbiDiagnostic WithSeverity(AbiSeverity severity) => severity == Severity ? this : new(Descriptor, severity, _subject, OldSymbol, NewSymbol, _messageArgs, _message) { TypeChange = TypeChange };
+
+    /// <summary>Where a type-level (ABI2xxx) diagnostic sits in the walk from its symbol, for suppressions; otherwise null.</summary>
+    internal AbiTypeChange? TypeChange { get; private set; }
+
+    /// <summary>Forgets the walk once suppressions are decided: it holds both type graphs, which a diff must not keep alive.</summary>
+    internal void DetachTypeChange() => TypeChange = null;
+
+    /// <summary>A copy that knows where it sits in the type walk (set once, by the type comparison).</summary>
+    internal AbiDiagnostic WithTypeChange(AbiTypeChange change) => new(Descriptor, Severity, _subject, OldSymbol, NewSymbol, _messageArgs, _message) { TypeChange = change };
 
     /// <summary>The diagnostic as one line: <c>ABI1001 incompatible: message</c>.</summary>
     /// <returns>The line.</returns>

@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Abi.Sdk.Abi;
 
-/// <summary>The section kinds of a libabigail suppression file that apply to ELF symbols.</summary>
+/// <summary>The section kinds of a libabigail suppression file that Abi.Sdk applies.</summary>
 public enum AbiSuppressionKind
 {
     /// <summary><c>[suppress_function]</c>: changes to function symbols.</summary>
@@ -15,6 +16,9 @@ public enum AbiSuppressionKind
 
     /// <summary><c>[suppress_file]</c>: every change of a matching file.</summary>
     File,
+
+    /// <summary><c>[suppress_type]</c>: type-level changes (ABI2xxx) reached through a matching type.</summary>
+    Type,
 }
 
 /// <summary>A problem in a suppression file that does not stop it from being used (an unknown key or section).</summary>
@@ -27,24 +31,51 @@ public sealed record AbiSuppressionWarning(int Line, string Message)
 }
 
 /// <summary>
-/// One section of a libabigail suppression file (<c>[suppress_function]</c>, <c>[suppress_variable]</c>,
-/// <c>[suppress_file]</c>) applied to ELF-symbol diagnostics. Supported keys: <c>label</c>, <c>name</c>,
-/// <c>name_regexp</c>, <c>name_not_regexp</c>, <c>symbol_name</c>, <c>symbol_name_regexp</c>,
-/// <c>symbol_name_not_regexp</c>, <c>symbol_version</c>, <c>symbol_version_regexp</c>, <c>change_kind</c>,
-/// <c>file_name_regexp</c>, <c>file_name_not_regexp</c>, <c>soname_regexp</c>, <c>soname_not_regexp</c>, <c>drop</c>.
-/// As in abidiff, ELF symbols are selected only by <c>symbol_name</c>/<c>symbol_name_regexp</c> and
-/// <c>symbol_version</c>/<c>symbol_version_regexp</c> (<c>symbol_name_not_regexp</c> narrows them); <c>name</c>,
-/// <c>name_regexp</c> and <c>name_not_regexp</c> select declarations from debug info, which Abi.Sdk does not read,
-/// so a section with only those matches nothing (and the file reports a warning). Regular expressions are POSIX-like and
-/// unanchored, as in libabigail; a pattern may be at most <see cref="MaxPatternLength"/> characters and a match that runs
-/// past <see cref="MatchTimeout"/> fails the comparison with an <see cref="AbiConfigurationFormatException"/>, so no
-/// pattern can hang it. Immutable.
+/// One section of a libabigail suppression file applied as abidiff 2.2 applies it.
+/// <para><c>[suppress_function]</c> and <c>[suppress_variable]</c>: <c>label</c>, <c>name</c>, <c>name_regexp</c>,
+/// <c>name_not_regexp</c>, <c>symbol_name</c>, <c>symbol_name_regexp</c>, <c>symbol_name_not_regexp</c>,
+/// <c>symbol_version</c>, <c>symbol_version_regexp</c>, <c>change_kind</c>, <c>parameter</c> (<c>'N TYPE</c> or
+/// <c>'N /REGEX/</c>, N counted from the first parameter that is not <c>this</c>), <c>return_type_name</c>,
+/// <c>return_type_regexp</c>, <c>type_name</c>, <c>type_name_regexp</c> (a variable's type), <c>allow_other_aliases</c>,
+/// <c>drop</c>, and the file keys. Where the debug information declares the function or variable (types were read:
+/// <see cref="AbiTypeGraph"/>), every key present must match its declaration (the name keys its qualified name, the
+/// type keys the types as libabigail names them: <c>S*</c>, <c>const char*</c>), for symbol-level changes and for the
+/// type changes behind it (ABI2xxx, which count as <c>function-subtype-change</c>/<c>variable-subtype-change</c>).
+/// Without a declaration, as in abidiff, an ELF symbol is selected only by <c>symbol_name</c>/<c>symbol_name_regexp</c>
+/// and <c>symbol_version</c>/<c>symbol_version_regexp</c>, and a section with debug-info keys matches nothing.</para>
+/// <para><c>[suppress_type]</c>: <c>label</c>, <c>name</c>, <c>name_regexp</c>, <c>name_not_regexp</c>,
+/// <c>type_kind</c> (class, struct, union, enum, array, typedef, builtin), <c>accessed_through</c> (direct, pointer,
+/// reference, reference-or-pointer), <c>has_data_member_inserted_at</c>, <c>has_data_member_inserted_between</c>,
+/// <c>has_data_members_inserted_between</c> (bit offsets, <c>end</c>, <c>offset_of(m)</c>, <c>offset_after(m)</c>),
+/// <c>changed_enumerators</c> (with <c>type_kind = enum</c>), <c>drop</c>, and the file keys. A type diagnostic is
+/// suppressed when a type on its path from the symbol matches (its name, or the name under its typedefs). A
+/// <c>[suppress_variable]</c> also matches the data members on the path (libabigail's data members are variables:
+/// <c>R::a</c>). The comparer then hides a struct or union whose members' changes are all suppressed, with its own
+/// changes (its size, inserted members), as libabigail's categorisation does. Keys that need what the model does not hold
+/// (<c>source_location_not_in</c>, <c>source_location_not_regexp</c>: no source files are read) make a section match
+/// nothing, with a warning. Type suppressions never hide symbol-level changes (abidiff keeps "size of symbol changed").</para>
+/// <para><c>[suppress_file]</c>: every change of a matching file.</para>
+/// Regular expressions are POSIX-like and unanchored, as in libabigail; a pattern may be at most
+/// <see cref="MaxPatternLength"/> characters and a match that runs past <see cref="MatchTimeout"/> fails the comparison
+/// with an <see cref="AbiConfigurationFormatException"/>, so no pattern can hang it. Immutable.
 /// </summary>
 public sealed class AbiSuppression
 {
     internal static readonly ImmutableHashSet<string> SymbolKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
         "label", "name", "name_regexp", "name_not_regexp", "symbol_name", "symbol_name_regexp", "symbol_name_not_regexp",
-        "symbol_version", "symbol_version_regexp", "change_kind", "file_name_regexp", "file_name_not_regexp", "soname_regexp", "soname_not_regexp", "drop");
+        "symbol_version", "symbol_version_regexp", "change_kind", "file_name_regexp", "file_name_not_regexp", "soname_regexp", "soname_not_regexp", "drop",
+        "parameter", "return_type_name", "return_type_regexp", "type_name", "type_name_regexp", "allow_other_aliases");
+
+    internal static readonly ImmutableHashSet<string> TypeKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "label", "name", "name_regexp", "name_not_regexp", "type_kind", "accessed_through", "has_data_member_inserted_at",
+        "has_data_member_inserted_between", "has_data_members_inserted_between", "changed_enumerators", "drop", "drop_artifact",
+        "file_name_regexp", "file_name_not_regexp", "soname_regexp", "soname_not_regexp");
+
+    // libabigail [suppress_type] keys the model cannot evaluate (no source locations are read; the rest are later
+    // than abidiff 2.2 or need what the model leaves out): a section using one matches nothing rather than too much.
+    internal static readonly ImmutableHashSet<string> UnsupportedTypeKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "source_location_not_in", "source_location_not_regexp", "has_size_change", "has_data_member", "has_data_member_regexp",
+        "has_strict_flexible_array_data_member_conversion", "changed_enumerators_regexp");
 
     internal static readonly ImmutableHashSet<string> FileKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
         "label", "file_name_regexp", "file_name_not_regexp", "soname_regexp", "soname_not_regexp");
@@ -60,6 +91,12 @@ public sealed class AbiSuppression
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Regex? _name, _nameNot, _symbolName, _symbolNameNot, _symbolVersion, _fileName, _fileNameNot, _soname, _sonameNot;
+    private readonly Regex? _returnType, _typeNameRegex;
+    private readonly string? _returnTypeName, _typeName, _typeKind, _accessedThrough;
+    private readonly List<(int Index, string? Name, Regex? Pattern)> _parameters = [];
+    private readonly List<AbiInsertionRange> _insertionRanges = [];
+    private readonly HashSet<string> _changedEnumerators = new(StringComparer.Ordinal);
+    private readonly bool _unsupported;
 
     /// <summary>Creates a suppression from its properties.</summary>
     /// <param name="kind">The section kind.</param>
@@ -85,11 +122,76 @@ public sealed class AbiSuppression
         _fileNameNot = Compile(Get("file_name_not_regexp"));
         _soname = Compile(Get("soname_regexp"));
         _sonameNot = Compile(Get("soname_not_regexp"));
-        NeedsDebugInfo = Properties.Any(p => DebugInfoKeys.Contains(p.Key));
+        NeedsDebugInfo = kind == AbiSuppressionKind.Type || Properties.Any(p => DebugInfoKeys.Contains(p.Key));
         if (ChangeKind is not null && ParseChangeKind(ChangeKind) is null)
         {
             throw new ArgumentException($"unknown change_kind '{ChangeKind}'", nameof(properties));
         }
+
+        _returnTypeName = Get("return_type_name");
+        _returnType = Compile(Get("return_type_regexp"));
+        _typeName = Get("type_name");
+        _typeNameRegex = Compile(Get("type_name_regexp"));
+        foreach (var (key, value) in Properties)
+        {
+            if (key == "parameter")
+            {
+                _parameters.Add(ParseParameter(value));
+            }
+        }
+
+        if (kind != AbiSuppressionKind.Type)
+        {
+            return;
+        }
+
+        _typeKind = Get("type_kind");
+        if (_typeKind is not (null or "class" or "struct" or "union" or "enum" or "array" or "typedef" or "builtin"))
+        {
+            throw new ArgumentException($"unknown type_kind '{_typeKind}' (class, struct, union, enum, array, typedef, builtin)", nameof(properties));
+        }
+
+        _accessedThrough = Get("accessed_through");
+        if (_accessedThrough is not (null or "direct" or "pointer" or "reference" or "reference-or-pointer"))
+        {
+            throw new ArgumentException($"unknown accessed_through '{_accessedThrough}' (direct, pointer, reference, reference-or-pointer)", nameof(properties));
+        }
+
+        if (Get("has_data_member_inserted_at") is { } at)
+        {
+            _insertionRanges.Add(new AbiInsertionRange(AbiInsertionBoundary.Parse(at), new AbiInsertionBoundary(AbiInsertionBoundary.End, null, null)));
+        }
+
+        if (Get("has_data_member_inserted_between") is { } between)
+        {
+            _insertionRanges.AddRange(AbiInsertionRange.ParseList(between, several: false));
+        }
+
+        if (Get("has_data_members_inserted_between") is { } ranges)
+        {
+            _insertionRanges.AddRange(AbiInsertionRange.ParseList(ranges, several: true));
+        }
+
+        if (Get("changed_enumerators") is { } enumerators)
+        {
+            _changedEnumerators.UnionWith(enumerators.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        _unsupported = Properties.Any(p => UnsupportedTypeKeys.Contains(p.Key));
+    }
+
+    private static (int, string?, Regex?) ParseParameter(string value)
+    {
+        // libabigail's syntax: 'N TYPE-NAME, or 'N /REGEX/ (the quote marks the index).
+        var v = value.Trim();
+        int space = v.IndexOfAny([' ', '\t']);
+        if (v.Length < 2 || v[0] != '\'' || space < 0 || !int.TryParse(v.AsSpan(1, space - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+        {
+            throw new ArgumentException($"parameter '{value}' is not 'N TYPE-NAME or 'N /REGEX/", nameof(value));
+        }
+
+        var type = v[(space + 1)..].Trim();
+        return type.Length >= 2 && type[0] == '/' && type[^1] == '/' ? (index, null, Compile(type[1..^1])) : (index, type, null);
     }
 
     /// <summary>The section kind.</summary>
@@ -113,16 +215,15 @@ public sealed class AbiSuppression
     /// <summary>The <c>change_kind</c>, if any.</summary>
     public string? ChangeKind { get; }
 
-    /// <summary>True when the section uses keys that need debug info; such a section never matches an ELF symbol.</summary>
+    /// <summary>
+    /// True for a <c>[suppress_type]</c>, and for a section with keys about types (<c>parameter</c>,
+    /// <c>return_type_name</c>, <c>type_name</c>…): it matches only declarations read from debug information, never
+    /// an ELF symbol alone.
+    /// </summary>
     public bool NeedsDebugInfo { get; }
 
     /// <summary>The section header, <c>[suppress_function]</c>…</summary>
-    public string SectionName => Kind switch
-    {
-        AbiSuppressionKind.Function => "suppress_function",
-        AbiSuppressionKind.Variable => "suppress_variable",
-        _ => "suppress_file",
-    };
+    public string SectionName => AbiSuppressionFile.SectionName(Kind);
 
     /// <summary>Whether this suppression hides <paramref name="diagnostic"/> of the comparison of the two surfaces.</summary>
     /// <param name="diagnostic">The diagnostic.</param>
@@ -130,11 +231,24 @@ public sealed class AbiSuppression
     /// <param name="newSurface">The new library.</param>
     /// <returns>True when suppressed.</returns>
     public bool Suppresses(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface)
+        => Suppresses(diagnostic, oldSurface, newSurface, null, null);
+
+    /// <summary>
+    /// Whether this suppression hides <paramref name="diagnostic"/>, with the types of both libraries: a symbol-level
+    /// change of a function or variable the debug information declares is matched by its declaration, as abidiff does.
+    /// </summary>
+    /// <param name="diagnostic">The diagnostic.</param>
+    /// <param name="oldSurface">The old library.</param>
+    /// <param name="newSurface">The new library.</param>
+    /// <param name="oldTypes">The old library's types, if read.</param>
+    /// <param name="newTypes">The new library's types, if read.</param>
+    /// <returns>True when suppressed.</returns>
+    public bool Suppresses(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes)
     {
         ArgumentNullException.ThrowIfNull(diagnostic);
         ArgumentNullException.ThrowIfNull(oldSurface);
         ArgumentNullException.ThrowIfNull(newSurface);
-        if (NeedsDebugInfo || !FileMatches(oldSurface, newSurface))
+        if (!FileMatches(oldSurface, newSurface))
         {
             return false;
         }
@@ -142,6 +256,29 @@ public sealed class AbiSuppression
         if (Kind == AbiSuppressionKind.File)
         {
             return true;
+        }
+
+        if (diagnostic.TypeChange is { } change)
+        {
+            return Kind == AbiSuppressionKind.Type ? SuppressesPath(change) : SuppressesSubtypeChange(change);
+        }
+
+        if (Kind == AbiSuppressionKind.Type)
+        {
+            // abidiff keeps "size of symbol changed" of a variable whose type a [suppress_type] hides.
+            return false;
+        }
+
+        if (diagnostic.Symbol is { } declared && (Kind == AbiSuppressionKind.Function) == declared.IsFunction
+            && Declaration(diagnostic, oldTypes, newTypes) is { } declaration)
+        {
+            return (ChangeKind is null || ParseChangeKind(ChangeKind) is not { } kinds || kinds.Contains(diagnostic.Descriptor.Category))
+                && DeclarationMatches(declaration, declared);
+        }
+
+        if (NeedsDebugInfo)
+        {
+            return false;
         }
 
         var symbol = diagnostic.Symbol;
@@ -182,6 +319,246 @@ public sealed class AbiSuppression
     /// <c>[suppress_variable]</c> without them matches no symbol.
     /// </summary>
     public bool SelectsSymbols => SymbolName is not null || _symbolName is not null || SymbolVersion is not null || _symbolVersion is not null;
+
+    /// <summary>
+    /// Whether the section selects declarations from debug information: it has <c>name</c>, <c>name_regexp</c>,
+    /// <c>name_not_regexp</c> or a type key. Such a section matches the functions and variables of libraries whose types
+    /// were read; a section that selects neither symbols nor declarations matches every declaration, as in abidiff.
+    /// </summary>
+    public bool SelectsDeclarations => Name is not null || _name is not null || _nameNot is not null || NeedsDebugInfo;
+
+    private static AbiDeclaration? Declaration(AbiDiagnostic diagnostic, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes)
+    {
+        static AbiDeclaration? Find(AbiSymbol? symbol, AbiTypeGraph? graph)
+            => symbol is null || graph is not { HasDebugInfo: true } ? null
+            : (symbol.IsFunction ? graph.Functions : graph.Variables).GetValueOrDefault(symbol.Name);
+
+        return Find(diagnostic.OldSymbol, oldTypes) ?? Find(diagnostic.NewSymbol, newTypes);
+    }
+
+    private bool SuppressesSubtypeChange(AbiTypeChange change)
+    {
+        // A type change behind a function or variable is libabigail's function-subtype-change / variable-subtype-change.
+        if (ChangeKind is not null && ParseChangeKind(ChangeKind) is { } kinds && !kinds.Contains(AbiChangeCategory.Changed))
+        {
+            return false;
+        }
+
+        var walk = change.Walk;
+        if ((Kind == AbiSuppressionKind.Function) == walk.OldDeclaration.IsFunction
+            && (DeclarationMatches(walk.OldDeclaration, walk.OldSymbol) || DeclarationMatches(walk.NewDeclaration, walk.NewSymbol)))
+        {
+            return true;
+        }
+
+        // libabigail's data members are variables too: a [suppress_variable] hides the change of a member on the path
+        // (name = R::a, type_name = long int), with no symbol to match (its symbol name is empty).
+        if (Kind == AbiSuppressionKind.Variable)
+        {
+            foreach (var (name, oldType, newType) in change.Members())
+            {
+                if (MemberMatches(name, oldType) || MemberMatches(name, newType))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool MemberMatches(string name, AbiType type)
+    {
+        if ((Name is not null && Name != name) || (_name is not null && !IsMatch(_name, name)) || (_nameNot is not null && IsMatch(_nameNot, name)))
+        {
+            return false;
+        }
+
+        if (SymbolName is not null || (_symbolName is not null && !IsMatch(_symbolName, string.Empty)) || (_symbolNameNot is not null && IsMatch(_symbolNameNot, string.Empty))
+            || SymbolVersion is not null || (_symbolVersion is not null && !IsMatch(_symbolVersion, string.Empty)))
+        {
+            return false;
+        }
+
+        var typeName = AbiTypeNames.Of(type);
+        return _typeName is not null ? _typeName == typeName : _typeNameRegex is null || IsMatch(_typeNameRegex, typeName);
+    }
+
+    /// <summary>libabigail's <c>suppresses_function</c> / <c>suppresses_variable</c>: every key present must match.</summary>
+    private bool DeclarationMatches(AbiDeclaration declaration, AbiSymbol? symbol)
+    {
+        var name = declaration.Name;
+        if ((Name is not null && Name != name) || (_name is not null && !IsMatch(_name, name)) || (_nameNot is not null && IsMatch(_nameNot, name)))
+        {
+            return false;
+        }
+
+        if (symbol is not null)
+        {
+            if (SymbolName is not null ? SymbolName != symbol.Name : (_symbolName is not null && !IsMatch(_symbolName, symbol.Name)) || (_symbolNameNot is not null && IsMatch(_symbolNameNot, symbol.Name)))
+            {
+                return false;
+            }
+
+            var version = symbol.Version ?? string.Empty;
+            if (SymbolVersion is not null ? SymbolVersion != version : _symbolVersion is not null && !IsMatch(_symbolVersion, version))
+            {
+                return false;
+            }
+        }
+
+        if (declaration.IsFunction)
+        {
+            var returnType = declaration.Type.Target is { } r ? AbiTypeNames.Of(r) : "void";
+            if (_returnTypeName is not null ? _returnTypeName != returnType : _returnType is not null && !IsMatch(_returnType, returnType))
+            {
+                return false;
+            }
+
+            var parameters = AbiTypeNames.ExplicitParameters(declaration);
+            foreach (var (index, typeName, pattern) in _parameters)
+            {
+                if (index >= parameters.Count)
+                {
+                    return false;
+                }
+
+                var parameter = AbiTypeNames.Of(parameters[index]);
+                if (typeName is not null ? typeName != parameter : pattern is not null && !IsMatch(pattern, parameter))
+                {
+                    return false;
+                }
+            }
+        }
+        else
+        {
+            var type = AbiTypeNames.Of(declaration.Type);
+            if (_typeName is not null ? _typeName != type : _typeNameRegex is not null && !IsMatch(_typeNameRegex, type))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a type on the path from the symbol to the change (the change's own included) is suppressed.</summary>
+    private bool SuppressesPath(AbiTypeChange change)
+    {
+        if (_unsupported)
+        {
+            return false;
+        }
+
+        for (int node = change.At; node >= 0; node = change.Walk.Parent(node))
+        {
+            if (SuppressesNode(change.Walk, node))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>libabigail's <c>type_suppression::suppresses_diff</c> on the pair of types of one node of the walk.</summary>
+    private bool SuppressesNode(AbiTypeWalk walk, int node)
+    {
+        var o = walk.Old(node);
+        var n = walk.New(node);
+
+        // "direct" is accepted by abidiff and restricts nothing.
+        if (_accessedThrough is "pointer" or "reference" or "reference-or-pointer")
+        {
+            bool pointer = o.Kind == AbiTypeKind.Pointer && n.Kind == AbiTypeKind.Pointer;
+            bool reference = o.Kind is AbiTypeKind.LValueReference or AbiTypeKind.RValueReference && n.Kind is AbiTypeKind.LValueReference or AbiTypeKind.RValueReference;
+            if (!(_accessedThrough switch { "pointer" => pointer, "reference" => reference, _ => pointer || reference }) || o.Target is null || n.Target is null)
+            {
+                return false;
+            }
+
+            o = AbiTypeNames.PeelQualifiers(o.Target);
+            n = AbiTypeNames.PeelQualifiers(n.Target);
+        }
+
+        if (!TypeMatches(o) && !TypeMatches(n))
+        {
+            o = AbiTypeNames.PeelTypedefs(o);
+            n = AbiTypeNames.PeelTypedefs(n);
+            if (!TypeMatches(o) && !TypeMatches(n))
+            {
+                return false;
+            }
+        }
+
+        // The insertion keys apply to a struct or class: abidiff 2.2 ignores them on a union (union_diff is not a class_diff).
+        if (_insertionRanges.Count > 0 && o.Kind is AbiTypeKind.Struct or AbiTypeKind.Class && n.Kind is AbiTypeKind.Struct or AbiTypeKind.Class)
+        {
+            // abidiff 2.2: no member deleted, the class did not shrink, and each inserted member starts in a range
+            // (evaluated against the old class). Members that moved or changed type do not count against it.
+            var oldNames = o.Members.Select(m => m.Name ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+            var newNames = n.Members.Select(m => m.Name ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+            if (!oldNames.IsSubsetOf(newNames) || (o.Size ?? 0) > (n.Size ?? 0))
+            {
+                return false;
+            }
+
+            foreach (var m in n.Members)
+            {
+                if (!oldNames.Contains(m.Name ?? string.Empty) && !_insertionRanges.Exists(r => r.Contains(m.BitOffset, o)))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (o.Kind == AbiTypeKind.Enum && n.Kind == AbiTypeKind.Enum)
+        {
+            // abidiff hides an enum whose enumerators only changed value (none removed, same size) only when
+            // changed_enumerators lists each of them, which abidiff 2.2 reads only with type_kind = enum: a plain
+            // name = E does not hide a renumbering.
+            var newValues = n.Enumerators.GroupBy(e => e.Name).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+            bool deleted = o.Enumerators.Any(e => !newValues.ContainsKey(e.Name));
+            var changed = o.Enumerators.Where(e => newValues.TryGetValue(e.Name, out var v) && v != e.Value).Select(e => e.Name).ToList();
+            if (!deleted && o.Size == n.Size && changed.Count > 0 && !(_typeKind == "enum" && changed.TrueForAll(_changedEnumerators.Contains)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>libabigail's <c>suppresses_type</c>: type_kind, then the name keys on the type's libabigail name.</summary>
+    private bool TypeMatches(AbiType type)
+    {
+        bool kind = _typeKind switch
+        {
+            null => true,
+
+            // libabigail's "class" is any class_decl: struct or class.
+            "class" => type.Kind is AbiTypeKind.Struct or AbiTypeKind.Class,
+            "struct" => type.Kind == AbiTypeKind.Struct,
+            "union" => type.Kind == AbiTypeKind.Union,
+            "enum" => type.Kind == AbiTypeKind.Enum,
+            "array" => type.Kind == AbiTypeKind.Array,
+            "typedef" => type.Kind == AbiTypeKind.Typedef,
+            _ => type.Kind is AbiTypeKind.Base or AbiTypeKind.Void,
+        };
+        if (!kind)
+        {
+            return false;
+        }
+
+        if (Name is null && _name is null && _nameNot is null)
+        {
+            return true;
+        }
+
+        // Derived types have names too ("S*", "int[4]", "int (S*)"), so name_not_regexp matches them as abidiff does.
+        var name = AbiTypeNames.Of(type);
+        return Name is not null ? Name == name : (_name is null || IsMatch(_name, name)) && (_nameNot is null || !IsMatch(_nameNot, name));
+    }
 
     private bool FileMatches(AbiSurface oldSurface, AbiSurface newSurface)
     {
@@ -270,7 +647,7 @@ public sealed class AbiSuppression
 
 /// <summary>
 /// A libabigail suppression file (INI syntax: <c>[section]</c>, <c>key = value</c>, <c>#</c> or <c>;</c> comments):
-/// the sections that apply to ELF symbols, plus warnings for unknown sections and keys, which are reported, not
+/// its <c>[suppress_function]</c>, <c>[suppress_variable]</c>, <c>[suppress_type]</c> and <c>[suppress_file]</c> sections, plus warnings for unknown sections and keys, which are reported, not
 /// silently ignored. Immutable.
 /// </summary>
 public sealed class AbiSuppressionFile
@@ -288,7 +665,7 @@ public sealed class AbiSuppressionFile
     /// <summary>The usable sections, in file order.</summary>
     public ImmutableArray<AbiSuppression> Suppressions { get; }
 
-    /// <summary>Unknown sections and keys, and keys that need debug info.</summary>
+    /// <summary>Unknown sections and keys, unsupported keys, and sections that select nothing or are dropped as abidiff drops them.</summary>
     public ImmutableArray<AbiSuppressionWarning> Warnings { get; }
 
     /// <summary>Reads a suppression file.</summary>
@@ -329,9 +706,21 @@ public sealed class AbiSuppressionFile
                 {
                     var suppression = new AbiSuppression(k, properties);
                     suppressions.Add(suppression);
-                    if (k != AbiSuppressionKind.File && !suppression.SelectsSymbols && !suppression.NeedsDebugInfo)
+                    if (k is AbiSuppressionKind.Function or AbiSuppressionKind.Variable && !properties.Exists(p => p.Key is not ("change_kind" or "drop" or "allow_other_aliases")))
                     {
-                        warnings.Add(new AbiSuppressionWarning(sectionLine, $"[{suppression.SectionName}] has no symbol_name, symbol_name_regexp, symbol_version or symbol_version_regexp; as in abidiff it matches no ELF symbol"));
+                        // abidiff drops a section with nothing to select by (a label is enough for it).
+                        suppressions.RemoveAt(suppressions.Count - 1);
+                        warnings.Add(new AbiSuppressionWarning(sectionLine, $"[{suppression.SectionName}] has no label, name, symbol, type or file key; as in abidiff it is ignored"));
+                    }
+                    else if (k is AbiSuppressionKind.Function or AbiSuppressionKind.Variable && !suppression.SelectsSymbols && !suppression.SelectsDeclarations)
+                    {
+                        warnings.Add(new AbiSuppressionWarning(sectionLine, $"[{suppression.SectionName}] has no symbol_name, symbol_name_regexp, symbol_version, symbol_version_regexp, name, name_regexp or name_not_regexp; as in abidiff it matches no ELF symbol, and every function or variable the debug information declares"));
+                    }
+                    else if (k == AbiSuppressionKind.Type && !properties.Exists(p => p.Key is "name" or "name_regexp" or "name_not_regexp" or "type_kind" or "file_name_regexp" or "file_name_not_regexp" or "soname_regexp" or "soname_not_regexp" or "source_location_not_in" or "source_location_not_regexp"))
+                    {
+                        // abidiff drops such a section.
+                        suppressions.RemoveAt(suppressions.Count - 1);
+                        warnings.Add(new AbiSuppressionWarning(sectionLine, "[suppress_type] has no name, name_regexp, name_not_regexp, type_kind, file or soname key; as in abidiff it is ignored"));
                     }
                 }
                 catch (ArgumentException ex)
@@ -372,13 +761,12 @@ public sealed class AbiSuppressionFile
                     "suppress_function" => AbiSuppressionKind.Function,
                     "suppress_variable" => AbiSuppressionKind.Variable,
                     "suppress_file" => AbiSuppressionKind.File,
+                    "suppress_type" => AbiSuppressionKind.Type,
                     _ => null,
                 };
                 if (kind is null)
                 {
-                    warnings.Add(new AbiSuppressionWarning(lineNumber, name == "suppress_type"
-                        ? "section [suppress_type] needs debug info and is ignored"
-                        : $"unknown section [{name}] is ignored"));
+                    warnings.Add(new AbiSuppressionWarning(lineNumber, $"unknown section [{name}] is ignored"));
                 }
 
                 continue;
@@ -396,16 +784,23 @@ public sealed class AbiSuppressionFile
             }
 
             var key = line[..eq].Trim();
-            var value = Unquote(line[(eq + 1)..].Trim());
+            var value = Unescape(Unquote(line[(eq + 1)..].Trim()));
             if (kind is not { } current)
             {
                 continue;
             }
 
-            var known = current == AbiSuppressionKind.File ? AbiSuppression.FileKeys : AbiSuppression.SymbolKeys;
-            if (AbiSuppression.DebugInfoKeys.Contains(key) && current != AbiSuppressionKind.File)
+            var known = current switch
             {
-                warnings.Add(new AbiSuppressionWarning(lineNumber, $"key '{key}' needs debug info; this [{SectionName(current)}] never matches an ELF symbol"));
+                AbiSuppressionKind.File => AbiSuppression.FileKeys,
+                AbiSuppressionKind.Type => AbiSuppression.TypeKeys,
+                _ => AbiSuppression.SymbolKeys,
+            };
+            if (current == AbiSuppressionKind.Type && AbiSuppression.UnsupportedTypeKeys.Contains(key))
+            {
+                warnings.Add(new AbiSuppressionWarning(lineNumber, key.StartsWith("source_location", StringComparison.Ordinal)
+                    ? $"key '{key}' needs source locations, which Abi.Sdk does not read; this [suppress_type] matches nothing"
+                    : $"key '{key}' is not supported; this [suppress_type] matches nothing"));
             }
             else if (!known.Contains(key))
             {
@@ -441,7 +836,8 @@ public sealed class AbiSuppressionFile
             sb.Append('[').Append(s.SectionName).Append("]\n");
             foreach (var (key, value) in s.Properties)
             {
-                sb.Append("  ").Append(key).Append(" = ").Append(NeedsQuotes(value) ? $"\"{value}\"" : value).Append('\n');
+                var escaped = value.Replace("\\", "\\\\", StringComparison.Ordinal);
+                sb.Append("  ").Append(key).Append(" = ").Append(NeedsQuotes(escaped) ? $"\"{escaped}\"" : escaped).Append('\n');
             }
         }
 
@@ -450,12 +846,36 @@ public sealed class AbiSuppressionFile
 
     private static bool NeedsQuotes(string value) => value.Length == 0 || value != value.Trim() || value[0] is '#' or ';' or '"';
 
-    private static string SectionName(AbiSuppressionKind kind) => kind switch
+    internal static string SectionName(AbiSuppressionKind kind) => kind switch
     {
         AbiSuppressionKind.Function => "suppress_function",
         AbiSuppressionKind.Variable => "suppress_variable",
+        AbiSuppressionKind.Type => "suppress_type",
         _ => "suppress_file",
     };
+
+    // libabigail's INI reader takes a backslash as an escape for the next character, so "\\*" in a regular
+    // expression reaches the regex engine as "\*", and "\." as ".".
+    private static string Unescape(string value)
+    {
+        if (!value.Contains('\\', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var sb = new StringBuilder(value.Length);
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '\\' && i + 1 < value.Length)
+            {
+                i++;
+            }
+
+            sb.Append(value[i]);
+        }
+
+        return sb.ToString();
+    }
 
     private static string Unquote(string value) => value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
 }

@@ -35,7 +35,7 @@ internal sealed class AbiTypeComparison
         _classes = AbiTypeCanonicalizer.Refine(keys, children);
     }
 
-    private enum Role
+    internal enum Role
     {
         Parameter,
         Return,
@@ -43,7 +43,7 @@ internal sealed class AbiTypeComparison
         Member,
     }
 
-    private readonly record struct Node(int Old, int New, int Parent, string Label, Role Role);
+    internal readonly record struct Node(int Old, int New, int Parent, string Label, Role Role, string? Member = null);
 
     private bool Same(int o, int n) => _classes[o] == _classes[_old.Types.Length + n];
 
@@ -78,6 +78,7 @@ internal sealed class AbiTypeComparison
 
         string declaration = oldDecl.Spelling;
         var nodes = new List<Node>();
+        var walk = new AbiTypeWalk(_old, _new, oldSymbol, newSymbol, oldDecl, newDecl, nodes);
         var queue = new Queue<int>();
         var visited = new HashSet<(int, int)>();
         if (oldDecl.IsFunction)
@@ -97,7 +98,7 @@ internal sealed class AbiTypeComparison
             Visit(at);
         }
 
-        void Report(AbiDiagnosticDescriptor descriptor, int at, string change, bool memberLevel)
+        void Report(AbiDiagnosticDescriptor descriptor, int at, string change, bool memberLevel, string? member = null)
         {
             var path = new List<string>();
             for (int i = at; i >= 0; i = nodes[i].Parent)
@@ -107,14 +108,16 @@ internal sealed class AbiTypeComparison
 
             path.Reverse();
             var text = string.Join(" → ", path) + (memberLevel ? " → " : ": ") + change;
-            context.Report(AbiDiagnostic.Create(descriptor, null, oldSymbol, newSymbol, declaration, text));
+            var diagnostic = AbiDiagnostic.Create(descriptor, null, oldSymbol, newSymbol, declaration, text).WithTypeChange(new AbiTypeChange(walk, at, member));
+            walk.Diagnostics.Add(diagnostic);
+            context.Report(diagnostic);
         }
 
-        void Enqueue(int parent, int o, int n, string label, Role role)
+        void Enqueue(int parent, int o, int n, string label, Role role, string? member = null)
         {
             if (!Same(o, n) && visited.Add((o, n)))
             {
-                nodes.Add(new Node(o, n, parent, label, role));
+                nodes.Add(new Node(o, n, parent, label, role, member));
                 queue.Enqueue(nodes.Count - 1);
             }
         }
@@ -263,15 +266,15 @@ internal sealed class AbiTypeComparison
                 {
                     if (om.BitOffset != nm.BitOffset)
                     {
-                        Report(AbiTypeDiagnosticIds.MemberOffsetChanged, at, $"member {MemberName(om)}: offset {Offset(om.BitOffset)} → {Offset(nm.BitOffset)}", true);
+                        Report(AbiTypeDiagnosticIds.MemberOffsetChanged, at, $"member {MemberName(om)}: offset {Offset(om.BitOffset)} → {Offset(nm.BitOffset)}", true, om.Name);
                     }
 
                     if (om.BitSize != nm.BitSize)
                     {
-                        Report(AbiTypeDiagnosticIds.MemberTypeChanged, at, $"member {MemberName(om)}: bit-field width {om.BitSize?.ToString(CultureInfo.InvariantCulture) ?? "(none)"} → {nm.BitSize?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}", true);
+                        Report(AbiTypeDiagnosticIds.MemberTypeChanged, at, $"member {MemberName(om)}: bit-field width {om.BitSize?.ToString(CultureInfo.InvariantCulture) ?? "(none)"} → {nm.BitSize?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}", true, om.Name);
                     }
 
-                    Enqueue(at, om.TypeIndex, nm.TypeIndex, $"member {MemberName(om)} ({_old.Spell(om.TypeIndex)})", Role.Member);
+                    Enqueue(at, om.TypeIndex, nm.TypeIndex, $"member {MemberName(om)} ({_old.Spell(om.TypeIndex)})", Role.Member, om.Name);
                 }
             }
 
