@@ -80,9 +80,11 @@ internal static class AbiCommands
     /// </summary>
     private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes)
     {
+        // The surface first: it refuses what is not a regular file (a FIFO would block the probe below).
+        var surface = AbiSurface.Open(path);
         if (noTypes || IsElf(path))
         {
-            return (AbiSurface.Open(path), noTypes ? null : LoadTypes(path, roots));
+            return (surface, noTypes ? null : LoadTypes(path, roots));
         }
 
         var baseline = AbiBaseline.OpenWithTypes(path);
