@@ -124,6 +124,61 @@ public sealed partial class BaselineTypesTests
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>The installed libc dumped with its types (libc6-dbg) compares equal to libc with its debug information: no diagnostic at all.</summary>
+    [Fact]
+    public void Libc_baseline_with_types_compares_equal_to_libc()
+    {
+        var (image, _) = LibcDebugInfo.Open();
+        using var owned = image;
+        var surface = AbiSurface.Of(image);
+        var graph = AbiTypeGraph.Load(image);
+        using var stream = new MemoryStream();
+        AbiBaseline.Write(surface, graph, stream);
+        var back = AbiBaseline.ParseWithTypes(stream.ToArray(), "libc.so.6");
+        Assert.Equal(graph.Types.Length, back.Types.Types.Length);
+        Assert.Equal(graph.Functions.Count, back.Types.Functions.Count);
+        var diff = AbiComparer.Default.Compare(back.Surface, surface, back.Types, graph, TestContext.Current.CancellationToken);
+        Assert.True(diff.TypesCompared);
+        Assert.Empty(diff.Diagnostics);
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Cli(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "abi.dll");
+        var dotnet = Tools.Find("dotnet") ?? Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet");
+        return Tools.Run(dotnet, [dll, .. args]);
+    }
+
+    [Fact]
+    public void Cli_dump_records_types_and_diff_reads_them()
+    {
+        var dir = Directory.CreateTempSubdirectory("abi-dump-types-");
+        try
+        {
+            var baseline = Path.Combine(dir.FullName, "v1.json");
+            Assert.Equal(0, Cli("dump", Fixture("member-offset-changed", "v1.so"), "-o", baseline).Exit);
+            var diff = Cli("diff", baseline, Fixture("member-offset-changed", "v2.so"));
+            Assert.Equal(12, diff.Exit);
+            Assert.Contains("f → parameter 1 (struct S *) → struct S → member b: offset 4 → 8 [ABI2002 incompatible]", diff.Stdout);
+
+            var symbolsOnly = Path.Combine(dir.FullName, "v1.symbols.json");
+            Assert.Equal(0, Cli("dump", "--no-types", Fixture("member-offset-changed", "v1.so"), "-o", symbolsOnly).Exit);
+            Assert.Contains("Types were not compared: the old library: the baseline records no types: it was written without them", Cli("diff", symbolsOnly, Fixture("member-offset-changed", "v2.so")).Stdout);
+
+            var noDebug = Cli("dump", FixturePairTests.Pair("symbol-removed", "v1"), "-o", Path.Combine(dir.FullName, "nodebug.json"));
+            Assert.Equal(0, noDebug.Exit);
+            Assert.StartsWith("abi dump: types not recorded: no debug information", noDebug.Stderr);
+
+            var v1 = Cli("diff", Path.Combine(Paths.Fixtures, "baselines", "member-offset-changed-v1.format1.json"), Fixture("member-offset-changed", "v2.so"));
+            Assert.Equal(0, v1.Exit);
+            Assert.Contains("Types were not compared: the old library: the baseline is format version 1", v1.Stdout);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     // ---- ABIXML (abidw) ----
 
     private static string AbidwOut(string library, string output, params string[] extra)
