@@ -219,6 +219,20 @@ public static class FuzzTargets
         var surface = AbiBaseline.ReadAbiXml(stream, "fuzz.abi");
         Touch(surface);
         AbiBaseline.Write(surface, Stream.Null);
+        WithTypes(input, "fuzz.abi");
+    }
+
+    /// <summary>The same input read with its types (ABIXML abi-instr, or a format-2 baseline's graph), spelled, compared with itself and written.</summary>
+    private static void WithTypes(byte[] input, string fileName)
+    {
+        var contents = AbiBaseline.ParseWithTypes(input, fileName);
+        foreach (var d in contents.Types.Functions.Values.Concat(contents.Types.Variables.Values))
+        {
+            _ = d.Spelling;
+        }
+
+        _ = AbiComparer.Default.Compare(contents.Surface, contents.Surface, contents.Types, contents.Types);
+        AbiBaseline.Write(contents.Surface, contents.Types, Stream.Null);
     }
 
     private static void Baseline(byte[] input)
@@ -227,6 +241,7 @@ public static class FuzzTargets
         var surface = AbiBaseline.Read(stream, "fuzz.abi.json");
         Touch(surface);
         AbiBaseline.Write(surface, Stream.Null);
+        WithTypes(input, "fuzz.abi.json");
     }
 
     private static void Suppression(byte[] input)

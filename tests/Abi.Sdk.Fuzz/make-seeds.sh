@@ -90,6 +90,12 @@ abi="${ABI:-$here/../../src/Abi.Cli/bin/Release/net10.0/abi}"
 for f in elf/libversioned.so elf/libversioned-s390x.so abi/symbol-moved/v2.so; do
   "$abi" abi dump "$fx/$f" -o "$seeds/baseline/$(echo "$f" | tr '/' '_').json"
 done
+# Format 2 with a type graph (C++: members, bases of the vtable pointer, virtual functions), and abidw's ABIXML with types.
+"$abi" abi dump "$fx/abi-types/vtable-changed/v1.so" -o "$seeds/baseline/types_vtable-changed_v1.so.json"
+if command -v abidw > /dev/null; then
+  abidw --no-show-locs --no-corpus-path --out-file "$seeds/abixml/types-cycle.abi" "$fx/abi-types/cycle/v1.so"
+  abidw --no-show-locs --no-corpus-path --out-file "$seeds/abixml/types-vtable.abi" "$fx/abi-types/vtable-changed/v1.so"
+fi
 
 printf '[suppress_function]\n  symbol_name = bar\n  change_kind = deleted-function,added-function\n  symbol_version = V1\n' > "$seeds/suppression/function.suppr"
 printf '# comment\n; another\n[suppress_variable]\n  label = " padded "\n  symbol_name_regexp = ^table$\n  drop = yes\n\n[suppress_file]\n  file_name_regexp = libfix\\.so\n  soname_not_regexp = ^libc\\.\n' > "$seeds/suppression/mixed.suppr"

@@ -39,8 +39,10 @@ internal static class AbiCommands
 
         var file = new Argument<string>("FILE") { Description = "An ELF library (or a baseline or ABIXML file to normalise)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the baseline to this file instead of standard output." };
-        var dump = new Command("dump", "Write the ABI surface of a library as a stable, diff-friendly JSON baseline.") { file, output };
-        dump.SetAction(r => Guard(() => Dump(r.GetValue(file)!, r.GetValue(output))));
+        var debugRoot = new Option<string[]>("--debug-root", "--d") { Description = "Where the library's separate debug files are; repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
+        var dumpNoTypes = new Option<bool>("--no-types") { Description = "Record symbols only, not the types behind them." };
+        var dump = new Command("dump", "Write the ABI surface of a library, and the types behind its exported symbols when it has debug information, as a stable, diff-friendly JSON baseline.") { file, output, debugRoot, dumpNoTypes };
+        dump.SetAction(r => Guard(() => Dump(r.GetValue(file)!, r.GetValue(output), r.GetValue(debugRoot) ?? [], r.GetValue(dumpNoTypes))));
         root.Subcommands.Add(dump);
     }
 
@@ -49,21 +51,13 @@ internal static class AbiCommands
     private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile, TypeOptions types)
     {
         var comparer = LoadComparer(suppressionFiles, settingsFile);
-        var oldSurface = AbiSurface.Open(oldPath);
-        var newSurface = AbiSurface.Open(newPath);
-        AbiDiff result;
-        if (types.NoTypes)
-        {
-            result = comparer.Compare(oldSurface, newSurface);
-        }
-        else
-        {
-            // The two graphs share nothing: build them side by side.
-            var oldTypes = Task.Run(() => LoadTypes(oldPath, types.OldRoots));
-            var newTypes = LoadTypes(newPath, types.NewRoots);
-            result = comparer.Compare(oldSurface, newSurface, oldTypes.GetAwaiter().GetResult(), newTypes);
-        }
-
+        // The two sides share nothing: load them (and build their type graphs) side by side.
+        var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes));
+        var (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes);
+        var (oldSurface, oldTypes) = oldSide.GetAwaiter().GetResult();
+        var result = types.NoTypes
+            ? comparer.Compare(oldSurface, newSurface)
+            : comparer.Compare(oldSurface, newSurface, oldTypes, newTypes);
         using var output = new Output();
         if (json)
         {
@@ -83,10 +77,23 @@ internal static class AbiCommands
     }
 
     /// <summary>
-    /// The types of a library from its debug information, found as abidiff finds it; a baseline records none, and
-    /// debug information that cannot be read leaves the diff at the symbol level, saying why.
+    /// A library's surface and types: an ELF file's from its debug information (found as abidiff finds it), a
+    /// baseline's (abi dump JSON or abidw ABIXML) from what it records; without types, a graph that says why.
     /// </summary>
-    private static AbiTypeGraph LoadTypes(string path, string[] roots)
+    private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes)
+    {
+        // The surface first: it refuses what is not a regular file (a FIFO would block the probe below).
+        var surface = AbiSurface.Open(path);
+        if (noTypes || IsElf(path))
+        {
+            return (surface, noTypes ? null : LoadTypes(path, roots));
+        }
+
+        var baseline = AbiBaseline.OpenWithTypes(path);
+        return (baseline.Surface, baseline.Types);
+    }
+
+    private static bool IsElf(string path)
     {
         Span<byte> prefix = stackalloc byte[4];
         int n;
@@ -95,11 +102,12 @@ internal static class AbiCommands
             n = probe.ReadAtLeast(prefix, 4, throwOnEndOfStream: false);
         }
 
-        if (!Abi.Sdk.Elf.ElfImage.IsElf(prefix[..n]))
-        {
-            return AbiTypeGraph.Unavailable($"{path} is a baseline, which records no types");
-        }
+        return Abi.Sdk.Elf.ElfImage.IsElf(prefix[..n]);
+    }
 
+    /// <summary>The types of an ELF library from its debug information; debug information that cannot be read leaves the diff at the symbol level, saying why.</summary>
+    private static AbiTypeGraph LoadTypes(string path, string[] roots)
+    {
         using var image = Abi.Sdk.Elf.ElfImage.Open(path);
         try
         {
@@ -134,17 +142,22 @@ internal static class AbiCommands
         return comparer;
     }
 
-    private static int Dump(string path, string? outputPath)
+    private static int Dump(string path, string? outputPath, string[] roots, bool noTypes)
     {
-        var surface = AbiSurface.Open(path);
+        var (surface, types) = Load(path, roots, noTypes);
+        if (types is { HasDebugInfo: false })
+        {
+            Console.Error.WriteLine($"abi dump: types not recorded: {types.UnavailableReason}");
+        }
+
         if (outputPath is not null)
         {
-            AbiBaseline.Write(surface, outputPath);
+            AbiBaseline.Write(surface, types, outputPath);
             return 0;
         }
 
         using var output = new Output();
-        AbiBaseline.Write(surface, output.Stream);
+        AbiBaseline.Write(surface, types, output.Stream);
         return 0;
     }
 

@@ -30,8 +30,17 @@ public static class AbiBaseline
     /// <summary>The value of the baseline's <c>format</c> property.</summary>
     public const string FormatName = "abi-sdk-baseline";
 
-    /// <summary>The baseline format revision written.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The baseline format revision written: 2 records the type graph behind the exported symbols (<c>types</c>);
+    /// version 1 (symbols only) is still read.
+    /// </summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>Why a version-1 baseline has no types.</summary>
+    internal const string Version1Reason = "the baseline is format version 1, which records symbols only (write it again with abi dump to record types)";
+
+    /// <summary>Why a baseline written without a type graph has none.</summary>
+    internal const string WrittenWithoutTypes = "it was written without them";
 
     /// <summary>
     /// The longest token a baseline may hold: 16 MiB for one JSON string (a symbol name, a version) or one ABIXML
@@ -45,7 +54,16 @@ public static class AbiBaseline
     /// <summary>Writes <paramref name="surface"/> as a baseline.</summary>
     /// <param name="surface">The surface.</param>
     /// <param name="stream">The destination.</param>
-    public static void Write(AbiSurface surface, Stream stream)
+    public static void Write(AbiSurface surface, Stream stream) => Write(surface, null, stream);
+
+    /// <summary>Writes <paramref name="surface"/> and the types behind its exported symbols as a baseline.</summary>
+    /// <param name="surface">The surface.</param>
+    /// <param name="types">
+    /// The library's type graph (<see cref="AbiTypeGraph.Load"/>); one without debug information records why; <see langword="null"/> records that
+    /// the baseline was written without types.
+    /// </param>
+    /// <param name="stream">The destination.</param>
+    public static void Write(AbiSurface surface, AbiTypeGraph? types, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(surface);
         ArgumentNullException.ThrowIfNull(stream);
@@ -100,6 +118,7 @@ public static class AbiBaseline
             }
 
             w.WriteEndArray();
+            AbiBaselineTypes.Write(w, types ?? AbiTypeGraph.Unavailable(WrittenWithoutTypes));
             w.WriteEndObject();
         }
 
@@ -110,11 +129,57 @@ public static class AbiBaseline
     /// <param name="surface">The surface.</param>
     /// <param name="path">The file to create or overwrite.</param>
     /// <exception cref="IOException">The file cannot be written.</exception>
-    public static void Write(AbiSurface surface, string path)
+    public static void Write(AbiSurface surface, string path) => Write(surface, null, path);
+
+    /// <summary>Writes <paramref name="surface"/> and its types as a baseline file.</summary>
+    /// <param name="surface">The surface.</param>
+    /// <param name="types">The library's type graph, or <see langword="null"/>.</param>
+    /// <param name="path">The file to create or overwrite.</param>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Write(AbiSurface surface, AbiTypeGraph? types, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var stream = File.Create(path);
-        Write(surface, stream);
+        Write(surface, types, stream);
+    }
+
+    /// <summary>
+    /// Reads a baseline file with the types it records: a version-2 baseline's type graph, or the types of abidw's
+    /// ABIXML. A version-1 baseline, or one written without types, gives an <see cref="AbiTypeGraph.Unavailable"/>
+    /// graph that says why.
+    /// </summary>
+    /// <param name="path">The baseline file.</param>
+    /// <returns>The surface and the types.</returns>
+    /// <exception cref="AbiBaselineFormatException">The file is not a well-formed baseline.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static AbiBaselineContents OpenWithTypes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var stream = IO.RegularFile.OpenRead(path);
+        return ReadWithTypes(stream, path);
+    }
+
+    /// <summary>Reads a baseline with the types it records (see <see cref="OpenWithTypes"/>).</summary>
+    /// <param name="stream">The baseline.</param>
+    /// <param name="fileName">A label for errors and <see cref="AbiSurface.FileName"/>.</param>
+    /// <returns>The surface and the types.</returns>
+    /// <exception cref="AbiBaselineFormatException">The input is not a well-formed baseline.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static AbiBaselineContents ReadWithTypes(Stream stream, string? fileName = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return ParseWithTypes(IO.StreamBuffer.ReadToEnd(stream), fileName);
+    }
+
+    /// <summary>Parses a baseline held in memory with the types it records (see <see cref="OpenWithTypes"/>).</summary>
+    /// <param name="bytes">The baseline's bytes.</param>
+    /// <param name="fileName">A label for errors and <see cref="AbiSurface.FileName"/>.</param>
+    /// <returns>The surface and the types.</returns>
+    /// <exception cref="AbiBaselineFormatException">The input is not a well-formed baseline.</exception>
+    public static AbiBaselineContents ParseWithTypes(ReadOnlyMemory<byte> bytes, string? fileName = null)
+    {
+        var (surface, types) = Parse(bytes, fileName, withTypes: true);
+        return new AbiBaselineContents(surface, types!);
     }
 
     /// <summary>Reads a baseline file: Abi.Sdk JSON, or libabigail ABIXML, recognised by the first non-blank byte.</summary>
@@ -162,7 +227,9 @@ public static class AbiBaseline
     /// <param name="fileName">A label for errors and <see cref="AbiSurface.FileName"/>.</param>
     /// <returns>The surface.</returns>
     /// <exception cref="AbiBaselineFormatException">The input is not a well-formed baseline.</exception>
-    public static AbiSurface Parse(ReadOnlyMemory<byte> bytes, string? fileName = null)
+    public static AbiSurface Parse(ReadOnlyMemory<byte> bytes, string? fileName = null) => Parse(bytes, fileName, withTypes: false).Surface;
+
+    private static (AbiSurface Surface, AbiTypeGraph? Types) Parse(ReadOnlyMemory<byte> bytes, string? fileName, bool withTypes)
     {
         var span = bytes.Span;
         int i = 0;
@@ -181,18 +248,18 @@ public static class AbiBaseline
             using var xml = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
                 : new MemoryStream(bytes.ToArray(), writable: false);
-            return ReadAbiXml(xml, fileName);
+            return ReadAbiXml(xml, fileName, withTypes ? new AbiXmlTypeReader(fileName) : null);
         }
 
         if (i < span.Length && span[i] == (byte)'{')
         {
-            return ReadJson(span, fileName);
+            return ReadJson(span, fileName, withTypes);
         }
 
         throw new AbiBaselineFormatException(fileName, i, "neither an ELF file, an Abi.Sdk baseline (JSON) nor libabigail ABIXML");
     }
 
-    private static AbiSurface ReadJson(ReadOnlySpan<byte> bytes, string? fileName)
+    private static (AbiSurface Surface, AbiTypeGraph? Types) ReadJson(ReadOnlySpan<byte> bytes, string? fileName, bool withTypes)
     {
         if (IO.JsonInputCheck.Check(bytes, default, MaxTokenSize) is { } bad)
         {
@@ -210,9 +277,9 @@ public static class AbiBaseline
             }
 
             int version = Required(root, "formatVersion", JsonValueKind.Number, fileName).GetInt32();
-            if (version != FormatVersion)
+            if (version is not (1 or FormatVersion))
             {
-                AbiThrow.Baseline(fileName, 0, $"baseline format version {version} is not supported (expected {FormatVersion})");
+                AbiThrow.Baseline(fileName, 0, $"baseline format version {version} is not supported (expected 1 or {FormatVersion})");
             }
 
             string? soname = Optional(root, "soname", fileName);
@@ -251,9 +318,17 @@ public static class AbiBaseline
                     Required(s, "size", JsonValueKind.Number, fileName).GetUInt64()));
             }
 
+            AbiTypeGraph? types = null;
+            if (withTypes)
+            {
+                types = version == 1 ? AbiTypeGraph.Unavailable(Version1Reason)
+                    : root.TryGetProperty("types", out var recorded) ? AbiBaselineTypes.Read(recorded, fileName)
+                    : AbiTypeGraph.Unavailable($"the baseline records no types: {WrittenWithoutTypes}");
+            }
+
             try
             {
-                return new AbiSurface(fileName, soname, cls, machine, needed, versions.ToImmutable(), symbols.ToImmutable());
+                return (new AbiSurface(fileName, soname, cls, machine, needed, versions.ToImmutable(), symbols.ToImmutable()), types);
             }
             catch (ArgumentException ex)
             {
@@ -360,6 +435,11 @@ public static class AbiBaseline
     public static AbiSurface ReadAbiXml(Stream stream, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return ReadAbiXml(stream, fileName, null).Surface;
+    }
+
+    private static (AbiSurface Surface, AbiTypeGraph? Types) ReadAbiXml(Stream stream, string? fileName, AbiXmlTypeReader? typeReader)
+    {
         var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true };
         var symbols = new List<AbiSymbol>();
         var seen = new HashSet<(string, string?)>();
@@ -371,8 +451,15 @@ public static class AbiBaseline
         try
         {
             using var reader = XmlReader.Create(new IO.XmlTokenLimitStream(stream, MaxTokenSize), settings);
-            while (reader.Read())
+            bool positioned = false; // the type reader leaves the reader on the node after an abi-instr
+            while (positioned || reader.Read())
             {
+                positioned = false;
+                if (reader.Depth > AbiXmlTypeReader.MaxDepth)
+                {
+                    AbiThrow.Baseline(fileName, ((IXmlLineInfo)reader).LineNumber, $"ABIXML line {((IXmlLineInfo)reader).LineNumber}: elements nest deeper than {AbiXmlTypeReader.MaxDepth} levels");
+                }
+
                 if (reader.NodeType == XmlNodeType.EndElement && reader.Name is "elf-function-symbols" or "elf-variable-symbols")
                 {
                     section = 0;
@@ -407,7 +494,11 @@ public static class AbiBaseline
                         section = reader.IsEmptyElement ? 0 : 2;
                         break;
                     case "elf-symbol" when section != 0:
-                        AddXmlSymbol(reader, section == 1, symbols, seen, fileName);
+                        AddXmlSymbol(reader, section == 1, symbols, seen, fileName, typeReader?.Aliases);
+                        break;
+                    case "abi-instr" when typeReader is not null:
+                        typeReader.ReadInstr(reader);
+                        positioned = true;
                         break;
                     case "abi-instr":
                         // Type information: not part of the ELF-symbol surface.
@@ -437,10 +528,18 @@ public static class AbiBaseline
         var versions = symbols.Where(s => s.Version is not null).Select(s => s.Version!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(v => new AbiVersionNode(v, [])).ToImmutableArray();
         var (cls, machine) = ParseArchitecture(architecture);
-        return new AbiSurface(fileName, string.IsNullOrEmpty(soname) ? null : soname, cls, machine, needed.ToImmutable(), versions, [.. symbols]);
+        var surface = new AbiSurface(fileName, string.IsNullOrEmpty(soname) ? null : soname, cls, machine, needed.ToImmutable(), versions, [.. symbols]);
+        if (typeReader is null)
+        {
+            return (surface, null);
+        }
+
+        var types = typeReader.Finish();
+        types.FromAbiXml = true;
+        return (surface, types);
     }
 
-    private static void AddXmlSymbol(XmlReader reader, bool function, List<AbiSymbol> symbols, HashSet<(string, string?)> seen, string? fileName)
+    private static void AddXmlSymbol(XmlReader reader, bool function, List<AbiSymbol> symbols, HashSet<(string, string?)> seen, string? fileName, Dictionary<string, List<string>>? aliasesOf)
     {
         var name = reader.GetAttribute("name");
         if (string.IsNullOrEmpty(name))
@@ -497,6 +596,13 @@ public static class AbiBaseline
         // Aliases share the address; abidw lists them only on the main symbol, as name or name@VER / name@@VER.
         if (reader.GetAttribute("alias") is { Length: > 0 } aliases)
         {
+            if (aliasesOf is not null)
+            {
+                // Declarations name the main symbol by its id (name, name@VER or name@@VER); its aliases share the type.
+                var id = string.IsNullOrEmpty(version) ? name : name + (isDefault ? "@@" : "@") + version;
+                aliasesOf[id] = [.. aliases.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.Split('@')[0]).Where(a => a.Length > 0)];
+            }
+
             foreach (var alias in aliases.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 int at = alias.IndexOf('@', StringComparison.Ordinal);

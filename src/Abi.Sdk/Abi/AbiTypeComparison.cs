@@ -17,6 +17,8 @@ internal sealed class AbiTypeComparison
 
     public AbiTypeComparison(AbiTypeGraph oldTypes, AbiTypeGraph newTypes)
     {
+        // A graph read from abidw's ABIXML against one built from DWARF: the DWARF one as libabigail records it.
+        (oldTypes, newTypes) = (AbiXmlTypeView.For(oldTypes, newTypes), AbiXmlTypeView.For(newTypes, oldTypes));
         _old = oldTypes;
         _new = newTypes;
         int no = oldTypes.Types.Length, nn = newTypes.Types.Length;

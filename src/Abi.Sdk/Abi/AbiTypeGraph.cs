@@ -54,6 +54,9 @@ public sealed class AbiTypeGraph
     /// <summary>The exported variables that have a DIE, by <c>.dynsym</c> name.</summary>
     public FrozenDictionary<string, AbiDeclaration> Variables { get; private set; }
 
+    /// <summary>True for a graph read from abidw's ABIXML, which records less than DWARF (see <see cref="AbiXmlTypeView"/>).</summary>
+    internal bool FromAbiXml { get; set; }
+
     /// <summary>A graph with no types, for a library whose debug information was not found.</summary>
     /// <param name="reason">Why: reported as "types were not compared: REASON".</param>
     /// <returns>The graph.</returns>

@@ -690,7 +690,7 @@ internal sealed class AbiTypeGraphBuilder
             var a = ReadAttributes(die);
             if (die.Tag == DwarfTag.BaseType)
             {
-                return a.Encoding is 0x08 or 0x02 or 0x10; // DW_ATE_unsigned, unsigned_char, UTF
+                return a.Encoding is 0x07 or 0x08 or 0x02 or 0x10; // DW_ATE_unsigned, unsigned_char, boolean, UTF
             }
 
             type = a.Type;
