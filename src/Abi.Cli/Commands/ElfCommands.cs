@@ -85,6 +85,7 @@ internal static class ElfCommands
         w.String("file"u8, path);
         w.StartArray("symbols"u8);
         var table = image.DynamicSymbols;
+        var versions = new Dictionary<ElfSymbolVersion, byte[]>(ReferenceEqualityComparer.Instance);
         ElfSymbolVersion? lastVersion = null;
         byte[] versionJson = [];
         for (int i = 1; i < table.Count; i++)
@@ -113,8 +114,14 @@ internal static class ElfCommands
                 // A few version nodes serve thousands of symbols: each is escaped once.
                 if (!ReferenceEquals(version, lastVersion))
                 {
+                    if (!versions.TryGetValue(version, out var json))
+                    {
+                        json = Escaped(version.Name);
+                        versions.Add(version, json);
+                    }
+
                     lastVersion = version;
-                    versionJson = Escaped(version.Name);
+                    versionJson = json;
                 }
 
                 w.Name("version"u8);

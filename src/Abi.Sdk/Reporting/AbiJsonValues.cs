@@ -15,6 +15,7 @@ internal sealed class AbiJsonValues
     private readonly Dictionary<AbiDiagnosticDescriptor, MessagePlan?> _plans = new(ReferenceEqualityComparer.Instance);
     private AbiDiagnosticDescriptor? _lastDescriptor;
     private MessagePlan? _lastPlan;
+    private readonly Dictionary<string, byte[]> _versions = new(StringComparer.Ordinal);
     private string? _lastVersion;
     private byte[] _lastVersionJson = [];
 
@@ -84,14 +85,27 @@ internal sealed class AbiJsonValues
         if (symbol.Version is { } version)
         {
             w.Raw(symbol.IsDefaultVersion ? "@@"u8 : "@"u8);
-            if (!ReferenceEquals(version, _lastVersion))
-            {
-                _lastVersion = version;
-                _lastVersionJson = Escaped(version);
-            }
-
-            w.Raw(_lastVersionJson);
+            w.Raw(VersionJson(version));
         }
+    }
+
+    /// <summary>A version's escaped UTF-8, kept: a diff's symbols share a few version nodes (old and new alternate in a diagnostic).</summary>
+    private byte[] VersionJson(string version)
+    {
+        if (ReferenceEquals(version, _lastVersion))
+        {
+            return _lastVersionJson;
+        }
+
+        if (!_versions.TryGetValue(version, out var json))
+        {
+            json = Escaped(version);
+            _versions.Add(version, json);
+        }
+
+        _lastVersion = version;
+        _lastVersionJson = json;
+        return json;
     }
 
     private void Argument(ReportJsonWriter w, object? arg)
@@ -180,8 +194,9 @@ internal sealed class AbiJsonValues
                 }
             }
 
-            foreach (var arg in args)
+            for (int i = 0; i < args.Count; i++)
             {
+                var arg = args[i];
                 if (arg is string s && s.Length > 0 && (char.IsSurrogate(s[0]) || char.IsSurrogate(s[^1])))
                 {
                     return false;
