@@ -86,6 +86,7 @@ internal static class ElfCommands
         w.StartArray("symbols"u8);
         var table = image.DynamicSymbols;
         var versions = new Dictionary<ElfSymbolVersion, byte[]>(ReferenceEqualityComparer.Instance);
+        var attributes = new Dictionary<int, byte[]>();
         ElfSymbolVersion? lastVersion = null;
         byte[] versionJson = [];
         for (int i = 1; i < table.Count; i++)
@@ -93,25 +94,27 @@ internal static class ElfCommands
             var s = table[i];
 
             // Spelled as the text output and readelf spell it: a section symbol by its section's name, a version
-            // marker (the symbol VERS_1.0 of node VERS_1.0) without a version.
+            // marker (the symbol VERS_1.0 of node VERS_1.0) without a version. The object is written as its literal
+            // pieces (the compact layout has no indentation to keep), with what repeats escaped once: the version
+            // nodes, and the type, binding and visibility names.
             var version = s.DisplayVersion;
             w.StartObject();
+            w.Raw("\"name\":\""u8);
             if (SectionName(image, s) is { } section)
             {
-                w.String("name"u8, section);
+                w.StringContent(section);
             }
             else
             {
-                w.String("name"u8, s.NameUtf8);
+                w.StringContentUtf8(s.NameUtf8);
             }
 
             if (version is null)
             {
-                w.Null("version"u8);
+                w.Raw("\",\"version\":null,\"isDefaultVersion\":false"u8);
             }
             else
             {
-                // A few version nodes serve thousands of symbols: each is escaped once.
                 if (!ReferenceEquals(version, lastVersion))
                 {
                     if (!versions.TryGetValue(version, out var json))
@@ -124,19 +127,24 @@ internal static class ElfCommands
                     versionJson = json;
                 }
 
-                w.Name("version"u8);
-                w.StartString();
+                w.Raw("\",\"version\":\""u8);
                 w.Raw(versionJson);
-                w.EndString();
+                w.Raw(s.IsDefaultVersion ? "\",\"isDefaultVersion\":true"u8 : "\",\"isDefaultVersion\":false"u8);
             }
 
-            w.Bool("isDefaultVersion"u8, version is not null && s.IsDefaultVersion);
-            w.Bool("isDefined"u8, s.IsDefined);
-            w.String("type"u8, ReadelfNames.SymbolType(s.Type, osAbi));
-            w.String("binding"u8, ReadelfNames.SymbolBinding(s.Binding, osAbi));
-            w.String("visibility"u8, ReadelfNames.SymbolVisibility(s.Visibility));
-            w.Number("size"u8, s.Size);
-            w.Number("value"u8, s.Value);
+            w.Raw(s.IsDefined ? ",\"isDefined\":true"u8 : ",\"isDefined\":false"u8);
+            int key = (int)s.Type | ((int)s.Binding << 8) | ((int)s.Visibility << 16);
+            if (!attributes.TryGetValue(key, out var attributeJson))
+            {
+                attributeJson = Escaped(",\"type\":\"", ReadelfNames.SymbolType(s.Type, osAbi), "\",\"binding\":\"", ReadelfNames.SymbolBinding(s.Binding, osAbi),
+                    "\",\"visibility\":\"", ReadelfNames.SymbolVisibility(s.Visibility), "\",\"size\":");
+                attributes.Add(key, attributeJson);
+            }
+
+            w.Raw(attributeJson);
+            w.RawNumber(s.Size);
+            w.Raw(",\"value\":"u8);
+            w.RawNumber(s.Value);
             w.EndObject();
         }
 
@@ -151,6 +159,28 @@ internal static class ElfCommands
         using (var w = new ReportJsonWriter(buffer, indented: false))
         {
             w.StringContent(text);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Literal JSON pieces (even positions) around names to escape (odd positions), as UTF-8.</summary>
+    private static byte[] Escaped(params string[] pieces)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new ReportJsonWriter(buffer, indented: false))
+        {
+            for (int i = 0; i < pieces.Length; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    w.Raw(System.Text.Encoding.UTF8.GetBytes(pieces[i]));
+                }
+                else
+                {
+                    w.StringContent(pieces[i]);
+                }
+            }
         }
 
         return buffer.ToArray();

@@ -178,6 +178,14 @@ internal sealed class ReportJsonWriter : IDisposable
         _pos += n;
     }
 
+    /// <summary>Digits alone, where the caller writes the surrounding JSON as literal pieces.</summary>
+    public void RawNumber(ulong value)
+    {
+        Ensure(20);
+        value.TryFormat(_buffer.AsSpan(_pos), out int n, default, CultureInfo.InvariantCulture);
+        _pos += n;
+    }
+
     /// <summary>A string value from UTF-16.</summary>
     public void String(ReadOnlySpan<char> value)
     {
