@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace Abi.Sdk.Abi;
@@ -82,14 +81,11 @@ internal static class AbiSymbolOrder
             return 0;
         }
 
+        // Composed byte by byte: these are name bytes, not a file's fields (which only the Elf area decodes).
         var rest = name[offset..];
-        if (rest.Length >= 8)
-        {
-            return BinaryPrimitives.ReadUInt64BigEndian(rest);
-        }
-
+        int count = Math.Min(rest.Length, 8);
         ulong key = 0;
-        for (int i = 0; i < rest.Length; i++)
+        for (int i = 0; i < count; i++)
         {
             key |= (ulong)rest[i] << (56 - (8 * i));
         }
