@@ -13,7 +13,16 @@ public static class Program
             return DistroCorpus.Run(rest);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        return 0;
+        // Non-zero when a benchmark failed (CI runs every one once in the dry job, so that none can rot).
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args).ToList();
+        var failed = summaries.SelectMany(s => s.Reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo))
+            .Concat(summaries.Where(s => s.HasCriticalValidationErrors).Select(s => $"{s.Title}: {string.Join("; ", s.ValidationErrors.Select(e => e.Message))}"))
+            .ToList();
+        foreach (var f in failed)
+        {
+            Console.Error.WriteLine($"benchmark failed: {f}");
+        }
+
+        return failed.Count > 0 ? 1 : 0;
     }
 }

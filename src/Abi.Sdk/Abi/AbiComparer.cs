@@ -402,7 +402,7 @@ public sealed class AbiDiff
     {
         // Computed on first use; a race computes the same array twice, harmlessly.
         var array = symbols.ToArray();
-        Array.Sort(array);
+        AbiSymbolOrder.Sort(array);
         return array;
     }
 

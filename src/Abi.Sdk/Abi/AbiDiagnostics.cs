@@ -132,6 +132,9 @@ public sealed class AbiDiagnostic
     /// <summary>What it is about, spelled for people: a symbol (<c>bar@@FOO_1.0</c>), a version node, <c>SONAME</c>…</summary>
     public string Subject => _subject ??= (OldSymbol ?? NewSymbol)?.Spelling ?? string.Empty;
 
+    /// <summary>The subject given when created (or <see cref="Subject"/> once read); null while it is the symbol's spelling, not yet built.</summary>
+    internal string? GivenSubject => _subject;
+
     /// <summary>The old library's symbol the diagnostic is about, if any.</summary>
     public AbiSymbol? OldSymbol { get; }
 

@@ -10,7 +10,8 @@ namespace Abi.Sdk.Reporting;
 /// </summary>
 public static class AbiJsonReport
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
+    /// <summary>The options of <see cref="Utf8JsonWriter"/> that give <see cref="Write"/>'s layout with <see cref="WriteObject"/> (the tests' reference).</summary>
+    internal static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
 
     /// <summary>Writes the report.</summary>
     /// <param name="diff">The diff.</param>
@@ -19,15 +20,87 @@ public static class AbiJsonReport
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(stream);
-        using (var w = new Utf8JsonWriter(stream, Options))
+
+        // Written as UTF-8 straight from the model (ReportJsonWriter): the same bytes as WriteObject below, which
+        // embeds the object in the distribution reports, at the speed of the text report.
+        using var w = new ReportJsonWriter(stream, indented: true);
+        var values = new AbiJsonValues();
+        w.StartObject();
+        WriteFile(w, "old"u8, diff.Old);
+        WriteFile(w, "new"u8, diff.New);
+        w.Number("exitCode"u8, diff.ExitCode);
+        w.Bool("incompatible"u8, diff.HasIncompatibleChanges);
+        w.StartArray("removed"u8);
+        foreach (var s in diff.RemovedSymbols)
         {
-            WriteObject(w, diff);
+            values.Spelling(w, s);
         }
 
-        stream.WriteByte((byte)'\n');
+        w.EndArray();
+        w.StartArray("added"u8);
+        foreach (var s in diff.AddedSymbols)
+        {
+            values.Spelling(w, s);
+        }
+
+        w.EndArray();
+        w.StartArray("diagnostics"u8);
+        foreach (var d in diff.Diagnostics)
+        {
+            w.StartObject();
+            w.String("id"u8, d.Id);
+            w.String("title"u8, d.Descriptor.Title);
+            w.String("severity"u8, AbiSeverities.Name(d.Severity));
+            w.Name("subject"u8);
+            values.Subject(w, d);
+            SymbolOrNull(w, "oldSymbol"u8, d.OldSymbol, values);
+            SymbolOrNull(w, "newSymbol"u8, d.NewSymbol, values);
+            w.Name("message"u8);
+            values.Message(w, d);
+            w.EndObject();
+        }
+
+        w.EndArray();
+        if (diff.TypesRequested)
+        {
+            w.StartObject("types"u8);
+            w.Bool("compared"u8, diff.TypesCompared);
+            w.StringOrNull("reason"u8, diff.TypesNotComparedReason);
+            w.EndObject();
+        }
+
+        w.Number("suppressed"u8, diff.SuppressedDiagnostics.Length);
+        w.EndObject();
+        w.NewLine();
     }
 
-    /// <summary>Writes the report's object into a larger document (a package diff embeds one per library pair).</summary>
+    private static void WriteFile(ReportJsonWriter w, ReadOnlySpan<byte> name, AbiSurface s)
+    {
+        w.StartObject(name);
+        w.StringOrNull("file"u8, s.FileName);
+        w.StringOrNull("soname"u8, s.Soname);
+        w.String("fingerprint"u8, s.Fingerprint.ToString());
+        w.Number("symbols"u8, s.Symbols.Length);
+        w.EndObject();
+    }
+
+    private static void SymbolOrNull(ReportJsonWriter w, ReadOnlySpan<byte> name, AbiSymbol? symbol, AbiJsonValues values)
+    {
+        w.Name(name);
+        if (symbol is null)
+        {
+            w.Null();
+        }
+        else
+        {
+            values.Spelling(w, symbol);
+        }
+    }
+
+    /// <summary>
+    /// Writes the report's object into a larger document (a package diff embeds one per library pair): the layout
+    /// <see cref="Write"/> writes, through <see cref="Utf8JsonWriter"/>.
+    /// </summary>
     internal static void WriteObject(Utf8JsonWriter w, AbiDiff diff)
     {
         w.WriteStartObject();

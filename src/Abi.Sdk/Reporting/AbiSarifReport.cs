@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Abi.Sdk.Abi;
 
@@ -13,8 +12,6 @@ public static class AbiSarifReport
 {
     /// <summary>The schema URI written in <c>$schema</c>.</summary>
     public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
-
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
 
     /// <summary>The SARIF level of a severity: error, warning, note or none.</summary>
     /// <param name="severity">The severity.</param>
@@ -34,135 +31,162 @@ public static class AbiSarifReport
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(stream);
-        var descriptors = diff.Diagnostics.Concat(diff.SuppressedDiagnostics).Select(d => d.Descriptor)
-            .Concat(AbiDiagnosticIds.All).DistinctBy(d => d.Id).OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
-        var ruleIndex = descriptors.Select((d, i) => (d.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        var descriptors = Descriptors(diff);
+        var ruleIndex = new Dictionary<AbiDiagnosticDescriptor, int>(ReferenceEqualityComparer.Instance);
+        var ruleIndexById = descriptors.Select((d, i) => (d.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
         var uri = ToUri(diff.New.FileName);
-        using (var w = new Utf8JsonWriter(stream, Options))
+
+        // Written as UTF-8 straight from the model (ReportJsonWriter), with Utf8JsonWriter's indented layout.
+        using var w = new ReportJsonWriter(stream, indented: true);
+        var values = new AbiJsonValues();
+        w.StartObject();
+        w.String("$schema"u8, SchemaUri);
+        w.String("version"u8, "2.1.0");
+        w.StartArray("runs"u8);
+        w.StartObject();
+        w.StartObject("tool"u8);
+        w.StartObject("driver"u8);
+        w.String("name"u8, "abi");
+        w.String("informationUri"u8, "https://github.com/abi-sdk/abi-sdk");
+        w.String("semanticVersion"u8, typeof(AbiSarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+        w.StartArray("rules"u8);
+        foreach (var d in descriptors)
         {
-            w.WriteStartObject();
-            w.WriteString("$schema", SchemaUri);
-            w.WriteString("version", "2.1.0");
-            w.WriteStartArray("runs");
-            w.WriteStartObject();
-            w.WriteStartObject("tool");
-            w.WriteStartObject("driver");
-            w.WriteString("name", "abi");
-            w.WriteString("informationUri", "https://github.com/abi-sdk/abi-sdk");
-            w.WriteString("semanticVersion", typeof(AbiSarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-            w.WriteStartArray("rules");
-            foreach (var d in descriptors)
-            {
-                WriteRule(w, d);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteEndObject();
-            WriteTypesNotCompared(w, diff);
-            if (uri is not null)
-            {
-                w.WriteStartArray("artifacts");
-                w.WriteStartObject();
-                w.WriteStartObject("location");
-                w.WriteString("uri", uri);
-                w.WriteEndObject();
-                w.WriteEndObject();
-                w.WriteEndArray();
-            }
-
-            w.WriteStartArray("results");
-            foreach (var d in diff.Diagnostics)
-            {
-                w.WriteStartObject();
-                w.WriteString("ruleId", d.Id);
-                w.WriteNumber("ruleIndex", ruleIndex[d.Id]);
-                w.WriteString("level", Level(d.Severity));
-                w.WriteStartObject("message");
-                w.WriteString("text", d.Message);
-                w.WriteEndObject();
-                w.WriteStartArray("locations");
-                w.WriteStartObject();
-                if (uri is not null)
-                {
-                    w.WriteStartObject("physicalLocation");
-                    w.WriteStartObject("artifactLocation");
-                    w.WriteString("uri", uri);
-                    w.WriteNumber("index", 0);
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }
-
-                w.WriteStartArray("logicalLocations");
-                w.WriteStartObject();
-                w.WriteString("name", d.Subject);
-                w.WriteString("kind", d.Symbol is { } s ? (s.IsFunction ? "function" : "variable") : "module");
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteStartObject("properties");
-                w.WriteString("severity", AbiSeverities.Name(d.Severity));
-                w.WriteEndObject();
-                w.WriteEndObject();
-                FlushIfLarge(w);
-            }
-
-            w.WriteEndArray();
-            if (diff.TypesRequested)
-            {
-                // As the JSON report's "types": whether the types behind the symbols were compared, and if not why.
-                w.WriteStartObject("properties");
-                w.WriteStartObject("types");
-                w.WriteBoolean("compared", diff.TypesCompared);
-                if (diff.TypesNotComparedReason is { } reason)
-                {
-                    w.WriteString("reason", reason);
-                }
-                else
-                {
-                    w.WriteNull("reason");
-                }
-
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
+            WriteRule(w, d);
         }
 
-        stream.WriteByte((byte)'\n');
+        w.EndArray();
+        w.EndObject();
+        w.EndObject();
+        WriteTypesNotCompared(w, diff);
+        var uriJson = uri is null ? null : AbiJsonValues.Escaped(uri);
+        if (uriJson is not null)
+        {
+            w.StartArray("artifacts"u8);
+            w.StartObject();
+            w.StartObject("location"u8);
+            w.Name("uri"u8);
+            w.StartString();
+            w.Raw(uriJson);
+            w.EndString();
+            w.EndObject();
+            w.EndObject();
+            w.EndArray();
+        }
+
+        w.StartArray("results"u8);
+        foreach (var d in diff.Diagnostics)
+        {
+            if (!ruleIndex.TryGetValue(d.Descriptor, out int index))
+            {
+                index = ruleIndexById[d.Id];
+                ruleIndex.Add(d.Descriptor, index);
+            }
+
+            w.StartObject();
+            w.String("ruleId"u8, d.Id);
+            w.Number("ruleIndex"u8, index);
+            w.String("level"u8, Level(d.Severity));
+            w.StartObject("message"u8);
+            w.Name("text"u8);
+            values.Message(w, d);
+            w.EndObject();
+            w.StartArray("locations"u8);
+            w.StartObject();
+            if (uriJson is not null)
+            {
+                w.StartObject("physicalLocation"u8);
+                w.StartObject("artifactLocation"u8);
+                w.Name("uri"u8);
+                w.StartString();
+                w.Raw(uriJson);
+                w.EndString();
+                w.Number("index"u8, 0);
+                w.EndObject();
+                w.EndObject();
+            }
+
+            w.StartArray("logicalLocations"u8);
+            w.StartObject();
+            w.Name("name"u8);
+            values.Subject(w, d);
+            w.String("kind"u8, d.Symbol is { } s ? (s.IsFunction ? "function" : "variable") : "module");
+            w.EndObject();
+            w.EndArray();
+            w.EndObject();
+            w.EndArray();
+            w.StartObject("properties"u8);
+            w.String("severity"u8, AbiSeverities.Name(d.Severity));
+            w.EndObject();
+            w.EndObject();
+        }
+
+        w.EndArray();
+        if (diff.TypesRequested)
+        {
+            // As the JSON report's "types": whether the types behind the symbols were compared, and if not why.
+            w.StartObject("properties"u8);
+            w.StartObject("types"u8);
+            w.Bool("compared"u8, diff.TypesCompared);
+            w.StringOrNull("reason"u8, diff.TypesNotComparedReason);
+            w.EndObject();
+            w.EndObject();
+        }
+
+        w.EndObject();
+        w.EndArray();
+        w.EndObject();
+        w.NewLine();
+    }
+
+    /// <summary>
+    /// The rules: the descriptors of the reported and suppressed diagnostics, then the built-in ones, the first of
+    /// each ID kept, in ID order.
+    /// </summary>
+    private static List<AbiDiagnosticDescriptor> Descriptors(AbiDiff diff)
+    {
+        var byId = new Dictionary<string, AbiDiagnosticDescriptor>(StringComparer.Ordinal);
+        AbiDiagnosticDescriptor? last = null;
+        foreach (var d in diff.Diagnostics.Concat(diff.SuppressedDiagnostics).Select(d => d.Descriptor).Concat(AbiDiagnosticIds.All))
+        {
+            // Tens of thousands of diagnostics share a few descriptors: skip the look-up for a run of one.
+            if (!ReferenceEquals(d, last))
+            {
+                byId.TryAdd(d.Id, d);
+                last = d;
+            }
+        }
+
+        return [.. byId.Values.OrderBy(d => d.Id, StringComparer.Ordinal)];
     }
 
     /// <summary>
     /// When types were requested and not compared, one invocation whose tool execution notification says why: a
     /// SARIF viewer shows it, and a clean result list then does not read as "no type changes".
     /// </summary>
-    private static void WriteTypesNotCompared(Utf8JsonWriter w, AbiDiff diff)
+    private static void WriteTypesNotCompared(ReportJsonWriter w, AbiDiff diff)
     {
         if (!diff.TypesRequested || diff.TypesNotComparedReason is not { } reason)
         {
             return;
         }
 
-        w.WriteStartArray("invocations");
-        w.WriteStartObject();
-        w.WriteBoolean("executionSuccessful", true);
-        w.WriteStartArray("toolExecutionNotifications");
-        w.WriteStartObject();
-        w.WriteStartObject("descriptor");
-        w.WriteString("id", "types-not-compared");
-        w.WriteEndObject();
-        w.WriteString("level", "warning");
-        w.WriteStartObject("message");
-        w.WriteString("text", "Types were not compared: " + reason);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
+        w.StartArray("invocations"u8);
+        w.StartObject();
+        w.Bool("executionSuccessful"u8, true);
+        w.StartArray("toolExecutionNotifications"u8);
+        w.StartObject();
+        w.StartObject("descriptor"u8);
+        w.String("id"u8, "types-not-compared");
+        w.EndObject();
+        w.String("level"u8, "warning");
+        w.StartObject("message"u8);
+        w.String("text"u8, "Types were not compared: " + reason);
+        w.EndObject();
+        w.EndObject();
+        w.EndArray();
+        w.EndObject();
+        w.EndArray();
     }
 
     private static string? ToUri(string? path)
@@ -176,21 +200,45 @@ public static class AbiSarifReport
         return Path.IsPathRooted(path) ? new Uri(path).AbsoluteUri : path.Replace('\\', '/');
     }
 
-    /// <summary>Hands buffered output to the stream: the writer otherwise buffers the whole report, growing by copies.</summary>
-    private static void FlushIfLarge(Utf8JsonWriter w)
+    private static void WriteRule(ReportJsonWriter w, AbiDiagnosticDescriptor d)
     {
-        if (w.BytesPending > 1 << 16)
+        w.StartObject();
+        w.String("id"u8, d.Id);
+        w.String("name"u8, RuleName(d));
+        w.StartObject("shortDescription"u8);
+        w.String("text"u8, d.Title);
+        w.EndObject();
+        if (d.Description is not null)
         {
-            w.Flush();
+            w.StartObject("fullDescription"u8);
+            w.String("text"u8, d.Description);
+            w.EndObject();
         }
+
+        w.StartObject("messageStrings"u8);
+        w.StartObject("default"u8);
+        w.String("text"u8, d.MessageFormat);
+        w.EndObject();
+        w.EndObject();
+        if (d.HelpUri is not null)
+        {
+            w.String("helpUri"u8, d.HelpUri);
+        }
+
+        w.StartObject("defaultConfiguration"u8);
+        w.String("level"u8, Level(d.DefaultSeverity));
+        w.EndObject();
+        w.EndObject();
     }
+
+    private static string RuleName(AbiDiagnosticDescriptor d) => string.Concat(d.Title.Split(' ').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 
     /// <summary>One SARIF reportingDescriptor for a diagnostic descriptor: shared by every SARIF report.</summary>
     internal static void WriteRule(Utf8JsonWriter w, AbiDiagnosticDescriptor d)
     {
         w.WriteStartObject();
         w.WriteString("id", d.Id);
-        w.WriteString("name", string.Concat(d.Title.Split(' ').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..])));
+        w.WriteString("name", RuleName(d));
         w.WriteStartObject("shortDescription");
         w.WriteString("text", d.Title);
         w.WriteEndObject();

@@ -1,0 +1,290 @@
+using System.Globalization;
+using Abi.Sdk.Abi;
+
+namespace Abi.Sdk.Reporting;
+
+/// <summary>
+/// The values of the ABI reports written straight from the model as UTF-8: a symbol's spelling from its mapped name
+/// bytes and version, a diagnostic's subject, and its message formatted from the descriptor's format and arguments
+/// as <see cref="AbiDiagnostic.Message"/> formats it (<see cref="string.Format(IFormatProvider, string, object[])"/>,
+/// invariant culture), without building the strings. One instance per report: it remembers each descriptor's
+/// parsed format.
+/// </summary>
+internal sealed class AbiJsonValues
+{
+    private readonly Dictionary<AbiDiagnosticDescriptor, MessagePlan?> _plans = new(ReferenceEqualityComparer.Instance);
+    private AbiDiagnosticDescriptor? _lastDescriptor;
+    private MessagePlan? _lastPlan;
+    private readonly Dictionary<string, byte[]> _versions = new(StringComparer.Ordinal);
+    private string? _lastVersion;
+    private byte[] _lastVersionJson = [];
+
+    /// <summary>A symbol's <see cref="AbiSymbol.Spelling"/> as a string value.</summary>
+    public void Spelling(ReportJsonWriter w, AbiSymbol symbol)
+    {
+        w.StartString();
+        SpellingContent(w, symbol);
+        w.EndString();
+    }
+
+    /// <summary>A diagnostic's <see cref="AbiDiagnostic.Subject"/> as a string value.</summary>
+    public void Subject(ReportJsonWriter w, AbiDiagnostic d)
+    {
+        if (d.GivenSubject is { } subject)
+        {
+            w.String(subject);
+        }
+        else if (d.Symbol is { } symbol)
+        {
+            Spelling(w, symbol);
+        }
+        else
+        {
+            w.String(d.Subject);
+        }
+    }
+
+    /// <summary>A diagnostic's <see cref="AbiDiagnostic.Message"/> as a string value.</summary>
+    public void Message(ReportJsonWriter w, AbiDiagnostic d)
+    {
+        var args = d.MessageArguments;
+        var plan = Plan(d.Descriptor);
+        if (plan is null || !plan.Fits(args))
+        {
+            // A format this writer does not interpret (alignment, format strings, odd surrogates): as the model formats it.
+            w.String(d.Message);
+            return;
+        }
+
+        w.StartString();
+        for (int i = 0; i < plan.Literals.Length; i++)
+        {
+            w.Raw(plan.Literals[i]);
+            if (i < plan.Arguments.Length)
+            {
+                Argument(w, args[plan.Arguments[i]]);
+            }
+        }
+
+        w.EndString();
+    }
+
+    private void SpellingContent(ReportJsonWriter w, AbiSymbol symbol)
+    {
+        var name = symbol.NameUtf8;
+        if (ReportJsonWriter.IsPlain(name))
+        {
+            w.Raw(name);
+        }
+        else
+        {
+            // Not plain ASCII: the name string escapes as the old writer escaped it (a lossy name's lone surrogate included).
+            w.StringContent(symbol.Name);
+        }
+
+        if (symbol.Version is { } version)
+        {
+            w.Raw(symbol.IsDefaultVersion ? "@@"u8 : "@"u8);
+            w.Raw(VersionJson(version));
+        }
+    }
+
+    /// <summary>A version's escaped UTF-8, kept: a diff's symbols share a few version nodes (old and new alternate in a diagnostic).</summary>
+    private byte[] VersionJson(string version)
+    {
+        if (ReferenceEquals(version, _lastVersion))
+        {
+            return _lastVersionJson;
+        }
+
+        if (!_versions.TryGetValue(version, out var json))
+        {
+            json = Escaped(version);
+            _versions.Add(version, json);
+        }
+
+        _lastVersion = version;
+        _lastVersionJson = json;
+        return json;
+    }
+
+    private void Argument(ReportJsonWriter w, object? arg)
+    {
+        switch (arg)
+        {
+            case null:
+                break;
+            case string s:
+                w.StringContent(s);
+                break;
+            case AbiSymbol symbol:
+                SpellingContent(w, symbol);
+                break;
+            case int or long or uint or ulong or short or ushort or byte or sbyte:
+                // Digits and a minus sign: nothing to escape.
+                Span<byte> digits = stackalloc byte[24];
+                ((IUtf8SpanFormattable)arg).TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
+                w.Raw(digits[..n]);
+                break;
+            case IFormattable f:
+                w.StringContent(f.ToString(null, CultureInfo.InvariantCulture));
+                break;
+            default:
+                w.StringContent(arg.ToString());
+                break;
+        }
+    }
+
+    private MessagePlan? Plan(AbiDiagnosticDescriptor descriptor)
+    {
+        if (ReferenceEquals(descriptor, _lastDescriptor))
+        {
+            return _lastPlan;
+        }
+
+        if (!_plans.TryGetValue(descriptor, out var plan))
+        {
+            plan = MessagePlan.Parse(descriptor.MessageFormat);
+            _plans.Add(descriptor, plan);
+        }
+
+        _lastDescriptor = descriptor;
+        _lastPlan = plan;
+        return plan;
+    }
+
+    /// <summary>The JSON-escaped UTF-8 of a piece of text (without quotes).</summary>
+    internal static byte[] Escaped(string text)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new ReportJsonWriter(stream, indented: false))
+        {
+            w.StringContent(text);
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// A composite format of literal text and plain <c>{N}</c> items, the literal pieces already escaped; null for
+    /// any other format (alignment, format strings, malformed braces), which is left to <see cref="string.Format(IFormatProvider, string, object[])"/>.
+    /// </summary>
+    private sealed class MessagePlan
+    {
+        private MessagePlan(byte[][] literals, int[] arguments)
+        {
+            Literals = literals;
+            Arguments = arguments;
+        }
+
+        /// <summary>Literal pieces; one more than <see cref="Arguments"/>.</summary>
+        public byte[][] Literals { get; }
+
+        /// <summary>The argument index after each literal piece but the last.</summary>
+        public int[] Arguments { get; }
+
+        /// <summary>Whether every item has its argument and no argument could pair a surrogate across a piece boundary.</summary>
+        public bool Fits(IReadOnlyList<object?> args)
+        {
+            foreach (int i in Arguments)
+            {
+                if (i >= args.Count)
+                {
+                    return false; // string.Format throws; Message does that
+                }
+            }
+
+            for (int i = 0; i < args.Count; i++)
+            {
+                var arg = args[i];
+                if (arg is string s && s.Length > 0 && (char.IsSurrogate(s[0]) || char.IsSurrogate(s[^1])))
+                {
+                    return false;
+                }
+
+                if (arg is AbiSymbol symbol && !ReportJsonWriter.IsPlain(symbol.NameUtf8) && symbol.Name is { Length: > 0 } name
+                    && (char.IsSurrogate(name[0]) || char.IsSurrogate(name[^1])))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public static MessagePlan? Parse(string format)
+        {
+            var literals = new List<byte[]>();
+            var arguments = new List<int>();
+            var literal = new System.Text.StringBuilder();
+            for (int i = 0; i < format.Length; i++)
+            {
+                char c = format[i];
+                if (c == '}')
+                {
+                    if (i + 1 < format.Length && format[i + 1] == '}')
+                    {
+                        literal.Append('}');
+                        i++;
+                        continue;
+                    }
+
+                    return null;
+                }
+
+                if (c != '{')
+                {
+                    literal.Append(c);
+                    continue;
+                }
+
+                if (i + 1 < format.Length && format[i + 1] == '{')
+                {
+                    literal.Append('{');
+                    i++;
+                    continue;
+                }
+
+                int end = format.IndexOf('}', i + 1);
+                if (end < 0 || end == i + 1 || end - i - 1 > 6)
+                {
+                    return null;
+                }
+
+                int index = 0;
+                foreach (char digit in format.AsSpan(i + 1, end - i - 1))
+                {
+                    if (digit is < '0' or > '9')
+                    {
+                        return null; // alignment, a format string or a malformed item
+                    }
+
+                    index = (index * 10) + (digit - '0');
+                }
+
+                if (!AddLiteral(literals, literal))
+                {
+                    return null;
+                }
+
+                arguments.Add(index);
+                i = end;
+            }
+
+            return AddLiteral(literals, literal) ? new MessagePlan([.. literals], [.. arguments]) : null;
+        }
+
+        private static bool AddLiteral(List<byte[]> literals, System.Text.StringBuilder literal)
+        {
+            var text = literal.ToString();
+            literal.Clear();
+            if (text.Length > 0 && (char.IsSurrogate(text[0]) || char.IsSurrogate(text[^1])))
+            {
+                return false;
+            }
+
+            literals.Add(Escaped(text));
+            return true;
+        }
+    }
+}

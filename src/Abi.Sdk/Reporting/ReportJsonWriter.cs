@@ -1,0 +1,420 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+
+namespace Abi.Sdk.Reporting;
+
+/// <summary>
+/// Writes JSON as UTF-8 into a pooled buffer that is handed to the stream when full: the reports of large diffs run
+/// to tens of megabytes, and <see cref="System.Text.Json.Utf8JsonWriter"/> costs a validation, a property-name
+/// transcoding and an escaping check per call (and the reports a string per message). The layout is exactly
+/// <see cref="System.Text.Json.Utf8JsonWriter"/>'s, indented (two spaces, <c>\n</c>) or not, and strings are escaped
+/// by <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/> as it escapes them; printable ASCII, the common case,
+/// is copied without asking the encoder.
+/// </summary>
+/// <remarks>
+/// The caller keeps the document well formed (this writer does not validate): property names are literal, already
+/// escaped UTF-8. Shared by the SDK's reports and, compiled into it from this file, the tool's <c>symbols --json</c>.
+/// </remarks>
+internal sealed class ReportJsonWriter : IDisposable
+{
+    private const int BufferSize = 1 << 16;
+    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    // The ASCII characters the encoder leaves as they are; anything else is handed to it.
+    private static readonly SearchValues<byte> SafeBytes = SearchValues.Create(SafeAscii().Select(c => (byte)c).ToArray());
+    private static readonly SearchValues<char> SafeChars = SearchValues.Create(SafeAscii());
+
+    private readonly Stream _stream;
+    private readonly bool _indented;
+    private byte[] _buffer;
+    private int _pos;
+    private int _depth;
+    private bool _first = true; // no value yet in the current container
+    private bool _afterName; // a property name was written; its value follows without a separator
+
+    public ReportJsonWriter(Stream stream, bool indented)
+    {
+        _stream = stream;
+        _indented = indented;
+        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    }
+
+    private static char[] SafeAscii()
+    {
+        var safe = new List<char>();
+        for (char c = (char)0; c < 0x80; c++)
+        {
+            if (!Encoder.WillEncode(c))
+            {
+                safe.Add(c);
+            }
+        }
+
+        return [.. safe];
+    }
+
+    public void StartObject()
+    {
+        BeforeValue();
+        Byte((byte)'{');
+        _depth++;
+        _first = true;
+    }
+
+    public void StartObject(ReadOnlySpan<byte> name)
+    {
+        Name(name);
+        StartObject();
+    }
+
+    public void EndObject() => End((byte)'}');
+
+    public void StartArray()
+    {
+        BeforeValue();
+        Byte((byte)'[');
+        _depth++;
+        _first = true;
+    }
+
+    public void StartArray(ReadOnlySpan<byte> name)
+    {
+        Name(name);
+        StartArray();
+    }
+
+    public void EndArray() => End((byte)']');
+
+    /// <summary>A property name (literal, already-escaped UTF-8); its value is the next thing written.</summary>
+    public void Name(ReadOnlySpan<byte> name)
+    {
+        Separator();
+        Ensure(name.Length + 4);
+        _buffer[_pos++] = (byte)'"';
+        name.CopyTo(_buffer.AsSpan(_pos));
+        _pos += name.Length;
+        _buffer[_pos++] = (byte)'"';
+        _buffer[_pos++] = (byte)':';
+        if (_indented)
+        {
+            _buffer[_pos++] = (byte)' ';
+        }
+
+        _afterName = true;
+    }
+
+    public void String(ReadOnlySpan<byte> name, string value)
+    {
+        Name(name);
+        String(value);
+    }
+
+    public void String(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8)
+    {
+        Name(name);
+        StringUtf8(utf8);
+    }
+
+    public void StringOrNull(ReadOnlySpan<byte> name, string? value)
+    {
+        Name(name);
+        if (value is null)
+        {
+            Null();
+        }
+        else
+        {
+            String(value);
+        }
+    }
+
+    public void Number(ReadOnlySpan<byte> name, long value)
+    {
+        Name(name);
+        Number(value);
+    }
+
+    public void Number(ReadOnlySpan<byte> name, ulong value)
+    {
+        Name(name);
+        Number(value);
+    }
+
+    public void Bool(ReadOnlySpan<byte> name, bool value)
+    {
+        Name(name);
+        BeforeValue();
+        Raw(value ? "true"u8 : "false"u8);
+    }
+
+    public void Null(ReadOnlySpan<byte> name)
+    {
+        Name(name);
+        Null();
+    }
+
+    public void Null()
+    {
+        BeforeValue();
+        Raw("null"u8);
+    }
+
+    public void Number(long value)
+    {
+        BeforeValue();
+        Ensure(20);
+        value.TryFormat(_buffer.AsSpan(_pos), out int n, default, CultureInfo.InvariantCulture);
+        _pos += n;
+    }
+
+    public void Number(ulong value)
+    {
+        BeforeValue();
+        Ensure(20);
+        value.TryFormat(_buffer.AsSpan(_pos), out int n, default, CultureInfo.InvariantCulture);
+        _pos += n;
+    }
+
+    /// <summary>Digits alone, where the caller writes the surrounding JSON as literal pieces.</summary>
+    public void RawNumber(ulong value)
+    {
+        Ensure(20);
+        value.TryFormat(_buffer.AsSpan(_pos), out int n, default, CultureInfo.InvariantCulture);
+        _pos += n;
+    }
+
+    /// <summary>A string value from UTF-16.</summary>
+    public void String(ReadOnlySpan<char> value)
+    {
+        BeforeValue();
+        Byte((byte)'"');
+        StringContent(value);
+        Byte((byte)'"');
+    }
+
+    /// <summary>A string value from UTF-8 bytes (escaped as the encoder escapes them, ill-formed bytes included).</summary>
+    public void StringUtf8(ReadOnlySpan<byte> utf8)
+    {
+        BeforeValue();
+        Byte((byte)'"');
+        StringContentUtf8(utf8);
+        Byte((byte)'"');
+    }
+
+    /// <summary>Opens a string value whose content the caller writes in pieces (<see cref="StringContent"/>, <see cref="StringContentUtf8"/>).</summary>
+    public void StartString()
+    {
+        BeforeValue();
+        Byte((byte)'"');
+    }
+
+    /// <summary>Closes the string <see cref="StartString"/> opened.</summary>
+    public void EndString() => Byte((byte)'"');
+
+    /// <summary>
+    /// Escaped UTF-16 text inside a string. Pieces escape as their concatenation does, as long as no piece boundary
+    /// splits a surrogate pair (the callers' pieces are whole strings, names and literals).
+    /// </summary>
+    public void StringContent(ReadOnlySpan<char> value)
+    {
+        int safe = value.IndexOfAnyExcept(SafeChars);
+        var ascii = safe < 0 ? value : value[..safe];
+        if (!ascii.IsEmpty)
+        {
+            Ensure(ascii.Length);
+            Ascii.FromUtf16(ascii, _buffer.AsSpan(_pos), out int n);
+            _pos += n;
+        }
+
+        if (safe >= 0)
+        {
+            EscapeUtf16(value[safe..]);
+        }
+    }
+
+    /// <summary>Escaped UTF-8 bytes inside a string.</summary>
+    public void StringContentUtf8(ReadOnlySpan<byte> utf8)
+    {
+        int safe = utf8.IndexOfAnyExcept(SafeBytes);
+        if (safe < 0)
+        {
+            Raw(utf8);
+            return;
+        }
+
+        Raw(utf8[..safe]);
+        EscapeUtf8(utf8[safe..]);
+    }
+
+    /// <summary>Whether the bytes would be copied as they are (printable ASCII without quote or backslash).</summary>
+    public static bool IsPlain(ReadOnlySpan<byte> utf8) => !utf8.ContainsAnyExcept(SafeBytes);
+
+    /// <summary>Literal bytes, already JSON.</summary>
+    public void Raw(ReadOnlySpan<byte> bytes)
+    {
+        if (_pos + bytes.Length > _buffer.Length)
+        {
+            Ensure(bytes.Length);
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_pos));
+        _pos += bytes.Length;
+    }
+
+    /// <summary>A newline after the document, as the reports end.</summary>
+    public void NewLine() => Byte((byte)'\n');
+
+    /// <summary>Hands everything written to the stream.</summary>
+    public void Flush()
+    {
+        if (_pos > 0)
+        {
+            _stream.Write(_buffer, 0, _pos);
+            _pos = 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void End(byte close)
+    {
+        _depth--;
+        if (!_first && _indented)
+        {
+            Indent();
+        }
+
+        Byte(close);
+        _first = false;
+    }
+
+    private void BeforeValue()
+    {
+        if (_afterName)
+        {
+            _afterName = false;
+            return;
+        }
+
+        Separator();
+    }
+
+    private void Separator()
+    {
+        if (!_first)
+        {
+            Byte((byte)',');
+        }
+
+        _first = false;
+        if (_indented && _depth > 0)
+        {
+            Indent();
+        }
+    }
+
+    private void Indent()
+    {
+        int n = 1 + (2 * _depth);
+        Ensure(n);
+        var span = _buffer.AsSpan(_pos, n);
+        span.Fill((byte)' ');
+        span[0] = (byte)'\n';
+        _pos += n;
+    }
+
+    private void Byte(byte b)
+    {
+        if (_pos == _buffer.Length)
+        {
+            Ensure(1);
+        }
+
+        _buffer[_pos++] = b;
+    }
+
+    /// <summary>Room for <paramref name="count"/> more bytes: flushes, and grows the buffer for a single larger piece.</summary>
+    private void Ensure(int count)
+    {
+        if (_pos + count <= _buffer.Length)
+        {
+            return;
+        }
+
+        Flush();
+        if (count > _buffer.Length)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(count);
+        }
+    }
+
+    private void EscapeUtf8(ReadOnlySpan<byte> utf8)
+    {
+        while (true)
+        {
+            Ensure(64);
+            var status = Encoder.EncodeUtf8(utf8, _buffer.AsSpan(_pos), out int consumed, out int written, isFinalBlock: true);
+            _pos += written;
+            utf8 = utf8[consumed..];
+            if (status == OperationStatus.Done)
+            {
+                return;
+            }
+
+            if (status != OperationStatus.DestinationTooSmall)
+            {
+                throw new ArgumentException("the text is not valid UTF-8", nameof(utf8));
+            }
+
+            Flush();
+        }
+    }
+
+    private void EscapeUtf16(ReadOnlySpan<char> text)
+    {
+        // As Utf8JsonWriter does: escape the UTF-16 text, then transcode the escaped text.
+        char[] chars = ArrayPool<char>.Shared.Rent(Math.Min(text.Length, 4096) * 6 + 16);
+        try
+        {
+            while (true)
+            {
+                var status = Encoder.Encode(text, chars, out int consumed, out int written, isFinalBlock: true);
+                var escaped = chars.AsSpan(0, written);
+                Ensure(Encoding.UTF8.GetMaxByteCount(written));
+                if (Utf8.FromUtf16(escaped, _buffer.AsSpan(_pos), out _, out int bytes, replaceInvalidSequences: false) != OperationStatus.Done)
+                {
+                    throw new ArgumentException("the text is not valid UTF-16", nameof(text));
+                }
+
+                _pos += bytes;
+                text = text[consumed..];
+                if (status == OperationStatus.Done)
+                {
+                    return;
+                }
+
+                if (status != OperationStatus.DestinationTooSmall)
+                {
+                    throw new ArgumentException("the text is not valid UTF-16", nameof(text));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+}
