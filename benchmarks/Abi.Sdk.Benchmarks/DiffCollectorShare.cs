@@ -63,7 +63,8 @@ internal static class DiffCollectorShare
             {
                 if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
                 {
-                    throw new InvalidOperationException("the run collected inside the no-GC region");
+                    // The runtime left the region (it may collect for a pinned-heap allocation): not a run without the collector.
+                    continue;
                 }
 
                 GC.EndNoGCRegion();
@@ -86,8 +87,14 @@ internal static class DiffCollectorShare
             return sorted[sorted.Length / 2];
         }
 
+        if (s.Count == 0)
+        {
+            Console.WriteLine($"{label}: no run completed");
+            return;
+        }
+
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{label}: wall min {s.Min(x => x.Wall):F1} median {Median(s.Select(x => x.Wall)):F1} ms; process CPU min {s.Min(x => x.Cpu):F1} median {Median(s.Select(x => x.Cpu)):F1} ms; " +
+            $"{label} ({s.Count} runs): wall min {s.Min(x => x.Wall):F1} median {Median(s.Select(x => x.Wall)):F1} ms; process CPU min {s.Min(x => x.Cpu):F1} median {Median(s.Select(x => x.Cpu)):F1} ms; " +
             $"GC pauses median {Median(s.Select(x => x.Pause)):F1} ms; collections per run gen0 {s.Average(x => x.Gen0):F2} gen1 {s.Average(x => x.Gen1):F2} gen2 {s.Average(x => x.Gen2):F2}; allocated {s.Average(x => x.AllocatedMb):F1} MB"));
     }
 
