@@ -9,6 +9,12 @@ public static class Program
     /// <summary>Runs the tool with the given arguments and returns its exit code.</summary>
     public static int Main(string[] args)
     {
+        // `abi symbols FILE...` is answered before the command-line model is built (start-up, issue 17).
+        if (ElfCommands.TryRunSymbolsWithoutParser(args, out int exitCode))
+        {
+            return exitCode;
+        }
+
         var root = new RootCommand("abi: ELF symbol versions, RPM dependencies, ABI diffs and compatibility verdicts.");
         // Each area registers its own commands; keep one line per area here.
         ElfCommands.Register(root);

@@ -24,6 +24,50 @@ internal static class ElfCommands
         root.Subcommands.Add(elf);
     }
 
+    /// <summary>
+    /// Runs <c>abi symbols [--json] FILE...</c> without building the command-line model: the most common command on
+    /// small files, where building every command's options (System.CommandLine's root alone loads its resources)
+    /// is a visible part of the run. Only argument lists that the parser would read exactly so are taken: any
+    /// token starting with <c>-</c> other than one <c>--json</c>, an <c>@</c> response file, an empty token or no
+    /// file leaves the command to the parser, which prints the same output and messages as before.
+    /// </summary>
+    /// <returns>True when the command ran here, with its exit code in <paramref name="exitCode"/>.</returns>
+    public static bool TryRunSymbolsWithoutParser(string[] args, out int exitCode)
+    {
+        exitCode = 0;
+        if (args.Length < 2 || args[0] != "symbols")
+        {
+            return false;
+        }
+
+        bool json = false;
+        var files = new List<string>(args.Length - 1);
+        for (int i = 1; i < args.Length; i++)
+        {
+            var token = args[i];
+            if (token == "--json" && !json)
+            {
+                json = true;
+            }
+            else if (token.Length == 0 || token[0] is '-' or '@')
+            {
+                return false;
+            }
+            else
+            {
+                files.Add(token);
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            return false;
+        }
+
+        exitCode = CliErrors.Guard(() => Symbols([.. files], json));
+        return true;
+    }
+
     private static int Symbols(string[] files, bool json)
     {
         using var output = new Output();

@@ -56,8 +56,9 @@ internal static class StaticExecutableCheck
     private static LoaderCheckResult Kernel(ElfImage image, string displayPath, string path, Target target, ImmutableArray<RefusedObject>.Builder refused)
     {
         var bytes = image.Span;
-        var release = ReleaseOf(bytes);
-        bool hasCheck = bytes.IndexOf(KernelCheckMessage) >= 0;
+        var (releaseAt, checkAt) = FindMarkers(bytes);
+        var release = releaseAt < 0 ? null : ReleaseAt(bytes[(releaseAt + ReleaseMarker.Length)..]);
+        bool hasCheck = checkAt >= 0;
         ElfAbiTag? tag;
         try
         {
@@ -94,16 +95,37 @@ internal static class StaticExecutableCheck
         return new LoaderCheckResult(LoaderCheck.KernelVersion, true, $"{glibc}its startup needs kernel {needed}, the target runs {kernel}");
     }
 
-    /// <summary>The X.Y of glibc's "… release version X.Y" banner, when the binary carries it.</summary>
-    private static Version? ReleaseOf(ReadOnlySpan<byte> bytes)
+    // Searched a window at a time, both markers in each while it is in the cache: one pass over the file instead of
+    // two. Static executables can be large (Go programs of 50–130 MB in /usr/bin), and the whole file is searched.
+    private const int MarkerWindow = 256 * 1024;
+
+    /// <summary>Where the release banner and the kernel check message first occur in the file (-1 when absent).</summary>
+    private static (int Release, int Check) FindMarkers(ReadOnlySpan<byte> bytes)
     {
-        int at = bytes.IndexOf(ReleaseMarker);
-        if (at < 0)
+        int release = -1, check = -1;
+        int overlap = Math.Max(ReleaseMarker.Length, KernelCheckMessage.Length) - 1;
+        for (int start = 0; start < bytes.Length && (release < 0 || check < 0); start += MarkerWindow)
         {
-            return null;
+            // Windows overlap by a marker's length less one, so an occurrence starting in this window is found whole
+            // in it, and the first window that finds a marker finds its first occurrence.
+            var window = bytes.Slice(start, Math.Min(bytes.Length - start, MarkerWindow + overlap));
+            if (release < 0 && window.IndexOf(ReleaseMarker) is >= 0 and var r)
+            {
+                release = start + r;
+            }
+
+            if (check < 0 && window.IndexOf(KernelCheckMessage) is >= 0 and var c)
+            {
+                check = start + c;
+            }
         }
 
-        var rest = bytes[(at + ReleaseMarker.Length)..];
+        return (release, check);
+    }
+
+    /// <summary>The X.Y of glibc's "… release version X.Y" banner, from the bytes after the marker.</summary>
+    private static Version? ReleaseAt(ReadOnlySpan<byte> rest)
+    {
         int n = 0;
         while (n < rest.Length && n < 16 && (char.IsAsciiDigit((char)rest[n]) || rest[n] == '.'))
         {

@@ -218,4 +218,47 @@ public class ElfCliTests
             dir.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// <c>abi symbols FILE...</c> is answered without building the command-line model; with <c>--</c> before the
+    /// files the parser answers it. Both must print the same bytes and exit the same way, for text, JSON, several
+    /// files, and a file that is missing or not ELF.
+    /// </summary>
+    [Fact]
+    public void Symbols_without_the_parser_prints_what_the_parser_path_prints()
+    {
+        var dir = Directory.CreateTempSubdirectory("abi-symbols-direct-");
+        try
+        {
+            var notElf = Path.Combine(dir.FullName, "not-elf");
+            File.WriteAllText(notElf, "#!/bin/sh\necho hello\n");
+            string[][] cases =
+            [
+                [Fixture("libversioned.so")],
+                [Fixture("libconsumer.so"), Fixture("libversioned.so")],
+                ["--json", Fixture("libversioned.so"), Fixture("libversioned-s390x.so")],
+                [Fixture("libversioned.so"), "--json"],
+                [Fixture("libversioned.so"), Path.Combine(dir.FullName, "missing.so")],
+                [notElf],
+            ];
+            foreach (var args in cases)
+            {
+                var direct = Abi(["symbols", .. args]);
+                var parsed = Abi(["symbols", .. args.Where(a => a == "--json"), "--", .. args.Where(a => a != "--json")]);
+                Assert.Equal(parsed.ExitCode, direct.ExitCode);
+                Assert.Equal(parsed.Stdout, direct.Stdout);
+                Assert.Equal(parsed.Stderr, direct.Stderr);
+            }
+
+            // What the direct path leaves to the parser still works: help, and a missing file argument.
+            var help = Abi("symbols", "--help");
+            Assert.Equal(0, help.ExitCode);
+            Assert.Contains("--json", help.Stdout);
+            Assert.NotEqual(0, Abi("symbols").ExitCode);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

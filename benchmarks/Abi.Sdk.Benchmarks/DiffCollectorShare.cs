@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Runtime;
+using Abi.Sdk.Abi;
+using Abi.Sdk.Elf;
+
+namespace Abi.Sdk.Benchmarks;
+
+/// <summary>
+/// The collector's share of the in-process <c>abi diff</c> of libLLVM-15 → 16 from fresh maps (what
+/// <see cref="AbiDiffBenchmarks.OpenAndCompare"/> measures): per run the wall time, the process's CPU time
+/// (every thread: a background collection runs on its own), the collector's pauses (<see cref="GC.GetTotalPauseDuration"/>),
+/// the collections of each generation and the bytes allocated; then the same runs inside a no-GC region, which
+/// leaves the work without the collector.
+/// <c>dotnet run -c Release --project benchmarks/Abi.Sdk.Benchmarks -- diff-gc [RUNS]</c>
+/// </summary>
+internal static class DiffCollectorShare
+{
+    private const string Lib = "/usr/lib/x86_64-linux-gnu/";
+
+    public static int Run(string[] args)
+    {
+        int runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 30;
+        Console.WriteLine($"concurrent GC: {GCSettings.LatencyMode != GCLatencyMode.Batch}, server GC: {GCSettings.IsServerGC}, runs: {runs} (after 3 warm-up runs)");
+        Report("with the collector", Measure(runs, noGc: false));
+        Report("in a no-GC region", Measure(runs, noGc: true));
+        return 0;
+    }
+
+    private static List<Sample> Measure(int runs, bool noGc)
+    {
+        var samples = new List<Sample>();
+        for (int i = 0; i < runs + 3; i++)
+        {
+            if (noGc)
+            {
+                GC.Collect();
+                if (!GC.TryStartNoGCRegion(240_000_000, 120_000_000))
+                {
+                    throw new InvalidOperationException("no-GC region refused");
+                }
+            }
+
+            var pause = GC.GetTotalPauseDuration();
+            int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            double cpu = CpuMilliseconds();
+            var clock = Stopwatch.StartNew();
+            using (var oldImage = ElfImage.Open(Lib + "libLLVM-15.so.1"))
+            using (var newImage = ElfImage.Open(Lib + "libLLVM-16.so.1"))
+            {
+                _ = AbiComparer.Default.Compare(AbiSurface.Of(oldImage), AbiSurface.Of(newImage)).Diagnostics.Length;
+            }
+
+            var sample = new Sample(
+                clock.Elapsed.TotalMilliseconds,
+                CpuMilliseconds() - cpu,
+                (GC.GetTotalPauseDuration() - pause).TotalMilliseconds,
+                GC.CollectionCount(0) - g0,
+                GC.CollectionCount(1) - g1,
+                GC.CollectionCount(2) - g2,
+                (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6);
+            if (noGc)
+            {
+                if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
+                {
+                    // The runtime left the region (it may collect for a pinned-heap allocation): not a run without the collector.
+                    continue;
+                }
+
+                GC.EndNoGCRegion();
+            }
+
+            if (i >= 3)
+            {
+                samples.Add(sample);
+            }
+        }
+
+        return samples;
+    }
+
+    private static void Report(string label, List<Sample> s)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted[sorted.Length / 2];
+        }
+
+        if (s.Count == 0)
+        {
+            Console.WriteLine($"{label}: no run completed");
+            return;
+        }
+
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{label} ({s.Count} runs): wall min {s.Min(x => x.Wall):F1} median {Median(s.Select(x => x.Wall)):F1} ms; process CPU min {s.Min(x => x.Cpu):F1} median {Median(s.Select(x => x.Cpu)):F1} ms; " +
+            $"GC pauses median {Median(s.Select(x => x.Pause)):F1} ms; collections per run gen0 {s.Average(x => x.Gen0):F2} gen1 {s.Average(x => x.Gen1):F2} gen2 {s.Average(x => x.Gen2):F2}; allocated {s.Average(x => x.AllocatedMb):F1} MB"));
+    }
+
+    // The process's CPU time, user and system, every thread (a background collection runs on its own thread);
+    // time spent waiting for a core is not counted, which makes it the steadier figure on a loaded machine.
+    private static double CpuMilliseconds() => Environment.CpuUsage.TotalTime.TotalMilliseconds;
+
+    private readonly record struct Sample(double Wall, double Cpu, double Pause, int Gen0, int Gen1, int Gen2, double AllocatedMb);
+}
