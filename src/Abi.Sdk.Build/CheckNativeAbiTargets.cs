@@ -83,12 +83,12 @@ public sealed class CheckNativeAbiTargets : NativeAbiTaskBase
 
         foreach (var m in verdict.MissingLibraries)
         {
-            yield return (DistributionDiagnosticIds.LibraryNotFound, $"{library}: {m.NeededBy.Object} needs {m.Name}, which target {targetName} does not have{Chain(m.NeededBy)}");
+            yield return (DistributionDiagnosticIds.LibraryNotFound, $"{library}: {Path.GetFileName(m.NeededBy.Object)} needs {m.Name}, which target {targetName} does not have{Chain(m.NeededBy)}");
         }
 
         foreach (var m in verdict.MissingVersions)
         {
-            yield return (DistributionDiagnosticIds.VersionNotFound, $"{library}: {VersionNeed(m, verdict, targetName)}{Chain(m.RequiredBy)}");
+            yield return (DistributionDiagnosticIds.VersionNotFound, $"{VersionNeed(m, verdict, targetName)}{Chain(m.RequiredBy)}");
         }
 
         // A symbol whose version node is missing is already named with its node.
@@ -96,12 +96,12 @@ public sealed class CheckNativeAbiTargets : NativeAbiTaskBase
         foreach (var s in verdict.MissingSymbols.Where(s => s.Version is null || !covered.Contains((s.Version, s.Name))))
         {
             var spelled = s.Version is null ? s.Name : $"{s.Name}@{s.Version}";
-            yield return (DistributionDiagnosticIds.SymbolNotFound, $"{library}: {s.ReferencedBy.Object} needs {spelled}{(s.Library is null ? string.Empty : $" from {s.Library}")}, which target {targetName} does not define (undefined symbol){Chain(s.ReferencedBy)}");
+            yield return (DistributionDiagnosticIds.SymbolNotFound, $"{library}: {Path.GetFileName(s.ReferencedBy.Object)} needs {spelled}{(s.Library is null ? string.Empty : $" from {s.Library}")}, which target {targetName} does not define (undefined symbol){Chain(s.ReferencedBy)}");
         }
 
         foreach (var m in verdict.MissingWeakVersions)
         {
-            yield return (DistributionDiagnosticIds.WeakVersionNotFound, $"{library}: {VersionNeed(m, verdict, targetName)} (a weak need: the loader goes on){Chain(m.RequiredBy)}");
+            yield return (DistributionDiagnosticIds.WeakVersionNotFound, $"{VersionNeed(m, verdict, targetName)} (a weak need: the loader goes on){Chain(m.RequiredBy)}");
         }
     }
 
@@ -112,7 +112,7 @@ public sealed class CheckNativeAbiTargets : NativeAbiTaskBase
         var have = m.Version.StartsWith("GLIBC_", StringComparison.Ordinal) && verdict.GlibcVersion is { } glibc
             ? $"target {targetName} has up to GLIBC_{glibc.ToString(2)}"
             : $"target {targetName}'s {m.Library} does not define it";
-        return $"{m.RequiredBy.Object} needs {m.Version}{symbols} from {m.Library}; {have}";
+        return $"{Path.GetFileName(m.RequiredBy.Object)} needs {m.Version}{symbols} from {m.Library}; {have}";
     }
 
     /// <summary>" (needed by a ← b)" when something other than the checked library brought the object in.</summary>

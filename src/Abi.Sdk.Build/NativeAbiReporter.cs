@@ -47,6 +47,9 @@ internal sealed class NativeAbiReporter
             _ => "note",
         };
         _findings.Add(new Finding(descriptor, level, file, message));
+
+        // As the C# compiler prints an analyzer diagnostic's help link after its message.
+        message = descriptor.HelpUri is null ? message : $"{message} ({descriptor.HelpUri})";
         switch (level)
         {
             case "error":

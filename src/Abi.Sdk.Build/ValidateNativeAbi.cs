@@ -103,7 +103,7 @@ public sealed class ValidateNativeAbi : NativeAbiTaskBase
                     foreach (var file in Directory.EnumerateFiles(runtimes, "*", SearchOption.AllDirectories))
                     {
                         var relative = Path.GetRelativePath(path, file).Replace('\\', '/');
-                        if (IsNativeAsset(relative) && IsElf(File.ReadAllBytes(file)))
+                        if (IsNativeAsset(relative) && ElfImage.IsElfFile(file))
                         {
                             libraries[relative] = () => File.ReadAllBytes(file);
                         }
@@ -122,10 +122,10 @@ public sealed class ValidateNativeAbi : NativeAbiTaskBase
                     continue;
                 }
 
-                var bytes = Read(entry);
-                if (IsElf(bytes))
+                // Only the first bytes of every asset are inflated to tell ELF files; the libraries are read when compared.
+                if (IsElf(ReadPrefix(entry)))
                 {
-                    libraries[name] = () => bytes;
+                    libraries[name] = () => Read(entry);
                 }
             }
 
@@ -142,6 +142,13 @@ public sealed class ValidateNativeAbi : NativeAbiTaskBase
         }
 
         private static bool IsElf(byte[] bytes) => ElfImage.IsElf(bytes.AsSpan(0, Math.Min(bytes.Length, 4)));
+
+        private static byte[] ReadPrefix(ZipArchiveEntry entry)
+        {
+            using var stream = entry.Open();
+            var prefix = new byte[4];
+            return prefix[..stream.ReadAtLeast(prefix, 4, throwOnEndOfStream: false)];
+        }
 
         private static byte[] Read(ZipArchiveEntry entry)
         {
