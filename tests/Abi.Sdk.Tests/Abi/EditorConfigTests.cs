@@ -23,7 +23,7 @@ public class EditorConfigTests
         Assert.True(config.IsRoot);
         Assert.Equal(AbiSeverity.Compatible, s.GetSeverity(AbiDiagnosticIds.SymbolRemoved));        // category
         Assert.Equal(AbiSeverity.Incompatible, s.GetSeverity(AbiDiagnosticIds.SymbolVersionRemoved)); // ID
-        Assert.Equal(AbiSeverity.Compatible, s.GetSeverity(AbiDiagnosticIds.VersionNodeRemoved));   // default: the category's
+        Assert.Equal(AbiSeverity.Incompatible, s.GetSeverity(AbiDiagnosticIds.VersionNodeRemoved)); // the ID's "default" wins: its own
         Assert.Equal(AbiSeverity.NeedsReview, s.GetSeverity(AbiDiagnosticIds.SonameChanged));       // all
     }
 
