@@ -98,6 +98,20 @@ public sealed class PackValidationTests(PackageWorkspace workspace)
     }
 
     [Fact]
+    public void A_libabigail_suppression_file_suppresses_the_removal_as_it_does_for_abidiff()
+    {
+        var suppr = Path.Combine(workspace.Root, "demo.suppr");
+        File.WriteAllText(suppr, "[suppress_function]\n  symbol_name = demo_mul\n  change_kind = deleted-function\n");
+        var abidiff = Tools.Require("abidiff", "abigail-tools");
+        var (abidiffCode, abidiffOut, _) = Tools.Run(abidiff, ["--suppressions", suppr, Library("v1"), Library("removed")]);
+        Assert.True(abidiffCode == 0, abidiffOut);
+
+        var (code, output) = PackNew("removed", "2.0.0-suppressed", $"</PropertyGroup><ItemGroup><NativeAbiSuppressions Include=\"{suppr}\" /></ItemGroup><PropertyGroup>");
+        Assert.True(code == 0, output);
+        Assert.DoesNotContain("ABI1001", output);
+    }
+
+    [Fact]
     public void A_library_missing_from_the_new_package_is_an_error_and_a_new_one_a_message()
     {
         var folder = workspace.NewProjectFolder("renamed");
