@@ -19,10 +19,11 @@ internal static class AbiCommands
         var settings = new Option<string?>("--settings") { Description = "A settings file of severity overrides: {\"diagnostics\": {\"ABI1003\": \"none\"}}." };
         var debugRoot1 = new Option<string[]>("--debug-root1", "--d1") { Description = "Where the old library's separate debug files are (.build-id/NN/REST.debug or its debug link); repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
         var debugRoot2 = new Option<string[]>("--debug-root2", "--d2") { Description = "Where the new library's separate debug files are; repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
+        var editorConfig = new Option<string[]>("--editorconfig") { Description = "An .editorconfig or global config file of Roslyn-style severities (dotnet_diagnostic.ABI1001.severity = warning); repeatable, later files win; sections match the NEW library's file name.", Arity = ArgumentArity.ZeroOrMore };
         var noTypes = new Option<bool>("--no-types") { Description = "Compare symbols only, not the types behind them (as without debug information)." };
         var diff = new Command("diff", "Compare the ABI of two versions of a library: symbols, and the types behind them when both have debug information. Exit code: abidiff's bits (1 error, 2 usage error, 4 ABI change, 8 incompatible change).")
         {
-            oldFile, newFile, json, sarif, suppressions, settings, debugRoot1, debugRoot2, noTypes,
+            oldFile, newFile, json, sarif, suppressions, settings, debugRoot1, debugRoot2, noTypes, editorConfig,
         };
         diff.Action = new DiffAction(r =>
         {
@@ -33,7 +34,7 @@ internal static class AbiCommands
             }
 
             var types = new TypeOptions(r.GetValue(noTypes), r.GetValue(debugRoot1) ?? [], r.GetValue(debugRoot2) ?? []);
-            return Guard(() => Diff(r.GetValue(oldFile)!, r.GetValue(newFile)!, r.GetValue(json), r.GetValue(sarif), r.GetValue(suppressions) ?? [], r.GetValue(settings), types));
+            return Guard(() => Diff(r.GetValue(oldFile)!, r.GetValue(newFile)!, r.GetValue(json), r.GetValue(sarif), r.GetValue(suppressions) ?? [], r.GetValue(settings), types, r.GetValue(editorConfig) ?? []));
         });
         root.Subcommands.Add(diff);
 
@@ -48,9 +49,16 @@ internal static class AbiCommands
 
     private sealed record TypeOptions(bool NoTypes, string[] OldRoots, string[] NewRoots);
 
-    private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile, TypeOptions types)
+    private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile, TypeOptions types, string[] editorConfigFiles)
     {
         var comparer = LoadComparer(suppressionFiles, settingsFile);
+        if (editorConfigFiles.Length > 0)
+        {
+            // Roslyn-style severities, as the MSBuild package (Abi.Sdk.Build) applies them; over the settings file.
+            var editor = editorConfigFiles.Select(AbiEditorConfig.Load).Aggregate(AbiEditorConfig.Empty, (a, b) => a.Merge(b));
+            comparer = comparer.WithSeverities(editor.ToSeverities(comparer.SupportedDiagnostics, newPath));
+        }
+
         // The two sides share nothing: load them (and build their type graphs) side by side.
         var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes));
         var (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes);
@@ -183,7 +191,7 @@ internal static class AbiCommands
                     Console.Error.WriteLine($"abi diff: {error.Message}");
                 }
 
-                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE] [--debug-root1 DIR]... [--debug-root2 DIR]... [--no-types]");
+                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE] [--debug-root1 DIR]... [--debug-root2 DIR]... [--no-types] [--editorconfig FILE]...");
                 return AbiExitCodes.UsageError;
             }
 
