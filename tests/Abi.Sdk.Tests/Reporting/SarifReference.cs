@@ -40,6 +40,26 @@ internal static class SarifReference
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndObject();
+            if (diff.TypesRequested && diff.TypesNotComparedReason is { } notCompared)
+            {
+                w.WriteStartArray("invocations");
+                w.WriteStartObject();
+                w.WriteBoolean("executionSuccessful", true);
+                w.WriteStartArray("toolExecutionNotifications");
+                w.WriteStartObject();
+                w.WriteStartObject("descriptor");
+                w.WriteString("id", "types-not-compared");
+                w.WriteEndObject();
+                w.WriteString("level", "warning");
+                w.WriteStartObject("message");
+                w.WriteString("text", "Types were not compared: " + notCompared);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+
             if (uri is not null)
             {
                 w.WriteStartArray("artifacts");
@@ -92,6 +112,23 @@ internal static class SarifReference
             }
 
             w.WriteEndArray();
+            if (diff.TypesRequested)
+            {
+                w.WriteStartObject("properties");
+                w.WriteStartObject("types");
+                w.WriteBoolean("compared", diff.TypesCompared);
+                if (diff.TypesNotComparedReason is { } reason)
+                {
+                    w.WriteString("reason", reason);
+                }
+                else
+                {
+                    w.WriteNull("reason");
+                }
+
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteEndObject();
