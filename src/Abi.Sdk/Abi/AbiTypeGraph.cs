@@ -241,7 +241,8 @@ public sealed class AbiTypeGraph
         static string Paren(string inner) => inner.Length > 0 && inner[0] is '*' or '&' or ':' ? "(" + inner + ")" : inner;
     }
 
-    private static string Qualifiers(AbiQualifiers q)
+    /// <summary>Qualifiers as C spells them, in that order ("const volatile"); also how suppression files name types.</summary>
+    internal static string Qualifiers(AbiQualifiers q)
     {
         var parts = new List<string>(2);
         if (q.HasFlag(AbiQualifiers.Const))

@@ -98,7 +98,18 @@ internal sealed class AbiTypeGraphAssembler
             (keys[i], children[i]) = LocalKey(_protos[i]);
         }
 
-        var classes = AbiTypeCanonicalizer.Refine(keys, children);
+        return Materialize(_protos, AbiTypeCanonicalizer.Refine(keys, children), debugFile, _declarations);
+    }
+
+    /// <summary>
+    /// The graph of canonicalised protos: one type per class of <paramref name="classes"/> (its first proto stands for
+    /// it), references mapped to classes, the first declaration of a symbol name kept. Shared with
+    /// <see cref="AbiTypeGraphBuilder"/>, so that a graph read back is made exactly as one built from DWARF.
+    /// </summary>
+    internal static AbiTypeGraph Materialize(IReadOnlyList<Proto> protos, int[] classes, string? debugFile,
+        IEnumerable<(string Symbol, string Name, string? Linkage, bool IsFunction, int Type)> declarations)
+    {
+        int n = protos.Count;
         var map = new int[n];
         var representative = new Dictionary<int, int>();
         var order = new List<int>();
@@ -118,7 +129,7 @@ internal sealed class AbiTypeGraphAssembler
         var types = new AbiType[order.Count];
         for (int k = 0; k < order.Count; k++)
         {
-            var p = _protos[order[k]];
+            var p = protos[order[k]];
             types[k] = new AbiType(graph, k, p.Kind, p.Name, p.Size, p.Target < 0 ? -1 : map[p.Target], p.Qualifiers, p.DeclarationOnly,
                 p.Members is null ? [] : [.. p.Members.Select(m => new AbiMember(graph, m.Name, map[m.Type], m.BitOffset, m.BitSize))],
                 p.Bases is null ? [] : [.. p.Bases.Select(b => new AbiBaseClass(graph, map[b.Type], b.Offset, b.Virtual))],
@@ -131,7 +142,7 @@ internal sealed class AbiTypeGraphAssembler
 
         var functions = new Dictionary<string, AbiDeclaration>(StringComparer.Ordinal);
         var variables = new Dictionary<string, AbiDeclaration>(StringComparer.Ordinal);
-        foreach (var d in _declarations)
+        foreach (var d in declarations)
         {
             (d.IsFunction ? functions : variables).TryAdd(d.Symbol, new AbiDeclaration(d.Symbol, d.Name, d.Linkage, d.IsFunction, types[map[d.Type]]));
         }

@@ -4,6 +4,8 @@ using System.Text;
 using Abi.Sdk.Dwarf;
 using Abi.Sdk.Elf;
 
+using Proto = Abi.Sdk.Abi.AbiTypeGraphAssembler.Proto;
+
 namespace Abi.Sdk.Abi;
 
 /// <summary>
@@ -42,23 +44,6 @@ internal sealed class AbiTypeGraphBuilder
     private readonly record struct DieKey(DwarfFile File, bool Types, ulong Offset)
     {
         public static DieKey Of(DwarfDie die) => new(die.Unit.File, die.Unit.IsInTypesSection, die.Offset);
-    }
-
-    private sealed class Proto
-    {
-        public AbiTypeKind Kind;
-        public string? Name;
-        public ulong? Size;
-        public int Target = -1;
-        public AbiQualifiers Qualifiers;
-        public bool DeclarationOnly;
-        public List<(string? Name, int Type, ulong BitOffset, ulong? BitSize)>? Members;
-        public List<(int Type, ulong Offset, bool Virtual)>? Bases;
-        public List<AbiVirtualFunction>? Virtuals;
-        public List<AbiEnumerator>? Enumerators;
-        public List<ulong?>? Dimensions;
-        public List<int>? Parameters;
-        public bool Variadic;
     }
 
     private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
@@ -560,7 +545,7 @@ internal sealed class AbiTypeGraphBuilder
             }
         }
 
-        int index = Add(new Proto());
+        int index = Add(new Proto { Kind = AbiTypeKind.Void });
         _byDie[DieKey.Of(original)] = index;
         _byDie.TryAdd(DieKey.Of(die), index);
         _work.Enqueue((die, index));
@@ -824,46 +809,8 @@ internal sealed class AbiTypeGraphBuilder
             (keys[i], children[i]) = LocalKey(_protos[i], key, kids);
         }
 
-        var classes = AbiTypeCanonicalizer.Refine(keys, children);
-        var map = new int[n];
-        var representative = new Dictionary<int, int>();
-        var order = new List<int>();
-        for (int i = 0; i < n; i++)
-        {
-            if (!representative.TryGetValue(classes[i], out int r))
-            {
-                r = order.Count;
-                representative[classes[i]] = r;
-                order.Add(i);
-            }
-
-            map[i] = r;
-        }
-
-        var graph = new AbiTypeGraph(_dwarf.FileName, order.Count);
-        var types = new AbiType[order.Count];
-        for (int k = 0; k < order.Count; k++)
-        {
-            var p = _protos[order[k]];
-            types[k] = new AbiType(graph, k, p.Kind, p.Name, p.Size, p.Target < 0 ? -1 : map[p.Target], p.Qualifiers, p.DeclarationOnly,
-                p.Members is null ? [] : [.. p.Members.Select(m => new AbiMember(graph, m.Name, map[m.Type], m.BitOffset, m.BitSize))],
-                p.Bases is null ? [] : [.. p.Bases.Select(b => new AbiBaseClass(graph, map[b.Type], b.Offset, b.Virtual))],
-                p.Virtuals is null ? [] : [.. p.Virtuals],
-                p.Enumerators is null ? [] : [.. p.Enumerators],
-                p.Dimensions is null ? [] : [.. p.Dimensions],
-                p.Parameters is null ? [] : [.. p.Parameters.Select(x => map[x])],
-                p.Variadic);
-        }
-
-        var functions = new Dictionary<string, AbiDeclaration>(StringComparer.Ordinal);
-        var variables = new Dictionary<string, AbiDeclaration>(StringComparer.Ordinal);
-        foreach (var d in pending)
-        {
-            (d.IsFunction ? functions : variables).TryAdd(d.Symbol, new AbiDeclaration(d.Symbol, d.Name, d.Linkage, d.IsFunction, types[map[d.Type]]));
-        }
-
-        graph.Complete(ImmutableCollectionsMarshal.AsImmutableArray(types), functions, variables);
-        return graph;
+        return AbiTypeGraphAssembler.Materialize(_protos, AbiTypeCanonicalizer.Refine(keys, children), _dwarf.FileName,
+            pending.Select(d => (d.Symbol, d.Name, d.Linkage, d.IsFunction, d.Type)));
     }
 
     private static (string Key, int[] Children) LocalKey(Proto p, StringBuilder key, List<int> children)

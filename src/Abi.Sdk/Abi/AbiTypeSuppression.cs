@@ -148,7 +148,7 @@ internal static class AbiTypeNames
             case AbiTypeKind.PointerToMember:
                 return Target(t, depth, ref budget) + "::*";
             case AbiTypeKind.Qualified:
-                var q = Qualifiers(t.Qualifiers);
+                var q = AbiTypeGraph.Qualifiers(t.Qualifiers);
                 var target = t.Target;
                 return target is { Kind: AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference or AbiTypeKind.PointerToMember }
                     ? Target(t, depth, ref budget) + " " + q
@@ -174,32 +174,6 @@ internal static class AbiTypeNames
     }
 
     private static string Target(AbiType t, int depth, ref int budget) => t.Target is { } target ? Of(target, depth + 1, ref budget) : "void";
-
-    private static string Qualifiers(AbiQualifiers q)
-    {
-        var parts = new List<string>(2);
-        if (q.HasFlag(AbiQualifiers.Const))
-        {
-            parts.Add("const");
-        }
-
-        if (q.HasFlag(AbiQualifiers.Volatile))
-        {
-            parts.Add("volatile");
-        }
-
-        if (q.HasFlag(AbiQualifiers.Restrict))
-        {
-            parts.Add("restrict");
-        }
-
-        if (q.HasFlag(AbiQualifiers.Atomic))
-        {
-            parts.Add("_Atomic");
-        }
-
-        return string.Join(" ", parts);
-    }
 
     /// <summary>The type with its qualifiers (const, volatile…) removed.</summary>
     public static AbiType PeelQualifiers(AbiType t)
