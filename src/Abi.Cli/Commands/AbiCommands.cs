@@ -21,9 +21,12 @@ internal static class AbiCommands
         var debugRoot2 = new Option<string[]>("--debug-root2", "--d2") { Description = "Where the new library's separate debug files are; repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
         var editorConfig = new Option<string[]>("--editorconfig") { Description = "An .editorconfig or global config file of Roslyn-style severities (dotnet_diagnostic.ABI1001.severity = warning); repeatable, later files win; sections match the NEW library's file name.", Arity = ArgumentArity.ZeroOrMore };
         var noTypes = new Option<bool>("--no-types") { Description = "Compare symbols only, not the types behind them (as without debug information)." };
+        var dwoDir = new Option<string[]>("--dwo-dir") { Description = "Where split DWARF (.dwo files, NAME.dwp) of both libraries is when it is no longer where the build put it (DW_AT_comp_dir); looked up by the recorded name, then by file name; repeatable.", Arity = ArgumentArity.ZeroOrMore };
+        var dwoDir1 = new Option<string[]>("--dwo-dir1") { Description = "As --dwo-dir, for the old library only; repeatable.", Arity = ArgumentArity.ZeroOrMore };
+        var dwoDir2 = new Option<string[]>("--dwo-dir2") { Description = "As --dwo-dir, for the new library only; repeatable.", Arity = ArgumentArity.ZeroOrMore };
         var diff = new Command("diff", "Compare the ABI of two versions of a library: symbols, and the types behind them when both have debug information. Exit code: abidiff's bits (1 error, 2 usage error, 4 ABI change, 8 incompatible change).")
         {
-            oldFile, newFile, json, sarif, suppressions, settings, debugRoot1, debugRoot2, noTypes, editorConfig,
+            oldFile, newFile, json, sarif, suppressions, settings, debugRoot1, debugRoot2, noTypes, editorConfig, dwoDir, dwoDir1, dwoDir2,
         };
         diff.Action = new DiffAction(r =>
         {
@@ -33,7 +36,12 @@ internal static class AbiCommands
                 return AbiExitCodes.UsageError;
             }
 
-            var types = new TypeOptions(r.GetValue(noTypes), r.GetValue(debugRoot1) ?? [], r.GetValue(debugRoot2) ?? []);
+            var bothDwo = r.GetValue(dwoDir) ?? [];
+            var types = new TypeOptions(r.GetValue(noTypes), r.GetValue(debugRoot1) ?? [], r.GetValue(debugRoot2) ?? [])
+            {
+                OldDwoDirs = [.. r.GetValue(dwoDir1) ?? [], .. bothDwo],
+                NewDwoDirs = [.. r.GetValue(dwoDir2) ?? [], .. bothDwo],
+            };
             return Guard(() => Diff(r.GetValue(oldFile)!, r.GetValue(newFile)!, r.GetValue(json), r.GetValue(sarif), r.GetValue(suppressions) ?? [], r.GetValue(settings), types, r.GetValue(editorConfig) ?? []));
         });
         root.Subcommands.Add(diff);
@@ -42,12 +50,18 @@ internal static class AbiCommands
         var output = new Option<string?>("--output", "-o") { Description = "Write the baseline to this file instead of standard output." };
         var debugRoot = new Option<string[]>("--debug-root", "--d") { Description = "Where the library's separate debug files are; repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
         var dumpNoTypes = new Option<bool>("--no-types") { Description = "Record symbols only, not the types behind them." };
-        var dump = new Command("dump", "Write the ABI surface of a library, and the types behind its exported symbols when it has debug information, as a stable, diff-friendly JSON baseline.") { file, output, debugRoot, dumpNoTypes };
-        dump.SetAction(r => Guard(() => Dump(r.GetValue(file)!, r.GetValue(output), r.GetValue(debugRoot) ?? [], r.GetValue(dumpNoTypes))));
+        var dumpDwoDir = new Option<string[]>("--dwo-dir") { Description = "Where the library's split DWARF (.dwo files, NAME.dwp) is when it is no longer where the build put it; repeatable.", Arity = ArgumentArity.ZeroOrMore };
+        var dump = new Command("dump", "Write the ABI surface of a library, and the types behind its exported symbols when it has debug information, as a stable, diff-friendly JSON baseline.") { file, output, debugRoot, dumpNoTypes, dumpDwoDir };
+        dump.SetAction(r => Guard(() => Dump(r.GetValue(file)!, r.GetValue(output), r.GetValue(debugRoot) ?? [], r.GetValue(dumpNoTypes), r.GetValue(dumpDwoDir) ?? [])));
         root.Subcommands.Add(dump);
     }
 
-    private sealed record TypeOptions(bool NoTypes, string[] OldRoots, string[] NewRoots);
+    private sealed record TypeOptions(bool NoTypes, string[] OldRoots, string[] NewRoots)
+    {
+        public string[] OldDwoDirs { get; init; } = [];
+
+        public string[] NewDwoDirs { get; init; } = [];
+    }
 
     private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile, TypeOptions types, string[] editorConfigFiles)
     {
@@ -60,8 +74,8 @@ internal static class AbiCommands
         }
 
         // The two sides share nothing: load them (and build their type graphs) side by side.
-        var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes));
-        var (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes);
+        var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs));
+        var (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs);
         var (oldSurface, oldTypes) = oldSide.GetAwaiter().GetResult();
         var result = types.NoTypes
             ? comparer.Compare(oldSurface, newSurface)
@@ -88,13 +102,13 @@ internal static class AbiCommands
     /// A library's surface and types: an ELF file's from its debug information (found as abidiff finds it), a
     /// baseline's (abi dump JSON or abidw ABIXML) from what it records; without types, a graph that says why.
     /// </summary>
-    private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes)
+    private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes, string[] dwoDirs)
     {
         // The surface first: it refuses what is not a regular file (a FIFO would block the probe below).
         var surface = AbiSurface.Open(path);
         if (noTypes || IsElf(path))
         {
-            return (surface, noTypes ? null : LoadTypes(path, roots));
+            return (surface, noTypes ? null : LoadTypes(path, roots, dwoDirs));
         }
 
         var baseline = AbiBaseline.OpenWithTypes(path);
@@ -114,12 +128,12 @@ internal static class AbiCommands
     }
 
     /// <summary>The types of an ELF library from its debug information; debug information that cannot be read leaves the diff at the symbol level, saying why.</summary>
-    private static AbiTypeGraph LoadTypes(string path, string[] roots)
+    private static AbiTypeGraph LoadTypes(string path, string[] roots, string[] dwoDirs)
     {
         using var image = Abi.Sdk.Elf.ElfImage.Open(path);
         try
         {
-            return AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null);
+            return AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null, dwoDirs);
         }
         catch (AbiSdkFormatException e)
         {
@@ -150,12 +164,17 @@ internal static class AbiCommands
         return comparer;
     }
 
-    private static int Dump(string path, string? outputPath, string[] roots, bool noTypes)
+    private static int Dump(string path, string? outputPath, string[] roots, bool noTypes, string[] dwoDirs)
     {
-        var (surface, types) = Load(path, roots, noTypes);
+        var (surface, types) = Load(path, roots, noTypes, dwoDirs);
         if (types is { HasDebugInfo: false })
         {
             Console.Error.WriteLine($"abi dump: types not recorded: {types.UnavailableReason}");
+        }
+
+        foreach (var missing in types?.MissingSplitUnits ?? [])
+        {
+            Console.Error.WriteLine($"abi dump: types partly recorded: split DWARF {missing}");
         }
 
         if (outputPath is not null)
@@ -191,7 +210,7 @@ internal static class AbiCommands
                     Console.Error.WriteLine($"abi diff: {error.Message}");
                 }
 
-                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE] [--debug-root1 DIR]... [--debug-root2 DIR]... [--no-types] [--editorconfig FILE]...");
+                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE] [--debug-root1 DIR]... [--debug-root2 DIR]... [--dwo-dir[12] DIR]... [--no-types] [--editorconfig FILE]...");
                 return AbiExitCodes.UsageError;
             }
 

@@ -59,7 +59,7 @@ public static class AbiBaseline
     /// <summary>Writes <paramref name="surface"/> and the types behind its exported symbols as a baseline.</summary>
     /// <param name="surface">The surface.</param>
     /// <param name="types">
-    /// The library's type graph (<see cref="AbiTypeGraph.Load"/>); one without debug information records why; <see langword="null"/> records that
+    /// The library's type graph (<see cref="AbiTypeGraph.Load(Elf.ElfImage, IEnumerable{string}?)"/>); one without debug information records why; <see langword="null"/> records that
     /// the baseline was written without types.
     /// </param>
     /// <param name="stream">The destination.</param>

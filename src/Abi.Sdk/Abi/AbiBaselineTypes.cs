@@ -36,6 +36,27 @@ internal static class AbiBaselineTypes
             w.WriteNull("debugFile");
         }
 
+        // The files types are declared in, each once; a type refers to its file by index ("file").
+        var files = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var t in graph.Types)
+        {
+            if (t.DeclarationFile is { } path)
+            {
+                files.TryAdd(path, files.Count);
+            }
+        }
+
+        if (files.Count > 0)
+        {
+            w.WriteStartArray("files");
+            foreach (var path in files.Keys)
+            {
+                w.WriteStringValue(path);
+            }
+
+            w.WriteEndArray();
+        }
+
         // One line per type: the indented writer would spread a struct over dozens of lines.
         var buffer = new ArrayBufferWriter<byte>(256);
         using var line = new Utf8JsonWriter(buffer, CompactOptions);
@@ -45,7 +66,7 @@ internal static class AbiBaselineTypes
             buffer.ResetWrittenCount();
             buffer.Write(LineStart);
             line.Reset(buffer);
-            WriteType(line, t);
+            WriteType(line, t, files);
             line.Flush();
             w.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
             Flush(w);
@@ -85,7 +106,7 @@ internal static class AbiBaselineTypes
         w.WriteEndObject();
     }
 
-    private static void WriteType(Utf8JsonWriter w, AbiType t)
+    private static void WriteType(Utf8JsonWriter w, AbiType t, Dictionary<string, int> files)
     {
         w.WriteStartObject();
         w.WriteString("kind", KindName(t.Kind));
@@ -112,6 +133,11 @@ internal static class AbiBaselineTypes
         if (t.IsDeclarationOnly)
         {
             w.WriteBoolean("declarationOnly", true);
+        }
+
+        if (t.DeclarationFile is { } file)
+        {
+            w.WriteNumber("file", files[file]);
         }
 
         if (!t.Members.IsEmpty)
@@ -267,11 +293,33 @@ internal static class AbiBaselineTypes
             Fail(fileName, $"\"types.graph\" holds more than {AbiTypeGraphBuilder.MaxTypes} types");
         }
 
+        // Optional (baselines written before declaration files were recorded have none).
+        var files = new List<string>();
+        if (types.TryGetProperty("files", out _))
+        {
+            foreach (var f in Array(types, "files", fileName).EnumerateArray())
+            {
+                files.Add(Str(f, "types.files entry", fileName));
+            }
+        }
+
         var assembler = new AbiTypeGraphAssembler();
         int i = 0;
         foreach (var e in graph.EnumerateArray())
         {
-            assembler.Add(ReadType(e, i++, count, fileName), () => new AbiBaselineFormatException(fileName, 0, "too many types"));
+            var proto = ReadType(e, i, count, fileName);
+            if (e.TryGetProperty("file", out _))
+            {
+                if (files.Count == 0)
+                {
+                    Fail(fileName, $"type {i}: file given, but \"types.files\" is absent");
+                }
+
+                proto.File = files[Index(e, "file", files.Count, fileName)];
+            }
+
+            i++;
+            assembler.Add(proto, () => new AbiBaselineFormatException(fileName, 0, "too many types"));
         }
 
         foreach (var (property, function) in new[] { ("functions", true), ("variables", false) })

@@ -101,7 +101,7 @@ public sealed class AbiComparer
     /// </summary>
     /// <param name="oldSurface">The old library.</param>
     /// <param name="newSurface">The new library.</param>
-    /// <param name="oldTypes">The old library's types (<see cref="AbiTypeGraph.Load"/>).</param>
+    /// <param name="oldTypes">The old library's types (<see cref="AbiTypeGraph.Load(Elf.ElfImage, IEnumerable{string}?)"/>).</param>
     /// <param name="newTypes">The new library's types.</param>
     /// <param name="cancellationToken">Cancels the comparison between rules and between symbols.</param>
     /// <returns>The diff.</returns>
@@ -204,7 +204,10 @@ public sealed class AbiComparer
             d.DetachTypeChange();
         }
 
-        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared);
+        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared)
+        {
+            MissingSplitUnits = typesNotCompared is null ? AbiSplitUnits.Of(oldTypes, newTypes) : [],
+        };
     }
 
     private bool IsSuppressed(AbiDiagnostic diagnostic, AbiSurface oldSurface, AbiSurface newSurface, AbiTypeGraph? oldTypes, AbiTypeGraph? newTypes, Dictionary<AbiDiagnostic, bool> decided)
@@ -376,6 +379,12 @@ public sealed class AbiDiff
 
     /// <summary>Why types were asked for but not compared (a library without debug information, and where it was looked for); otherwise <see langword="null"/>.</summary>
     public string? TypesNotComparedReason { get; }
+
+    /// <summary>
+    /// Split DWARF units whose <c>.dwo</c> was not found when types were compared, prefixed "old: " or "new: "
+    /// (<see cref="AbiTypeGraph.MissingSplitUnits"/>): the types of what they declare were not compared.
+    /// </summary>
+    public ImmutableArray<string> MissingSplitUnits { get; internal init; } = [];
 
     /// <summary>The old library.</summary>
     public AbiSurface Old { get; }

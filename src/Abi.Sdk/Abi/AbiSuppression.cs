@@ -51,9 +51,10 @@ public sealed record AbiSuppressionWarning(int Line, string Message)
 /// suppressed when a type on its path from the symbol matches (its name, or the name under its typedefs). A
 /// <c>[suppress_variable]</c> also matches the data members on the path (libabigail's data members are variables:
 /// <c>R::a</c>). The comparer then hides a struct or union whose members' changes are all suppressed, with its own
-/// changes (its size, inserted members), as libabigail's categorisation does. Keys that need what the model does not hold
-/// (<c>source_location_not_in</c>, <c>source_location_not_regexp</c>: no source files are read) make a section match
-/// nothing, with a warning. Type suppressions never hide symbol-level changes (abidiff keeps "size of symbol changed").</para>
+/// changes (its size, inserted members), as libabigail's categorisation does. <c>source_location_not_in</c> (file
+/// names, comma-separated) and <c>source_location_not_regexp</c> keep the types declared in those files
+/// (<see cref="AbiType.DeclarationFile"/>) and those with no declaration file. Keys later than abidiff 2.2 make a
+/// section match nothing, with a warning. Type suppressions never hide symbol-level changes (abidiff keeps "size of symbol changed").</para>
 /// <para><c>[suppress_file]</c>: every change of a matching file.</para>
 /// Regular expressions are POSIX-like and unanchored, as in libabigail; a pattern may be at most
 /// <see cref="MaxPatternLength"/> characters and a match that runs past <see cref="MatchTimeout"/> fails the comparison
@@ -69,12 +70,12 @@ public sealed class AbiSuppression
     internal static readonly ImmutableHashSet<string> TypeKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
         "label", "name", "name_regexp", "name_not_regexp", "type_kind", "accessed_through", "has_data_member_inserted_at",
         "has_data_member_inserted_between", "has_data_members_inserted_between", "changed_enumerators", "drop", "drop_artifact",
-        "file_name_regexp", "file_name_not_regexp", "soname_regexp", "soname_not_regexp");
+        "file_name_regexp", "file_name_not_regexp", "soname_regexp", "soname_not_regexp", "source_location_not_in", "source_location_not_regexp");
 
-    // libabigail [suppress_type] keys the model cannot evaluate (no source locations are read; the rest are later
-    // than abidiff 2.2 or need what the model leaves out): a section using one matches nothing rather than too much.
+    // libabigail [suppress_type] keys the model cannot evaluate (later than abidiff 2.2, or needing what the model
+    // leaves out): a section using one matches nothing rather than too much.
     internal static readonly ImmutableHashSet<string> UnsupportedTypeKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
-        "source_location_not_in", "source_location_not_regexp", "has_size_change", "has_data_member", "has_data_member_regexp",
+        "has_size_change", "has_data_member", "has_data_member_regexp",
         "has_strict_flexible_array_data_member_conversion", "changed_enumerators_regexp");
 
     internal static readonly ImmutableHashSet<string> FileKeys = ImmutableHashSet.Create(StringComparer.Ordinal,
@@ -96,6 +97,8 @@ public sealed class AbiSuppression
     private readonly List<(int Index, string? Name, Regex? Pattern)> _parameters = [];
     private readonly List<AbiInsertionRange> _insertionRanges = [];
     private readonly HashSet<string> _changedEnumerators = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _locationsToKeep = new(StringComparer.Ordinal);
+    private readonly Regex? _locationToKeep;
     private readonly bool _unsupported;
 
     /// <summary>Creates a suppression from its properties.</summary>
@@ -177,6 +180,13 @@ public sealed class AbiSuppression
             _changedEnumerators.UnionWith(enumerators.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
 
+        // libabigail reads "a.h, b.h" as a list property: a type declared in any of them is kept.
+        if (Get("source_location_not_in") is { } keep)
+        {
+            _locationsToKeep.UnionWith(keep.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        _locationToKeep = Compile(Get("source_location_not_regexp"));
         _unsupported = Properties.Any(p => UnsupportedTypeKeys.Contains(p.Key));
     }
 
@@ -545,7 +555,7 @@ public sealed class AbiSuppression
             "typedef" => type.Kind == AbiTypeKind.Typedef,
             _ => type.Kind is AbiTypeKind.Base or AbiTypeKind.Void,
         };
-        if (!kind)
+        if (!kind || !LocationMatches(type))
         {
             return false;
         }
@@ -558,6 +568,32 @@ public sealed class AbiSuppression
         // Derived types have names too ("S*", "int[4]", "int (S*)"), so name_not_regexp matches them as abidiff does.
         var name = AbiTypeNames.Of(type);
         return Name is not null ? Name == name : (_name is null || IsMatch(_name, name)) && (_nameNot is null || !IsMatch(_nameNot, name));
+    }
+
+    /// <summary>
+    /// libabigail's <c>suppression_matches_type_location</c>: with <c>source_location_not_in</c> (a file name, matched
+    /// on the whole path or its last part) or <c>source_location_not_regexp</c> (on the whole path), a type declared
+    /// in a kept file is not suppressed, and neither is a type with no declaration file (a pointer, a base type).
+    /// </summary>
+    private bool LocationMatches(AbiType type)
+    {
+        if (_locationsToKeep.Count == 0 && _locationToKeep is null)
+        {
+            return true;
+        }
+
+        if (type.DeclarationFile is not { } path)
+        {
+            return false;
+        }
+
+        if (_locationToKeep is not null && IsMatch(_locationToKeep, path))
+        {
+            return false;
+        }
+
+        int slash = path.LastIndexOf('/');
+        return !_locationsToKeep.Contains(slash < 0 ? path : path[(slash + 1)..]) && !_locationsToKeep.Contains(path);
     }
 
     private bool FileMatches(AbiSurface oldSurface, AbiSurface newSurface)
@@ -798,9 +834,7 @@ public sealed class AbiSuppressionFile
             };
             if (current == AbiSuppressionKind.Type && AbiSuppression.UnsupportedTypeKeys.Contains(key))
             {
-                warnings.Add(new AbiSuppressionWarning(lineNumber, key.StartsWith("source_location", StringComparison.Ordinal)
-                    ? $"key '{key}' needs source locations, which Abi.Sdk does not read; this [suppress_type] matches nothing"
-                    : $"key '{key}' is not supported; this [suppress_type] matches nothing"));
+                warnings.Add(new AbiSuppressionWarning(lineNumber, $"key '{key}' is not supported; this [suppress_type] matches nothing"));
             }
             else if (!known.Contains(key))
             {

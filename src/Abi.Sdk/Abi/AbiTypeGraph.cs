@@ -54,6 +54,13 @@ public sealed class AbiTypeGraph
     /// <summary>The exported variables that have a DIE, by <c>.dynsym</c> name.</summary>
     public FrozenDictionary<string, AbiDeclaration> Variables { get; private set; }
 
+    /// <summary>
+    /// The split DWARF units (<c>gcc -gsplit-dwarf</c>) whose <c>.dwo</c> (or <c>.dwp</c>) was not found, one line each:
+    /// the name the skeleton records, its DWO id and the folders looked in. The functions and variables those units
+    /// declare have no types in the graph. Empty when every unit was found (and for graphs not built from DWARF).
+    /// </summary>
+    public ImmutableArray<string> MissingSplitUnits { get; internal set; } = [];
+
     /// <summary>True for a graph read from abidw's ABIXML, which records less than DWARF (see <see cref="AbiXmlTypeView"/>).</summary>
     internal bool FromAbiXml { get; set; }
 
@@ -76,7 +83,21 @@ public sealed class AbiTypeGraph
     /// <returns>The graph.</returns>
     /// <exception cref="DwarfFormatException">The debug information is malformed.</exception>
     /// <exception cref="ElfFormatException">The library or its debug file is not well-formed ELF.</exception>
-    public static AbiTypeGraph Load(ElfImage image, IEnumerable<string>? debugRoots = null)
+    public static AbiTypeGraph Load(ElfImage image, IEnumerable<string>? debugRoots = null) => Load(image, debugRoots, null);
+
+    /// <summary>
+    /// As <see cref="Load(ElfImage, IEnumerable{string}?)"/>, with folders where split DWARF is looked for after the
+    /// places the skeleton units name (<see cref="DwarfReaderOptions.SplitDwarfDirectories"/>): for <c>.dwo</c> files
+    /// moved since the build (gdb's <c>debug-file-directory</c> for them). Units whose <c>.dwo</c> is still not found are
+    /// listed in <see cref="MissingSplitUnits"/>.
+    /// </summary>
+    /// <param name="image">The library.</param>
+    /// <param name="debugRoots">The debug roots; <see langword="null"/> for the system's.</param>
+    /// <param name="splitDwarfDirectories">Folders holding the <c>.dwo</c> files (by their recorded name, relative, then by file name) or <c>NAME.dwp</c>; <see langword="null"/> for none.</param>
+    /// <returns>The graph.</returns>
+    /// <exception cref="DwarfFormatException">The debug information is malformed.</exception>
+    /// <exception cref="ElfFormatException">The library or its debug file is not well-formed ELF.</exception>
+    public static AbiTypeGraph Load(ElfImage image, IEnumerable<string>? debugRoots, IEnumerable<string>? splitDwarfDirectories)
     {
         ArgumentNullException.ThrowIfNull(image);
         var locator = new DebugInfoLocator(debugRoots);
@@ -102,7 +123,7 @@ public sealed class AbiTypeGraph
             return Unavailable(where.ToString());
         }
 
-        var options = new DwarfReaderOptions { DebugRoots = locator.DebugRoots };
+        var options = new DwarfReaderOptions { DebugRoots = locator.DebugRoots, SplitDwarfDirectories = splitDwarfDirectories is null ? [] : [.. splitDwarfDirectories] };
         if (location.Source == DebugInfoSource.InFile)
         {
             using var inFile = DwarfFile.Of(image, options);

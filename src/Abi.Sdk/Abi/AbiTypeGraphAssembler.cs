@@ -32,6 +32,9 @@ internal sealed class AbiTypeGraphAssembler
         public List<ulong?>? Dimensions;
         public List<int>? Parameters;
         public bool Variadic;
+
+        /// <summary>The file the type is declared in (DW_AT_decl_file, ABIXML's filepath), when recorded.</summary>
+        public string? File;
     }
 
     public int Count => _protos.Count;
@@ -137,7 +140,7 @@ internal sealed class AbiTypeGraphAssembler
                 p.Enumerators is null ? [] : [.. p.Enumerators],
                 p.Dimensions is null ? [] : [.. p.Dimensions],
                 p.Parameters is null ? [] : [.. p.Parameters.Select(x => map[x])],
-                p.Variadic);
+                p.Variadic, p.File);
         }
 
         var functions = new Dictionary<string, AbiDeclaration>(StringComparer.Ordinal);

@@ -33,6 +33,8 @@ internal sealed class AbiTypeGraphBuilder
     private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _variablesByName = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, DwarfDie> _variablesByAddress = [];
     private readonly Dictionary<ulong, DwarfDie> _tlsByOffset = [];
+    private readonly AbiDeclarationFiles _declarationFiles = new();
+    private readonly List<DwarfUnit> _missingSplitUnits = [];
 
     public AbiTypeGraphBuilder(ElfImage image, DwarfFile dwarf)
     {
@@ -127,7 +129,9 @@ internal sealed class AbiTypeGraphBuilder
         }
 
         ComputeSizes();
-        return Finish(pending);
+        var graph = Finish(pending);
+        graph.MissingSplitUnits = AbiSplitDwarfReport.Describe(_dwarf, _missingSplitUnits);
+        return graph;
     }
 
     /// <summary>
@@ -181,7 +185,7 @@ internal sealed class AbiTypeGraphBuilder
     /// The units to walk: a skeleton's split unit (from its <c>.dwo</c> or <c>.dwp</c>) in place of the skeleton, and
     /// the type units of each split file once, since the declarations and the types are there.
     /// </summary>
-    private static IEnumerable<DwarfUnit> UnitsToWalk(DwarfFile file)
+    private static IEnumerable<DwarfUnit> UnitsToWalk(DwarfFile file, List<DwarfUnit>? missing)
     {
         HashSet<DwarfFile>? splitFiles = null;
         foreach (var unit in file.Units)
@@ -194,6 +198,7 @@ internal sealed class AbiTypeGraphBuilder
 
             if (file.GetSplitUnit(unit) is not { } split)
             {
+                missing?.Add(unit);
                 continue;
             }
 
@@ -214,7 +219,7 @@ internal sealed class AbiTypeGraphBuilder
     private void Walk(DwarfFile file, bool declarations)
     {
         var prefix = new List<string?>(16);
-        foreach (var unit in UnitsToWalk(file))
+        foreach (var unit in UnitsToWalk(file, declarations ? _missingSplitUnits : null))
         {
             prefix.Clear();
             var dies = unit.ReadDies();
@@ -565,6 +570,7 @@ internal sealed class AbiTypeGraphBuilder
         var a = ReadAttributes(die);
         p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? a.Name;
         p.Size = a.ByteSize;
+        p.File = a.DeclFile is { } declFile ? _declarationFiles.Get(die.Unit, declFile) : null;
         int Target() => a.Type is { } t ? Reserve(t.ResolveReference()) : 0;
         switch (die.Tag)
         {
@@ -915,6 +921,7 @@ internal struct DieAttributes
     public bool Declaration;
     public bool External;
     public bool HasRanges;
+    public ulong? DeclFile;
 
     public static DieAttributes Read(DwarfDie die, NameCache? names = null)
     {
@@ -988,6 +995,9 @@ internal struct DieAttributes
                     break;
                 case DwarfAttribute.Ranges:
                     r.HasRanges = true;
+                    break;
+                case DwarfAttribute.DeclFile when a.IsConstant:
+                    r.DeclFile = a.RawValue;
                     break;
             }
         }

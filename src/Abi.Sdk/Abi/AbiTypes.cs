@@ -66,7 +66,7 @@ public sealed class AbiType
 
     internal AbiType(AbiTypeGraph graph, int index, AbiTypeKind kind, string? name, ulong? size, int target, AbiQualifiers qualifiers, bool isDeclarationOnly,
         ImmutableArray<AbiMember> members, ImmutableArray<AbiBaseClass> baseClasses, ImmutableArray<AbiVirtualFunction> virtualFunctions,
-        ImmutableArray<AbiEnumerator> enumerators, ImmutableArray<ulong?> dimensions, int[] parameters, bool isVariadic)
+        ImmutableArray<AbiEnumerator> enumerators, ImmutableArray<ulong?> dimensions, int[] parameters, bool isVariadic, string? declarationFile = null)
     {
         Graph = graph;
         Index = index;
@@ -83,6 +83,7 @@ public sealed class AbiType
         Dimensions = dimensions;
         _parameters = parameters;
         IsVariadic = isVariadic;
+        DeclarationFile = declarationFile;
     }
 
     /// <summary>The graph the type belongs to.</summary>
@@ -135,6 +136,14 @@ public sealed class AbiType
 
     /// <summary>True for a function type that takes variable arguments (<c>...</c>).</summary>
     public bool IsVariadic { get; }
+
+    /// <summary>
+    /// The file the type is declared in, as libabigail records it (DW_AT_decl_file through the unit's line-table file
+    /// names, the directory joined as libdw joins it: <c>/usr/include/stdio.h</c>, <c>./a.h</c>); <see langword="null"/>
+    /// when not recorded (base, pointer, array and function types, which have no declaration). For a type declared
+    /// identically in several files, the file of the first declaration read.
+    /// </summary>
+    public string? DeclarationFile { get; }
 
     /// <summary>The type spelled as C or C++ declares it: <c>struct S *</c>, <c>const char *</c>, <c>int (*)(void *)</c>, <c>long[4]</c>.</summary>
     public string Spelling => Graph.Spell(Index);

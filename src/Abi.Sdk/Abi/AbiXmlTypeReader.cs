@@ -23,6 +23,7 @@ internal sealed class AbiXmlTypeReader
     private readonly HashSet<int> _defined = [];
     private readonly Dictionary<(int Kind, string Name), int> _definitions = [];
     private readonly List<(int Index, int Kind, string Name)> _declarationOnly = [];
+    private readonly Dictionary<string, string> _filePaths = new(StringComparer.Ordinal);
     private readonly List<(string Symbol, string Name, string? Linkage, bool Function, int Type)> _hidden = [];
     private readonly HashSet<(string, bool)> _declared = [];
     private int _addressSize = 8;
@@ -191,6 +192,12 @@ internal sealed class AbiXmlTypeReader
             // scratch proto so that the first stays.
             index = Add(new AbiTypeGraphAssembler.Proto());
             _defined.Add(index);
+        }
+
+        // abidw's location: the file as libdw names it, which [suppress_type] source_location_not_* match.
+        if (r.GetAttribute("filepath") is { Length: > 0 } path)
+        {
+            _types[index].File = _filePaths.TryGetValue(path, out var shared) ? shared : _filePaths[path] = path;
         }
 
         return _types[index];

@@ -17,6 +17,7 @@ internal enum DwarfSectionKind
     TuIndex,
     Ranges,
     Rnglists,
+    Line,
 }
 
 /// <summary>Options for reading DWARF.</summary>
@@ -80,7 +81,7 @@ public sealed class DwarfFile : IDisposable
 {
     private readonly bool _ownsImage;
     private readonly DwarfReaderOptions _options;
-    private readonly DwarfSection?[] _sections = new DwarfSection?[11];
+    private readonly DwarfSection?[] _sections = new DwarfSection?[12];
     private readonly Dictionary<(ulong Offset, int Format), DwarfAbbreviationTable> _abbreviations = [];
     private readonly DwarfAbbreviationShapes _abbreviationShapes = new();
     private readonly Lock _lock = new();
@@ -480,6 +481,7 @@ public sealed class DwarfFile : IDisposable
         DwarfSectionKind.TuIndex => ".debug_tu_index",
         DwarfSectionKind.Ranges => ".debug_ranges",
         DwarfSectionKind.Rnglists => ".debug_rnglists",
+        DwarfSectionKind.Line => ".debug_line",
         _ => ".debug_types",
     };
 

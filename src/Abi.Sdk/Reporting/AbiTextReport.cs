@@ -41,6 +41,11 @@ public static class AbiTextReport
             int functions = typeChanges.Count(g => g.Key.IsFunction);
             writer.WriteLine(string.Create(inv, $"Type changes summary: {functions} function{(functions == 1 ? string.Empty : "s")} and {typeChanges.Count - functions} variable{(typeChanges.Count - functions == 1 ? string.Empty : "s")} with some indirect sub-type changes"));
         }
+
+        foreach (var missing in diff.MissingSplitUnits)
+        {
+            writer.WriteLine($"Types were partly compared: split DWARF {missing}");
+        }
         if (!diff.SuppressedDiagnostics.IsEmpty)
         {
             writer.WriteLine(string.Create(inv, $"Suppressed: {diff.SuppressedDiagnostics.Length} diagnostics"));

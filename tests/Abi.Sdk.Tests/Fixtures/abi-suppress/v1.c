@@ -1,10 +1,7 @@
 /* Old side of the suppression pair: each function reaches one type that v2.c changes in one way. */
-struct S { int a; int b; };                 /* v2: member c added at the end (size 8 -> 12) */
-struct P { char a; int b; };                /* v2: member c inserted into the padding (size stays 8) */
-struct M { int a; int b; };                 /* v2: member z inserted in the middle (size 8 -> 12) */
-union U { int i; float f; };                /* v2: member l added (size 4 -> 8) */
+#include "sup-a.h"            /* S, P, T */
+#include "include/sup-b.h"    /* M, U */
 enum E { E_A, E_B };                        /* v2: E_B renumbered */
-typedef int T;                              /* v2: typedef long */
 struct R { int a; };                        /* v2: member a becomes long */
 struct V { int a; };                        /* v2: member b added (size 4 -> 8) */
 struct D { int a; int b; };                 /* v2: member b removed, c added after it (size 8 -> 16) */

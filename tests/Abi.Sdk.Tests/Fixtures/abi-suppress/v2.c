@@ -1,10 +1,8 @@
-/* New side of the suppression pair (see v1.c). */
-struct S { int a; int b; int c; };
-struct P { char a; char c; int b; };
-struct M { int a; int z; int b; };
-union U { int i; float f; long l; };
+/* New side of the suppression pair (see v1.c); the headers are read with SUP_V2 defined. */
+#define SUP_V2
+#include "sup-a.h"            /* S, P, T */
+#include "include/sup-b.h"    /* M, U */
 enum E { E_A, E_B = 5 };
-typedef long T;
 struct R { long a; };
 struct V { int a; int b; };
 struct D { int a; long c; };

@@ -8,6 +8,9 @@
 #                                  DW_AT_GNU_ranges_base (DWARF 4)
 #   types.so                       C++, -gsplit-dwarf -gdwarf-4 -fdebug-types-section: several .debug_types.dwo sections
 #   pm.so                          C++ pointers to data members and member functions
+#   split-v1.so / split-v2.so      a changed pair with -gsplit-dwarf (DWARF 5; split4-v1/v2.so: DWARF 4), each with its
+#                                  .dwo, which the tests move away to check abi diff --dwo-dir; plain-v1/v2.so: the
+#                                  same without split DWARF, for abidiff (2.2 does not read .dwo files)
 # -fdebug-prefix-map: comp_dir is "." (the skeleton's .dwo is looked for next to the library), no build path.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,4 +23,9 @@ gcc $map -shared -fPIC -O2 -g -gsplit-dwarf -o gaps.split5.so gaps.c
 gcc $map -shared -fPIC -O2 -gdwarf-4 -gsplit-dwarf -o gaps.split4.so gaps.c
 g++ $map -shared -fPIC -O0 -gdwarf-4 -gsplit-dwarf -fdebug-types-section -o types.so types.cc
 g++ $map -shared -fPIC -O0 -g -o pm.so pm.cc
+for v in v1 v2; do
+  gcc $map -shared -fPIC -O0 -g -gsplit-dwarf -nostdlib -Wl,--build-id -o split-$v.so split-$v.c
+  gcc $map -shared -fPIC -O0 -gdwarf-4 -gsplit-dwarf -nostdlib -Wl,--build-id -o split4-$v.so split-$v.c
+  gcc $map -shared -fPIC -O0 -g -nostdlib -Wl,--build-id -o plain-$v.so split-$v.c
+done
 ls -l ./*.so ./*.dwo
