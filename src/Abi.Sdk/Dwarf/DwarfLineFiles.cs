@@ -172,7 +172,7 @@ internal static class DwarfLineFiles
             throw c.Error(start, $"line table entry count {count} is larger than the section");
         }
 
-        var entries = new List<(string?, ulong)>((int)count);
+        var entries = new List<(string?, ulong)>((int)Math.Min(count, 1024));
         for (ulong e = 0; e < count; e++)
         {
             string? path = null;
