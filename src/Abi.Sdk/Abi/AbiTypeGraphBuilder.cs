@@ -340,6 +340,7 @@ internal sealed class AbiTypeGraphBuilder
                         }
 
                         var a = ReadAttributes(die);
+                        a.ResolveLocationList();
                         if (a.Name is { } n && scope.Length > 0)
                         {
                             _scopedNames.TryAdd(DieKey.Of(die), scope + n);
@@ -922,6 +923,7 @@ internal struct DieAttributes
     public bool External;
     public bool HasRanges;
     public ulong? DeclFile;
+    public DwarfAttributeValue? LocationList;
 
     public static DieAttributes Read(DwarfDie die, NameCache? names = null)
     {
@@ -959,6 +961,9 @@ internal struct DieAttributes
                     break;
                 case DwarfAttribute.Location when a.Form is DwarfForm.Exprloc or DwarfForm.Block1 or DwarfForm.Block:
                     (r.Address, r.TlsOffset) = LocationOf(a.AsBytes(), die.Unit);
+                    break;
+                case DwarfAttribute.Location when a.Form is DwarfForm.Loclistx or DwarfForm.SecOffset || (a.Form is DwarfForm.Data4 or DwarfForm.Data8 && die.Unit.Version < 4):
+                    r.LocationList = a; // decoded only for the variables that need it (ResolveLocationList)
                     break;
                 case DwarfAttribute.DataMemberLocation:
                     r.MemberLocation = a.IsConstant ? a.RawValue : PlusUconst(a.AsBytes());
@@ -1003,6 +1008,29 @@ internal struct DieAttributes
         }
 
         return r;
+    }
+
+    /// <summary>
+    /// A variable whose DW_AT_location is a location list (DW_FORM_loclistx, or a section offset into
+    /// <c>.debug_loclists</c>/<c>.debug_loc</c>): the first of its expressions that is a static location (an address, or a
+    /// TLS offset) is its location.
+    /// </summary>
+    public void ResolveLocationList()
+    {
+        if (LocationList is not { } list || Address is not null || TlsOffset is not null)
+        {
+            return;
+        }
+
+        foreach (var expression in DwarfLocationLists.Expressions(list))
+        {
+            var (address, tls) = LocationOf(expression.Span, list.Unit);
+            if (address is not null || tls is not null)
+            {
+                (Address, TlsOffset) = (address, tls);
+                return;
+            }
+        }
     }
 
     /// <summary>

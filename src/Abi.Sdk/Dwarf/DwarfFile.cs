@@ -18,6 +18,8 @@ internal enum DwarfSectionKind
     Ranges,
     Rnglists,
     Line,
+    Loclists,
+    Loc,
 }
 
 /// <summary>Options for reading DWARF.</summary>
@@ -81,7 +83,7 @@ public sealed class DwarfFile : IDisposable
 {
     private readonly bool _ownsImage;
     private readonly DwarfReaderOptions _options;
-    private readonly DwarfSection?[] _sections = new DwarfSection?[12];
+    private readonly DwarfSection?[] _sections = new DwarfSection?[14];
     private readonly Dictionary<(ulong Offset, int Format), DwarfAbbreviationTable> _abbreviations = [];
     private readonly DwarfAbbreviationShapes _abbreviationShapes = new();
     private readonly Lock _lock = new();
@@ -482,6 +484,8 @@ public sealed class DwarfFile : IDisposable
         DwarfSectionKind.Ranges => ".debug_ranges",
         DwarfSectionKind.Rnglists => ".debug_rnglists",
         DwarfSectionKind.Line => ".debug_line",
+        DwarfSectionKind.Loclists => ".debug_loclists",
+        DwarfSectionKind.Loc => ".debug_loc",
         _ => ".debug_types",
     };
 

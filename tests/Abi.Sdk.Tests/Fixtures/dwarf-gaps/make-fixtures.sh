@@ -8,6 +8,9 @@
 #                                  DW_AT_GNU_ranges_base (DWARF 4)
 #   types.so                       C++, -gsplit-dwarf -gdwarf-4 -fdebug-types-section: several .debug_types.dwo sections
 #   pm.so                          C++ pointers to data members and member functions
+#   loclist.so                     a variable located by DW_FORM_loclistx through .debug_loclists and
+#                                  DW_AT_loclists_base: gcc writes none for a file-scope variable, so loclist.py
+#                                  rewrites gcc's annotated assembly of loclist.c (python3)
 #   split-v1.so / split-v2.so      a changed pair with -gsplit-dwarf (DWARF 5; split4-v1/v2.so: DWARF 4), each with its
 #                                  .dwo, which the tests move away to check abi diff --dwo-dir; plain-v1/v2.so: the
 #                                  same without split DWARF, for abidiff (2.2 does not read .dwo files)
@@ -23,6 +26,10 @@ gcc $map -shared -fPIC -O2 -g -gsplit-dwarf -o gaps.split5.so gaps.c
 gcc $map -shared -fPIC -O2 -gdwarf-4 -gsplit-dwarf -o gaps.split4.so gaps.c
 g++ $map -shared -fPIC -O0 -gdwarf-4 -gsplit-dwarf -fdebug-types-section -o types.so types.cc
 g++ $map -shared -fPIC -O0 -g -o pm.so pm.cc
+gcc $map -S -fPIC -O0 -g -fno-asynchronous-unwind-tables -dA -o loclist.s loclist.c
+python3 loclist.py loclist.s loclist.rewritten.s
+gcc -shared -fPIC -nostdlib -Wl,--build-id -o loclist.so loclist.rewritten.s
+rm -f loclist.s loclist.rewritten.s
 for v in v1 v2; do
   gcc $map -shared -fPIC -O0 -g -gsplit-dwarf -nostdlib -Wl,--build-id -o split-$v.so split-$v.c
   gcc $map -shared -fPIC -O0 -gdwarf-4 -gsplit-dwarf -nostdlib -Wl,--build-id -o split4-$v.so split-$v.c
