@@ -21,10 +21,13 @@ internal sealed class AbiTypeGraphBuilder
     private readonly ElfImage _image;
     private readonly DwarfFile _dwarf;
     private readonly List<Proto> _protos = [];
-    private readonly Dictionary<DieKey, int> _byDie = [];
+    private readonly Dictionary<ulong, int> _byDie = [];
     private readonly Queue<(DwarfDie Die, int Index)> _work = new();
     private readonly NameCache _names;
-    private readonly Dictionary<DieKey, string> _scopedNames = [];
+    private readonly Dictionary<ulong, string> _scopedNames = [];
+    private readonly Dictionary<DwarfFile, int> _keyFiles = new(ReferenceEqualityComparer.Instance);
+    private DwarfFile? _lastKeyFile;
+    private int _lastKeyIndex;
     private readonly Dictionary<(int Kind, string Name), DwarfDie> _definitions = [];
     private readonly Dictionary<string, DwarfDie> _functionsByLinkage = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _functionsByName = new(StringComparer.Ordinal);
@@ -41,9 +44,27 @@ internal sealed class AbiTypeGraphBuilder
         _names = new NameCache(dwarf);
     }
 
-    private readonly record struct DieKey(DwarfFile File, bool Types, ulong Offset)
+    /// <summary>
+    /// A DIE's identity as one integer: its offset (below 2^31), whether it is in <c>.debug_types</c>, and which of the
+    /// files walked holds it (the debug file, its supplementary file, split files), numbered as they are met.
+    /// </summary>
+    private ulong KeyOf(DwarfDie die)
     {
-        public static DieKey Of(DwarfDie die) => new(die.Unit.File, die.Unit.IsInTypesSection, die.Offset);
+        var unit = die.Unit;
+        var file = unit.File;
+        if (!ReferenceEquals(file, _lastKeyFile))
+        {
+            ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyFiles, file, out bool known);
+            if (!known)
+            {
+                slot = _keyFiles.Count - 1;
+            }
+
+            _lastKeyFile = file;
+            _lastKeyIndex = slot;
+        }
+
+        return (ulong)_lastKeyIndex << 33 | (unit.IsInTypesSection ? 1UL << 32 : 0) | die.Offset;
     }
 
     private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
@@ -257,12 +278,12 @@ internal sealed class AbiTypeGraphBuilder
                         {
                             // gcc's DWARF 4 type units define a type outside its namespace, with DW_AT_specification
                             // pointing at a declaration inside it (walked first): the declaration's scope is the type's.
-                            var qualified = a.Specification is { } spec && _scopedNames.TryGetValue(DieKey.Of(spec.ResolveReference()), out var declared)
+                            var qualified = a.Specification is { } spec && _scopedNames.TryGetValue(KeyOf(spec.ResolveReference()), out var declared)
                                 ? declared
                                 : scope + n;
                             if (qualified.Length > n.Length)
                             {
-                                _scopedNames.TryAdd(DieKey.Of(die), qualified);
+                                _scopedNames.TryAdd(KeyOf(die), qualified);
                             }
 
                             if (!a.Declaration && a.Signature is null)
@@ -283,7 +304,7 @@ internal sealed class AbiTypeGraphBuilder
                     case DwarfTag.Typedef when scope.Length > 0:
                         if (die.Name is { } typedefName)
                         {
-                            _scopedNames.TryAdd(DieKey.Of(die), scope + typedefName);
+                            _scopedNames.TryAdd(KeyOf(die), scope + typedefName);
                         }
 
                         break;
@@ -298,7 +319,7 @@ internal sealed class AbiTypeGraphBuilder
                         var a = ReadAttributes(die);
                         if (a.Name is { } n && scope.Length > 0)
                         {
-                            _scopedNames.TryAdd(DieKey.Of(die), scope + n);
+                            _scopedNames.TryAdd(KeyOf(die), scope + n);
                         }
 
                         if (declarations && (a.LowPc is not null || a.HasRanges) && !a.Declaration)
@@ -337,7 +358,7 @@ internal sealed class AbiTypeGraphBuilder
                         var a = ReadAttributes(die);
                         if (a.Name is { } n && scope.Length > 0)
                         {
-                            _scopedNames.TryAdd(DieKey.Of(die), scope + n);
+                            _scopedNames.TryAdd(KeyOf(die), scope + n);
                         }
 
                         if (declarations && !a.Declaration && (a.Address is not null || a.TlsOffset is not null || a.Specification is not null))
@@ -410,7 +431,7 @@ internal sealed class AbiTypeGraphBuilder
         DwarfDie? withParameters = null;
         foreach (var (d, a) in chain)
         {
-            name ??= _scopedNames.GetValueOrDefault(DieKey.Of(d)) ?? a.Name;
+            name ??= _scopedNames.GetValueOrDefault(KeyOf(d)) ?? a.Name;
             linkage ??= a.LinkageName;
             returns ??= a.Type;
             if (HasParameters(d))
@@ -436,7 +457,7 @@ internal sealed class AbiTypeGraphBuilder
         DwarfAttributeValue? type = null;
         foreach (var (d, a) in Chain(die))
         {
-            name ??= _scopedNames.GetValueOrDefault(DieKey.Of(d)) ?? a.Name;
+            name ??= _scopedNames.GetValueOrDefault(KeyOf(d)) ?? a.Name;
             linkage ??= a.LinkageName;
             type ??= a.Type;
         }
@@ -516,7 +537,7 @@ internal sealed class AbiTypeGraphBuilder
     /// <summary>The index of the type a DIE describes: built once per DIE (queued), declarations resolved to a definition.</summary>
     private int Reserve(DwarfDie die)
     {
-        if (_byDie.TryGetValue(DieKey.Of(die), out int known))
+        if (_byDie.TryGetValue(KeyOf(die), out int known))
         {
             return known;
         }
@@ -531,23 +552,23 @@ internal sealed class AbiTypeGraphBuilder
             }
             else if (a.Declaration && a.Name is { } n)
             {
-                var qualified = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? n;
+                var qualified = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? n;
                 if (_definitions.TryGetValue((DefinitionKind(die.Tag), qualified), out var definition))
                 {
                     die = definition;
                 }
             }
 
-            if (die != original && _byDie.TryGetValue(DieKey.Of(die), out known))
+            if (die != original && _byDie.TryGetValue(KeyOf(die), out known))
             {
-                _byDie[DieKey.Of(original)] = known;
+                _byDie[KeyOf(original)] = known;
                 return known;
             }
         }
 
         int index = Add(new Proto { Kind = AbiTypeKind.Void });
-        _byDie[DieKey.Of(original)] = index;
-        _byDie.TryAdd(DieKey.Of(die), index);
+        _byDie[KeyOf(original)] = index;
+        _byDie.TryAdd(KeyOf(die), index);
         _work.Enqueue((die, index));
         return index;
     }
@@ -563,7 +584,7 @@ internal sealed class AbiTypeGraphBuilder
     private void Fill(DwarfDie die, Proto p)
     {
         var a = ReadAttributes(die);
-        p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? a.Name;
+        p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
         int Target() => a.Type is { } t ? Reserve(t.ResolveReference()) : 0;
         switch (die.Tag)
@@ -593,7 +614,7 @@ internal sealed class AbiTypeGraphBuilder
                 if (die.TryGetAttribute(DwarfAttribute.ContainingType, out var containing) && containing.IsReference)
                 {
                     var cls = containing.ResolveReference();
-                    p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(cls)) ?? cls.Name;
+                    p.Name = _scopedNames.GetValueOrDefault(KeyOf(cls)) ?? cls.Name;
                 }
 
                 break;
@@ -919,8 +940,21 @@ internal struct DieAttributes
     public static DieAttributes Read(DwarfDie die, NameCache? names = null)
     {
         var r = default(DieAttributes);
-        foreach (var a in die.Attributes)
+        var unit = die.Unit;
+        int addressSize = unit.AddressSize, offsetSize = unit.OffsetSize, version = unit.Version;
+        // One cursor over the values; the attributes the builder never looks at (decl_file, decl_line, sibling,
+        // high_pc…) are stepped over by their size without being decoded.
+        var c = unit.Section.Cursor(die.AttributesOffset);
+        foreach (var spec in die.Abbreviation.Specs)
         {
+            if (!IsRead(spec.Attribute) && DwarfForms.FixedSize(spec.Form, addressSize, offsetSize, version) is >= 0 and var size)
+            {
+                c.Skip((ulong)size);
+                continue;
+            }
+
+            var form = DwarfForms.Read(ref c, spec.Form, spec.ImplicitConstant, unit, out ulong raw, out int dataOffset, out int dataLength);
+            var a = new DwarfAttributeValue(unit, spec.Attribute, form, raw, dataOffset, dataLength);
             switch (a.Attribute)
             {
                 case DwarfAttribute.Name when a.IsString:
@@ -994,6 +1028,12 @@ internal struct DieAttributes
 
         return r;
     }
+
+    private static bool IsRead(DwarfAttribute attribute) => attribute is DwarfAttribute.Name or DwarfAttribute.LinkageName or DwarfAttribute.MipsLinkageName
+        or DwarfAttribute.Type or DwarfAttribute.Specification or DwarfAttribute.AbstractOrigin or DwarfAttribute.Signature or DwarfAttribute.ConstValue
+        or DwarfAttribute.ByteSize or DwarfAttribute.LowPc or DwarfAttribute.Location or DwarfAttribute.DataMemberLocation or DwarfAttribute.DataBitOffset
+        or DwarfAttribute.BitOffset or DwarfAttribute.BitSize or DwarfAttribute.UpperBound or DwarfAttribute.Count or DwarfAttribute.VtableElemLocation
+        or DwarfAttribute.Encoding or DwarfAttribute.Virtuality or DwarfAttribute.Declaration or DwarfAttribute.External or DwarfAttribute.Ranges;
 
     /// <summary>
     /// A variable's static location: an address from an expression that is just DW_OP_addr (0x03), DW_OP_addrx (0xa1)

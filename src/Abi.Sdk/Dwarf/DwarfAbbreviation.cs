@@ -11,7 +11,7 @@ public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, Dwarf
 /// <summary>An entry of <c>.debug_abbrev</c>: the shape shared by the DIEs that name its code.</summary>
 public sealed class DwarfAbbreviation
 {
-    internal DwarfAbbreviation(ulong offset, uint code, DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int fixedSize)
+    internal DwarfAbbreviation(ulong offset, uint code, DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int fixedSize, int siblingOffset = -1)
     {
         Offset = offset;
         Code = code;
@@ -19,9 +19,15 @@ public sealed class DwarfAbbreviation
         HasChildren = hasChildren;
         Specs = specs;
         FixedSize = fixedSize;
+        SiblingOffset = siblingOffset;
         foreach (var spec in specs)
         {
             HasSibling |= spec.Attribute == DwarfAttribute.Sibling;
+            if (spec.Attribute == DwarfAttribute.Sibling)
+            {
+                SiblingForm = spec.Form;
+                break;
+            }
         }
     }
 
@@ -47,6 +53,15 @@ public sealed class DwarfAbbreviation
 
     /// <summary>True when the DIEs carry DW_AT_sibling: a walk may jump over their children.</summary>
     internal bool HasSibling { get; }
+
+    /// <summary>
+    /// Where the value of the first DW_AT_sibling starts, counted from the DIE's first attribute value, when every
+    /// value before it has a fixed size (gcc writes it first); -1 otherwise. Lets a walk read it without decoding.
+    /// </summary>
+    internal int SiblingOffset { get; }
+
+    /// <summary>The form of the first DW_AT_sibling (0 without one).</summary>
+    internal DwarfForm SiblingForm { get; }
 }
 
 /// <summary>The abbreviations of one table in <c>.debug_abbrev</c>, for one unit format (address and offset size).</summary>
@@ -134,6 +149,8 @@ internal sealed class DwarfAbbreviationTable
             int specsStart = c.Position;
             specs.Clear();
             int fixedSize = 0;
+            int siblingOffset = -1;
+            bool siblingSeen = false;
             while (true)
             {
                 int specOffset = c.Position;
@@ -151,6 +168,12 @@ internal sealed class DwarfAbbreviationTable
 
                 long implicitConst = (DwarfForm)form == DwarfForm.ImplicitConst ? c.Sleb() : 0;
                 specs.Add(new DwarfAttributeSpec((DwarfAttribute)name, (DwarfForm)form, implicitConst));
+                if (!siblingSeen && (DwarfAttribute)name == DwarfAttribute.Sibling)
+                {
+                    siblingSeen = true;
+                    siblingOffset = fixedSize; // -1 when a value before it has a variable size
+                }
+
                 int size = DwarfForms.FixedSize((DwarfForm)form, addressSize, offsetSize, version);
                 fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
             }
@@ -161,7 +184,7 @@ internal sealed class DwarfAbbreviationTable
                 // Units of one producer repeat the same attribute lists thousands of times (libc: 133 678
                 // abbreviations, a few thousand distinct lists): one array per distinct list.
                 var array = shapes is null ? [.. specs] : shapes.Share(abbrev.Data.Span[specsStart..c.Position], specs, addressSize | offsetSize << 8 | version << 16);
-                list.Add(new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize));
+                list.Add(new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize, siblingOffset));
                 maxCode = Math.Max(maxCode, (uint)code);
             }
         }
