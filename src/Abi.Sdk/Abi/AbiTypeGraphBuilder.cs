@@ -21,7 +21,7 @@ internal sealed class AbiTypeGraphBuilder
     private readonly ElfImage _image;
     private readonly DwarfFile _dwarf;
     private readonly List<Proto> _protos = [];
-    private readonly Dictionary<ulong, int> _byDie = [];
+    private readonly Dictionary<ulong, int> _byDie = new(1 << 12);
     private readonly Queue<(DwarfDie Die, int Index)> _work = new();
     private readonly NameCache _names;
     private readonly Dictionary<ulong, string> _scopedNames = [];
@@ -48,9 +48,10 @@ internal sealed class AbiTypeGraphBuilder
     /// A DIE's identity as one integer: its offset (below 2^31), whether it is in <c>.debug_types</c>, and which of the
     /// files walked holds it (the debug file, its supplementary file, split files), numbered as they are met.
     /// </summary>
-    private ulong KeyOf(DwarfDie die)
+    private ulong KeyOf(DwarfDie die) => KeyOf(die.Unit, die.Offset);
+
+    private ulong KeyOf(DwarfUnit unit, ulong offset)
     {
-        var unit = die.Unit;
         var file = unit.File;
         if (!ReferenceEquals(file, _lastKeyFile))
         {
@@ -64,7 +65,7 @@ internal sealed class AbiTypeGraphBuilder
             _lastKeyIndex = slot;
         }
 
-        return (ulong)_lastKeyIndex << 33 | (unit.IsInTypesSection ? 1UL << 32 : 0) | die.Offset;
+        return (ulong)_lastKeyIndex << 33 | (unit.IsInTypesSection ? 1UL << 32 : 0) | offset;
     }
 
     private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
@@ -442,7 +443,7 @@ internal sealed class AbiTypeGraphBuilder
 
         var proto = new Proto { Kind = AbiTypeKind.Function, Parameters = [] };
         int index = Add(proto);
-        proto.Target = returns is { } r ? Reserve(r.ResolveReference()) : 0;
+        proto.Target = returns is { } r ? Reserve(r) : 0;
         if (withParameters is { } p)
         {
             AddParameters(proto, p);
@@ -462,7 +463,7 @@ internal sealed class AbiTypeGraphBuilder
             type ??= a.Type;
         }
 
-        return new PendingDeclaration(symbol, name ?? symbol, linkage, false, type is { } t ? Reserve(t.ResolveReference()) : 0);
+        return new PendingDeclaration(symbol, name ?? symbol, linkage, false, type is { } t ? Reserve(t) : 0);
     }
 
     /// <summary>The DIE and those it continues (DW_AT_abstract_origin, DW_AT_specification), at most 8 deep.</summary>
@@ -516,7 +517,7 @@ internal sealed class AbiTypeGraphBuilder
                     type = a.Type;
                 }
 
-                proto.Parameters!.Add(type is { } t ? Reserve(t.ResolveReference()) : 0);
+                proto.Parameters!.Add(type is { } t ? Reserve(t) : 0);
             }
         }
     }
@@ -532,6 +533,20 @@ internal sealed class AbiTypeGraphBuilder
 
         _protos.Add(proto);
         return _protos.Count - 1;
+    }
+
+    /// <summary>The index of the type a reference points at; a unit-local one already met is found by its offset alone.</summary>
+    private int Reserve(DwarfAttributeValue reference)
+    {
+        var unit = reference.Unit;
+        ulong raw = reference.RawValue;
+        if (reference.Form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata
+            && raw < unit.EndOffset - unit.Offset && _byDie.TryGetValue(KeyOf(unit, unit.Offset + raw), out int known))
+        {
+            return known;
+        }
+
+        return Reserve(reference.ResolveReference());
     }
 
     /// <summary>The index of the type a DIE describes: built once per DIE (queued), declarations resolved to a definition.</summary>
@@ -586,7 +601,7 @@ internal sealed class AbiTypeGraphBuilder
         var a = ReadAttributes(die);
         p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
-        int Target() => a.Type is { } t ? Reserve(t.ResolveReference()) : 0;
+        int Target() => a.Type is { } t ? Reserve(t) : 0;
         switch (die.Tag)
         {
             case DwarfTag.BaseType:
@@ -745,14 +760,14 @@ internal sealed class AbiTypeGraphBuilder
                         }
                     }
 
-                    p.Members.Add((m.Name, m.Type is { } t ? Reserve(t.ResolveReference()) : 0, bitOffset, m.BitSize));
+                    p.Members.Add((m.Name, m.Type is { } t ? Reserve(t) : 0, bitOffset, m.BitSize));
                     break;
                 }
 
                 case DwarfTag.Inheritance:
                 {
                     var b = ReadAttributes(c);
-                    p.Bases.Add((b.Type is { } t ? Reserve(t.ResolveReference()) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
+                    p.Bases.Add((b.Type is { } t ? Reserve(t) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
                     break;
                 }
 
@@ -821,20 +836,39 @@ internal sealed class AbiTypeGraphBuilder
     private AbiTypeGraph Finish(List<PendingDeclaration> pending)
     {
         int n = _protos.Count;
-        var keys = new string[n];
+        var classes = new int[n];
         var children = new int[n][];
         var key = new StringBuilder();
         var kids = new List<int>();
+        // Classes of equal local keys, numbered in order of first appearance as the canonicaliser would: most protos
+        // repeat a key (the same type declared in many units), so a key is made a string only the first time.
+        var interned = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
+        var buffer = new char[256];
         for (int i = 0; i < n; i++)
         {
-            (keys[i], children[i]) = LocalKey(_protos[i], key, kids);
+            children[i] = LocalKey(_protos[i], key, kids);
+            if (buffer.Length < key.Length)
+            {
+                buffer = new char[key.Length * 2];
+            }
+
+            key.CopyTo(0, buffer, key.Length);
+            var span = buffer.AsSpan(0, key.Length);
+            if (!lookup.TryGetValue(span, out int c))
+            {
+                c = interned.Count;
+                interned.Add(span.ToString(), c);
+            }
+
+            classes[i] = c;
         }
 
-        return AbiTypeGraphAssembler.Materialize(_protos, AbiTypeCanonicalizer.Refine(keys, children), _dwarf.FileName,
+        return AbiTypeGraphAssembler.Materialize(_protos, AbiTypeCanonicalizer.Refine(classes, interned.Count, children), _dwarf.FileName,
             pending.Select(d => (d.Symbol, d.Name, d.Linkage, d.IsFunction, d.Type)));
     }
 
-    private static (string Key, int[] Children) LocalKey(Proto p, StringBuilder key, List<int> children)
+    private static int[] LocalKey(Proto p, StringBuilder key, List<int> children)
     {
         key.Clear();
         children.Clear();
@@ -845,7 +879,7 @@ internal sealed class AbiTypeGraphBuilder
         }
 
         AppendLayout(key, p.Members, p.Bases, p.Virtuals, p.Enumerators, p.Dimensions, p.Parameters, children);
-        return (key.ToString(), [.. children]);
+        return [.. children];
     }
 
     internal static void AppendLayout(StringBuilder key, IEnumerable<(string? Name, int Type, ulong BitOffset, ulong? BitSize)>? members, IEnumerable<(int Type, ulong Offset, bool Virtual)>? bases,

@@ -115,10 +115,11 @@ internal sealed class DwarfAbbreviationTable
         }
 
         var c = abbrev.Cursor((long)offset);
-        var list = new List<DwarfAbbreviation>();
-        var seen = new HashSet<uint>();
+        // Codes are small and dense in practice (1, 2, 3…): the lookup array grows as they come.
+        var dense = new DwarfAbbreviation?[64];
+        Dictionary<uint, DwarfAbbreviation>? sparse = null;
+        uint maxDense = 0;
         var specs = new List<DwarfAttributeSpec>();
-        uint maxCode = 0;
         while (true)
         {
             int entryOffset = c.Position;
@@ -179,28 +180,42 @@ internal sealed class DwarfAbbreviationTable
             }
 
             // The first definition of a code wins, as in libdw.
-            if (seen.Add((uint)code))
+            bool first;
+            if (code <= MaxDenseCode)
+            {
+                if (code >= (ulong)dense.Length)
+                {
+                    Array.Resize(ref dense, (int)Math.Min(Math.Max((ulong)dense.Length * 2, code + 1), MaxDenseCode + 1));
+                }
+
+                first = dense[code] is null;
+            }
+            else
+            {
+                first = sparse is null || !sparse.ContainsKey((uint)code);
+            }
+
+            if (first)
             {
                 // Units of one producer repeat the same attribute lists thousands of times (libc: 133 678
                 // abbreviations, a few thousand distinct lists): one array per distinct list.
                 var array = shapes is null ? [.. specs] : shapes.Share(abbrev.Data.Span[specsStart..c.Position], specs, addressSize | offsetSize << 8 | version << 16);
-                list.Add(new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize, siblingOffset));
-                maxCode = Math.Max(maxCode, (uint)code);
+                var a = new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize, siblingOffset);
+                if (code <= MaxDenseCode)
+                {
+                    dense[code] = a;
+                    maxDense = Math.Max(maxDense, (uint)code);
+                }
+                else
+                {
+                    (sparse ??= [])[(uint)code] = a;
+                }
             }
         }
 
-        var dense = new DwarfAbbreviation?[Math.Min(maxCode, MaxDenseCode) + 1];
-        Dictionary<uint, DwarfAbbreviation>? sparse = null;
-        foreach (var a in list)
+        if ((uint)dense.Length > maxDense + 1)
         {
-            if (a.Code < (uint)dense.Length)
-            {
-                dense[a.Code] = a;
-            }
-            else
-            {
-                (sparse ??= [])[a.Code] = a;
-            }
+            Array.Resize(ref dense, (int)maxDense + 1);
         }
 
         return new DwarfAbbreviationTable(dense, sparse);
