@@ -22,6 +22,7 @@ internal sealed class AbiTypeGraphBuilder
     private readonly DwarfFile _dwarf;
     private readonly List<Proto> _protos = [];
     private readonly Dictionary<ulong, int> _byDie = new(1 << 12);
+    private readonly List<(DwarfDie Die, DieAttributes Attributes)> _chain = new(8);
     private readonly Queue<(DwarfDie Die, int Index)> _work = new();
     private readonly NameCache _names;
     private readonly Dictionary<ulong, string> _scopedNames = [];
@@ -469,7 +470,9 @@ internal sealed class AbiTypeGraphBuilder
     /// <summary>The DIE and those it continues (DW_AT_abstract_origin, DW_AT_specification), at most 8 deep.</summary>
     private List<(DwarfDie Die, DieAttributes Attributes)> Chain(DwarfDie die)
     {
-        var chain = new List<(DwarfDie, DieAttributes)>(3);
+        // One list, reused: each caller is done with the chain before the next is asked for (an entry is large).
+        var chain = _chain;
+        chain.Clear();
         for (int i = 0; i < 8; i++)
         {
             var a = ReadAttributes(die);
@@ -872,7 +875,8 @@ internal sealed class AbiTypeGraphBuilder
     {
         key.Clear();
         children.Clear();
-        key.Append((int)p.Kind).Append('|').Append(p.Name).Append('|').Append(p.Size).Append('|').Append((int)p.Qualifiers).Append(p.DeclarationOnly ? "|d" : "|").Append(p.Variadic ? "|v" : "|");
+        key.Append((int)p.Kind).Append('|').Append(p.Name).Append('|');
+        AppendOptional(key, p.Size).Append('|').Append((int)p.Qualifiers).Append(p.DeclarationOnly ? "|d" : "|").Append(p.Variadic ? "|v" : "|");
         if (p.Target >= 0)
         {
             children.Add(p.Target);
@@ -882,6 +886,9 @@ internal sealed class AbiTypeGraphBuilder
         return [.. children];
     }
 
+    /// <summary>Appends a value when there is one, as <c>Append(object)</c> would, without boxing it.</summary>
+    private static StringBuilder AppendOptional(StringBuilder key, ulong? value) => value is { } v ? key.Append(v) : key;
+
     internal static void AppendLayout(StringBuilder key, IEnumerable<(string? Name, int Type, ulong BitOffset, ulong? BitSize)>? members, IEnumerable<(int Type, ulong Offset, bool Virtual)>? bases,
         IEnumerable<AbiVirtualFunction>? virtuals, IEnumerable<AbiEnumerator>? enumerators, IEnumerable<ulong?>? dimensions, IEnumerable<int>? parameters, List<int> children)
     {
@@ -890,7 +897,7 @@ internal sealed class AbiTypeGraphBuilder
             key.Append("|m");
             foreach (var m in members)
             {
-                key.Append(m.Name).Append('@').Append(m.BitOffset).Append(':').Append(m.BitSize).Append(';');
+                AppendOptional(key.Append(m.Name).Append('@').Append(m.BitOffset).Append(':'), m.BitSize).Append(';');
                 children.Add(m.Type);
             }
         }
@@ -928,7 +935,7 @@ internal sealed class AbiTypeGraphBuilder
             key.Append("|a");
             foreach (var d in dimensions)
             {
-                key.Append(d).Append(';');
+                AppendOptional(key, d).Append(';');
             }
         }
 

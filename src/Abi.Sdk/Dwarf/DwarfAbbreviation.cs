@@ -116,7 +116,7 @@ internal sealed class DwarfAbbreviationTable
 
         var c = abbrev.Cursor((long)offset);
         // Codes are small and dense in practice (1, 2, 3…): the lookup array grows as they come.
-        var dense = new DwarfAbbreviation?[64];
+        var dense = shapes?.TakeScratch() ?? new DwarfAbbreviation?[64];
         Dictionary<uint, DwarfAbbreviation>? sparse = null;
         uint maxDense = 0;
         var specs = new List<DwarfAttributeSpec>();
@@ -213,9 +213,11 @@ internal sealed class DwarfAbbreviationTable
             }
         }
 
-        if ((uint)dense.Length > maxDense + 1)
+        if ((uint)dense.Length > maxDense + 1 || shapes is not null)
         {
-            Array.Resize(ref dense, (int)maxDense + 1);
+            var exact = dense.AsSpan(0, (int)maxDense + 1).ToArray();
+            shapes?.ReturnScratch(dense, (int)maxDense + 1);
+            dense = exact;
         }
 
         return new DwarfAbbreviationTable(dense, sparse);
@@ -229,6 +231,22 @@ internal sealed class DwarfAbbreviationTable
 internal sealed class DwarfAbbreviationShapes
 {
     private readonly Dictionary<(ulong Hash, int Format), List<(byte[] Encoded, DwarfAttributeSpec[] Specs)>> _byHash = [];
+    private DwarfAbbreviation?[]? _scratch;
+
+    /// <summary>A cleared lookup array for the table being read (under the lock), so that growing it is paid once per file.</summary>
+    public DwarfAbbreviation?[]? TakeScratch()
+    {
+        var s = _scratch;
+        _scratch = null;
+        return s;
+    }
+
+    /// <summary>Gives the lookup array back, clearing the <paramref name="used"/> entries a table filled.</summary>
+    public void ReturnScratch(DwarfAbbreviation?[] scratch, int used)
+    {
+        Array.Clear(scratch, 0, used);
+        _scratch = scratch;
+    }
 
     /// <summary>The shared array for an attribute list: the one read before from the same bytes, or a new one.</summary>
     public DwarfAttributeSpec[] Share(ReadOnlySpan<byte> encoded, List<DwarfAttributeSpec> specs, int format)
