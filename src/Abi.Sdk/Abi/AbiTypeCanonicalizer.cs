@@ -27,7 +27,16 @@ internal static class AbiTypeCanonicalizer
             classes[i] = c;
         }
 
-        int count = interned.Count;
+        return Refine(classes, interned.Count, children);
+    }
+
+    /// <summary>
+    /// The same, from classes of equal local keys already numbered 0…<paramref name="count"/>-1 in order of first
+    /// appearance (refined in place).
+    /// </summary>
+    public static int[] Refine(int[] classes, int count, int[][] children)
+    {
+        int n = classes.Length;
 
         // Work-list refinement: only a class one of whose members has a child that moved to another class can
         // split, so after the first pass only those are looked at again (the result is the same coarsest stable

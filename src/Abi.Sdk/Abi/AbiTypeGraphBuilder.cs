@@ -21,10 +21,14 @@ internal sealed class AbiTypeGraphBuilder
     private readonly ElfImage _image;
     private readonly DwarfFile _dwarf;
     private readonly List<Proto> _protos = [];
-    private readonly Dictionary<DieKey, int> _byDie = [];
+    private readonly Dictionary<ulong, int> _byDie = new(1 << 12);
+    private readonly List<(DwarfDie Die, DieAttributes Attributes)> _chain = new(8);
     private readonly Queue<(DwarfDie Die, int Index)> _work = new();
     private readonly NameCache _names;
-    private readonly Dictionary<DieKey, string> _scopedNames = [];
+    private readonly Dictionary<ulong, string> _scopedNames = [];
+    private readonly Dictionary<DwarfFile, int> _keyFiles = new(ReferenceEqualityComparer.Instance);
+    private DwarfFile? _lastKeyFile;
+    private int _lastKeyIndex;
     private readonly Dictionary<(int Kind, string Name), DwarfDie> _definitions = [];
     private readonly Dictionary<string, DwarfDie> _functionsByLinkage = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _functionsByName = new(StringComparer.Ordinal);
@@ -43,9 +47,28 @@ internal sealed class AbiTypeGraphBuilder
         _names = new NameCache(dwarf);
     }
 
-    private readonly record struct DieKey(DwarfFile File, bool Types, ulong Offset)
+    /// <summary>
+    /// A DIE's identity as one integer: its offset (below 2^31), whether it is in <c>.debug_types</c>, and which of the
+    /// files walked holds it (the debug file, its supplementary file, split files), numbered as they are met.
+    /// </summary>
+    private ulong KeyOf(DwarfDie die) => KeyOf(die.Unit, die.Offset);
+
+    private ulong KeyOf(DwarfUnit unit, ulong offset)
     {
-        public static DieKey Of(DwarfDie die) => new(die.Unit.File, die.Unit.IsInTypesSection, die.Offset);
+        var file = unit.File;
+        if (!ReferenceEquals(file, _lastKeyFile))
+        {
+            ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyFiles, file, out bool known);
+            if (!known)
+            {
+                slot = _keyFiles.Count - 1;
+            }
+
+            _lastKeyFile = file;
+            _lastKeyIndex = slot;
+        }
+
+        return (ulong)_lastKeyIndex << 33 | (unit.IsInTypesSection ? 1UL << 32 : 0) | offset;
     }
 
     private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
@@ -262,12 +285,12 @@ internal sealed class AbiTypeGraphBuilder
                         {
                             // gcc's DWARF 4 type units define a type outside its namespace, with DW_AT_specification
                             // pointing at a declaration inside it (walked first): the declaration's scope is the type's.
-                            var qualified = a.Specification is { } spec && _scopedNames.TryGetValue(DieKey.Of(spec.ResolveReference()), out var declared)
+                            var qualified = a.Specification is { } spec && _scopedNames.TryGetValue(KeyOf(spec.ResolveReference()), out var declared)
                                 ? declared
                                 : scope + n;
                             if (qualified.Length > n.Length)
                             {
-                                _scopedNames.TryAdd(DieKey.Of(die), qualified);
+                                _scopedNames.TryAdd(KeyOf(die), qualified);
                             }
 
                             if (!a.Declaration && a.Signature is null)
@@ -288,7 +311,7 @@ internal sealed class AbiTypeGraphBuilder
                     case DwarfTag.Typedef when scope.Length > 0:
                         if (die.Name is { } typedefName)
                         {
-                            _scopedNames.TryAdd(DieKey.Of(die), scope + typedefName);
+                            _scopedNames.TryAdd(KeyOf(die), scope + typedefName);
                         }
 
                         break;
@@ -303,7 +326,7 @@ internal sealed class AbiTypeGraphBuilder
                         var a = ReadAttributes(die);
                         if (a.Name is { } n && scope.Length > 0)
                         {
-                            _scopedNames.TryAdd(DieKey.Of(die), scope + n);
+                            _scopedNames.TryAdd(KeyOf(die), scope + n);
                         }
 
                         if (declarations && (a.LowPc is not null || a.HasRanges) && !a.Declaration)
@@ -343,7 +366,7 @@ internal sealed class AbiTypeGraphBuilder
                         a.ResolveLocationList();
                         if (a.Name is { } n && scope.Length > 0)
                         {
-                            _scopedNames.TryAdd(DieKey.Of(die), scope + n);
+                            _scopedNames.TryAdd(KeyOf(die), scope + n);
                         }
 
                         if (declarations && !a.Declaration && (a.Address is not null || a.TlsOffset is not null || a.Specification is not null))
@@ -416,7 +439,7 @@ internal sealed class AbiTypeGraphBuilder
         DwarfDie? withParameters = null;
         foreach (var (d, a) in chain)
         {
-            name ??= _scopedNames.GetValueOrDefault(DieKey.Of(d)) ?? a.Name;
+            name ??= _scopedNames.GetValueOrDefault(KeyOf(d)) ?? a.Name;
             linkage ??= a.LinkageName;
             returns ??= a.Type;
             if (HasParameters(d))
@@ -427,7 +450,7 @@ internal sealed class AbiTypeGraphBuilder
 
         var proto = new Proto { Kind = AbiTypeKind.Function, Parameters = [] };
         int index = Add(proto);
-        proto.Target = returns is { } r ? Reserve(r.ResolveReference()) : 0;
+        proto.Target = returns is { } r ? Reserve(r) : 0;
         if (withParameters is { } p)
         {
             AddParameters(proto, p);
@@ -442,18 +465,20 @@ internal sealed class AbiTypeGraphBuilder
         DwarfAttributeValue? type = null;
         foreach (var (d, a) in Chain(die))
         {
-            name ??= _scopedNames.GetValueOrDefault(DieKey.Of(d)) ?? a.Name;
+            name ??= _scopedNames.GetValueOrDefault(KeyOf(d)) ?? a.Name;
             linkage ??= a.LinkageName;
             type ??= a.Type;
         }
 
-        return new PendingDeclaration(symbol, name ?? symbol, linkage, false, type is { } t ? Reserve(t.ResolveReference()) : 0);
+        return new PendingDeclaration(symbol, name ?? symbol, linkage, false, type is { } t ? Reserve(t) : 0);
     }
 
     /// <summary>The DIE and those it continues (DW_AT_abstract_origin, DW_AT_specification), at most 8 deep.</summary>
     private List<(DwarfDie Die, DieAttributes Attributes)> Chain(DwarfDie die)
     {
-        var chain = new List<(DwarfDie, DieAttributes)>(3);
+        // One list, reused: each caller is done with the chain before the next is asked for (an entry is large).
+        var chain = _chain;
+        chain.Clear();
         for (int i = 0; i < 8; i++)
         {
             var a = ReadAttributes(die);
@@ -501,7 +526,7 @@ internal sealed class AbiTypeGraphBuilder
                     type = a.Type;
                 }
 
-                proto.Parameters!.Add(type is { } t ? Reserve(t.ResolveReference()) : 0);
+                proto.Parameters!.Add(type is { } t ? Reserve(t) : 0);
             }
         }
     }
@@ -519,10 +544,24 @@ internal sealed class AbiTypeGraphBuilder
         return _protos.Count - 1;
     }
 
+    /// <summary>The index of the type a reference points at; a unit-local one already met is found by its offset alone.</summary>
+    private int Reserve(DwarfAttributeValue reference)
+    {
+        var unit = reference.Unit;
+        ulong raw = reference.RawValue;
+        if (reference.Form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata
+            && raw < unit.EndOffset - unit.Offset && _byDie.TryGetValue(KeyOf(unit, unit.Offset + raw), out int known))
+        {
+            return known;
+        }
+
+        return Reserve(reference.ResolveReference());
+    }
+
     /// <summary>The index of the type a DIE describes: built once per DIE (queued), declarations resolved to a definition.</summary>
     private int Reserve(DwarfDie die)
     {
-        if (_byDie.TryGetValue(DieKey.Of(die), out int known))
+        if (_byDie.TryGetValue(KeyOf(die), out int known))
         {
             return known;
         }
@@ -537,23 +576,23 @@ internal sealed class AbiTypeGraphBuilder
             }
             else if (a.Declaration && a.Name is { } n)
             {
-                var qualified = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? n;
+                var qualified = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? n;
                 if (_definitions.TryGetValue((DefinitionKind(die.Tag), qualified), out var definition))
                 {
                     die = definition;
                 }
             }
 
-            if (die != original && _byDie.TryGetValue(DieKey.Of(die), out known))
+            if (die != original && _byDie.TryGetValue(KeyOf(die), out known))
             {
-                _byDie[DieKey.Of(original)] = known;
+                _byDie[KeyOf(original)] = known;
                 return known;
             }
         }
 
         int index = Add(new Proto { Kind = AbiTypeKind.Void });
-        _byDie[DieKey.Of(original)] = index;
-        _byDie.TryAdd(DieKey.Of(die), index);
+        _byDie[KeyOf(original)] = index;
+        _byDie.TryAdd(KeyOf(die), index);
         _work.Enqueue((die, index));
         return index;
     }
@@ -569,10 +608,10 @@ internal sealed class AbiTypeGraphBuilder
     private void Fill(DwarfDie die, Proto p)
     {
         var a = ReadAttributes(die);
-        p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(die)) ?? a.Name;
+        p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
         p.File = a.DeclFile is { } declFile ? _declarationFiles.Get(die.Unit, declFile) : null;
-        int Target() => a.Type is { } t ? Reserve(t.ResolveReference()) : 0;
+        int Target() => a.Type is { } t ? Reserve(t) : 0;
         switch (die.Tag)
         {
             case DwarfTag.BaseType:
@@ -600,7 +639,7 @@ internal sealed class AbiTypeGraphBuilder
                 if (die.TryGetAttribute(DwarfAttribute.ContainingType, out var containing) && containing.IsReference)
                 {
                     var cls = containing.ResolveReference();
-                    p.Name = _scopedNames.GetValueOrDefault(DieKey.Of(cls)) ?? cls.Name;
+                    p.Name = _scopedNames.GetValueOrDefault(KeyOf(cls)) ?? cls.Name;
                 }
 
                 break;
@@ -731,14 +770,14 @@ internal sealed class AbiTypeGraphBuilder
                         }
                     }
 
-                    p.Members.Add((m.Name, m.Type is { } t ? Reserve(t.ResolveReference()) : 0, bitOffset, m.BitSize));
+                    p.Members.Add((m.Name, m.Type is { } t ? Reserve(t) : 0, bitOffset, m.BitSize));
                     break;
                 }
 
                 case DwarfTag.Inheritance:
                 {
                     var b = ReadAttributes(c);
-                    p.Bases.Add((b.Type is { } t ? Reserve(t.ResolveReference()) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
+                    p.Bases.Add((b.Type is { } t ? Reserve(t) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
                     break;
                 }
 
@@ -807,32 +846,55 @@ internal sealed class AbiTypeGraphBuilder
     private AbiTypeGraph Finish(List<PendingDeclaration> pending)
     {
         int n = _protos.Count;
-        var keys = new string[n];
+        var classes = new int[n];
         var children = new int[n][];
         var key = new StringBuilder();
         var kids = new List<int>();
+        // Classes of equal local keys, numbered in order of first appearance as the canonicaliser would: most protos
+        // repeat a key (the same type declared in many units), so a key is made a string only the first time.
+        var interned = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
+        var buffer = new char[256];
         for (int i = 0; i < n; i++)
         {
-            (keys[i], children[i]) = LocalKey(_protos[i], key, kids);
+            children[i] = LocalKey(_protos[i], key, kids);
+            if (buffer.Length < key.Length)
+            {
+                buffer = new char[key.Length * 2];
+            }
+
+            key.CopyTo(0, buffer, key.Length);
+            var span = buffer.AsSpan(0, key.Length);
+            if (!lookup.TryGetValue(span, out int c))
+            {
+                c = interned.Count;
+                interned.Add(span.ToString(), c);
+            }
+
+            classes[i] = c;
         }
 
-        return AbiTypeGraphAssembler.Materialize(_protos, AbiTypeCanonicalizer.Refine(keys, children), _dwarf.FileName,
+        return AbiTypeGraphAssembler.Materialize(_protos, AbiTypeCanonicalizer.Refine(classes, interned.Count, children), _dwarf.FileName,
             pending.Select(d => (d.Symbol, d.Name, d.Linkage, d.IsFunction, d.Type)));
     }
 
-    private static (string Key, int[] Children) LocalKey(Proto p, StringBuilder key, List<int> children)
+    private static int[] LocalKey(Proto p, StringBuilder key, List<int> children)
     {
         key.Clear();
         children.Clear();
-        key.Append((int)p.Kind).Append('|').Append(p.Name).Append('|').Append(p.Size).Append('|').Append((int)p.Qualifiers).Append(p.DeclarationOnly ? "|d" : "|").Append(p.Variadic ? "|v" : "|");
+        key.Append((int)p.Kind).Append('|').Append(p.Name).Append('|');
+        AppendOptional(key, p.Size).Append('|').Append((int)p.Qualifiers).Append(p.DeclarationOnly ? "|d" : "|").Append(p.Variadic ? "|v" : "|");
         if (p.Target >= 0)
         {
             children.Add(p.Target);
         }
 
         AppendLayout(key, p.Members, p.Bases, p.Virtuals, p.Enumerators, p.Dimensions, p.Parameters, children);
-        return (key.ToString(), [.. children]);
+        return [.. children];
     }
+
+    /// <summary>Appends a value when there is one, as <c>Append(object)</c> would, without boxing it.</summary>
+    private static StringBuilder AppendOptional(StringBuilder key, ulong? value) => value is { } v ? key.Append(v) : key;
 
     internal static void AppendLayout(StringBuilder key, IEnumerable<(string? Name, int Type, ulong BitOffset, ulong? BitSize)>? members, IEnumerable<(int Type, ulong Offset, bool Virtual)>? bases,
         IEnumerable<AbiVirtualFunction>? virtuals, IEnumerable<AbiEnumerator>? enumerators, IEnumerable<ulong?>? dimensions, IEnumerable<int>? parameters, List<int> children)
@@ -842,7 +904,7 @@ internal sealed class AbiTypeGraphBuilder
             key.Append("|m");
             foreach (var m in members)
             {
-                key.Append(m.Name).Append('@').Append(m.BitOffset).Append(':').Append(m.BitSize).Append(';');
+                AppendOptional(key.Append(m.Name).Append('@').Append(m.BitOffset).Append(':'), m.BitSize).Append(';');
                 children.Add(m.Type);
             }
         }
@@ -880,7 +942,7 @@ internal sealed class AbiTypeGraphBuilder
             key.Append("|a");
             foreach (var d in dimensions)
             {
-                key.Append(d).Append(';');
+                AppendOptional(key, d).Append(';');
             }
         }
 
@@ -928,8 +990,21 @@ internal struct DieAttributes
     public static DieAttributes Read(DwarfDie die, NameCache? names = null)
     {
         var r = default(DieAttributes);
-        foreach (var a in die.Attributes)
+        var unit = die.Unit;
+        int addressSize = unit.AddressSize, offsetSize = unit.OffsetSize, version = unit.Version;
+        // One cursor over the values; the attributes the builder never looks at (decl_line, sibling,
+        // high_pc…) are stepped over by their size without being decoded.
+        var c = unit.Section.Cursor(die.AttributesOffset);
+        foreach (var spec in die.Abbreviation.Specs)
         {
+            if (!IsRead(spec.Attribute) && DwarfForms.FixedSize(spec.Form, addressSize, offsetSize, version) is >= 0 and var size)
+            {
+                c.Skip((ulong)size);
+                continue;
+            }
+
+            var form = DwarfForms.Read(ref c, spec.Form, spec.ImplicitConstant, unit, out ulong raw, out int dataOffset, out int dataLength);
+            var a = new DwarfAttributeValue(unit, spec.Attribute, form, raw, dataOffset, dataLength);
             switch (a.Attribute)
             {
                 case DwarfAttribute.Name when a.IsString:
@@ -1009,6 +1084,13 @@ internal struct DieAttributes
 
         return r;
     }
+
+    private static bool IsRead(DwarfAttribute attribute) => attribute is DwarfAttribute.Name or DwarfAttribute.LinkageName or DwarfAttribute.MipsLinkageName
+        or DwarfAttribute.Type or DwarfAttribute.Specification or DwarfAttribute.AbstractOrigin or DwarfAttribute.Signature or DwarfAttribute.ConstValue
+        or DwarfAttribute.ByteSize or DwarfAttribute.LowPc or DwarfAttribute.Location or DwarfAttribute.DataMemberLocation or DwarfAttribute.DataBitOffset
+        or DwarfAttribute.BitOffset or DwarfAttribute.BitSize or DwarfAttribute.UpperBound or DwarfAttribute.Count or DwarfAttribute.VtableElemLocation
+        or DwarfAttribute.Encoding or DwarfAttribute.Virtuality or DwarfAttribute.Declaration or DwarfAttribute.External or DwarfAttribute.Ranges
+        or DwarfAttribute.DeclFile;
 
     /// <summary>
     /// A variable whose DW_AT_location is a location list (DW_FORM_loclistx, or a section offset into

@@ -11,7 +11,7 @@ public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, Dwarf
 /// <summary>An entry of <c>.debug_abbrev</c>: the shape shared by the DIEs that name its code.</summary>
 public sealed class DwarfAbbreviation
 {
-    internal DwarfAbbreviation(ulong offset, uint code, DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int fixedSize)
+    internal DwarfAbbreviation(ulong offset, uint code, DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int fixedSize, int siblingOffset = -1)
     {
         Offset = offset;
         Code = code;
@@ -19,9 +19,15 @@ public sealed class DwarfAbbreviation
         HasChildren = hasChildren;
         Specs = specs;
         FixedSize = fixedSize;
+        SiblingOffset = siblingOffset;
         foreach (var spec in specs)
         {
             HasSibling |= spec.Attribute == DwarfAttribute.Sibling;
+            if (spec.Attribute == DwarfAttribute.Sibling)
+            {
+                SiblingForm = spec.Form;
+                break;
+            }
         }
     }
 
@@ -47,6 +53,15 @@ public sealed class DwarfAbbreviation
 
     /// <summary>True when the DIEs carry DW_AT_sibling: a walk may jump over their children.</summary>
     internal bool HasSibling { get; }
+
+    /// <summary>
+    /// Where the value of the first DW_AT_sibling starts, counted from the DIE's first attribute value, when every
+    /// value before it has a fixed size (gcc writes it first); -1 otherwise. Lets a walk read it without decoding.
+    /// </summary>
+    internal int SiblingOffset { get; }
+
+    /// <summary>The form of the first DW_AT_sibling (0 without one).</summary>
+    internal DwarfForm SiblingForm { get; }
 }
 
 /// <summary>The abbreviations of one table in <c>.debug_abbrev</c>, for one unit format (address and offset size).</summary>
@@ -100,10 +115,11 @@ internal sealed class DwarfAbbreviationTable
         }
 
         var c = abbrev.Cursor((long)offset);
-        var list = new List<DwarfAbbreviation>();
-        var seen = new HashSet<uint>();
+        // Codes are small and dense in practice (1, 2, 3…): the lookup array grows as they come.
+        var dense = shapes?.TakeScratch() ?? new DwarfAbbreviation?[64];
+        Dictionary<uint, DwarfAbbreviation>? sparse = null;
+        uint maxDense = 0;
         var specs = new List<DwarfAttributeSpec>();
-        uint maxCode = 0;
         while (true)
         {
             int entryOffset = c.Position;
@@ -134,6 +150,8 @@ internal sealed class DwarfAbbreviationTable
             int specsStart = c.Position;
             specs.Clear();
             int fixedSize = 0;
+            int siblingOffset = -1;
+            bool siblingSeen = false;
             while (true)
             {
                 int specOffset = c.Position;
@@ -151,33 +169,55 @@ internal sealed class DwarfAbbreviationTable
 
                 long implicitConst = (DwarfForm)form == DwarfForm.ImplicitConst ? c.Sleb() : 0;
                 specs.Add(new DwarfAttributeSpec((DwarfAttribute)name, (DwarfForm)form, implicitConst));
+                if (!siblingSeen && (DwarfAttribute)name == DwarfAttribute.Sibling)
+                {
+                    siblingSeen = true;
+                    siblingOffset = fixedSize; // -1 when a value before it has a variable size
+                }
+
                 int size = DwarfForms.FixedSize((DwarfForm)form, addressSize, offsetSize, version);
                 fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
             }
 
             // The first definition of a code wins, as in libdw.
-            if (seen.Add((uint)code))
+            bool first;
+            if (code <= MaxDenseCode)
+            {
+                if (code >= (ulong)dense.Length)
+                {
+                    Array.Resize(ref dense, (int)Math.Min(Math.Max((ulong)dense.Length * 2, code + 1), MaxDenseCode + 1));
+                }
+
+                first = dense[code] is null;
+            }
+            else
+            {
+                first = sparse is null || !sparse.ContainsKey((uint)code);
+            }
+
+            if (first)
             {
                 // Units of one producer repeat the same attribute lists thousands of times (libc: 133 678
                 // abbreviations, a few thousand distinct lists): one array per distinct list.
                 var array = shapes is null ? [.. specs] : shapes.Share(abbrev.Data.Span[specsStart..c.Position], specs, addressSize | offsetSize << 8 | version << 16);
-                list.Add(new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize));
-                maxCode = Math.Max(maxCode, (uint)code);
+                var a = new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize, siblingOffset);
+                if (code <= MaxDenseCode)
+                {
+                    dense[code] = a;
+                    maxDense = Math.Max(maxDense, (uint)code);
+                }
+                else
+                {
+                    (sparse ??= [])[(uint)code] = a;
+                }
             }
         }
 
-        var dense = new DwarfAbbreviation?[Math.Min(maxCode, MaxDenseCode) + 1];
-        Dictionary<uint, DwarfAbbreviation>? sparse = null;
-        foreach (var a in list)
+        if ((uint)dense.Length > maxDense + 1 || shapes is not null)
         {
-            if (a.Code < (uint)dense.Length)
-            {
-                dense[a.Code] = a;
-            }
-            else
-            {
-                (sparse ??= [])[a.Code] = a;
-            }
+            var exact = dense.AsSpan(0, (int)maxDense + 1).ToArray();
+            shapes?.ReturnScratch(dense, (int)maxDense + 1);
+            dense = exact;
         }
 
         return new DwarfAbbreviationTable(dense, sparse);
@@ -191,6 +231,22 @@ internal sealed class DwarfAbbreviationTable
 internal sealed class DwarfAbbreviationShapes
 {
     private readonly Dictionary<(ulong Hash, int Format), List<(byte[] Encoded, DwarfAttributeSpec[] Specs)>> _byHash = [];
+    private DwarfAbbreviation?[]? _scratch;
+
+    /// <summary>A cleared lookup array for the table being read (under the lock), so that growing it is paid once per file.</summary>
+    public DwarfAbbreviation?[]? TakeScratch()
+    {
+        var s = _scratch;
+        _scratch = null;
+        return s;
+    }
+
+    /// <summary>Gives the lookup array back, clearing the <paramref name="used"/> entries a table filled.</summary>
+    public void ReturnScratch(DwarfAbbreviation?[] scratch, int used)
+    {
+        Array.Clear(scratch, 0, used);
+        _scratch = scratch;
+    }
 
     /// <summary>The shared array for an attribute list: the one read before from the same bytes, or a new one.</summary>
     public DwarfAttributeSpec[] Share(ReadOnlySpan<byte> encoded, List<DwarfAttributeSpec> specs, int format)

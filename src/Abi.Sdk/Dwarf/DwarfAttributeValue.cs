@@ -161,7 +161,18 @@ public readonly struct DwarfAttributeValue
     /// <returns>The DIE.</returns>
     /// <exception cref="InvalidOperationException">The form is not a reference.</exception>
     /// <exception cref="DwarfFormatException">The target is outside every unit, no type unit has the signature, or the supplementary file is absent.</exception>
-    public DwarfDie ResolveReference() => Unit.File.GetDie(AsReference(), Form);
+    public DwarfDie ResolveReference()
+    {
+        var unit = Unit;
+        if (Form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata
+            && _value < unit.EndOffset - unit.Offset && unit.Offset + _value >= (ulong)unit.DiesOffset)
+        {
+            // Unit-relative and inside the unit (nearly every reference): no search for the unit.
+            return DwarfDie.ReadAt(unit, (int)(unit.Offset + _value));
+        }
+
+        return unit.File.GetDie(AsReference(), Form);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"{DwarfNames.GetName(Attribute) ?? $"0x{(ushort)Attribute:x}"} ({DwarfNames.GetName(Form) ?? $"0x{(ushort)Form:x}"}) 0x{_value:x}";

@@ -35,6 +35,9 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
 
     internal DwarfAbbreviation? AbbreviationOrNull => _abbreviation;
 
+    /// <summary>Where the DIE's attribute values start in its section.</summary>
+    internal int AttributesOffset => _attributesOffset;
+
     /// <summary>True when children follow the DIE (DW_CHILDREN_yes; the list may still be empty).</summary>
     public bool HasChildren => Abbreviation.HasChildren;
 
@@ -224,22 +227,57 @@ public struct DwarfDieReader
             return false;
         }
 
-        if (!_current.TryGetAttribute(DwarfAttribute.Sibling, out var sibling)
-            || sibling.Form is not (DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata))
+        if (SiblingTarget(unit, abbrev, _current.AttributesOffset, _position, _end) is not { } target)
         {
             return false;
+        }
+
+        _position = target;
+        _depth = Depth;
+        return true;
+    }
+
+    /// <summary>
+    /// Where a DIE's DW_AT_sibling (a reference within the unit) says its next sibling starts, when it points past the
+    /// DIE's own attributes (<paramref name="childrenStart"/>) and before <paramref name="end"/>; null otherwise. The
+    /// value is read in place when the abbreviation says where it is (gcc writes it first).
+    /// </summary>
+    private static int? SiblingTarget(DwarfUnit unit, DwarfAbbreviation abbrev, int attributesOffset, int childrenStart, int end)
+    {
+        ulong raw;
+        var form = abbrev.SiblingForm;
+        if (abbrev.SiblingOffset >= 0 && form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata)
+        {
+            var c = unit.Section.Cursor(attributesOffset + abbrev.SiblingOffset);
+            raw = form switch
+            {
+                DwarfForm.Ref1 => c.U8(),
+                DwarfForm.Ref2 => c.U16(),
+                DwarfForm.Ref4 => c.U32(),
+                DwarfForm.Ref8 => c.U64(),
+                _ => c.Uleb(),
+            };
+        }
+        else
+        {
+            var die = new DwarfDie(unit, 0, abbrev, attributesOffset);
+            if (!die.TryGetAttribute(DwarfAttribute.Sibling, out var sibling)
+                || sibling.Form is not (DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata))
+            {
+                return null;
+            }
+
+            raw = sibling.RawValue;
         }
 
         // Unit-relative; it must lie past the DIE's own attributes (where its children start) and within the unit.
-        ulong target = unit.Offset + sibling.RawValue;
-        if (sibling.RawValue >= unit.EndOffset - unit.Offset || target <= (ulong)_position || target >= (ulong)_end)
+        ulong target = unit.Offset + raw;
+        if (raw >= unit.EndOffset - unit.Offset || target <= (ulong)childrenStart || target >= (ulong)end)
         {
-            return false;
+            return null;
         }
 
-        _position = (int)target;
-        _depth = Depth;
-        return true;
+        return (int)target;
     }
 
     /// <summary>Moves to the next DIE.</summary>
@@ -318,6 +356,14 @@ public struct DwarfDieReader
 
             Depth = depth;
             _current = new DwarfDie(unit, dieOffset, abbrev, attrs);
+            if (_onlyDepth >= 0 && abbrev.HasChildren && abbrev.HasSibling && SiblingTarget(unit, abbrev, attrs, _position, _end) is { } sibling)
+            {
+                // Direct children only: jump over this child's own children to its sibling, as libdw's
+                // dwarf_siblingof does (a function's locals and inlined calls are most of its subtree).
+                _position = sibling;
+                _depth = depth;
+            }
+
             return true;
         }
     }
