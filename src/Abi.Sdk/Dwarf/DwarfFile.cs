@@ -348,9 +348,17 @@ public sealed class DwarfFile : IDisposable
         return null;
     }
 
-    /// <summary>Unmaps the file if this reader opened it, and the supplementary file it opened.</summary>
+    /// <summary>Unmaps the file if this reader opened it, frees the sections it decompressed, and disposes the supplementary file it opened.</summary>
     public void Dispose()
     {
+        lock (_lock)
+        {
+            foreach (var section in _sections)
+            {
+                section?.Release();
+            }
+        }
+
         _supplementary?.Dispose();
         foreach (var file in _splitFiles.Values)
         {

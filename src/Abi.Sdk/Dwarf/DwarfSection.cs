@@ -1,7 +1,10 @@
 namespace Abi.Sdk.Dwarf;
 
-/// <summary>One DWARF section's bytes (decompressed when the file compresses it), with what an error must name.</summary>
-internal sealed class DwarfSection(string name, ReadOnlyMemory<byte> data, string? fileName, bool bigEndian)
+/// <summary>
+/// One DWARF section's bytes (decompressed when the file compresses it), with what an error must name. Inflated bytes
+/// live in a <see cref="DwarfSectionBuffer"/> that <see cref="Release"/> frees.
+/// </summary>
+internal sealed class DwarfSection(string name, ReadOnlyMemory<byte> data, string? fileName, bool bigEndian, IDisposable? buffer = null)
 {
     public static DwarfSection Empty(string name, string? fileName, bool bigEndian) => new(name, ReadOnlyMemory<byte>.Empty, fileName, bigEndian);
 
@@ -24,6 +27,9 @@ internal sealed class DwarfSection(string name, ReadOnlyMemory<byte> data, strin
 
         return new DwarfCursor(this, Data.Span, (int)position);
     }
+
+    /// <summary>Frees the inflated bytes, if the section owns any (its reader is being disposed).</summary>
+    public void Release() => buffer?.Dispose();
 
     public DwarfFormatException Error(long offset, string reason) => new(FileName, Name, offset, reason);
 }

@@ -33,16 +33,27 @@ internal static class DwarfSectionLoader
                 return new DwarfSection(name, raw, image.FileName, big);
             }
 
-            return new DwarfSection(name, DecompressElf(image, section, raw, ref budget), image.FileName, big);
+            return Decompressed(name, DecompressElf(image, section, raw, ref budget), raw, image.FileName, big);
         }
 
         var legacy = image.FindSection(".z" + name[1..]);
         if (legacy is not null && legacy.Type != ElfSectionType.SHT_NOBITS)
         {
-            return new DwarfSection(name, DecompressLegacy(image, legacy, image.GetSectionData(legacy), ref budget), image.FileName, big);
+            var compressed = image.GetSectionData(legacy);
+            return Decompressed(name, DecompressLegacy(image, legacy, compressed, ref budget), compressed, image.FileName, big);
         }
 
         return DwarfSection.Empty(name, image.FileName, big);
+    }
+
+    /// <summary>
+    /// The section over its inflated bytes. The compressed bytes are not read again: when they are pages of a mapped
+    /// file, those pages are handed back (they stay in the page cache; a later read faults them in again).
+    /// </summary>
+    private static DwarfSection Decompressed(string name, DwarfSectionBuffer buffer, ReadOnlyMemory<byte> compressed, string? fileName, bool big)
+    {
+        MappedFile.DropPages(compressed);
+        return new DwarfSection(name, buffer.Memory, fileName, big, buffer);
     }
 
     /// <summary>
@@ -61,32 +72,50 @@ internal static class DwarfSectionLoader
 
         bool big = image.Header.DataEncoding == ElfDataEncoding.BigEndian;
         var parts = new List<ReadOnlyMemory<byte>>(sections.Count);
-        long total = 0;
-        foreach (var section in sections)
+        var inflated = new List<DwarfSectionBuffer>();
+        try
         {
-            var raw = image.GetSectionData(section);
-            ReadOnlyMemory<byte> part = (section.Flags & ElfSectionFlags.SHF_COMPRESSED) == 0 ? raw : DecompressElf(image, section, raw, ref budget);
-            total += part.Length;
-            if (total > Array.MaxLength)
+            long total = 0;
+            foreach (var section in sections)
             {
-                throw Error(image, ".debug_types", 0, $"the {sections.Count} .debug_types sections hold more than 0x{Array.MaxLength:x} bytes");
+                var raw = image.GetSectionData(section);
+                ReadOnlyMemory<byte> part = raw;
+                if ((section.Flags & ElfSectionFlags.SHF_COMPRESSED) != 0)
+                {
+                    var buffer = DecompressElf(image, section, raw, ref budget);
+                    inflated.Add(buffer);
+                    part = buffer.Memory;
+                }
+
+                total += part.Length;
+                if (total > Array.MaxLength)
+                {
+                    throw Error(image, ".debug_types", 0, $"the {sections.Count} .debug_types sections hold more than 0x{Array.MaxLength:x} bytes");
+                }
+
+                parts.Add(part);
             }
 
-            parts.Add(part);
-        }
+            var joined = GC.AllocateUninitializedArray<byte>((int)total);
+            int at = 0;
+            foreach (var part in parts)
+            {
+                part.Span.CopyTo(joined.AsSpan(at));
+                at += part.Length;
+            }
 
-        var joined = GC.AllocateUninitializedArray<byte>((int)total);
-        int at = 0;
-        foreach (var part in parts)
+            return new DwarfSection(".debug_types", joined, image.FileName, big);
+        }
+        finally
         {
-            part.Span.CopyTo(joined.AsSpan(at));
-            at += part.Length;
+            foreach (var buffer in inflated)
+            {
+                ((IDisposable)buffer).Dispose();
+            }
         }
-
-        return new DwarfSection(".debug_types", joined, image.FileName, big);
     }
 
-    private static byte[] DecompressElf(ElfImage image, ElfSection section, ReadOnlyMemory<byte> raw, ref long budget)
+    private static DwarfSectionBuffer DecompressElf(ElfImage image, ElfSection section, ReadOnlyMemory<byte> raw, ref long budget)
     {
         var s = raw.Span;
         bool big = image.Header.DataEncoding == ElfDataEncoding.BigEndian;
@@ -109,7 +138,7 @@ internal static class DwarfSectionLoader
         };
     }
 
-    private static byte[] DecompressLegacy(ElfImage image, ElfSection section, ReadOnlyMemory<byte> raw, ref long budget)
+    private static DwarfSectionBuffer DecompressLegacy(ElfImage image, ElfSection section, ReadOnlyMemory<byte> raw, ref long budget)
     {
         var s = raw.Span;
         if (s.Length < 12 || !s[..4].SequenceEqual("ZLIB"u8))
@@ -120,7 +149,7 @@ internal static class DwarfSectionLoader
         return Inflate(image, section.Name, raw[12..], BinaryPrimitives.ReadUInt64BigEndian(s[4..]), zstd: false, ref budget);
     }
 
-    private static unsafe byte[] Inflate(ElfImage image, string name, ReadOnlyMemory<byte> compressed, ulong size, bool zstd, ref long budget)
+    private static unsafe DwarfSectionBuffer Inflate(ElfImage image, string name, ReadOnlyMemory<byte> compressed, ulong size, bool zstd, ref long budget)
     {
         if (size > (ulong)Math.Max(budget, 0) || size > (ulong)Array.MaxLength)
         {
@@ -128,7 +157,8 @@ internal static class DwarfSectionLoader
         }
 
         budget -= (long)size;
-        var result = GC.AllocateUninitializedArray<byte>((int)size);
+        var buffer = new DwarfSectionBuffer((int)size);
+        var result = buffer.GetSpan();
         using var pin = compressed.Pin();
         try
         {
@@ -148,10 +178,16 @@ internal static class DwarfSectionLoader
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException || (ex.GetType().Namespace ?? string.Empty).StartsWith("ZstdSharp", StringComparison.Ordinal))
         {
+            ((IDisposable)buffer).Dispose();
             throw new DwarfFormatException(image.FileName, name, 0, $"{(zstd ? "zstd" : "zlib")} data is corrupt: {ex.Message}", ex);
         }
+        catch
+        {
+            ((IDisposable)buffer).Dispose();
+            throw;
+        }
 
-        return result;
+        return buffer;
     }
 
     private static DwarfFormatException Error(ElfImage image, string name, long offset, string reason) => new(image.FileName, name, offset, reason);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace Abi.Sdk.Elf;
 
@@ -7,13 +8,14 @@ namespace Abi.Sdk.Elf;
 /// A read-only memory-mapped file exposed as <see cref="Memory{T}"/>. Spans taken from it are valid until it is
 /// disposed; after that <see cref="GetSpan"/> throws <see cref="ObjectDisposedException"/> instead of reading freed memory.
 /// </summary>
-internal sealed unsafe class MappedFile : MemoryManager<byte>
+internal sealed unsafe partial class MappedFile : MemoryManager<byte>
 {
     private readonly MemoryMappedFile? _file;
     private readonly MemoryMappedViewAccessor? _view;
     private readonly byte* _pointer;
     private readonly int _length;
     private int _disposed;
+    private readonly Lock _dropLock = new();
 
     private MappedFile(MemoryMappedFile? file, MemoryMappedViewAccessor? view, byte* pointer, int length)
     {
@@ -61,6 +63,41 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
         }
     }
 
+    /// <summary>
+    /// Hands the resident pages wholly inside <paramref name="range"/> back to the kernel when it is part of a mapped
+    /// file (for example a compressed section once inflated): they leave the process's resident set and stay in the
+    /// page cache, so a later read faults them in again with the same bytes. Anything else is left alone.
+    /// </summary>
+    public static void DropPages(ReadOnlyMemory<byte> range)
+    {
+        if (!OperatingSystem.IsLinux() || !MemoryMarshal.TryGetMemoryManager(range, out MappedFile? file, out int start, out int length) || length == 0)
+        {
+            return;
+        }
+
+        lock (file._dropLock)
+        {
+            if (Volatile.Read(ref file._disposed) != 0)
+            {
+                return;
+            }
+
+            nint page = Environment.SystemPageSize;
+            nint first = ((nint)(file._pointer + start) + page - 1) & ~(page - 1);
+            nint end = ((nint)(file._pointer + start) + length) & ~(page - 1);
+            if (end > first)
+            {
+                // A hint: when it fails the pages simply stay resident.
+                _ = madvise(first, (nuint)(end - first), MadviseDontNeed);
+            }
+        }
+    }
+
+    private const int MadviseDontNeed = 4;
+
+    [LibraryImport("libc")]
+    private static partial int madvise(nint address, nuint length, int advice);
+
     public override Span<byte> GetSpan()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -79,9 +116,13 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
 
     protected override void Dispose(bool disposing)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        // Not while DropPages advises on the mapping (it must never reach an address unmapped and reused since).
+        lock (_dropLock)
         {
-            return;
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
         }
 
         if (_view is not null)
