@@ -72,7 +72,8 @@ internal sealed partial class StandardOutputStream : Stream
                     _ = poll(&descriptor, 1, -1);
                     break;
                 default:
-                    throw new IOException($"standard output: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+                    // The console stream's message: strerror's text alone.
+                    throw new IOException(Marshal.GetPInvokeErrorMessage(errno), errno);
             }
         }
     }
