@@ -27,9 +27,10 @@ internal static class CliErrors
         {
             Console.Out.Flush();
         }
-        catch (IOException)
+        catch (Exception flushError) when (flushError is IOException or UnauthorizedAccessException)
         {
-            // stdout closed (a pipe reader gone): the error line still goes to stderr.
+            // stdout closed (a pipe reader gone, or no descriptor 1 at all, which the console reports as access
+            // denied): the error line still goes to stderr.
         }
 
         // Expected failures print their message; anything else names its type, since its message alone may not say what failed.

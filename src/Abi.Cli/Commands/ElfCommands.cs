@@ -86,22 +86,25 @@ internal static class ElfCommands
             }
 
             var table = image.DynamicSymbols;
+            // Each version's name encoded once, by version index (a file has a few dozen versions, libc.so.6 3,000 symbols).
+            var versionNames = new (ElfSymbolVersion? Version, byte[] Name)[16];
             for (int i = 1; i < table.Count; i++)
             {
                 var symbol = table[i];
-                if (SectionName(image, symbol) is { } section)
+                var name = symbol.NameUtf8;
+                if (name.IsEmpty && SectionName(image, symbol) is { } section)
                 {
                     output.Write(section);
                 }
                 else
                 {
-                    output.Write(symbol.NameUtf8);
+                    output.Write(name);
                 }
 
                 if (symbol.DisplayVersion is { } version)
                 {
                     output.Write(symbol.IsDefaultVersion ? "@@"u8 : "@"u8);
-                    output.Write(version.Name);
+                    output.Write(VersionName(ref versionNames, version));
                 }
 
                 output.NewLine();
@@ -109,6 +112,29 @@ internal static class ElfCommands
         }
 
         return 0;
+    }
+
+    /// <summary>The version's name as UTF-8, encoded once per version object (cached by index, checked by reference).</summary>
+    private static byte[] VersionName(ref (ElfSymbolVersion? Version, byte[] Name)[] names, ElfSymbolVersion version)
+    {
+        int index = version.Index;
+        if ((uint)index > 0x7fff)
+        {
+            return System.Text.Encoding.UTF8.GetBytes(version.Name);
+        }
+
+        if (index >= names.Length)
+        {
+            Array.Resize(ref names, Math.Max(index + 1, names.Length * 2));
+        }
+
+        ref var entry = ref names[index];
+        if (!ReferenceEquals(entry.Version, version))
+        {
+            entry = (version, System.Text.Encoding.UTF8.GetBytes(version.Name));
+        }
+
+        return entry.Name;
     }
 
     /// <summary>readelf names an unnamed section symbol after its section; null for every other symbol.</summary>

@@ -12,7 +12,7 @@ internal sealed class Output : IDisposable
 
     public Output()
     {
-        _stream = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        _stream = new BufferedStream(StandardOutputStream.Open(), 1 << 16);
     }
 
     public Stream Stream => _stream;
