@@ -36,15 +36,21 @@ public sealed class RpmHeader
 
     internal static ReadOnlySpan<byte> Magic => [0x8e, 0xad, 0xe8, 0x01];
 
+    // The header from its counts (byte 8) on, at _base in _blob: a buffer of its own, or the caller's memory
+    // (RpmPackage.Parse), which is then not copied.
     private readonly byte[] _blob;
+    private readonly int _base;
+    private readonly int _length;
     private readonly int _dataStart;
     private readonly int _dataLength;
     private readonly ImmutableArray<RpmHeaderEntry> _entries;
     private readonly bool _sorted;
 
-    private RpmHeader(byte[] blob, int dataStart, int dataLength, ImmutableArray<RpmHeaderEntry> entries, int? regionTag, string? fileName, long fileOffset)
+    private RpmHeader(byte[] blob, int @base, int length, int dataStart, int dataLength, ImmutableArray<RpmHeaderEntry> entries, int? regionTag, string? fileName, long fileOffset)
     {
         _blob = blob;
+        _base = @base;
+        _length = length;
         _dataStart = dataStart;
         _dataLength = dataLength;
         _entries = entries;
@@ -75,7 +81,7 @@ public sealed class RpmHeader
     public long FileOffset { get; }
 
     /// <summary>The size of the header in the file: 16 bytes of preamble, 16 per entry, and the data store.</summary>
-    public int Size => 8 + _blob.Length;
+    public int Size => 8 + _length;
 
     /// <summary>The size of the data store.</summary>
     public int DataSize => _dataLength;
@@ -86,7 +92,7 @@ public sealed class RpmHeader
     {
         var result = new byte[Size];
         Magic.CopyTo(result);
-        _blob.CopyTo(result, 8);
+        _blob.AsSpan(_base, _length).CopyTo(result.AsSpan(8));
         return result;
     }
 
@@ -144,7 +150,7 @@ public sealed class RpmHeader
         }
 
         var blob = await ReadExactlyAsync(stream, (int)length, intro.AsMemory(8), fileName, fileOffset, isSignature, useAsync, cancellationToken).ConfigureAwait(false);
-        return Create(blob, fileName, fileOffset, isSignature, il, dl);
+        return Create(blob, 0, fileName, fileOffset, isSignature, il, dl);
     }
 
     /// <summary>Parses and validates a header from memory.</summary>
@@ -169,7 +175,34 @@ public sealed class RpmHeader
             RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: needs {length + 8} bytes, {bytes.Length} available");
         }
 
-        return Create(bytes.Slice(8, (int)length).ToArray(), fileName, fileOffset, isSignature, il, dl);
+        return Create(bytes.Slice(8, (int)length).ToArray(), 0, fileName, fileOffset, isSignature, il, dl);
+    }
+
+    /// <summary>
+    /// <see cref="Parse(ReadOnlySpan{byte}, string?, long, RpmHeaderKind)"/> over memory the header keeps referring to
+    /// (nothing is copied when it is an array's): the caller keeps it unchanged while the header is used.
+    /// </summary>
+    internal static RpmHeader Parse(ReadOnlyMemory<byte> bytes, string? fileName, long fileOffset, RpmHeaderKind kind)
+    {
+        if (!MemoryMarshal.TryGetArray(bytes, out var segment) || segment.Array is null)
+        {
+            return Parse(bytes.Span, fileName, fileOffset, kind);
+        }
+
+        bool isSignature = kind == RpmHeaderKind.Signature;
+        if (bytes.Length < 16)
+        {
+            RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: {bytes.Length} of 16 preamble bytes");
+        }
+
+        CheckIntro(bytes.Span, fileName, fileOffset, isSignature, out int il, out int dl);
+        long length = 8 + (16L * il) + dl;
+        if (bytes.Length - 8 < length)
+        {
+            RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: needs {length + 8} bytes, {bytes.Length} available");
+        }
+
+        return Create(segment.Array, segment.Offset + 8, fileName, fileOffset, isSignature, il, dl);
     }
 
     /// <summary>Whether the header has an entry for <paramref name="tag"/>.</summary>
@@ -359,7 +392,7 @@ public sealed class RpmHeader
     public ReadOnlyMemory<byte> GetBytes(RpmSignatureTag tag) => GetBytes((int)tag);
 
     /// <summary>The file offset of <paramref name="tag"/>'s data (or of the header when absent), for error messages.</summary>
-    internal long DataFileOffset(int tag) => TryGetEntry(tag, out var e) ? FileOffset + 8 + _dataStart + e.Offset : FileOffset;
+    internal long DataFileOffset(int tag) => TryGetEntry(tag, out var e) ? FileOffset + 8 + (_dataStart - _base) + e.Offset : FileOffset;
 
     /// <summary>
     /// The strings of a STRING, STRING_ARRAY or I18NSTRING entry as offsets into the data store, found in one
@@ -585,13 +618,13 @@ public sealed class RpmHeader
         return blob;
     }
 
-    private static RpmHeader Create(byte[] blob, string? fileName, long fileOffset, bool isSignature, int il, int dl)
+    private static RpmHeader Create(byte[] blob, int @base, string? fileName, long fileOffset, bool isSignature, int il, int dl)
     {
-        int dataStart = 8 + (16 * il);
+        int dataStart = @base + 8 + (16 * il);
         var entries = new RpmHeaderEntry[il];
         for (int i = 0; i < il; i++)
         {
-            var raw = blob.AsSpan(8 + (16 * i), 16);
+            var raw = blob.AsSpan(@base + 8 + (16 * i), 16);
             int type = BinaryPrimitives.ReadInt32BigEndian(raw[4..]);
             entries[i] = new RpmHeaderEntry(
                 BinaryPrimitives.ReadInt32BigEndian(raw),
@@ -606,7 +639,7 @@ public sealed class RpmHeader
         int regionTag = isSignature ? (int)RpmTag.HeaderSignatures : (int)RpmTag.HeaderImmutable;
         int? region = VerifyRegion(entries, data, regionTag, exactSize: !isSignature, fileName, indexOffset, dataOffset, isSignature);
         VerifyInfo(entries, data, region is not null, fileName, indexOffset, dataOffset, isSignature);
-        return new RpmHeader(blob, dataStart, dl, ImmutableCollectionsMarshal.AsImmutableArray(entries), region, fileName, fileOffset);
+        return new RpmHeader(blob, @base, 8 + (16 * il) + dl, dataStart, dl, ImmutableCollectionsMarshal.AsImmutableArray(entries), region, fileName, fileOffset);
     }
 
     private static int? VerifyRegion(RpmHeaderEntry[] entries, ReadOnlySpan<byte> data, int regionTag, bool exactSize, string? fileName, long indexOffset, long dataOffset, bool isSignature)
