@@ -89,6 +89,8 @@ internal static class RpmFileList
         h.TryGetIntegers(RpmTag.DependsDict, out var dependsDict);
         var algorithm = (RpmDigestAlgorithm)(h.GetInteger(RpmTag.FileDigestAlgo) ?? (long)RpmDigestAlgorithm.Md5);
 
+        // The package-level lists the per-file entries index, each read once when first needed (not once per entry).
+        ImmutableArray<RpmDependency> provides = default, requires = default;
         int userAt = 0, groupAt = 0, langAt = 0, capAt = 0;
         string? user = null, group = null, lang = null, cap = null;
         var files = new RpmFile[count];
@@ -115,7 +117,7 @@ internal static class RpmFileList
             var deps = ImmutableArray<RpmDependency>.Empty;
             if (hasDepends && dependsN[i] > 0)
             {
-                deps = FileDependencies(package, dependsDict, dependsX[i], dependsN[i]);
+                deps = FileDependencies(package, ref provides, ref requires, dependsDict, dependsX[i], dependsN[i]);
             }
 
             string? digest = digests.Count == 0 || digests.Span(i).IsEmpty ? null : digests.Decode(i);
@@ -150,7 +152,7 @@ internal static class RpmFileList
     }
 
     /// <summary>The provides and requires DEPENDSDICT entries <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> name.</summary>
-    private static ImmutableArray<RpmDependency> FileDependencies(RpmPackage package, RpmIntegerColumn dictionary, long first, long count)
+    private static ImmutableArray<RpmDependency> FileDependencies(RpmPackage package, ref ImmutableArray<RpmDependency> provides, ref ImmutableArray<RpmDependency> requires, RpmIntegerColumn dictionary, long first, long count)
     {
         long end = Math.Min(first + count, dictionary.Count);
         if (first >= end)
@@ -167,8 +169,8 @@ internal static class RpmFileList
             int index = (int)(v & 0xffffff);
             var list = type switch
             {
-                'P' => package.Provides,
-                'R' => package.Requires,
+                'P' => provides.IsDefault ? provides = package.Provides : provides,
+                'R' => requires.IsDefault ? requires = package.Requires : requires,
                 _ => ImmutableArray<RpmDependency>.Empty,
             };
             if (index < list.Length)
