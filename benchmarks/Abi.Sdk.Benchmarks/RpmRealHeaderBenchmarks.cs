@@ -64,8 +64,9 @@ public class RpmRealHeaderBenchmarks
     }
 
     /// <summary>
-    /// Every package's lead and headers parsed and everything <see cref="RpmPackage"/> models decoded: NEVRA, the
-    /// descriptive tags, the nine dependency kinds and the file list with every file attribute and its dependencies.
+    /// Every package's lead and headers parsed and everything <see cref="RpmPackage"/> models decoded and read: NEVRA,
+    /// the descriptive tags, the nine dependency kinds (each name, flags and split EVR) and every property of every
+    /// file (strings included, as a user reading the model gets them) with its dependencies.
     /// </summary>
     [Benchmark(OperationsPerInvoke = Operations)]
     public long ParseAndDecodeModel()
@@ -94,6 +95,89 @@ public class RpmRealHeaderBenchmarks
         return sum;
     }
 
+    /// <summary>
+    /// <c>rpm-headers SET SECONDS</c>: <see cref="ParseAndDecodeModel"/> in a loop for a profiler
+    /// (<c>DOTNET_PerfMapEnabled=1 perf record -g dotnet Abi.Sdk.Benchmarks.dll rpm-headers distro 20</c>); prints headers/s.
+    /// <c>rpm-headers SET Nx</c> runs N operations of 64 headers instead, for counting instructions with
+    /// <c>perf stat -e instructions:u</c> (subtract a run of <c>0x</c>: set-up and warm-up): a figure a loaded machine does not change.
+    /// </summary>
+    /// <param name="args">The set (<c>shared</c> or <c>distro</c>) and the seconds (or <c>N</c>x operations) to run.</param>
+    /// <returns>0.</returns>
+    public static int Loop(string[] args)
+    {
+        var bench = new RpmRealHeaderBenchmarks { Set = args.Length > 0 ? args[0] : "distro" };
+        bench.Setup();
+        string run = args.Length > 1 ? args[1] : "10";
+        long operations = run.EndsWith('x') ? long.Parse(run[..^1], System.Globalization.CultureInfo.InvariantCulture) : long.MaxValue;
+        double seconds = run.EndsWith('x') ? double.MaxValue : double.Parse(run, System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < 1000; i++)
+        {
+            bench.ParseAndDecodeModel(); // warm up (tiered JIT)
+        }
+
+        // CPU time as well as wall time: on a loaded machine the process's CPU time per header is the steadier figure.
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        long allocated0 = GC.GetAllocatedBytesForCurrentThread();
+        int gc0 = GC.CollectionCount(0);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long headers = 0, sum = 0;
+        while (headers / Operations < operations && clock.Elapsed.TotalSeconds < seconds)
+        {
+            sum += bench.ParseAndDecodeModel();
+            headers += Operations;
+        }
+
+        var wall = clock.Elapsed;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpu0;
+        Console.WriteLine(FormattableString.Invariant(
+            $"{bench.Set}: {headers / Math.Max(wall.TotalSeconds, 1e-9):F0} headers/s wall ({wall.TotalMicroseconds / Math.Max(headers, 1):F2} us each), {cpu.TotalMicroseconds / Math.Max(headers, 1):F2} us CPU each, {(GC.GetAllocatedBytesForCurrentThread() - allocated0) / (double)Math.Max(headers, 1):F0} B allocated each, {GC.CollectionCount(0) - gc0} gen0 collections over {headers} headers (checksum {sum})"));
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>rpm-dump FILE...</c>: every modelled value of each package, one line each, for comparing two builds of the
+    /// reader (the SDK before and after a change) on whole corpora.
+    /// </summary>
+    /// <param name="paths">The packages.</param>
+    /// <returns>0.</returns>
+    public static int Dump(string[] paths)
+    {
+        var w = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false));
+        foreach (var path in paths)
+        {
+            RpmPackage p;
+            try
+            {
+                p = RpmPackage.Open(path);
+                _ = p.Files;
+            }
+            catch (RpmFormatException e)
+            {
+                w.WriteLine($"{Path.GetFileName(path)}: {e.Message}");
+                continue;
+            }
+
+            w.WriteLine(FormattableString.Invariant($"{Path.GetFileName(path)}: {p.Nevra} {p.FormatVersion} {p.IsSource} [{p.Summary}] [{p.Description}] [{p.License}] [{p.Url}] [{p.Vendor}] [{p.Packager}] [{p.BuildHost}] [{p.SourceRpm}] {p.BuildTime} {p.PayloadCompressor} {p.DeclaredArchiveSize}"));
+            foreach (RpmDependencyKind kind in Enum.GetValues<RpmDependencyKind>())
+            {
+                foreach (var d in p.GetDependencies(kind))
+                {
+                    w.WriteLine($"  {kind} {d} {(uint)d.Flags:x} [{d.Version?.Epoch}|{d.Version?.Version}|{d.Version?.Release}] {Convert.ToHexString(d.NameBytes.Span)} {Convert.ToHexString(d.VersionBytes.Span)}");
+                }
+            }
+
+            foreach (var f in p.Files)
+            {
+                w.WriteLine(FormattableString.Invariant($"  {f.Index} [{f.Path}] {Convert.ToHexString(f.PathBytes.Span)} {f.Size} {Convert.ToString(f.Mode, 8)} {f.Flags} {f.Digest} {f.DigestAlgorithm} [{f.LinkTarget}] [{f.UserName}] [{f.GroupName}] {f.ModificationTime} {f.Rdev} {f.Device} {f.Inode} [{f.Language}] [{f.Class}] {f.Color} [{f.Capabilities}] {f.VerifyFlags:x} [{string.Join(", ", f.Dependencies)}]"));
+            }
+        }
+
+        w.Flush();
+        return 0;
+    }
+
     private static long DecodeAll(byte[] bytes)
     {
         var p = RpmPackage.Parse(bytes);
@@ -103,12 +187,19 @@ public class RpmRealHeaderBenchmarks
             + (p.BuildTime?.Ticks ?? 0) + p.PayloadCompressor.Length + (p.DeclaredArchiveSize ?? 0);
         foreach (RpmDependencyKind kind in Enum.GetValues<RpmDependencyKind>())
         {
-            sum += p.GetDependencies(kind).Length;
+            foreach (var d in p.GetDependencies(kind))
+            {
+                sum += d.Name.Length + (long)d.Flags + (d.Version?.Version.Length ?? 0) + (d.Version?.Release?.Length ?? 0) + (d.Version?.Epoch?.Length ?? 0);
+            }
         }
 
+        // Every attribute of every file, as a user reading the model gets it (strings decoded).
         foreach (var f in p.Files)
         {
-            sum += f.Path.Length + f.Size + f.Mode + (f.Digest?.Length ?? 0) + (f.UserName?.Length ?? 0) + f.Dependencies.Length;
+            sum += f.Index + f.Path.Length + f.Size + f.Mode + (long)f.Flags + (f.Digest?.Length ?? 0) + (long)f.DigestAlgorithm
+                + (f.LinkTarget?.Length ?? 0) + (f.UserName?.Length ?? 0) + (f.GroupName?.Length ?? 0) + f.ModificationTime
+                + f.Rdev + f.Device + f.Inode + (f.Language?.Length ?? 0) + (f.Class?.Length ?? 0) + f.Color
+                + (f.Capabilities?.Length ?? 0) + f.VerifyFlags + f.Dependencies.Length;
         }
 
         return sum;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace Abi.Sdk.Rpm;
 
@@ -42,39 +43,43 @@ internal static class RpmDependencies
 
     private static ImmutableArray<RpmDependency> Read(RpmHeader header, RpmDependencyKind kind, RpmTag nameTag, RpmTag versionTag, RpmTag flagsTag, bool? strongFilter)
     {
-        var names = header.GetStringArray(nameTag);
-        if (names.IsEmpty)
+        // Names and versions are sliced and decoded from the header in place (one NUL scan per array).
+        if (!header.TryGetStrings(nameTag, out var names))
         {
             return [];
         }
 
-        var nameBytes = header.GetStringArrayBytes(nameTag);
-        var versions = header.GetStringArray(versionTag);
-        var versionBytes = header.GetStringArrayBytes(versionTag);
-        var flags = header.GetIntegers(flagsTag);
-        if (!versions.IsEmpty && versions.Length != names.Length)
+        bool hasVersions = header.TryGetStrings(versionTag, out var versions);
+        bool hasFlags = header.TryGetIntegers(flagsTag, out var flags);
+        if (hasVersions && versions.Count != names.Count)
         {
-            RpmThrow.Format(header.FileName, header.DataFileOffset((int)versionTag), $"{versionTag} has {versions.Length} entries but {nameTag} has {names.Length}");
+            RpmThrow.Format(header.FileName, header.DataFileOffset((int)versionTag), $"{versionTag} has {versions.Count} entries but {nameTag} has {names.Count}");
         }
 
-        if (!flags.IsEmpty && flags.Length != names.Length)
+        if (hasFlags && flags.Count != names.Count)
         {
-            RpmThrow.Format(header.FileName, header.DataFileOffset((int)flagsTag), $"{flagsTag} has {flags.Length} entries but {nameTag} has {names.Length}");
+            RpmThrow.Format(header.FileName, header.DataFileOffset((int)flagsTag), $"{flagsTag} has {flags.Count} entries but {nameTag} has {names.Count}");
         }
 
-        var builder = ImmutableArray.CreateBuilder<RpmDependency>(names.Length);
-        for (int i = 0; i < names.Length; i++)
+        var result = new RpmDependency[names.Count];
+        int n = 0;
+        for (int i = 0; i < names.Count; i++)
         {
-            var senseFlags = flags.IsEmpty ? RpmSenseFlags.None : (RpmSenseFlags)(uint)flags[i];
+            var senseFlags = hasFlags ? (RpmSenseFlags)(uint)flags[i] : RpmSenseFlags.None;
             if (strongFilter is { } strong && ((senseFlags & RpmSenseFlags.Strong) != 0) != strong)
             {
                 continue;
             }
 
-            var evr = versions.IsEmpty ? null : versions[i];
-            builder.Add(new RpmDependency(kind, names[i], senseFlags, string.IsNullOrEmpty(evr) ? null : Evr.Parse(evr), nameBytes[i], versions.IsEmpty ? default : versionBytes[i]));
+            var evr = hasVersions && !versions.Span(i).IsEmpty ? Evr.Parse(versions.Decode(i)) : null;
+            result[n++] = new RpmDependency(kind, names.Decode(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
         }
 
-        return builder.ToImmutable();
+        if (n < result.Length)
+        {
+            Array.Resize(ref result, n);
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 }

@@ -1,5 +1,9 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Abi.Sdk.Rpm;
@@ -32,15 +36,21 @@ public sealed class RpmHeader
 
     internal static ReadOnlySpan<byte> Magic => [0x8e, 0xad, 0xe8, 0x01];
 
+    // The header from its counts (byte 8) on, at _base in _blob: a buffer of its own, or the caller's memory
+    // (RpmPackage.Parse), which is then not copied.
     private readonly byte[] _blob;
+    private readonly int _base;
+    private readonly int _length;
     private readonly int _dataStart;
     private readonly int _dataLength;
     private readonly ImmutableArray<RpmHeaderEntry> _entries;
     private readonly bool _sorted;
 
-    private RpmHeader(byte[] blob, int dataStart, int dataLength, ImmutableArray<RpmHeaderEntry> entries, int? regionTag, string? fileName, long fileOffset)
+    private RpmHeader(byte[] blob, int @base, int length, int dataStart, int dataLength, ImmutableArray<RpmHeaderEntry> entries, int? regionTag, string? fileName, long fileOffset)
     {
         _blob = blob;
+        _base = @base;
+        _length = length;
         _dataStart = dataStart;
         _dataLength = dataLength;
         _entries = entries;
@@ -71,7 +81,7 @@ public sealed class RpmHeader
     public long FileOffset { get; }
 
     /// <summary>The size of the header in the file: 16 bytes of preamble, 16 per entry, and the data store.</summary>
-    public int Size => 8 + _blob.Length;
+    public int Size => 8 + _length;
 
     /// <summary>The size of the data store.</summary>
     public int DataSize => _dataLength;
@@ -82,7 +92,7 @@ public sealed class RpmHeader
     {
         var result = new byte[Size];
         Magic.CopyTo(result);
-        _blob.CopyTo(result, 8);
+        _blob.AsSpan(_base, _length).CopyTo(result.AsSpan(8));
         return result;
     }
 
@@ -140,7 +150,7 @@ public sealed class RpmHeader
         }
 
         var blob = await ReadExactlyAsync(stream, (int)length, intro.AsMemory(8), fileName, fileOffset, isSignature, useAsync, cancellationToken).ConfigureAwait(false);
-        return Create(blob, fileName, fileOffset, isSignature, il, dl);
+        return Create(blob, 0, fileName, fileOffset, isSignature, il, dl);
     }
 
     /// <summary>Parses and validates a header from memory.</summary>
@@ -165,7 +175,34 @@ public sealed class RpmHeader
             RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: needs {length + 8} bytes, {bytes.Length} available");
         }
 
-        return Create(bytes.Slice(8, (int)length).ToArray(), fileName, fileOffset, isSignature, il, dl);
+        return Create(bytes.Slice(8, (int)length).ToArray(), 0, fileName, fileOffset, isSignature, il, dl);
+    }
+
+    /// <summary>
+    /// <see cref="Parse(ReadOnlySpan{byte}, string?, long, RpmHeaderKind)"/> over memory the header keeps referring to
+    /// (nothing is copied when it is an array's): the caller keeps it unchanged while the header is used.
+    /// </summary>
+    internal static RpmHeader Parse(ReadOnlyMemory<byte> bytes, string? fileName, long fileOffset, RpmHeaderKind kind)
+    {
+        if (!MemoryMarshal.TryGetArray(bytes, out var segment) || segment.Array is null)
+        {
+            return Parse(bytes.Span, fileName, fileOffset, kind);
+        }
+
+        bool isSignature = kind == RpmHeaderKind.Signature;
+        if (bytes.Length < 16)
+        {
+            RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: {bytes.Length} of 16 preamble bytes");
+        }
+
+        CheckIntro(bytes.Span, fileName, fileOffset, isSignature, out int il, out int dl);
+        long length = 8 + (16L * il) + dl;
+        if (bytes.Length - 8 < length)
+        {
+            RpmThrow.Format(fileName, fileOffset + bytes.Length, $"truncated {What(isSignature)}: needs {length + 8} bytes, {bytes.Length} available");
+        }
+
+        return Create(segment.Array, segment.Offset + 8, fileName, fileOffset, isSignature, il, dl);
     }
 
     /// <summary>Whether the header has an entry for <paramref name="tag"/>.</summary>
@@ -243,22 +280,18 @@ public sealed class RpmHeader
     /// <returns>The strings; empty when absent or not a string type.</returns>
     public ImmutableArray<string> GetStringArray(int tag)
     {
-        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
+        if (!TryGetStrings(tag, out var strings))
         {
             return [];
         }
 
-        int count = e.Type == RpmTagType.String ? 1 : e.Count;
-        var result = ImmutableArray.CreateBuilder<string>(count);
-        var data = Data[e.Offset..];
-        for (int i = 0; i < count; i++)
+        var result = new string[strings.Count];
+        for (int i = 0; i < result.Length; i++)
         {
-            int nul = data.IndexOf((byte)0);
-            result.Add(DecodeString(data[..nul]));
-            data = data[(nul + 1)..];
+            result[i] = strings.Decode(i);
         }
 
-        return result.MoveToImmutable();
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
     /// <inheritdoc cref="GetStringArray(int)"/>
@@ -269,22 +302,18 @@ public sealed class RpmHeader
     /// <returns>The byte strings; empty when absent or not a string type.</returns>
     public ImmutableArray<ReadOnlyMemory<byte>> GetStringArrayBytes(int tag)
     {
-        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
+        if (!TryGetStrings(tag, out var strings))
         {
             return [];
         }
 
-        int count = e.Type == RpmTagType.String ? 1 : e.Count;
-        var result = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>(count);
-        int at = e.Offset;
-        for (int i = 0; i < count; i++)
+        var result = new ReadOnlyMemory<byte>[strings.Count];
+        for (int i = 0; i < result.Length; i++)
         {
-            int nul = Data[at..].IndexOf((byte)0);
-            result.Add(new ReadOnlyMemory<byte>(_blob, _dataStart + at, nul));
-            at += nul + 1;
+            result[i] = strings.Memory(i);
         }
 
-        return result.MoveToImmutable();
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
     /// <inheritdoc cref="GetStringArrayBytes(int)"/>
@@ -298,49 +327,18 @@ public sealed class RpmHeader
     /// <returns>The values; empty when absent or not an integer type.</returns>
     public ImmutableArray<long> GetIntegers(int tag)
     {
-        if (!TryGetEntry(tag, out var e))
+        if (!TryGetIntegers(tag, out var column))
         {
             return [];
         }
 
-        var data = Data[e.Offset..];
-        var result = ImmutableArray.CreateBuilder<long>(e.Count);
-        switch (e.Type)
+        var result = new long[column.Count];
+        for (int i = 0; i < result.Length; i++)
         {
-            case RpmTagType.Char:
-            case RpmTagType.Int8:
-                for (int i = 0; i < e.Count; i++)
-                {
-                    result.Add(data[i]);
-                }
-
-                break;
-            case RpmTagType.Int16:
-                for (int i = 0; i < e.Count; i++)
-                {
-                    result.Add(BinaryPrimitives.ReadUInt16BigEndian(data[(2 * i)..]));
-                }
-
-                break;
-            case RpmTagType.Int32:
-                for (int i = 0; i < e.Count; i++)
-                {
-                    result.Add(BinaryPrimitives.ReadUInt32BigEndian(data[(4 * i)..]));
-                }
-
-                break;
-            case RpmTagType.Int64:
-                for (int i = 0; i < e.Count; i++)
-                {
-                    result.Add(BinaryPrimitives.ReadInt64BigEndian(data[(8 * i)..]));
-                }
-
-                break;
-            default:
-                return [];
+            result[i] = column[i];
         }
 
-        return result.MoveToImmutable();
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
     /// <inheritdoc cref="GetIntegers(int)"/>
@@ -394,7 +392,135 @@ public sealed class RpmHeader
     public ReadOnlyMemory<byte> GetBytes(RpmSignatureTag tag) => GetBytes((int)tag);
 
     /// <summary>The file offset of <paramref name="tag"/>'s data (or of the header when absent), for error messages.</summary>
-    internal long DataFileOffset(int tag) => TryGetEntry(tag, out var e) ? FileOffset + 8 + _dataStart + e.Offset : FileOffset;
+    internal long DataFileOffset(int tag) => TryGetEntry(tag, out var e) ? FileOffset + 8 + (_dataStart - _base) + e.Offset : FileOffset;
+
+    /// <summary>
+    /// The strings of a STRING, STRING_ARRAY or I18NSTRING entry as offsets into the data store, found in one
+    /// vectorized pass, so that callers decode (or only slice) each element without searching for NULs again.
+    /// </summary>
+    internal bool TryGetStrings(int tag, out RpmStringColumn strings)
+    {
+        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
+        {
+            strings = default;
+            return false;
+        }
+
+        int count = e.Type == RpmTagType.String ? 1 : e.Count;
+        var nuls = new int[count];
+        // Validation (VerifyInfo) proved that count NULs follow the offset; checked again for the unvalidated region entry.
+        if (FindNuls(Data[e.Offset..], nuls) < count)
+        {
+            RpmThrow.Format(FileName, DataFileOffset(tag), $"tag {tag}: {count} strings do not fit in the data store");
+        }
+
+        strings = new RpmStringColumn(_blob, _dataStart + e.Offset, nuls);
+        return true;
+    }
+
+    /// <inheritdoc cref="TryGetStrings(int, out RpmStringColumn)"/>
+    internal bool TryGetStrings(RpmTag tag, out RpmStringColumn strings) => TryGetStrings((int)tag, out strings);
+
+    /// <summary>An integer entry (CHAR, INT8, INT16, INT32 or INT64) read in place, widened as <see cref="GetIntegers(int)"/> widens.</summary>
+    internal bool TryGetIntegers(int tag, out RpmIntegerColumn column)
+    {
+        if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.Char or RpmTagType.Int8 or RpmTagType.Int16 or RpmTagType.Int32 or RpmTagType.Int64))
+        {
+            column = default;
+            return false;
+        }
+
+        column = new RpmIntegerColumn(_blob, _dataStart + e.Offset, e.Count, e.Type);
+        return true;
+    }
+
+    /// <inheritdoc cref="TryGetIntegers(int, out RpmIntegerColumn)"/>
+    internal bool TryGetIntegers(RpmTag tag, out RpmIntegerColumn column) => TryGetIntegers((int)tag, out column);
+
+    /// <summary>
+    /// Writes the positions of the first <c>positions.Length</c> NUL bytes of <paramref name="data"/> into
+    /// <paramref name="positions"/>, 32 bytes at a time; returns how many were found.
+    /// </summary>
+    internal static int FindNuls(ReadOnlySpan<byte> data, Span<int> positions)
+    {
+        int found = 0;
+        if (positions.IsEmpty)
+        {
+            return 0;
+        }
+
+        int i = 0;
+        ref byte start = ref MemoryMarshal.GetReference(data);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<byte>.Count <= data.Length; i += Vector256<byte>.Count)
+            {
+                uint mask = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), Vector256<byte>.Zero).ExtractMostSignificantBits();
+                while (mask != 0)
+                {
+                    positions[found++] = i + BitOperations.TrailingZeroCount(mask);
+                    if (found == positions.Length)
+                    {
+                        return found;
+                    }
+
+                    mask &= mask - 1;
+                }
+            }
+        }
+
+        for (; i < data.Length; i++)
+        {
+            if (Unsafe.Add(ref start, i) == 0)
+            {
+                positions[found++] = i;
+                if (found == positions.Length)
+                {
+                    return found;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The number of bytes up to and including the <paramref name="count"/>-th NUL of <paramref name="data"/>, or -1 when there are fewer.</summary>
+    private static int LengthOfStrings(ReadOnlySpan<byte> data, int count)
+    {
+        int i = 0;
+        ref byte start = ref MemoryMarshal.GetReference(data);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<byte>.Count <= data.Length; i += Vector256<byte>.Count)
+            {
+                uint mask = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), Vector256<byte>.Zero).ExtractMostSignificantBits();
+                int n = BitOperations.PopCount(mask);
+                if (n < count)
+                {
+                    count -= n;
+                    continue;
+                }
+
+                // The count-th NUL is in this block: drop the ones before it.
+                for (int k = 1; k < count; k++)
+                {
+                    mask &= mask - 1;
+                }
+
+                return i + BitOperations.TrailingZeroCount(mask) + 1;
+            }
+        }
+
+        for (; i < data.Length; i++)
+        {
+            if (Unsafe.Add(ref start, i) == 0 && --count == 0)
+            {
+                return i + 1;
+            }
+        }
+
+        return -1;
+    }
 
     private ReadOnlySpan<byte> Data => new(_blob, _dataStart, _dataLength);
 
@@ -492,13 +618,13 @@ public sealed class RpmHeader
         return blob;
     }
 
-    private static RpmHeader Create(byte[] blob, string? fileName, long fileOffset, bool isSignature, int il, int dl)
+    private static RpmHeader Create(byte[] blob, int @base, string? fileName, long fileOffset, bool isSignature, int il, int dl)
     {
-        int dataStart = 8 + (16 * il);
+        int dataStart = @base + 8 + (16 * il);
         var entries = new RpmHeaderEntry[il];
         for (int i = 0; i < il; i++)
         {
-            var raw = blob.AsSpan(8 + (16 * i), 16);
+            var raw = blob.AsSpan(@base + 8 + (16 * i), 16);
             int type = BinaryPrimitives.ReadInt32BigEndian(raw[4..]);
             entries[i] = new RpmHeaderEntry(
                 BinaryPrimitives.ReadInt32BigEndian(raw),
@@ -513,7 +639,7 @@ public sealed class RpmHeader
         int regionTag = isSignature ? (int)RpmTag.HeaderSignatures : (int)RpmTag.HeaderImmutable;
         int? region = VerifyRegion(entries, data, regionTag, exactSize: !isSignature, fileName, indexOffset, dataOffset, isSignature);
         VerifyInfo(entries, data, region is not null, fileName, indexOffset, dataOffset, isSignature);
-        return new RpmHeader(blob, dataStart, dl, ImmutableArray.Create(entries), region, fileName, fileOffset);
+        return new RpmHeader(blob, @base, 8 + (16 * il) + dl, dataStart, dl, ImmutableCollectionsMarshal.AsImmutableArray(entries), region, fileName, fileOffset);
     }
 
     private static int? VerifyRegion(RpmHeaderEntry[] entries, ReadOnlySpan<byte> data, int regionTag, bool exactSize, string? fileName, long indexOffset, long dataOffset, bool isSignature)
@@ -634,21 +760,7 @@ public sealed class RpmHeader
                 goto case RpmTagType.StringArray;
             case RpmTagType.StringArray:
             case RpmTagType.I18NString:
-                {
-                    int length = 0;
-                    for (int i = 0; i < count; i++)
-                    {
-                        int nul = data[length..].IndexOf((byte)0);
-                        if (nul < 0)
-                        {
-                            return -1;
-                        }
-
-                        length += nul + 1;
-                    }
-
-                    return length;
-                }
+                return count <= 0 ? 0 : LengthOfStrings(data, count);
 
             default:
                 {

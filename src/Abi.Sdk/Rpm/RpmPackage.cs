@@ -188,7 +188,10 @@ public sealed class RpmPackage
         return await ReadCoreAsync(stream, fileName, null, default, useAsync: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Parses a package held in memory (the whole file, or at least its headers).</summary>
+    /// <summary>
+    /// Parses a package held in memory (the whole file, or at least its headers). The package refers to
+    /// <paramref name="bytes"/> for its headers and payload without copying them: keep them unchanged while it is used.
+    /// </summary>
     /// <param name="bytes">The package bytes.</param>
     /// <param name="fileName">A name for error messages, or <see langword="null"/>.</param>
     /// <returns>The package.</returns>
@@ -197,14 +200,14 @@ public sealed class RpmPackage
     {
         var span = bytes.Span;
         var lead = RpmLead.Parse(span, fileName);
-        var signature = RpmHeader.Parse(span[RpmLead.Size..], fileName, RpmLead.Size, RpmHeaderKind.Signature);
+        var signature = RpmHeader.Parse(bytes[RpmLead.Size..], fileName, RpmLead.Size, RpmHeaderKind.Signature);
         long headerOffset = Align8(RpmLead.Size + signature.Size);
         if (headerOffset > span.Length)
         {
             RpmThrow.Format(fileName, span.Length, "truncated package: no main header after the signature");
         }
 
-        var header = RpmHeader.Parse(span[(int)headerOffset..], fileName, headerOffset, RpmHeaderKind.Main);
+        var header = RpmHeader.Parse(bytes[(int)headerOffset..], fileName, headerOffset, RpmHeaderKind.Main);
         return new RpmPackage(lead, signature, header, headerOffset + header.Size, null, bytes);
     }
 

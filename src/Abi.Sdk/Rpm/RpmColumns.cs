@@ -1,0 +1,124 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Abi.Sdk.Rpm;
+
+/// <summary>
+/// The elements of a validated string entry as positions in the header's memory: slicing an element costs nothing,
+/// and decoding one skips the per-string UTF-8 check when the whole entry is ASCII or valid UTF-8 (a NUL never occurs
+/// inside a multi-byte sequence, so the elements of a valid entry are valid one by one).
+/// </summary>
+internal readonly struct RpmStringColumn
+{
+    private readonly byte[] _blob;
+    private readonly int _start;
+    private readonly int[] _nuls;
+
+    /// <summary>A column over <paramref name="blob"/> from <paramref name="start"/>; <paramref name="nuls"/> holds each element's NUL, relative to <paramref name="start"/>.</summary>
+    public RpmStringColumn(byte[] blob, int start, int[] nuls)
+    {
+        _blob = blob;
+        _start = start;
+        _nuls = nuls;
+        var all = nuls.Length == 0 ? ReadOnlySpan<byte>.Empty : blob.AsSpan(start, nuls[^1]);
+        IsAscii = Ascii.IsValid(all);
+        IsUtf8 = IsAscii || System.Text.Unicode.Utf8.IsValid(all);
+    }
+
+    /// <summary>The number of elements (0 for an absent entry).</summary>
+    public int Count => _nuls?.Length ?? 0;
+
+    /// <summary>Whether every element is ASCII (each byte one character).</summary>
+    public bool IsAscii { get; }
+
+    /// <summary>Whether every element is valid UTF-8.</summary>
+    public bool IsUtf8 { get; }
+
+    /// <summary>The bytes of element <paramref name="i"/>, without its NUL.</summary>
+    public ReadOnlySpan<byte> Span(int i)
+    {
+        int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
+        return new ReadOnlySpan<byte>(_blob, _start + begin, _nuls[i] - begin);
+    }
+
+    /// <summary>Element <paramref name="i"/> as a slice of the header's memory.</summary>
+    public ReadOnlyMemory<byte> Memory(int i)
+    {
+        int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
+        return new ReadOnlyMemory<byte>(_blob, _start + begin, _nuls[i] - begin);
+    }
+
+    /// <summary>Element <paramref name="i"/> decoded as <see cref="RpmHeader.DecodeString"/> decodes it.</summary>
+    public string Decode(int i)
+    {
+        var bytes = Span(i);
+        if (bytes.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        // ASCII is Latin-1 is UTF-8: widening each byte is the decoding.
+        return IsAscii ? Encoding.Latin1.GetString(bytes)
+            : IsUtf8 ? Encoding.UTF8.GetString(bytes)
+            : RpmHeader.DecodeString(bytes);
+    }
+
+    /// <summary>
+    /// Element <paramref name="i"/> decoded, or the previous result when its bytes are those of the element
+    /// <paramref name="cachedIndex"/> decoded last: owner, group and language columns repeat one value per file.
+    /// </summary>
+    public string DecodeRepeated(int i, ref int cachedIndex, ref string? cached)
+    {
+        if (cached is not null && Span(i).SequenceEqual(Span(cachedIndex)))
+        {
+            return cached;
+        }
+
+        cachedIndex = i;
+        cached = Decode(i);
+        return cached;
+    }
+}
+
+/// <summary>The values of a validated integer entry, read in place and widened as <see cref="RpmHeader.GetIntegers(int)"/> widens.</summary>
+internal readonly struct RpmIntegerColumn
+{
+    private readonly byte[] _blob;
+    private readonly int _start;
+    private readonly RpmTagType _type;
+
+    /// <summary>A column of <paramref name="count"/> values of <paramref name="type"/> at <paramref name="start"/> of <paramref name="blob"/>.</summary>
+    public RpmIntegerColumn(byte[] blob, int start, int count, RpmTagType type)
+    {
+        _blob = blob;
+        _start = start;
+        Count = count;
+        _type = type;
+    }
+
+    /// <summary>The number of values (0 for an absent entry).</summary>
+    public int Count { get; }
+
+    /// <summary>Whether the entry is absent (or empty).</summary>
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>Value <paramref name="i"/>: INT8/16/32 unsigned, INT64 signed.</summary>
+    public long this[int i]
+    {
+        get
+        {
+            if ((uint)i >= (uint)Count)
+            {
+                throw new IndexOutOfRangeException();
+            }
+
+            return _type switch
+            {
+                RpmTagType.Int32 => BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(_start + (4 * i), 4)),
+                RpmTagType.Int16 => BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(_start + (2 * i), 2)),
+                RpmTagType.Int64 => BinaryPrimitives.ReadInt64BigEndian(_blob.AsSpan(_start + (8 * i), 8)),
+                _ => _blob[_start + i],
+            };
+        }
+    }
+}
