@@ -111,7 +111,9 @@ public sealed class AbiComparer
     {
         ArgumentNullException.ThrowIfNull(oldSurface);
         ArgumentNullException.ThrowIfNull(newSurface);
-        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>();
+        // Presized: most old symbols usually match, and growing by doubling would allocate twice the final size
+        // on the large object heap.
+        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>(oldSurface.Symbols.Length);
         ImmutableArray<AbiSymbol> removed, added;
 
         // Removed and added symbols are gathered in a rented array and copied once at their final length: growing

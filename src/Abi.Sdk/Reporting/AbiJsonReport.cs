@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Abi.Sdk.Abi;
@@ -26,6 +27,18 @@ public static class AbiJsonReport
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
         w.StartObject();
+
+        // A large diff's diagnostics are written on another thread from a quarter on, while this one sorts and
+        // writes the removed and added lists and the first quarter (the items of the "diagnostics" array: depth 2).
+        var diagnostics = diff.Diagnostics;
+        int split = diagnostics.Length >= ParallelFrom ? diagnostics.Length / 4 : diagnostics.Length;
+        using var ahead = split < diagnostics.Length
+            ? new ReportPartWrittenAhead(part =>
+            {
+                using var pw = new ReportJsonWriter(part, indented: true, depth: 2, first: split == 0);
+                WriteDiagnostics(pw, diagnostics, split, diagnostics.Length);
+            })
+            : null;
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
         w.Number("exitCode"u8, diff.ExitCode);
@@ -45,19 +58,12 @@ public static class AbiJsonReport
 
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        foreach (var d in diff.Diagnostics)
+        WriteDiagnostics(w, diagnostics, 0, split);
+        if (ahead is not null)
         {
-            w.StartObject();
-            w.String("id"u8, d.Id);
-            w.String("title"u8, d.Descriptor.Title);
-            w.String("severity"u8, AbiSeverities.Name(d.Severity));
-            w.Name("subject"u8);
-            values.Subject(w, d);
-            SymbolOrNull(w, "oldSymbol"u8, d.OldSymbol, values);
-            SymbolOrNull(w, "newSymbol"u8, d.NewSymbol, values);
-            w.Name("message"u8);
-            values.Message(w, d);
-            w.EndObject();
+            w.Flush();
+            ahead.CopyTo(stream);
+            w.ContinuedElsewhere(anyValue: true);
         }
 
         w.EndArray();
@@ -84,9 +90,58 @@ public static class AbiJsonReport
         w.EndObject();
     }
 
-    private static void SymbolOrNull(ReportJsonWriter w, ReadOnlySpan<byte> name, AbiSymbol? symbol, AbiJsonValues values)
+    // Below this many diagnostics the report is written on one thread.
+    private const int ParallelFrom = 4096;
+
+    private static void WriteDiagnostics(ReportJsonWriter w, ImmutableArray<AbiDiagnostic> diagnostics, int start, int end)
     {
-        w.Name(name);
+        // The members every diagnostic of a descriptor and severity begins with (ID, title, severity and the name
+        // "subject"), and the later property names, as literal pieces made once by the same writer at this depth.
+        var values = new AbiJsonValues();
+        var headers = new Dictionary<(AbiDiagnosticDescriptor, AbiSeverity), byte[]>();
+        (AbiDiagnosticDescriptor? Descriptor, AbiSeverity Severity, byte[] Bytes) last = (null, default, []);
+        byte[]? oldName = null, newName = null, messageName = null;
+        for (int i = start; i < end; i++)
+        {
+            var d = diagnostics[i];
+            w.StartObject();
+            if (!ReferenceEquals(d.Descriptor, last.Descriptor) || d.Severity != last.Severity)
+            {
+                if (!headers.TryGetValue((d.Descriptor, d.Severity), out var header))
+                {
+                    header = Header(w, d);
+                    headers.Add((d.Descriptor, d.Severity), header);
+                }
+
+                last = (d.Descriptor, d.Severity, header);
+            }
+
+            oldName ??= w.Fragment(f => f.Name("oldSymbol"u8), first: false);
+            newName ??= w.Fragment(f => f.Name("newSymbol"u8), first: false);
+            messageName ??= w.Fragment(f => f.Name("message"u8), first: false);
+            w.RawMembers(last.Bytes, endsWithName: true);
+            values.Subject(w, d);
+            w.RawMembers(oldName, endsWithName: true);
+            SymbolOrNull(w, d.OldSymbol, values);
+            w.RawMembers(newName, endsWithName: true);
+            SymbolOrNull(w, d.NewSymbol, values);
+            w.RawMembers(messageName, endsWithName: true);
+            values.Message(w, d);
+            w.EndObject();
+        }
+    }
+
+    // A method of its own: a lambda capturing the loop's diagnostic would allocate its closure on every iteration.
+    private static byte[] Header(ReportJsonWriter w, AbiDiagnostic d) => w.Fragment(f =>
+    {
+        f.String("id"u8, d.Id);
+        f.String("title"u8, d.Descriptor.Title);
+        f.String("severity"u8, AbiSeverities.Name(d.Severity));
+        f.Name("subject"u8);
+    }, first: true);
+
+    private static void SymbolOrNull(ReportJsonWriter w, AbiSymbol? symbol, AbiJsonValues values)
+    {
         if (symbol is null)
         {
             w.Null();
