@@ -111,9 +111,7 @@ public sealed class AbiComparer
     {
         ArgumentNullException.ThrowIfNull(oldSurface);
         ArgumentNullException.ThrowIfNull(newSurface);
-        // Presized: most old symbols usually match, and growing by doubling would allocate twice the final size
-        // on the large object heap.
-        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>(oldSurface.Symbols.Length);
+        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>();
         ImmutableArray<AbiSymbol> removed, added;
 
         // Removed and added symbols are gathered in a rented array and copied once at their final length: growing

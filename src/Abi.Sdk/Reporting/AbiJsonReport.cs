@@ -27,18 +27,6 @@ public static class AbiJsonReport
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
         w.StartObject();
-
-        // A large diff's diagnostics are written on another thread from a quarter on, while this one sorts and
-        // writes the removed and added lists and the first quarter (the items of the "diagnostics" array: depth 2).
-        var diagnostics = diff.Diagnostics;
-        int split = diagnostics.Length >= ParallelFrom ? diagnostics.Length / 4 : diagnostics.Length;
-        using var ahead = split < diagnostics.Length
-            ? new ReportPartWrittenAhead(part =>
-            {
-                using var pw = new ReportJsonWriter(part, indented: true, depth: 2, first: split == 0);
-                WriteDiagnostics(pw, diagnostics, split, diagnostics.Length);
-            })
-            : null;
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
         w.Number("exitCode"u8, diff.ExitCode);
@@ -58,14 +46,7 @@ public static class AbiJsonReport
 
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        WriteDiagnostics(w, diagnostics, 0, split);
-        if (ahead is not null)
-        {
-            w.Flush();
-            ahead.CopyTo(stream);
-            w.ContinuedElsewhere(anyValue: true);
-        }
-
+        WriteDiagnostics(w, diff.Diagnostics, values);
         w.EndArray();
         if (diff.TypesRequested)
         {
@@ -90,20 +71,15 @@ public static class AbiJsonReport
         w.EndObject();
     }
 
-    // Below this many diagnostics the report is written on one thread.
-    private const int ParallelFrom = 4096;
-
-    private static void WriteDiagnostics(ReportJsonWriter w, ImmutableArray<AbiDiagnostic> diagnostics, int start, int end)
+    private static void WriteDiagnostics(ReportJsonWriter w, ImmutableArray<AbiDiagnostic> diagnostics, AbiJsonValues values)
     {
         // The members every diagnostic of a descriptor and severity begins with (ID, title, severity and the name
         // "subject"), and the later property names, as literal pieces made once by the same writer at this depth.
-        var values = new AbiJsonValues();
         var headers = new Dictionary<(AbiDiagnosticDescriptor, AbiSeverity), byte[]>();
         (AbiDiagnosticDescriptor? Descriptor, AbiSeverity Severity, byte[] Bytes) last = (null, default, []);
         byte[]? oldName = null, newName = null, messageName = null;
-        for (int i = start; i < end; i++)
+        foreach (var d in diagnostics)
         {
-            var d = diagnostics[i];
             w.StartObject();
             if (!ReferenceEquals(d.Descriptor, last.Descriptor) || d.Severity != last.Severity)
             {

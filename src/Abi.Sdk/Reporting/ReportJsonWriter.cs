@@ -48,24 +48,6 @@ internal sealed class ReportJsonWriter : IDisposable
         _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     }
 
-    /// <summary>A writer that continues a document inside a container at <paramref name="depth"/>, after a value or not (<paramref name="first"/>).</summary>
-    public ReportJsonWriter(Stream stream, bool indented, int depth, bool first)
-        : this(stream, indented)
-    {
-        _depth = depth;
-        _first = first;
-    }
-
-    /// <summary>The values another writer wrote into the current container (a writer made with its depth) were handed to the stream: what follows is separated from them.</summary>
-    public void ContinuedElsewhere(bool anyValue)
-    {
-        Flush();
-        if (anyValue)
-        {
-            _first = false;
-        }
-    }
-
     private static char[] SafeAscii()
     {
         var safe = new List<char>();
