@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Abi.Sdk.Abi;
@@ -45,21 +46,7 @@ public static class AbiJsonReport
 
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        foreach (var d in diff.Diagnostics)
-        {
-            w.StartObject();
-            w.String("id"u8, d.Id);
-            w.String("title"u8, d.Descriptor.Title);
-            w.String("severity"u8, AbiSeverities.Name(d.Severity));
-            w.Name("subject"u8);
-            values.Subject(w, d);
-            SymbolOrNull(w, "oldSymbol"u8, d.OldSymbol, values);
-            SymbolOrNull(w, "newSymbol"u8, d.NewSymbol, values);
-            w.Name("message"u8);
-            values.Message(w, d);
-            w.EndObject();
-        }
-
+        WriteDiagnostics(w, diff.Diagnostics, values);
         w.EndArray();
         if (diff.TypesRequested)
         {
@@ -84,9 +71,53 @@ public static class AbiJsonReport
         w.EndObject();
     }
 
-    private static void SymbolOrNull(ReportJsonWriter w, ReadOnlySpan<byte> name, AbiSymbol? symbol, AbiJsonValues values)
+    private static void WriteDiagnostics(ReportJsonWriter w, ImmutableArray<AbiDiagnostic> diagnostics, AbiJsonValues values)
     {
-        w.Name(name);
+        // The members every diagnostic of a descriptor and severity begins with (ID, title, severity and the name
+        // "subject"), and the later property names, as literal pieces made once by the same writer at this depth.
+        var headers = new Dictionary<(AbiDiagnosticDescriptor, AbiSeverity), byte[]>();
+        (AbiDiagnosticDescriptor? Descriptor, AbiSeverity Severity, byte[] Bytes) last = (null, default, []);
+        byte[]? oldName = null, newName = null, messageName = null;
+        foreach (var d in diagnostics)
+        {
+            w.StartObject();
+            if (!ReferenceEquals(d.Descriptor, last.Descriptor) || d.Severity != last.Severity)
+            {
+                if (!headers.TryGetValue((d.Descriptor, d.Severity), out var header))
+                {
+                    header = Header(w, d);
+                    headers.Add((d.Descriptor, d.Severity), header);
+                }
+
+                last = (d.Descriptor, d.Severity, header);
+            }
+
+            oldName ??= w.Fragment(f => f.Name("oldSymbol"u8), first: false);
+            newName ??= w.Fragment(f => f.Name("newSymbol"u8), first: false);
+            messageName ??= w.Fragment(f => f.Name("message"u8), first: false);
+            w.RawMembers(last.Bytes, endsWithName: true);
+            values.Subject(w, d);
+            w.RawMembers(oldName, endsWithName: true);
+            SymbolOrNull(w, d.OldSymbol, values);
+            w.RawMembers(newName, endsWithName: true);
+            SymbolOrNull(w, d.NewSymbol, values);
+            w.RawMembers(messageName, endsWithName: true);
+            values.Message(w, d);
+            w.EndObject();
+        }
+    }
+
+    // A method of its own: a lambda capturing the loop's diagnostic would allocate its closure on every iteration.
+    private static byte[] Header(ReportJsonWriter w, AbiDiagnostic d) => w.Fragment(f =>
+    {
+        f.String("id"u8, d.Id);
+        f.String("title"u8, d.Descriptor.Title);
+        f.String("severity"u8, AbiSeverities.Name(d.Severity));
+        f.Name("subject"u8);
+    }, first: true);
+
+    private static void SymbolOrNull(ReportJsonWriter w, AbiSymbol? symbol, AbiJsonValues values)
+    {
         if (symbol is null)
         {
             w.Null();

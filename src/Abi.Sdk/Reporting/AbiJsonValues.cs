@@ -19,6 +19,13 @@ internal sealed class AbiJsonValues
     private string? _lastVersion;
     private byte[] _lastVersionJson = [];
 
+    // The last two symbols whose names were checked for escaping: a diagnostic spells its symbol up to four times
+    // (subject, old or new symbol, message), and an ABI1002 alternates between its old and new symbol.
+    private AbiSymbol? _checkedA;
+    private AbiSymbol? _checkedB;
+    private bool _plainA;
+    private bool _plainB;
+
     /// <summary>A symbol's <see cref="AbiSymbol.Spelling"/> as a string value.</summary>
     public void Spelling(ReportJsonWriter w, AbiSymbol symbol)
     {
@@ -49,7 +56,7 @@ internal sealed class AbiJsonValues
     {
         var args = d.MessageArguments;
         var plan = Plan(d.Descriptor);
-        if (plan is null || !plan.Fits(args))
+        if (plan is null || !plan.Fits(args, this))
         {
             // A format this writer does not interpret (alignment, format strings, odd surrogates): as the model formats it.
             w.String(d.Message);
@@ -69,12 +76,30 @@ internal sealed class AbiJsonValues
         w.EndString();
     }
 
+    /// <summary>Whether the symbol's name bytes are copied as they are (<see cref="ReportJsonWriter.IsPlain"/>), remembered for the last two symbols.</summary>
+    private bool IsPlainName(AbiSymbol symbol)
+    {
+        if (ReferenceEquals(symbol, _checkedA))
+        {
+            return _plainA;
+        }
+
+        if (ReferenceEquals(symbol, _checkedB))
+        {
+            return _plainB;
+        }
+
+        bool plain = ReportJsonWriter.IsPlain(symbol.NameUtf8);
+        (_checkedB, _plainB) = (_checkedA, _plainA);
+        (_checkedA, _plainA) = (symbol, plain);
+        return plain;
+    }
+
     private void SpellingContent(ReportJsonWriter w, AbiSymbol symbol)
     {
-        var name = symbol.NameUtf8;
-        if (ReportJsonWriter.IsPlain(name))
+        if (IsPlainName(symbol))
         {
-            w.Raw(name);
+            w.Raw(symbol.NameUtf8);
         }
         else
         {
@@ -184,7 +209,7 @@ internal sealed class AbiJsonValues
         public int[] Arguments { get; }
 
         /// <summary>Whether every item has its argument and no argument could pair a surrogate across a piece boundary.</summary>
-        public bool Fits(IReadOnlyList<object?> args)
+        public bool Fits(IReadOnlyList<object?> args, AbiJsonValues values)
         {
             foreach (int i in Arguments)
             {
@@ -202,7 +227,7 @@ internal sealed class AbiJsonValues
                     return false;
                 }
 
-                if (arg is AbiSymbol symbol && !ReportJsonWriter.IsPlain(symbol.NameUtf8) && symbol.Name is { Length: > 0 } name
+                if (arg is AbiSymbol symbol && !values.IsPlainName(symbol) && symbol.Name is { Length: > 0 } name
                     && (char.IsSurrogate(name[0]) || char.IsSurrogate(name[^1])))
                 {
                     return false;

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
@@ -26,6 +28,10 @@ internal sealed class ReportJsonWriter : IDisposable
     // The ASCII characters the encoder leaves as they are; anything else is handed to it.
     private static readonly SearchValues<byte> SafeBytes = SearchValues.Create(SafeAscii().Select(c => (byte)c).ToArray());
     private static readonly SearchValues<char> SafeChars = SearchValues.Create(SafeAscii());
+
+    // Whether the safe set is printable ASCII without '"' and '\\' (what the relaxed encoder leaves): then a
+    // range check decides plainness, several times faster than the general set search on names of 70 bytes.
+    private static readonly bool SafeIsPrintable = SafeAscii().SequenceEqual(Enumerable.Range(0x20, 0x5F).Select(c => (char)c).Where(c => c is not ('"' or '\\')));
 
     private readonly Stream _stream;
     private readonly bool _indented;
@@ -238,6 +244,12 @@ internal sealed class ReportJsonWriter : IDisposable
     /// <summary>Escaped UTF-8 bytes inside a string.</summary>
     public void StringContentUtf8(ReadOnlySpan<byte> utf8)
     {
+        if (IsPlain(utf8))
+        {
+            Raw(utf8);
+            return;
+        }
+
         int safe = utf8.IndexOfAnyExcept(SafeBytes);
         if (safe < 0)
         {
@@ -250,7 +262,39 @@ internal sealed class ReportJsonWriter : IDisposable
     }
 
     /// <summary>Whether the bytes would be copied as they are (printable ASCII without quote or backslash).</summary>
-    public static bool IsPlain(ReadOnlySpan<byte> utf8) => !utf8.ContainsAnyExcept(SafeBytes);
+    public static bool IsPlain(ReadOnlySpan<byte> utf8) => SafeIsPrintable && utf8.Length >= Vector256<byte>.Count && Vector256.IsHardwareAccelerated
+        ? IsPrintable(utf8)
+        : !utf8.ContainsAnyExcept(SafeBytes);
+
+    /// <summary>Printable ASCII without quote or backslash, 32 bytes at a time (the last block overlaps; at least 32 bytes).</summary>
+    private static bool IsPrintable(ReadOnlySpan<byte> utf8)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(utf8);
+        var low = Vector256.Create((byte)0x20);
+        var width = Vector256.Create((byte)0x5F);
+        var quote = Vector256.Create((byte)'"');
+        var backslash = Vector256.Create((byte)'\\');
+        nuint last = (nuint)(utf8.Length - Vector256<byte>.Count);
+        for (nuint i = 0; ; i += (nuint)Vector256<byte>.Count)
+        {
+            if (i > last)
+            {
+                i = last;
+            }
+
+            var v = Vector256.LoadUnsafe(ref start, i);
+            var bad = Vector256.GreaterThanOrEqual(v - low, width) | Vector256.Equals(v, quote) | Vector256.Equals(v, backslash);
+            if (bad != Vector256<byte>.Zero)
+            {
+                return false;
+            }
+
+            if (i == last)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>Literal bytes, already JSON.</summary>
     public void Raw(ReadOnlySpan<byte> bytes)
@@ -262,6 +306,34 @@ internal sealed class ReportJsonWriter : IDisposable
 
         bytes.CopyTo(_buffer.AsSpan(_pos));
         _pos += bytes.Length;
+    }
+
+    /// <summary>
+    /// Members of the current object written as one literal piece (from <see cref="Fragment"/>), in place of the
+    /// calls that made it: the reports' per-diagnostic constants (ID, title, severity) and property names.
+    /// </summary>
+    /// <param name="members">The piece, separators and indentation included.</param>
+    /// <param name="endsWithName">Whether the piece ends with a property name, whose value is written next.</param>
+    public void RawMembers(ReadOnlySpan<byte> members, bool endsWithName)
+    {
+        Raw(members);
+        _first = false;
+        _afterName = endsWithName;
+    }
+
+    /// <summary>
+    /// What <paramref name="write"/> writes at this position (same depth and layout) when it comes first in its
+    /// container (<paramref name="first"/>) or after another value, as bytes for <see cref="RawMembers"/>.
+    /// </summary>
+    public byte[] Fragment(Action<ReportJsonWriter> write, bool first)
+    {
+        using var stream = new MemoryStream();
+        using (var fragment = new ReportJsonWriter(stream, _indented) { _depth = _depth, _first = first })
+        {
+            write(fragment);
+        }
+
+        return stream.ToArray();
     }
 
     /// <summary>A newline after the document, as the reports end.</summary>
