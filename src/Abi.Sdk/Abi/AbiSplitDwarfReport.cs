@@ -17,18 +17,7 @@ internal static class AbiSplitDwarfReport
         var lines = new List<string>(skeletons.Count);
         foreach (var skeleton in skeletons)
         {
-            string? dwoName = null, compDir = null;
-            foreach (var a in skeleton.RootDie.Attributes)
-            {
-                if (a.Attribute is DwarfAttribute.DwoName or DwarfAttribute.GnuDwoName && a.IsString)
-                {
-                    dwoName = a.AsString();
-                }
-                else if (a.Attribute == DwarfAttribute.CompDir && a.IsString)
-                {
-                    compDir = a.AsString();
-                }
-            }
+            var (dwoName, compDir) = skeleton.ReadSplitUnitName();
 
             var library = dwarf.FileName is { } f ? Path.GetFileName(f) : "the library";
             lines.Add(string.Create(CultureInfo.InvariantCulture,

@@ -264,18 +264,7 @@ public sealed class DwarfFile : IDisposable
         DwarfUnit? found = null;
         if (_options.FindSplitUnits)
         {
-            string? dwoName = null, compDir = null;
-            foreach (var a in skeleton.RootDie.Attributes)
-            {
-                if (a.Attribute is DwarfAttribute.DwoName or DwarfAttribute.GnuDwoName && a.IsString)
-                {
-                    dwoName = a.AsString();
-                }
-                else if (a.Attribute == DwarfAttribute.CompDir && a.IsString)
-                {
-                    compDir = a.AsString();
-                }
-            }
+            var (dwoName, compDir) = skeleton.ReadSplitUnitName();
 
             foreach (var (path, package) in DebugInfoLocator.SplitCandidates(FileName, dwoName, compDir, _options.SplitDwarfDirectories))
             {

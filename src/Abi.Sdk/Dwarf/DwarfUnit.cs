@@ -187,6 +187,25 @@ public sealed class DwarfUnit
             ? skeleton.File.ReadIndexed(DwarfSectionKind.Addr, skeleton.AddrBase, index, AddressSize)
             : File.ReadIndexed(DwarfSectionKind.Addr, AddrBase, index, AddressSize);
 
+    /// <summary>A skeleton unit's <c>DW_AT_dwo_name</c> (or GNU's) and <c>DW_AT_comp_dir</c>: where its split unit was written.</summary>
+    internal (string? DwoName, string? CompDir) ReadSplitUnitName()
+    {
+        string? dwoName = null, compDir = null;
+        foreach (var a in RootDie.Attributes)
+        {
+            if (a.Attribute is DwarfAttribute.DwoName or DwarfAttribute.GnuDwoName && a.IsString)
+            {
+                dwoName = a.AsString();
+            }
+            else if (a.Attribute == DwarfAttribute.CompDir && a.IsString)
+            {
+                compDir = a.AsString();
+            }
+        }
+
+        return (dwoName, compDir);
+    }
+
     /// <summary>Joins a split unit to its skeleton; the first join wins.</summary>
     internal void JoinSkeleton(DwarfUnit skeleton) => Interlocked.CompareExchange(ref _skeleton, skeleton, null);
 
