@@ -86,8 +86,6 @@ internal static class ElfCommands
             }
 
             var table = image.DynamicSymbols;
-            // Each version's name encoded once, by version index (a file has a few dozen versions, libc.so.6 3,000 symbols).
-            var versionNames = new (ElfSymbolVersion? Version, byte[] Name)[16];
             for (int i = 1; i < table.Count; i++)
             {
                 var symbol = table[i];
@@ -104,7 +102,7 @@ internal static class ElfCommands
                 if (symbol.DisplayVersion is { } version)
                 {
                     output.Write(symbol.IsDefaultVersion ? "@@"u8 : "@"u8);
-                    output.Write(VersionName(ref versionNames, version));
+                    output.Write(version.NameUtf8);
                 }
 
                 output.NewLine();
@@ -112,29 +110,6 @@ internal static class ElfCommands
         }
 
         return 0;
-    }
-
-    /// <summary>The version's name as UTF-8, encoded once per version object (cached by index, checked by reference).</summary>
-    private static byte[] VersionName(ref (ElfSymbolVersion? Version, byte[] Name)[] names, ElfSymbolVersion version)
-    {
-        int index = version.Index;
-        if ((uint)index > 0x7fff)
-        {
-            return System.Text.Encoding.UTF8.GetBytes(version.Name);
-        }
-
-        if (index >= names.Length)
-        {
-            Array.Resize(ref names, Math.Max(index + 1, names.Length * 2));
-        }
-
-        ref var entry = ref names[index];
-        if (!ReferenceEquals(entry.Version, version))
-        {
-            entry = (version, System.Text.Encoding.UTF8.GetBytes(version.Name));
-        }
-
-        return entry.Name;
     }
 
     /// <summary>readelf names an unnamed section symbol after its section; null for every other symbol.</summary>

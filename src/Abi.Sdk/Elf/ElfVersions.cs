@@ -9,11 +9,13 @@ namespace Abi.Sdk.Elf;
 /// </summary>
 public abstract class ElfSymbolVersion
 {
+    private readonly byte[] _nameUtf8;
+
     private protected ElfSymbolVersion(string name, int index, uint hash, ElfVersionFlags flags, uint nameOffset)
     {
         NameOffset = nameOffset;
         Name = name;
-        NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
+        _nameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
         Index = index;
         Hash = hash;
         Flags = flags;
@@ -31,8 +33,8 @@ public abstract class ElfSymbolVersion
     /// <summary>vd_flags or vna_flags.</summary>
     public ElfVersionFlags Flags { get; }
 
-    /// <summary>The name's UTF-8 bytes, to compare with symbol names without allocating.</summary>
-    internal byte[] NameUtf8 { get; }
+    /// <summary>The name's UTF-8 bytes, encoded once: to compare with symbol names or write the name without allocating.</summary>
+    public ReadOnlySpan<byte> NameUtf8 => _nameUtf8;
 
     /// <summary>The name's offset in the dynamic string table (readelf compares it with a symbol's st_name).</summary>
     internal uint NameOffset { get; }
