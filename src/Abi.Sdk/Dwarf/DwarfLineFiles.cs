@@ -8,7 +8,7 @@ namespace Abi.Sdk.Dwarf;
 /// each composed as libdw's <c>dwarf_decl_file</c> composes it, so that a path reads as abidiff sees it: an absolute
 /// name as written; a relative one after its directory and a slash, where the directory is the header's entry
 /// (DWARF 5, entry 0 included) or, for entry 0 before DWARF 5, the unit's DW_AT_comp_dir. Only the header is read,
-/// never the line program.
+/// never the line program. A split unit's table is its <c>.dwo</c>'s, or in a DWARF package its line contribution.
 /// </summary>
 internal static class DwarfLineFiles
 {
@@ -19,7 +19,8 @@ internal static class DwarfLineFiles
     /// <summary>
     /// The file names of <paramref name="unit"/>, indexed as its DW_AT_decl_file values are (DWARF 5 from 0; before,
     /// from 1 with entry 0 <see langword="null"/>); empty when the unit has no line table (no DW_AT_stmt_list, and not
-    /// a split unit, whose table is the one at offset 0 of its file's <c>.debug_line.dwo</c>).
+    /// a split unit, whose table is the one at offset 0 of its file's <c>.debug_line.dwo</c>, or in a package at its
+    /// line contribution, or else its skeleton's).
     /// </summary>
     /// <exception cref="DwarfFormatException">The header is malformed or runs past its section.</exception>
     public static ImmutableArray<string?> Read(DwarfUnit unit)
@@ -38,14 +39,21 @@ internal static class DwarfLineFiles
             }
         }
 
-        // A split unit's DW_AT_decl_file values name files of its .dwo's own line table (DWARF 5, 3.1.3), which gcc
-        // writes at offset 0; a package's units would need its line contributions, which are not read.
-        if (offset is null && unit.File.IsSplitObject && !unit.File.IsPackage)
+        var section = unit.File.Section(DwarfSectionKind.Line);
+
+        // A split unit's DW_AT_decl_file values name files of its .dwo's own line table, which gcc writes at offset 0;
+        // in a package, the line table its index row names (the DW_SECT_LINE contribution the packager copied from
+        // that .dwo). Without one (clang writes no .debug_line.dwo), the unit inherits the skeleton's DW_AT_stmt_list
+        // and DW_AT_comp_dir (DWARF 5, 3.1.3), as libdw falls back to the skeleton's files.
+        if (offset is null && unit.File.IsSplitObject)
         {
-            offset = 0;
+            offset = unit.File.IsPackage ? unit.Contribution.LineOffset : 0;
+            if ((offset is null || section.Length == 0) && unit.Skeleton is { } skeleton && !skeleton.File.IsSplitObject)
+            {
+                return Read(skeleton);
+            }
         }
 
-        var section = unit.File.Section(DwarfSectionKind.Line);
         if (offset is not { } at || section.Length == 0)
         {
             return [];

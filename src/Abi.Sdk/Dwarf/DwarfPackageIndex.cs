@@ -4,7 +4,8 @@ namespace Abi.Sdk.Dwarf;
 /// <param name="AbbrevOffset">Where its abbreviations start in <c>.debug_abbrev.dwo</c>.</param>
 /// <param name="StrOffsetsOffset">Where its string offsets start in <c>.debug_str_offsets.dwo</c>.</param>
 /// <param name="UnitSize">The size of its contribution to <c>.debug_info.dwo</c> (or <c>.debug_types.dwo</c>): the unit; 0 outside a package.</param>
-internal readonly record struct DwarfPackageContribution(ulong AbbrevOffset, ulong StrOffsetsOffset, ulong UnitSize);
+/// <param name="LineOffset">Where its line table (the file names its DW_AT_decl_file values index) starts in <c>.debug_line.dwo</c>; null outside a package or when the index has no DW_SECT_LINE column.</param>
+internal readonly record struct DwarfPackageContribution(ulong AbbrevOffset, ulong StrOffsetsOffset, ulong UnitSize, ulong? LineOffset = null);
 
 /// <summary>
 /// The unit index of a DWARF package (<c>.dwp</c>): <c>.debug_cu_index</c> and <c>.debug_tu_index</c>, in DWARF 5's
@@ -15,11 +16,12 @@ internal readonly record struct DwarfPackageContribution(ulong AbbrevOffset, ulo
 /// </summary>
 internal sealed class DwarfPackageIndex
 {
-    // Section identifiers of the column headers; INFO, ABBREV and STR_OFFSETS are the same in both versions, TYPES
-    // exists only in version 2.
+    // Section identifiers of the column headers; INFO, ABBREV, LINE and STR_OFFSETS are the same in both versions,
+    // TYPES exists only in version 2.
     private const uint DW_SECT_INFO = 1;
     private const uint DW_SECT_TYPES = 2;
     private const uint DW_SECT_ABBREV = 3;
+    private const uint DW_SECT_LINE = 4;
     private const uint DW_SECT_STR_OFFSETS = 6;
 
     private readonly Dictionary<ulong, DwarfPackageContribution> _byInfoOffset = [];
@@ -117,6 +119,7 @@ internal sealed class DwarfPackageIndex
 
         int abbrevColumn = Array.IndexOf(sectionIds, DW_SECT_ABBREV);
         int strOffsetsColumn = Array.IndexOf(sectionIds, DW_SECT_STR_OFFSETS);
+        int lineColumn = Array.IndexOf(sectionIds, DW_SECT_LINE);
         for (int slot = 0; slot < slots; slot++)
         {
             c.Position = hashAt + (8 * slot);
@@ -135,7 +138,8 @@ internal sealed class DwarfPackageIndex
 
             ulong start = Cell(section, offsetsAt, row, columns, infoColumn);
             var contribution = new DwarfPackageContribution(
-                Cell(section, offsetsAt, row, columns, abbrevColumn), Cell(section, offsetsAt, row, columns, strOffsetsColumn), Cell(section, sizesAt, row, columns, infoColumn));
+                Cell(section, offsetsAt, row, columns, abbrevColumn), Cell(section, offsetsAt, row, columns, strOffsetsColumn), Cell(section, sizesAt, row, columns, infoColumn),
+                lineColumn < 0 ? null : Cell(section, offsetsAt, row, columns, lineColumn));
             // Version 2 keeps type units in .debug_types.dwo; version 5 in .debug_info.dwo with the compile units.
             bool typesSection = !compileUnits && version == 2;
             (typesSection ? _byTypesOffset : _byInfoOffset).TryAdd(start, contribution);

@@ -53,6 +53,18 @@ public static class AbiJsonReport
             w.StartObject("types"u8);
             w.Bool("compared"u8, diff.TypesCompared);
             w.StringOrNull("reason"u8, diff.TypesNotComparedReason);
+            if (!diff.MissingSplitUnits.IsEmpty)
+            {
+                // Only when some .dwo was not found, so that a report without split DWARF keeps its bytes.
+                w.StartArray("missingSplitUnits"u8);
+                foreach (var missing in diff.MissingSplitUnits)
+                {
+                    w.String(missing);
+                }
+
+                w.EndArray();
+            }
+
             w.EndObject();
         }
 
@@ -168,6 +180,17 @@ public static class AbiJsonReport
             w.WriteStartObject("types");
             w.WriteBoolean("compared", diff.TypesCompared);
             Nullable(w, "reason", diff.TypesNotComparedReason);
+            if (!diff.MissingSplitUnits.IsEmpty)
+            {
+                w.WriteStartArray("missingSplitUnits");
+                foreach (var missing in diff.MissingSplitUnits)
+                {
+                    w.WriteStringValue(missing);
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 

@@ -129,6 +129,17 @@ public static class AbiSarifReport
             w.StartObject("types"u8);
             w.Bool("compared"u8, diff.TypesCompared);
             w.StringOrNull("reason"u8, diff.TypesNotComparedReason);
+            if (!diff.MissingSplitUnits.IsEmpty)
+            {
+                w.StartArray("missingSplitUnits"u8);
+                foreach (var missing in diff.MissingSplitUnits)
+                {
+                    w.String(missing);
+                }
+
+                w.EndArray();
+            }
+
             w.EndObject();
             w.EndObject();
         }
@@ -161,12 +172,14 @@ public static class AbiSarifReport
     }
 
     /// <summary>
-    /// When types were requested and not compared, one invocation whose tool execution notification says why: a
-    /// SARIF viewer shows it, and a clean result list then does not read as "no type changes".
+    /// When types were requested and not compared, or some split DWARF unit's <c>.dwo</c> was not found, one
+    /// invocation whose tool execution notifications say so (one per unit not found): a SARIF viewer shows them, and a
+    /// clean result list then does not read as "no type changes".
     /// </summary>
     private static void WriteTypesNotCompared(ReportJsonWriter w, AbiDiff diff)
     {
-        if (!diff.TypesRequested || diff.TypesNotComparedReason is not { } reason)
+        var reason = diff.TypesRequested ? diff.TypesNotComparedReason : null;
+        if (reason is null && diff.MissingSplitUnits.IsEmpty)
         {
             return;
         }
@@ -175,18 +188,32 @@ public static class AbiSarifReport
         w.StartObject();
         w.Bool("executionSuccessful"u8, true);
         w.StartArray("toolExecutionNotifications"u8);
+        if (reason is not null)
+        {
+            WriteNotification(w, "types-not-compared", "Types were not compared: " + reason);
+        }
+
+        foreach (var missing in diff.MissingSplitUnits)
+        {
+            WriteNotification(w, "split-dwarf-unit-not-found", "Types were partly compared: split DWARF " + missing);
+        }
+
+        w.EndArray();
+        w.EndObject();
+        w.EndArray();
+    }
+
+    private static void WriteNotification(ReportJsonWriter w, string id, string text)
+    {
         w.StartObject();
         w.StartObject("descriptor"u8);
-        w.String("id"u8, "types-not-compared");
+        w.String("id"u8, id);
         w.EndObject();
         w.String("level"u8, "warning");
         w.StartObject("message"u8);
-        w.String("text"u8, "Types were not compared: " + reason);
+        w.String("text"u8, text);
         w.EndObject();
         w.EndObject();
-        w.EndArray();
-        w.EndObject();
-        w.EndArray();
     }
 
     private static string? ToUri(string? path)

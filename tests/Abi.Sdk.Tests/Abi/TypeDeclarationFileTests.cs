@@ -27,19 +27,7 @@ public class TypeDeclarationFileTests
         try
         {
             var abixml = Path.Combine(dir.FullName, "lib.abi");
-            var (exit, _, stderr) = Tools.Run(abidw, ["--out-file", abixml, Fixture(library)]);
-            Assert.True(exit == 0, $"abidw failed ({exit}): {stderr}");
-            var theirs = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var e in XDocument.Load(abixml).Descendants())
-            {
-                if (e.Name.LocalName is "class-decl" or "union-decl" or "enum-decl" or "typedef-decl"
-                    && e.Attribute("name") is { } name && e.Attribute("filepath") is { } path && e.Attribute("is-declaration-only") is null)
-                {
-                    // Scoped as the model names it: ns::K.
-                    var scopes = e.Ancestors().Where(a => a.Name.LocalName is "namespace-decl" or "class-decl" or "union-decl").Select(a => a.Attribute("name")?.Value).Reverse();
-                    theirs.TryAdd(string.Concat(scopes.Select(x => x + "::")) + name.Value, path.Value);
-                }
-            }
+            var theirs = Abidw(abidw, Fixture(library), abixml);
 
             using var image = ElfImage.Open(Fixture(library));
             var graph = AbiTypeGraph.Load(image);
@@ -60,6 +48,45 @@ public class TypeDeclarationFileTests
             foreach (var (name, path) in theirs)
             {
                 Assert.Equal(path, fromXml.GetValueOrDefault(name));
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Units inside a DWARF package (<c>NAME.dwp</c>): each declaration file is read from the line table the package's
+    /// unit index names for the unit (its DW_SECT_LINE contribution: gcc's DWARF 4 packed by binutils' dwp, version 2
+    /// index, and gcc's DWARF 5 packed by llvm-dwp, version 5 index), or, where the package has none (clang's DWARF 5,
+    /// llvm-dwp), from the skeleton's line table. abidw reads no .dwp, so the reference is abidw's <c>filepath</c> on
+    /// the same units built without split DWARF. The second unit of pkg4/pkg5 (pkg.c, defining Q and K) has a line
+    /// table of its own whose file indexes name other files in the first unit's (v1.c).
+    /// </summary>
+    [Theory]
+    [InlineData("abi-suppress", "pkg4.so", "pkg4-plain.so", "K")]
+    [InlineData("abi-suppress", "pkg5.so", "pkg5-plain.so", "K")]
+    [InlineData("dwarf", "c-dwp5.so", "c-dwp5-plain.so", "color_t")]
+    public void Declaration_files_of_package_units_are_abidws_filepaths_without_split_dwarf(string folder, string package, string plain, string secondUnitType)
+    {
+        var abidw = Tools.Require("abidw", "abigail-tools");
+        var dir = Directory.CreateTempSubdirectory("abi-declfile-dwp-");
+        try
+        {
+            var theirs = Abidw(abidw, Path.Combine(Paths.Fixtures, folder, plain), Path.Combine(dir.FullName, "plain.abi"));
+            Assert.Contains(secondUnitType, theirs.Keys);
+
+            var library = Path.Combine(Paths.Fixtures, folder, package);
+            Assert.True(File.Exists(library + ".dwp"));
+            Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(library)!, Path.GetFileName(library) + "-*.dwo"));
+            using var image = ElfImage.Open(library);
+            var graph = AbiTypeGraph.Load(image);
+            Assert.Empty(graph.MissingSplitUnits);
+            var ours = Files(graph);
+            foreach (var (name, path) in theirs)
+            {
+                Assert.True(ours.TryGetValue(name, out var mine) && mine == path, $"{name}: abidw {path}, Abi.Sdk {mine ?? "(none)"}");
             }
         }
         finally
@@ -89,6 +116,25 @@ public class TypeDeclarationFileTests
         var bad = System.Text.RegularExpressions.Regex.Replace(text, @",""file"":\d+", ",\"file\":99", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(5));
         var ex = Assert.Throws<AbiBaselineFormatException>(() => AbiBaseline.ParseWithTypes(System.Text.Encoding.UTF8.GetBytes(bad), "bad.json"));
         Assert.Contains("bad.json", ex.Message);
+    }
+
+    /// <summary>abidw's <c>filepath</c> of every named type it defines (scoped as the model names it: ns::K).</summary>
+    private static SortedDictionary<string, string> Abidw(string abidw, string library, string abixml)
+    {
+        var (exit, _, stderr) = Tools.Run(abidw, ["--out-file", abixml, library]);
+        Assert.True(exit == 0, $"abidw failed ({exit}): {stderr}");
+        var theirs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var e in XDocument.Load(abixml).Descendants())
+        {
+            if (e.Name.LocalName is "class-decl" or "union-decl" or "enum-decl" or "typedef-decl"
+                && e.Attribute("name") is { } name && e.Attribute("filepath") is { } path && e.Attribute("is-declaration-only") is null)
+            {
+                var scopes = e.Ancestors().Where(a => a.Name.LocalName is "namespace-decl" or "class-decl" or "union-decl").Select(a => a.Attribute("name")?.Value).Reverse();
+                theirs.TryAdd(string.Concat(scopes.Select(x => x + "::")) + name.Value, path.Value);
+            }
+        }
+
+        return theirs;
     }
 
     private static SortedDictionary<string, string?> Files(AbiTypeGraph graph)

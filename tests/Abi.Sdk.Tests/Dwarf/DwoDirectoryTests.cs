@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Tests.Abi;
@@ -65,6 +67,37 @@ public sealed class DwoDirectoryTests
             var (_, missingText, _) = CliRunner.Run(["diff", "--dwo-dir2", dwo, v1, v2]);
             Assert.Contains($"Types were partly compared: split DWARF old: {prefix}v1.so-split-v1.dwo (DWO id 0x", missingText);
             Assert.DoesNotContain("new: ", missingText);
+
+            // JSON and SARIF name the same units as the text report: the .dwo files and DWO ids readelf cannot load.
+            var (_, json, _) = CliRunner.Run(["diff", "--json", v1, v2]);
+            var (_, sarif, _) = CliRunner.Run(["diff", "--sarif", v1, v2]);
+            var (_, allText, _) = CliRunner.Run(["diff", v1, v2]);
+            using var jsonDoc = JsonDocument.Parse(json);
+            var jsonMissing = jsonDoc.RootElement.GetProperty("types").GetProperty("missingSplitUnits").EnumerateArray().Select(e => e.GetString()!).ToList();
+            Assert.Equal(allText.Split('\n').Where(l => l.StartsWith("Types were partly compared: split DWARF ", StringComparison.Ordinal)).Select(l => l["Types were partly compared: split DWARF ".Length..]), jsonMissing);
+            Assert.Equal(2, jsonMissing.Count);
+            using var sarifDoc = JsonDocument.Parse(sarif);
+            var run = sarifDoc.RootElement.GetProperty("runs")[0];
+            var notifications = run.GetProperty("invocations")[0].GetProperty("toolExecutionNotifications").EnumerateArray().ToList();
+            Assert.All(notifications, n => Assert.Equal(("split-dwarf-unit-not-found", "warning"), (n.GetProperty("descriptor").GetProperty("id").GetString(), n.GetProperty("level").GetString())));
+            Assert.Equal(jsonMissing.Select(m => "Types were partly compared: split DWARF " + m), notifications.Select(n => n.GetProperty("message").GetProperty("text").GetString()));
+            Assert.Equal(jsonMissing, run.GetProperty("properties").GetProperty("types").GetProperty("missingSplitUnits").EnumerateArray().Select(e => e.GetString()));
+
+            var readelf = Tools.Require("readelf", "binutils");
+            foreach (var (side, library) in new[] { ("old", v1), ("new", v2) })
+            {
+                var (_, dump, warnings) = Tools.Run(readelf, ["--debug-dump=info", library]);
+                var file = Regex.Match(warnings, @"Unable to load dwo file: \./(\S+)").Groups[1].Value;
+                var id = Regex.Match(dump, @"(?:DWO ID:|DW_AT_GNU_dwo_id\s*:)\s+0x([0-9a-f]+)").Groups[1].Value.PadLeft(16, '0');
+                Assert.NotEmpty(file);
+                Assert.Single(jsonMissing, m => m.StartsWith($"{side}: {file} (DWO id 0x{id}, ", StringComparison.Ordinal));
+            }
+
+            // With every .dwo found, the reports have no trace of it.
+            var (_, foundJson, _) = CliRunner.Run(["diff", "--json", "--dwo-dir", dwo, v1, v2]);
+            var (_, foundSarif, _) = CliRunner.Run(["diff", "--sarif", "--dwo-dir", dwo, v1, v2]);
+            Assert.DoesNotContain("missingSplitUnits", foundJson);
+            Assert.DoesNotContain("invocations", foundSarif);
         }
         finally
         {

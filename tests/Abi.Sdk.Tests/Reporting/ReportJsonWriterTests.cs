@@ -50,6 +50,30 @@ public class ReportJsonWriterTests
         AssertSameAsReference(AbiComparer.Default.Compare(AbiSurface.Of(i2), AbiSurface.Of(i1), TestContext.Current.CancellationToken));
     }
 
+    /// <summary>A split DWARF pair whose <c>.dwo</c> files stayed behind: the units not found, in JSON and SARIF.</summary>
+    [Fact]
+    public void Missing_split_units_are_written_as_utf8jsonwriter_writes_them()
+    {
+        var alone = Directory.CreateTempSubdirectory("abi-writer-dwo-");
+        try
+        {
+            foreach (var v in new[] { "v1", "v2" })
+            {
+                File.Copy(Path.Combine(Paths.Fixtures, "dwarf-gaps", $"split-{v}.so"), Path.Combine(alone.FullName, $"split-{v}.so"));
+            }
+
+            using var i1 = ElfImage.Open(Path.Combine(alone.FullName, "split-v1.so"));
+            using var i2 = ElfImage.Open(Path.Combine(alone.FullName, "split-v2.so"));
+            var diff = AbiComparer.Default.Compare(AbiSurface.Of(i1), AbiSurface.Of(i2), AbiTypeGraph.Load(i1), AbiTypeGraph.Load(i2), TestContext.Current.CancellationToken);
+            Assert.Equal(2, diff.MissingSplitUnits.Length);
+            AssertSameAsReference(diff);
+        }
+        finally
+        {
+            alone.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("libtinfo.so.5", "libtinfo.so.6", "libtinfo5")]
     [InlineData("libboost_filesystem.so.1.74.0", "libboost_filesystem.so.1.81.0", "libboost-filesystem1.74.0 libboost-filesystem1.81.0")]

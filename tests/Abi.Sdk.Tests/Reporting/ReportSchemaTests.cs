@@ -148,6 +148,23 @@ public partial class ReportSchemaTests
                 }
 
                 yield return Encoding.UTF8.GetString(WriteTypeDiff(FixturePairTests.Pair("symbol-removed", "v1"), FixturePairTests.Pair("symbol-removed", "v2"), schemaName));
+
+                // A split DWARF pair whose .dwo files stayed behind: types partly compared, the units not found listed.
+                var alone = Directory.CreateTempSubdirectory("abi-schema-dwo-");
+                try
+                {
+                    foreach (var v in new[] { "v1", "v2" })
+                    {
+                        File.Copy(Path.Combine(Paths.Fixtures, "dwarf-gaps", $"split-{v}.so"), Path.Combine(alone.FullName, $"split-{v}.so"));
+                    }
+
+                    yield return Encoding.UTF8.GetString(WriteTypeDiff(Path.Combine(alone.FullName, "split-v1.so"), Path.Combine(alone.FullName, "split-v2.so"), schemaName));
+                }
+                finally
+                {
+                    alone.Delete(recursive: true);
+                }
+
                 break;
             case "package-diff.schema.json":
                 foreach (var diff in DistributionSamples.PackageDiffs())

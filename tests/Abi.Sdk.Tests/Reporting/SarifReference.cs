@@ -40,21 +40,27 @@ internal static class SarifReference
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndObject();
-            if (diff.TypesRequested && diff.TypesNotComparedReason is { } notCompared)
+            var notCompared = diff.TypesRequested ? diff.TypesNotComparedReason : null;
+            if (notCompared is not null || !diff.MissingSplitUnits.IsEmpty)
             {
                 w.WriteStartArray("invocations");
                 w.WriteStartObject();
                 w.WriteBoolean("executionSuccessful", true);
                 w.WriteStartArray("toolExecutionNotifications");
-                w.WriteStartObject();
-                w.WriteStartObject("descriptor");
-                w.WriteString("id", "types-not-compared");
-                w.WriteEndObject();
-                w.WriteString("level", "warning");
-                w.WriteStartObject("message");
-                w.WriteString("text", "Types were not compared: " + notCompared);
-                w.WriteEndObject();
-                w.WriteEndObject();
+                foreach (var (id, text) in (notCompared is null ? [] : new[] { ("types-not-compared", "Types were not compared: " + notCompared) })
+                    .Concat(diff.MissingSplitUnits.Select(m => ("split-dwarf-unit-not-found", "Types were partly compared: split DWARF " + m))))
+                {
+                    w.WriteStartObject();
+                    w.WriteStartObject("descriptor");
+                    w.WriteString("id", id);
+                    w.WriteEndObject();
+                    w.WriteString("level", "warning");
+                    w.WriteStartObject("message");
+                    w.WriteString("text", text);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+
                 w.WriteEndArray();
                 w.WriteEndObject();
                 w.WriteEndArray();
@@ -124,6 +130,17 @@ internal static class SarifReference
                 else
                 {
                     w.WriteNull("reason");
+                }
+
+                if (!diff.MissingSplitUnits.IsEmpty)
+                {
+                    w.WriteStartArray("missingSplitUnits");
+                    foreach (var missing in diff.MissingSplitUnits)
+                    {
+                        w.WriteStringValue(missing);
+                    }
+
+                    w.WriteEndArray();
                 }
 
                 w.WriteEndObject();

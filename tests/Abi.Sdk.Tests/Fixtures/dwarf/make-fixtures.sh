@@ -43,6 +43,8 @@ cc -gdwarf-4 -gsplit-dwarf -O2 -o c-split-dwarf4.so types.c
 # folders (dwo5/, dwo4/): the tests read each unit from its .dwo and from the package and compare.
 # (llvm-dwp 14 loops forever on g++'s DWARF 5 .dwo files, so the DWARF 5 package is of C units.)
 cc -g -gsplit-dwarf -O2 -o c-dwp5.so types.c more.c
+# The same units without split DWARF, for abidw (which reads no .dwp): the declaration files of the package's units.
+cc -g -O2 -o c-dwp5-plain.so types.c more.c
 cxx -gdwarf-4 -gsplit-dwarf -O2 -o cc-dwp4.so shapes.cc other.cc
 rm -rf dwo5 dwo4 && mkdir dwo5 dwo4
 timeout 60 llvm-dwp -e c-dwp5.so -o c-dwp5.so.dwp
