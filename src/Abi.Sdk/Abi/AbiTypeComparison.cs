@@ -151,6 +151,24 @@ internal sealed class AbiTypeComparison
             var tn = _new.Types[node.New];
             if (Kind(to) != Kind(tn) || !string.Equals(to.Name, tn.Name, StringComparison.Ordinal) || to.Qualifiers != tn.Qualifiers)
             {
+                // Only a typedef's name differs (long → ptrdiff_t, sigval_t → __sigval_t), or a parameter's own
+                // const/volatile/restrict, which is no part of the function's type (C11 6.7.6.3): the same type once
+                // peeled, which abidiff 2.2 calls a harmless change and does not report.
+                // When the peeled types still differ but alike, they are compared in turn, so that only a change
+                // below is reported.
+                bool parameter = node.Role == Role.Parameter && node.Parent >= 0 && _old.Types[nodes[node.Parent].Old].Kind == AbiTypeKind.Function;
+                int po = Peel(_old, node.Old, parameter), pn = Peel(_new, node.New, parameter);
+                if (Same(po, pn))
+                {
+                    return;
+                }
+
+                if ((po != node.Old || pn != node.New) && Alike(_old.Types[po], _new.Types[pn]))
+                {
+                    Enqueue(at, po, pn, _old.Spell(po), node.Role);
+                    return;
+                }
+
                 var id = node.Role switch
                 {
                     Role.Return => AbiTypeDiagnosticIds.ReturnTypeChanged,
@@ -368,6 +386,19 @@ internal sealed class AbiTypeComparison
     private static string MemberName(AbiMember m) => m.Name ?? "(anonymous)";
 
     private static AbiTypeKind Kind(AbiType t) => t.Kind == AbiTypeKind.Class ? AbiTypeKind.Struct : t.Kind;
+
+    private static bool Alike(AbiType a, AbiType b) => Kind(a) == Kind(b) && string.Equals(a.Name, b.Name, StringComparison.Ordinal) && a.Qualifiers == b.Qualifiers;
+
+    /// <summary>The type a chain of typedefs (and, with <paramref name="qualifiers"/>, of qualifiers) names; bounded, as a hostile graph may loop.</summary>
+    private static int Peel(AbiTypeGraph graph, int index, bool qualifiers)
+    {
+        for (int hops = 0; hops < 64 && graph.Types[index] is { TargetIndex: >= 0 } t && (t.Kind == AbiTypeKind.Typedef || (qualifiers && t.Kind == AbiTypeKind.Qualified)); hops++)
+        {
+            index = t.TargetIndex;
+        }
+
+        return index;
+    }
 
     private static string Count(int parameters, bool variadic) => string.Create(CultureInfo.InvariantCulture, $"{parameters} parameter{(parameters == 1 ? string.Empty : "s")}{(variadic ? " and ..." : string.Empty)}");
 

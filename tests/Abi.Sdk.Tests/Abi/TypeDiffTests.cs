@@ -45,6 +45,8 @@ public partial class TypeDiffTests
         { "variable-type-changed", ["ABI1007:v", "ABI2013:v"], 12 },
         { "typedef-retargeted", ["ABI2001:t", "ABI2014:t"], 12 },
         { "cycle", ["ABI2002:walk", "ABI2006:walk"], 12 },
+        { "harmless-changes", [], 0 },
+        { "peeled-type-changed", ["ABI2001:f", "ABI2001:g", "ABI2005:f", "ABI2005:g"], 12 },
         { "vtable-changed", ["ABI2015:_Z3useP1C", "ABI2015:_Z3useP1C", "ABI2015:_ZN1C1fEv", "ABI2015:_ZN1C1fEv", "ABI2015:_ZN1C1gEv", "ABI2015:_ZN1C1gEv"], 12 },
     };
 
@@ -71,6 +73,8 @@ public partial class TypeDiffTests
     [InlineData("variable-type-changed", "ABI2013", "v (int): type int → long int, size 4 → 8 bytes")]
     [InlineData("typedef-retargeted", "ABI2014", "t → return type (T): typedef T now names long int instead of int, size 4 → 8 bytes")]
     [InlineData("cycle", "ABI2002", "walk → parameter 1 (struct node *) → struct node → member v: offset 8 → 12")]
+    [InlineData("peeled-type-changed", "ABI2001", "f → parameter 1 (struct S *restrict) → struct S * → struct S: size 4 bytes → 8 bytes")]
+    [InlineData("peeled-type-changed", "ABI2001", "g → parameter 1 (T_t *) → T_t → struct T: size 4 bytes → 8 bytes")]
     [InlineData("vtable-changed", "ABI2015", "use → parameter 1 (struct C *) → struct C → virtual function f: slot 0 → 1")]
     public void Diagnostics_name_the_path_from_the_symbol(string pair, string id, string path)
     {
@@ -94,6 +98,7 @@ public partial class TypeDiffTests
     public static readonly Dictionary<string, string> SaysMore = new()
     {
         ["enumerator-added"] = "abidiff filters added enumerators out by default (exit 0); Abi.Sdk reports ABI2009, compatible (exit 4), since old programs may receive the new value",
+        ["peeled-type-changed"] = "abidiff 2.2 stops at f's parameter losing its restrict, a harmless change, and misses that struct S grew beneath it (abidiff --harmless shows f with 'entity changed from S* restrict to S*' only); Abi.Sdk peels the qualifier and reports the growth, as it does for g's typedef",
         ["vtable-changed"] = "abidiff reports the change once, on C::f, and filters C::g and use(C*) out as redundant; Abi.Sdk names every exported function whose types reach struct C",
     };
 
