@@ -74,7 +74,7 @@ internal static class AbiCommands
         }
 
         // The two sides share nothing: with two cores or more, load them (and build their type graphs) side by side.
-        // One build of a libc holds about 24 MB at its peak; on one core the second is built after the first, with a
+        // One build of a libc holds about 21 MB at its peak; on one core the second is built after the first, with a
         // collection in between, so only one builder's memory is ever live: the same CPU time, a fifth less peak RSS
         // (docs/perf-abi.md "Type diff memory, this stop").
         AbiSurface oldSurface, newSurface;

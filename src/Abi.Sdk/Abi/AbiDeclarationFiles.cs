@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Abi.Sdk.Dwarf;
 
 namespace Abi.Sdk.Abi;
@@ -19,15 +20,37 @@ internal sealed class AbiDeclarationFiles
     {
         if (!_byUnit.TryGetValue(unit, out var files))
         {
-            files = DwarfLineFiles.Read(unit);
+            files = Share(DwarfLineFiles.Read(unit));
             _byUnit[unit] = files;
         }
 
-        if (index >= (ulong)files.Length || files[(int)index] is not { } path)
+        return index < (ulong)files.Length ? files[(int)index] : null;
+    }
+
+    /// <summary>Drops the tables and paths (the types are built).</summary>
+    public void Clear()
+    {
+        _byUnit.Clear();
+        _byUnit.TrimExcess();
+        _paths.Clear();
+        _paths.TrimExcess();
+    }
+
+    /// <summary>
+    /// The unit's names with each path replaced by the one string already kept for it: a unit lists every header it
+    /// includes (libc: about 1.6 MB of per-unit copies of the same few hundred paths, live for the whole build).
+    /// </summary>
+    private ImmutableArray<string?> Share(ImmutableArray<string?> files)
+    {
+        var shared = new string?[files.Length];
+        for (int i = 0; i < shared.Length; i++)
         {
-            return null;
+            if (files[i] is { } path)
+            {
+                shared[i] = _paths.TryGetValue(path, out var kept) ? kept : _paths[path] = path;
+            }
         }
 
-        return _paths.TryGetValue(path, out var shared) ? shared : _paths[path] = path;
+        return ImmutableCollectionsMarshal.AsImmutableArray(shared);
     }
 }

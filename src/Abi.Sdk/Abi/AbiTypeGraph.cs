@@ -127,11 +127,11 @@ public sealed class AbiTypeGraph
         if (location.Source == DebugInfoSource.InFile)
         {
             using var inFile = DwarfFile.Of(image, options);
-            return Build(image, inFile);
+            return new AbiTypeGraphBuilder(image, inFile) { OwnsDwarf = true }.Build();
         }
 
         using var dwarf = DwarfFile.Open(location.Path, options);
-        return Build(image, dwarf);
+        return new AbiTypeGraphBuilder(image, dwarf) { OwnsDwarf = true }.Build();
     }
 
     /// <summary>Builds the graph of <paramref name="image"/>'s exported functions and variables from <paramref name="dwarf"/>.</summary>

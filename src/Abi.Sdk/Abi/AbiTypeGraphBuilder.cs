@@ -73,6 +73,13 @@ internal sealed class AbiTypeGraphBuilder
 
     private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
 
+    /// <summary>
+    /// The builder may dispose the DWARF reader once the declarations are read (its caller opened it for this graph
+    /// alone and disposes it after): the inflated sections and abbreviation tables are then freed before the graph is
+    /// canonicalised, and <c>.debug_abbrev</c> as soon as every unit's table is read.
+    /// </summary>
+    public bool OwnsDwarf { get; init; }
+
     public AbiTypeGraph Build()
     {
         _protos.Add(new Proto { Kind = AbiTypeKind.Void, Name = "void" }); // index 0: void, for every missing DW_AT_type
@@ -80,6 +87,13 @@ internal sealed class AbiTypeGraphBuilder
         if (_dwarf.SupplementaryLink is not null && _dwarf.GetSupplementary() is { } sup)
         {
             Walk(sup, declarations: false);
+        }
+
+        if (OwnsDwarf)
+        {
+            // Every walked unit's abbreviation table is read: the section would only be read again for a unit never
+            // walked (a DWARF 5 skeleton's, for the report of missing split units), and is then inflated again.
+            _dwarf.ReleaseSection(DwarfSectionKind.Abbrev);
         }
 
         var pending = new List<PendingDeclaration>();
@@ -151,10 +165,48 @@ internal sealed class AbiTypeGraphBuilder
             }
         }
 
+        var missingSplitUnits = AbiSplitDwarfReport.Describe(_dwarf, _missingSplitUnits);
+        ReleaseWalk();
         ComputeSizes();
         var graph = Finish(pending);
-        graph.MissingSplitUnits = AbiSplitDwarfReport.Describe(_dwarf, _missingSplitUnits);
+        graph.MissingSplitUnits = missingSplitUnits;
         return graph;
+    }
+
+    /// <summary>
+    /// Drops what only the walk and the declarations need (the indexes by name and address, the DIE map, names, file
+    /// tables; libc: about 5 MB), and the DWARF reader's sections and tables when the builder owns it, before the
+    /// canonical keys and the graph are made.
+    /// </summary>
+    private void ReleaseWalk()
+    {
+        _functionsByLinkage.Clear();
+        _functionsByLinkage.TrimExcess();
+        _variablesByLinkage.Clear();
+        _variablesByLinkage.TrimExcess();
+        _functionsByName.Clear();
+        _functionsByName.TrimExcess();
+        _variablesByName.Clear();
+        _variablesByName.TrimExcess();
+        _functionsByAddress.Clear();
+        _functionsByAddress.TrimExcess();
+        _variablesByAddress.Clear();
+        _variablesByAddress.TrimExcess();
+        _tlsByOffset.Clear();
+        _byDie.Clear();
+        _byDie.TrimExcess();
+        _scopedNames.Clear();
+        _scopedNames.TrimExcess();
+        _definitions.Clear();
+        _definitions.TrimExcess();
+        _chain.Clear();
+        _missingSplitUnits.Clear();
+        _names.Clear();
+        _declarationFiles.Clear();
+        if (OwnsDwarf)
+        {
+            _dwarf.Dispose();
+        }
     }
 
     /// <summary>
@@ -1238,5 +1290,11 @@ internal sealed class NameCache(DwarfFile file)
 
         ref var name = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byOffset, value.RawValue, out _);
         return name ??= value.AsString();
+    }
+
+    public void Clear()
+    {
+        _byOffset.Clear();
+        _byOffset.TrimExcess();
     }
 }

@@ -11,20 +11,28 @@ public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, Dwarf
 /// <summary>An entry of <c>.debug_abbrev</c>: the shape shared by the DIEs that name its code.</summary>
 public sealed class DwarfAbbreviation
 {
+    // Packed: a libc debug file holds 67 000 of these, alive for a whole type-graph build (40 bytes each, not 56).
+    private readonly uint _offset;
+    private readonly short _fixedSize;
+    private readonly sbyte _siblingOffset;
+    private readonly byte _flags; // 1: has children, 2: has DW_AT_sibling
+
     internal DwarfAbbreviation(ulong offset, uint code, DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int fixedSize, int siblingOffset = -1)
     {
-        Offset = offset;
+        // Offsets in a section are below 2^31 (sections are read as spans); a fixed size or sibling position too
+        // large for its field is stored as "not known", which makes readers decode the values one by one instead.
+        _offset = (uint)offset;
         Code = code;
         Tag = tag;
-        HasChildren = hasChildren;
+        _flags = (byte)(hasChildren ? 1 : 0);
         Specs = specs;
-        FixedSize = fixedSize;
-        SiblingOffset = siblingOffset;
+        _fixedSize = fixedSize is >= 0 and <= short.MaxValue ? (short)fixedSize : (short)-1;
+        _siblingOffset = siblingOffset is >= 0 and <= sbyte.MaxValue ? (sbyte)siblingOffset : (sbyte)-1;
         foreach (var spec in specs)
         {
-            HasSibling |= spec.Attribute == DwarfAttribute.Sibling;
             if (spec.Attribute == DwarfAttribute.Sibling)
             {
+                _flags |= 2;
                 SiblingForm = spec.Form;
                 break;
             }
@@ -32,7 +40,7 @@ public sealed class DwarfAbbreviation
     }
 
     /// <summary>The entry's offset in <c>.debug_abbrev</c>.</summary>
-    public ulong Offset { get; }
+    public ulong Offset => _offset;
 
     /// <summary>The abbreviation code DIEs refer to.</summary>
     public uint Code { get; }
@@ -41,7 +49,7 @@ public sealed class DwarfAbbreviation
     public DwarfTag Tag { get; }
 
     /// <summary>DW_CHILDREN_yes: the DIEs are followed by children, ended by a null entry.</summary>
-    public bool HasChildren { get; }
+    public bool HasChildren => (_flags & 1) != 0;
 
     /// <summary>The attributes, in the order their values follow the abbreviation code.</summary>
     public ImmutableArray<DwarfAttributeSpec> Attributes => ImmutableArray.Create(Specs);
@@ -49,16 +57,16 @@ public sealed class DwarfAbbreviation
     internal DwarfAttributeSpec[] Specs { get; }
 
     /// <summary>The byte size of all attribute values when every form has a fixed size in this unit format; -1 otherwise.</summary>
-    internal int FixedSize { get; }
+    internal int FixedSize => _fixedSize;
 
     /// <summary>True when the DIEs carry DW_AT_sibling: a walk may jump over their children.</summary>
-    internal bool HasSibling { get; }
+    internal bool HasSibling => (_flags & 2) != 0;
 
     /// <summary>
     /// Where the value of the first DW_AT_sibling starts, counted from the DIE's first attribute value, when every
     /// value before it has a fixed size (gcc writes it first); -1 otherwise. Lets a walk read it without decoding.
     /// </summary>
-    internal int SiblingOffset { get; }
+    internal int SiblingOffset => _siblingOffset;
 
     /// <summary>The form of the first DW_AT_sibling (0 without one).</summary>
     internal DwarfForm SiblingForm { get; }

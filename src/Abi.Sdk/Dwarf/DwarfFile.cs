@@ -346,6 +346,15 @@ public sealed class DwarfFile : IDisposable
             {
                 section?.Release();
             }
+
+            // The abbreviation tables (libc: 67 000 entries, about 4 MB) go with the sections they were read from, so
+            // that a reader disposed while still referenced (a type graph's builder) no longer holds them.
+            _abbreviations.Clear();
+            _abbreviations.TrimExcess();
+            foreach (var unit in _units.IsDefault ? [] : _units)
+            {
+                unit.ReleaseAbbreviations();
+            }
         }
 
         _supplementary?.Dispose();
@@ -451,6 +460,20 @@ public sealed class DwarfFile : IDisposable
         lock (_lock)
         {
             return _abbreviations.TryAdd((offset, format), read) ? read : _abbreviations[(offset, format)];
+        }
+    }
+
+    /// <summary>
+    /// Frees a decompressed section nothing will read again, so that it does not stay resident for the rest of the
+    /// reader's life (<c>.debug_abbrev</c> once every unit's table is read); read and inflated again if asked for.
+    /// Only for a reader no other thread uses.
+    /// </summary>
+    internal void ReleaseSection(DwarfSectionKind kind)
+    {
+        lock (_lock)
+        {
+            _sections[(int)kind]?.Release();
+            _sections[(int)kind] = null;
         }
     }
 

@@ -159,6 +159,9 @@ public sealed class DwarfUnit
     internal DwarfAbbreviationTable Abbreviations
         => _abbreviations ??= File.GetAbbreviations(AbbreviationOffset + Contribution.AbbrevOffset, AddressSize, OffsetSize, Version);
 
+    /// <summary>Drops the cached abbreviation table (its file is disposed).</summary>
+    internal void ReleaseAbbreviations() => _abbreviations = null;
+
     /// <summary>DW_AT_str_offsets_base of the unit DIE; for DWARF 5 without it, the first contribution's base as libdw assumes.</summary>
     internal ulong StrOffsetsBase
     {
