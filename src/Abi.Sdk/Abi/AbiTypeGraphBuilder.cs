@@ -38,6 +38,7 @@ internal sealed class AbiTypeGraphBuilder
     private readonly Dictionary<ulong, DwarfDie> _variablesByAddress = [];
     private readonly Dictionary<ulong, DwarfDie> _tlsByOffset = [];
     private readonly AbiDeclarationFiles _declarationFiles = new();
+    private readonly List<(DwarfUnit? Unit, ulong File)> _declFiles = [];
     private readonly List<DwarfUnit> _missingSplitUnits = [];
 
     public AbiTypeGraphBuilder(ElfImage image, DwarfFile dwarf)
@@ -245,6 +246,7 @@ internal sealed class AbiTypeGraphBuilder
         foreach (var unit in UnitsToWalk(file, declarations ? _missingSplitUnits : null))
         {
             prefix.Clear();
+            bool c = false;
             var dies = unit.ReadDies();
             while (dies.MoveNext())
             {
@@ -258,6 +260,7 @@ internal sealed class AbiTypeGraphBuilder
                 if (depth == 0)
                 {
                     prefix[1] = string.Empty;
+                    c = IsC(die);
                     continue;
                 }
 
@@ -303,6 +306,14 @@ internal sealed class AbiTypeGraphBuilder
                         else
                         {
                             childScope = scope;
+                        }
+
+                        // Nothing the walk records can be a child of an enumeration (enumerators only), nor of a C
+                        // struct or union (members only: C gives a tag declared inside a struct the enclosing scope,
+                        // and gcc writes it there): jump over them, most of a C unit's DIEs after its top level.
+                        if (c || die.Tag == DwarfTag.EnumerationType)
+                        {
+                            childScope = null;
                         }
 
                         break;
@@ -408,6 +419,10 @@ internal sealed class AbiTypeGraphBuilder
     }
 
     private DieAttributes ReadAttributes(DwarfDie die) => DieAttributes.Read(die, _names);
+
+    /// <summary>True for a unit DIE whose DW_AT_language is C (C89, C, C99, C11, C17).</summary>
+    private static bool IsC(DwarfDie unitDie)
+        => unitDie.TryGetAttribute(DwarfAttribute.Language, out var language) && language.RawValue is 0x01 or 0x02 or 0x0c or 0x1d or 0x2c;
 
     private static bool Has(DwarfDie die, DwarfAttribute attribute)
     {
@@ -601,16 +616,26 @@ internal sealed class AbiTypeGraphBuilder
     {
         while (_work.TryDequeue(out var item))
         {
-            Fill(item.Die, _protos[item.Index]);
+            Fill(item.Die, item.Index);
         }
     }
 
-    private void Fill(DwarfDie die, Proto p)
+    private void Fill(DwarfDie die, int index)
     {
+        var p = _protos[index];
         var a = ReadAttributes(die);
         p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
-        p.File = a.DeclFile is { } declFile ? _declarationFiles.Get(die.Unit, declFile) : null;
+        if (a.DeclFile is { } declFile)
+        {
+            // Resolved in Finish, for the types that stand for their class: the line tables of most units are never read.
+            while (_declFiles.Count <= index)
+            {
+                _declFiles.Add(default);
+            }
+
+            _declFiles[index] = (die.Unit, declFile);
+        }
         int Target() => a.Type is { } t ? Reserve(t) : 0;
         switch (die.Tag)
         {
@@ -874,7 +899,22 @@ internal sealed class AbiTypeGraphBuilder
             classes[i] = c;
         }
 
-        return AbiTypeGraphAssembler.Materialize(_protos, AbiTypeCanonicalizer.Refine(classes, interned.Count, children), _dwarf.FileName,
+        var refined = AbiTypeCanonicalizer.Refine(classes, interned.Count, children);
+        // The file of a type is the one of the first proto of its class (the one Materialize keeps).
+        var represented = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (!represented[refined[i]])
+            {
+                represented[refined[i]] = true;
+                if (i < _declFiles.Count && _declFiles[i] is { Unit: { } unit } declared)
+                {
+                    _protos[i].File = _declarationFiles.Get(unit, declared.File);
+                }
+            }
+        }
+
+        return AbiTypeGraphAssembler.Materialize(_protos, refined, _dwarf.FileName,
             pending.Select(d => (d.Symbol, d.Name, d.Linkage, d.IsFunction, d.Type)));
     }
 
