@@ -283,7 +283,7 @@ internal sealed class AbiTypeGraphBuilder
                         break;
                     case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType:
                     {
-                        var a = ReadAttributes(die);
+                        ReadAttributes(die, out var a);
                         if (a.Name is { } n)
                         {
                             // gcc's DWARF 4 type units define a type outside its namespace, with DW_AT_specification
@@ -334,7 +334,7 @@ internal sealed class AbiTypeGraphBuilder
                             break;
                         }
 
-                        var a = ReadAttributes(die);
+                        ReadAttributes(die, out var a);
                         if (a.Name is { } n && scope.Length > 0)
                         {
                             _scopedNames.TryAdd(KeyOf(die), scope + n);
@@ -373,7 +373,7 @@ internal sealed class AbiTypeGraphBuilder
                             break;
                         }
 
-                        var a = ReadAttributes(die);
+                        ReadAttributes(die, out var a);
                         a.ResolveLocationList();
                         if (a.Name is { } n && scope.Length > 0)
                         {
@@ -419,6 +419,9 @@ internal sealed class AbiTypeGraphBuilder
     }
 
     private DieAttributes ReadAttributes(DwarfDie die) => DieAttributes.Read(die, _names);
+
+    // Filled in place: returning the large struct by value copied it (with write barriers) on every read.
+    private void ReadAttributes(DwarfDie die, out DieAttributes attributes) => DieAttributes.Read(die, _names, out attributes);
 
     /// <summary>True for a unit DIE whose DW_AT_language is C (C89, C, C99, C11, C17).</summary>
     private static bool IsC(DwarfDie unitDie)
@@ -496,7 +499,7 @@ internal sealed class AbiTypeGraphBuilder
         chain.Clear();
         for (int i = 0; i < 8; i++)
         {
-            var a = ReadAttributes(die);
+            ReadAttributes(die, out var a);
             chain.Add((die, a));
             var next = a.AbstractOrigin ?? a.Specification;
             if (next is null)
@@ -533,11 +536,11 @@ internal sealed class AbiTypeGraphBuilder
             }
             else if (c.Tag == DwarfTag.FormalParameter)
             {
-                var a = ReadAttributes(c);
+                ReadAttributes(c, out var a);
                 var type = a.Type;
                 for (int i = 0; type is null && a.AbstractOrigin is { } origin && i < 8; i++)
                 {
-                    a = ReadAttributes(origin.ResolveReference());
+                    ReadAttributes(origin.ResolveReference(), out a);
                     type = a.Type;
                 }
 
@@ -584,7 +587,7 @@ internal sealed class AbiTypeGraphBuilder
         var original = die;
         if (die.Tag is DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType)
         {
-            var a = ReadAttributes(die);
+            ReadAttributes(die, out var a);
             if (a.Signature is { } sig)
             {
                 die = sig.ResolveReference();
@@ -623,7 +626,7 @@ internal sealed class AbiTypeGraphBuilder
     private void Fill(DwarfDie die, int index)
     {
         var p = _protos[index];
-        var a = ReadAttributes(die);
+        ReadAttributes(die, out var a);
         p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
         if (a.DeclFile is { } declFile)
@@ -702,7 +705,7 @@ internal sealed class AbiTypeGraphBuilder
                 {
                     if (c.Tag == DwarfTag.Enumerator)
                     {
-                        var e = ReadAttributes(c);
+                        ReadAttributes(c, out var e);
                         long value = e.ConstValue is { } v ? (unsigned && v.Form is not DwarfForm.Sdata ? (long)v.RawValue : v.AsSigned()) : 0;
                         p.Enumerators.Add(new AbiEnumerator(e.Name ?? string.Empty, value));
                     }
@@ -717,7 +720,7 @@ internal sealed class AbiTypeGraphBuilder
                 {
                     if (c.Tag == DwarfTag.SubrangeType)
                     {
-                        var r = ReadAttributes(c);
+                        ReadAttributes(c, out var r);
                         p.Dimensions.Add(r.Count is { } count ? count : r.UpperBound is { } upper ? (upper == ulong.MaxValue ? 0 : upper + 1) : null);
                     }
                 }
@@ -743,7 +746,7 @@ internal sealed class AbiTypeGraphBuilder
         for (int i = 0; type is { } t && i < 8; i++)
         {
             var die = t.ResolveReference();
-            var a = ReadAttributes(die);
+            ReadAttributes(die, out var a);
             if (die.Tag == DwarfTag.BaseType)
             {
                 return a.Encoding is 0x07 or 0x08 or 0x02 or 0x10; // DW_ATE_unsigned, unsigned_char, boolean, UTF
@@ -766,7 +769,7 @@ internal sealed class AbiTypeGraphBuilder
             {
                 case DwarfTag.Member:
                 {
-                    var m = ReadAttributes(c);
+                    ReadAttributes(c, out var m);
                     if (m.External || m.Declaration)
                     {
                         break; // a static data member (DWARF 4): no part of the layout
@@ -801,14 +804,14 @@ internal sealed class AbiTypeGraphBuilder
 
                 case DwarfTag.Inheritance:
                 {
-                    var b = ReadAttributes(c);
+                    ReadAttributes(c, out var b);
                     p.Bases.Add((b.Type is { } t ? Reserve(t) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
                     break;
                 }
 
                 case DwarfTag.Subprogram:
                 {
-                    var f = ReadAttributes(c);
+                    ReadAttributes(c, out var f);
                     if (f.Virtuality != 0)
                     {
                         p.Virtuals.Add(new AbiVirtualFunction(f.Name ?? string.Empty, f.LinkageName, f.VtableSlot ?? -1));
@@ -1029,7 +1032,13 @@ internal struct DieAttributes
 
     public static DieAttributes Read(DwarfDie die, NameCache? names = null)
     {
-        var r = default(DieAttributes);
+        Read(die, names, out var r);
+        return r;
+    }
+
+    public static void Read(DwarfDie die, NameCache? names, out DieAttributes r)
+    {
+        r = default;
         var unit = die.Unit;
         int addressSize = unit.AddressSize, offsetSize = unit.OffsetSize, version = unit.Version;
         // One cursor over the values; the attributes the builder never looks at (decl_line, sibling,
@@ -1121,8 +1130,6 @@ internal struct DieAttributes
                     break;
             }
         }
-
-        return r;
     }
 
     private static bool IsRead(DwarfAttribute attribute) => attribute is DwarfAttribute.Name or DwarfAttribute.LinkageName or DwarfAttribute.MipsLinkageName
