@@ -283,6 +283,11 @@ internal sealed class AbiTypeGraphBuilder
                         break;
                     case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType:
                     {
+                        if (c && scope.Length == 0 && DefinesNothing(die.Abbreviation))
+                        {
+                            break; // childScope stays null: nothing below is read either
+                        }
+
                         ReadAttributes(die, out var a);
                         if (a.Name is { } n)
                         {
@@ -422,6 +427,33 @@ internal sealed class AbiTypeGraphBuilder
 
     // Filled in place: returning the large struct by value copied it (with write barriers) on every read.
     private void ReadAttributes(DwarfDie die, out DieAttributes attributes) => DieAttributes.Read(die, _names, out attributes);
+
+    /// <summary>
+    /// For a type at a C unit's top level, whose only effect on the walk is to define its name: true when its
+    /// abbreviation says it cannot (no name, a declaration by DW_FORM_flag_present, or a type unit's signature),
+    /// and it has no DW_AT_specification. Most of the type DIEs of a C library's units are such declarations.
+    /// </summary>
+    private static bool DefinesNothing(DwarfAbbreviation abbreviation)
+    {
+        bool named = false, nothing = false;
+        foreach (var spec in abbreviation.Specs)
+        {
+            switch (spec.Attribute)
+            {
+                case DwarfAttribute.Name:
+                    named = true;
+                    break;
+                case DwarfAttribute.Declaration when spec.Form == DwarfForm.FlagPresent:
+                case DwarfAttribute.Signature when spec.Form == DwarfForm.RefSig8:
+                    nothing = true;
+                    break;
+                case DwarfAttribute.Specification:
+                    return false;
+            }
+        }
+
+        return nothing || !named;
+    }
 
     /// <summary>True for a unit DIE whose DW_AT_language is C (C89, C, C99, C11, C17).</summary>
     private static bool IsC(DwarfDie unitDie)
