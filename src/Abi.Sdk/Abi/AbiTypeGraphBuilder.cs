@@ -39,6 +39,7 @@ internal sealed class AbiTypeGraphBuilder
     private readonly Dictionary<ulong, DwarfDie> _tlsByOffset = [];
     private readonly AbiDeclarationFiles _declarationFiles = new();
     private readonly List<(DwarfUnit? Unit, ulong File)> _declFiles = [];
+    private readonly HashSet<ulong> _definedStrp = [];
     private readonly List<DwarfUnit> _missingSplitUnits = [];
 
     public AbiTypeGraphBuilder(ElfImage image, DwarfFile dwarf)
@@ -243,6 +244,7 @@ internal sealed class AbiTypeGraphBuilder
     private void Walk(DwarfFile file, bool declarations)
     {
         var prefix = new List<string?>(16);
+        _definedStrp.Clear(); // offsets into this file's .debug_str
         foreach (var unit in UnitsToWalk(file, declarations ? _missingSplitUnits : null))
         {
             prefix.Clear();
@@ -288,6 +290,18 @@ internal sealed class AbiTypeGraphBuilder
                             break; // childScope stays null: nothing below is read either
                         }
 
+                        // The same type defined again in a later C unit (its name the same .debug_str entry): the
+                        // first definition of that name is already recorded, so the DIE can change nothing.
+                        ulong? strpKey = null;
+                        if (c && scope.Length == 0 && ReferenceEquals(unit.File, file) && StrpName(die) is { } strp)
+                        {
+                            strpKey = (ulong)DefinitionKind(die.Tag) << 62 | strp;
+                            if (_definedStrp.Contains(strpKey.Value))
+                            {
+                                break;
+                            }
+                        }
+
                         ReadAttributes(die, out var a);
                         if (a.Name is { } n)
                         {
@@ -304,6 +318,10 @@ internal sealed class AbiTypeGraphBuilder
                             if (!a.Declaration && a.Signature is null)
                             {
                                 _definitions.TryAdd((DefinitionKind(die.Tag), qualified), die);
+                                if (strpKey is { } defined)
+                                {
+                                    _definedStrp.Add(defined);
+                                }
                             }
 
                             childScope = qualified + "::";
@@ -453,6 +471,47 @@ internal sealed class AbiTypeGraphBuilder
         }
 
         return nothing || !named;
+    }
+
+    /// <summary>
+    /// The <c>.debug_str</c> offset of a DIE's DW_AT_name when its form is DW_FORM_strp and only fixed-size values
+    /// precede it, and the DIE has no DW_AT_specification; null otherwise.
+    /// </summary>
+    private static ulong? StrpName(DwarfDie die)
+    {
+        var unit = die.Unit;
+        int at = -1, position = 0;
+        foreach (var spec in die.Abbreviation.Specs)
+        {
+            if (spec.Attribute == DwarfAttribute.Specification)
+            {
+                return null;
+            }
+
+            if (spec.Attribute == DwarfAttribute.Name && at < 0)
+            {
+                if (spec.Form != DwarfForm.Strp || position < 0)
+                {
+                    return null;
+                }
+
+                at = position;
+            }
+
+            if (position >= 0)
+            {
+                int size = DwarfForms.FixedSize(spec.Form, unit.AddressSize, unit.OffsetSize, unit.Version);
+                position = size < 0 ? -1 : position + size;
+            }
+        }
+
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var cursor = unit.Section.Cursor(die.AttributesOffset + at);
+        return cursor.Sized(unit.OffsetSize);
     }
 
     /// <summary>True for a unit DIE whose DW_AT_language is C (C89, C, C99, C11, C17).</summary>
