@@ -38,6 +38,8 @@ internal sealed class AbiTypeGraphBuilder
     private readonly Dictionary<ulong, DwarfDie> _variablesByAddress = [];
     private readonly Dictionary<ulong, DwarfDie> _tlsByOffset = [];
     private readonly AbiDeclarationFiles _declarationFiles = new();
+    private readonly List<(DwarfUnit? Unit, ulong File)> _declFiles = [];
+    private readonly HashSet<ulong> _definedStrp = [];
     private readonly List<DwarfUnit> _missingSplitUnits = [];
 
     public AbiTypeGraphBuilder(ElfImage image, DwarfFile dwarf)
@@ -294,9 +296,11 @@ internal sealed class AbiTypeGraphBuilder
     private void Walk(DwarfFile file, bool declarations)
     {
         var prefix = new List<string?>(16);
+        _definedStrp.Clear(); // offsets into this file's .debug_str
         foreach (var unit in UnitsToWalk(file, declarations ? _missingSplitUnits : null))
         {
             prefix.Clear();
+            bool c = false;
             var dies = unit.ReadDies();
             while (dies.MoveNext())
             {
@@ -310,6 +314,7 @@ internal sealed class AbiTypeGraphBuilder
                 if (depth == 0)
                 {
                     prefix[1] = string.Empty;
+                    c = IsC(die);
                     continue;
                 }
 
@@ -332,7 +337,24 @@ internal sealed class AbiTypeGraphBuilder
                         break;
                     case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType:
                     {
-                        var a = ReadAttributes(die);
+                        if (c && scope.Length == 0 && DefinesNothing(die.Abbreviation))
+                        {
+                            break; // childScope stays null: nothing below is read either
+                        }
+
+                        // The same type defined again in a later C unit (its name the same .debug_str entry): the
+                        // first definition of that name is already recorded, so the DIE can change nothing.
+                        ulong? strpKey = null;
+                        if (c && scope.Length == 0 && ReferenceEquals(unit.File, file) && StrpName(die) is { } strp)
+                        {
+                            strpKey = (ulong)DefinitionKind(die.Tag) << 62 | strp;
+                            if (_definedStrp.Contains(strpKey.Value))
+                            {
+                                break;
+                            }
+                        }
+
+                        ReadAttributes(die, out var a);
                         if (a.Name is { } n)
                         {
                             // gcc's DWARF 4 type units define a type outside its namespace, with DW_AT_specification
@@ -348,6 +370,10 @@ internal sealed class AbiTypeGraphBuilder
                             if (!a.Declaration && a.Signature is null)
                             {
                                 _definitions.TryAdd((DefinitionKind(die.Tag), qualified), die);
+                                if (strpKey is { } defined)
+                                {
+                                    _definedStrp.Add(defined);
+                                }
                             }
 
                             childScope = qualified + "::";
@@ -355,6 +381,14 @@ internal sealed class AbiTypeGraphBuilder
                         else
                         {
                             childScope = scope;
+                        }
+
+                        // Nothing the walk records can be a child of an enumeration (enumerators only), nor of a C
+                        // struct or union (members only: C gives a tag declared inside a struct the enclosing scope,
+                        // and gcc writes it there): jump over them, most of a C unit's DIEs after its top level.
+                        if (c || die.Tag == DwarfTag.EnumerationType)
+                        {
+                            childScope = null;
                         }
 
                         break;
@@ -375,7 +409,7 @@ internal sealed class AbiTypeGraphBuilder
                             break;
                         }
 
-                        var a = ReadAttributes(die);
+                        ReadAttributes(die, out var a);
                         if (a.Name is { } n && scope.Length > 0)
                         {
                             _scopedNames.TryAdd(KeyOf(die), scope + n);
@@ -414,7 +448,7 @@ internal sealed class AbiTypeGraphBuilder
                             break;
                         }
 
-                        var a = ReadAttributes(die);
+                        ReadAttributes(die, out var a);
                         a.ResolveLocationList();
                         if (a.Name is { } n && scope.Length > 0)
                         {
@@ -460,6 +494,81 @@ internal sealed class AbiTypeGraphBuilder
     }
 
     private DieAttributes ReadAttributes(DwarfDie die) => DieAttributes.Read(die, _names);
+
+    // Filled in place: returning the large struct by value copied it (with write barriers) on every read.
+    private void ReadAttributes(DwarfDie die, out DieAttributes attributes) => DieAttributes.Read(die, _names, out attributes);
+
+    /// <summary>
+    /// For a type at a C unit's top level, whose only effect on the walk is to define its name: true when its
+    /// abbreviation says it cannot (no name, a declaration by DW_FORM_flag_present, or a type unit's signature),
+    /// and it has no DW_AT_specification. Most of the type DIEs of a C library's units are such declarations.
+    /// </summary>
+    private static bool DefinesNothing(DwarfAbbreviation abbreviation)
+    {
+        bool named = false, nothing = false;
+        foreach (var spec in abbreviation.Specs)
+        {
+            switch (spec.Attribute)
+            {
+                case DwarfAttribute.Name:
+                    named = true;
+                    break;
+                case DwarfAttribute.Declaration when spec.Form == DwarfForm.FlagPresent:
+                case DwarfAttribute.Signature when spec.Form == DwarfForm.RefSig8:
+                    nothing = true;
+                    break;
+                case DwarfAttribute.Specification:
+                    return false;
+            }
+        }
+
+        return nothing || !named;
+    }
+
+    /// <summary>
+    /// The <c>.debug_str</c> offset of a DIE's DW_AT_name when its form is DW_FORM_strp and only fixed-size values
+    /// precede it, and the DIE has no DW_AT_specification; null otherwise.
+    /// </summary>
+    private static ulong? StrpName(DwarfDie die)
+    {
+        var unit = die.Unit;
+        int at = -1, position = 0;
+        foreach (var spec in die.Abbreviation.Specs)
+        {
+            if (spec.Attribute == DwarfAttribute.Specification)
+            {
+                return null;
+            }
+
+            if (spec.Attribute == DwarfAttribute.Name && at < 0)
+            {
+                if (spec.Form != DwarfForm.Strp || position < 0)
+                {
+                    return null;
+                }
+
+                at = position;
+            }
+
+            if (position >= 0)
+            {
+                int size = DwarfForms.FixedSize(spec.Form, unit.AddressSize, unit.OffsetSize, unit.Version);
+                position = size < 0 ? -1 : position + size;
+            }
+        }
+
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var cursor = unit.Section.Cursor(die.AttributesOffset + at);
+        return cursor.Sized(unit.OffsetSize);
+    }
+
+    /// <summary>True for a unit DIE whose DW_AT_language is C (C89, C, C99, C11, C17).</summary>
+    private static bool IsC(DwarfDie unitDie)
+        => unitDie.TryGetAttribute(DwarfAttribute.Language, out var language) && language.RawValue is 0x01 or 0x02 or 0x0c or 0x1d or 0x2c;
 
     private static bool Has(DwarfDie die, DwarfAttribute attribute)
     {
@@ -533,7 +642,7 @@ internal sealed class AbiTypeGraphBuilder
         chain.Clear();
         for (int i = 0; i < 8; i++)
         {
-            var a = ReadAttributes(die);
+            ReadAttributes(die, out var a);
             chain.Add((die, a));
             var next = a.AbstractOrigin ?? a.Specification;
             if (next is null)
@@ -570,11 +679,11 @@ internal sealed class AbiTypeGraphBuilder
             }
             else if (c.Tag == DwarfTag.FormalParameter)
             {
-                var a = ReadAttributes(c);
+                ReadAttributes(c, out var a);
                 var type = a.Type;
                 for (int i = 0; type is null && a.AbstractOrigin is { } origin && i < 8; i++)
                 {
-                    a = ReadAttributes(origin.ResolveReference());
+                    ReadAttributes(origin.ResolveReference(), out a);
                     type = a.Type;
                 }
 
@@ -621,7 +730,7 @@ internal sealed class AbiTypeGraphBuilder
         var original = die;
         if (die.Tag is DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType)
         {
-            var a = ReadAttributes(die);
+            ReadAttributes(die, out var a);
             if (a.Signature is { } sig)
             {
                 die = sig.ResolveReference();
@@ -653,16 +762,26 @@ internal sealed class AbiTypeGraphBuilder
     {
         while (_work.TryDequeue(out var item))
         {
-            Fill(item.Die, _protos[item.Index]);
+            Fill(item.Die, item.Index);
         }
     }
 
-    private void Fill(DwarfDie die, Proto p)
+    private void Fill(DwarfDie die, int index)
     {
-        var a = ReadAttributes(die);
+        var p = _protos[index];
+        ReadAttributes(die, out var a);
         p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
-        p.File = a.DeclFile is { } declFile ? _declarationFiles.Get(die.Unit, declFile) : null;
+        if (a.DeclFile is { } declFile)
+        {
+            // Resolved in Finish, for the types that stand for their class: the line tables of most units are never read.
+            while (_declFiles.Count <= index)
+            {
+                _declFiles.Add(default);
+            }
+
+            _declFiles[index] = (die.Unit, declFile);
+        }
         int Target() => a.Type is { } t ? Reserve(t) : 0;
         switch (die.Tag)
         {
@@ -729,7 +848,7 @@ internal sealed class AbiTypeGraphBuilder
                 {
                     if (c.Tag == DwarfTag.Enumerator)
                     {
-                        var e = ReadAttributes(c);
+                        ReadAttributes(c, out var e);
                         long value = e.ConstValue is { } v ? (unsigned && v.Form is not DwarfForm.Sdata ? (long)v.RawValue : v.AsSigned()) : 0;
                         p.Enumerators.Add(new AbiEnumerator(e.Name ?? string.Empty, value));
                     }
@@ -744,7 +863,7 @@ internal sealed class AbiTypeGraphBuilder
                 {
                     if (c.Tag == DwarfTag.SubrangeType)
                     {
-                        var r = ReadAttributes(c);
+                        ReadAttributes(c, out var r);
                         p.Dimensions.Add(r.Count is { } count ? count : r.UpperBound is { } upper ? (upper == ulong.MaxValue ? 0 : upper + 1) : null);
                     }
                 }
@@ -770,7 +889,7 @@ internal sealed class AbiTypeGraphBuilder
         for (int i = 0; type is { } t && i < 8; i++)
         {
             var die = t.ResolveReference();
-            var a = ReadAttributes(die);
+            ReadAttributes(die, out var a);
             if (die.Tag == DwarfTag.BaseType)
             {
                 return a.Encoding is 0x07 or 0x08 or 0x02 or 0x10; // DW_ATE_unsigned, unsigned_char, boolean, UTF
@@ -793,7 +912,7 @@ internal sealed class AbiTypeGraphBuilder
             {
                 case DwarfTag.Member:
                 {
-                    var m = ReadAttributes(c);
+                    ReadAttributes(c, out var m);
                     if (m.External || m.Declaration)
                     {
                         break; // a static data member (DWARF 4): no part of the layout
@@ -828,14 +947,14 @@ internal sealed class AbiTypeGraphBuilder
 
                 case DwarfTag.Inheritance:
                 {
-                    var b = ReadAttributes(c);
+                    ReadAttributes(c, out var b);
                     p.Bases.Add((b.Type is { } t ? Reserve(t) : 0, b.MemberLocation ?? 0, b.Virtuality != 0));
                     break;
                 }
 
                 case DwarfTag.Subprogram:
                 {
-                    var f = ReadAttributes(c);
+                    ReadAttributes(c, out var f);
                     if (f.Virtuality != 0)
                     {
                         p.Virtuals.Add(new AbiVirtualFunction(f.Name ?? string.Empty, f.LinkageName, f.VtableSlot ?? -1));
@@ -926,7 +1045,22 @@ internal sealed class AbiTypeGraphBuilder
             classes[i] = c;
         }
 
-        return AbiTypeGraphAssembler.Materialize(_protos, AbiTypeCanonicalizer.Refine(classes, interned.Count, children), _dwarf.FileName,
+        var refined = AbiTypeCanonicalizer.Refine(classes, interned.Count, children);
+        // The file of a type is the one of the first proto of its class (the one Materialize keeps).
+        var represented = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (!represented[refined[i]])
+            {
+                represented[refined[i]] = true;
+                if (i < _declFiles.Count && _declFiles[i] is { Unit: { } unit } declared)
+                {
+                    _protos[i].File = _declarationFiles.Get(unit, declared.File);
+                }
+            }
+        }
+
+        return AbiTypeGraphAssembler.Materialize(_protos, refined, _dwarf.FileName,
             pending.Select(d => (d.Symbol, d.Name, d.Linkage, d.IsFunction, d.Type)));
     }
 
@@ -1041,7 +1175,13 @@ internal struct DieAttributes
 
     public static DieAttributes Read(DwarfDie die, NameCache? names = null)
     {
-        var r = default(DieAttributes);
+        Read(die, names, out var r);
+        return r;
+    }
+
+    public static void Read(DwarfDie die, NameCache? names, out DieAttributes r)
+    {
+        r = default;
         var unit = die.Unit;
         int addressSize = unit.AddressSize, offsetSize = unit.OffsetSize, version = unit.Version;
         // One cursor over the values; the attributes the builder never looks at (decl_line, sibling,
@@ -1133,8 +1273,6 @@ internal struct DieAttributes
                     break;
             }
         }
-
-        return r;
     }
 
     private static bool IsRead(DwarfAttribute attribute) => attribute is DwarfAttribute.Name or DwarfAttribute.LinkageName or DwarfAttribute.MipsLinkageName
