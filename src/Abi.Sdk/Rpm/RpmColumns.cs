@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -15,37 +14,19 @@ internal readonly struct RpmStringColumn
     private readonly int _start;
     private readonly int[] _nuls;
 
-    /// <summary>
-    /// A column over <paramref name="blob"/> from <paramref name="start"/>; the first <paramref name="count"/> of
-    /// <paramref name="nuls"/> hold each element's NUL, relative to <paramref name="start"/> (the array may be longer:
-    /// one rented from <see cref="ArrayPool{T}.Shared"/>, which <see cref="Return"/> gives back).
-    /// </summary>
-    public RpmStringColumn(byte[] blob, int start, int[] nuls, int count)
+    /// <summary>A column over <paramref name="blob"/> from <paramref name="start"/>; <paramref name="nuls"/> holds each element's NUL, relative to <paramref name="start"/>.</summary>
+    public RpmStringColumn(byte[] blob, int start, int[] nuls)
     {
         _blob = blob;
         _start = start;
         _nuls = nuls;
-        Count = count;
-        var all = count == 0 ? ReadOnlySpan<byte>.Empty : blob.AsSpan(start, nuls[count - 1]);
+        var all = nuls.Length == 0 ? ReadOnlySpan<byte>.Empty : blob.AsSpan(start, nuls[^1]);
         IsAscii = Ascii.IsValid(all);
         IsUtf8 = IsAscii || System.Text.Unicode.Utf8.IsValid(all);
     }
 
     /// <summary>The number of elements (0 for an absent entry).</summary>
-    public int Count { get; }
-
-    /// <summary>
-    /// Gives the positions back to the pool: a column read only inside one method (the file list, a dependency list)
-    /// returns them when done, so decoding a header does not allocate an array per string tag. The column, and every
-    /// copy of it, must not be used afterwards; the slices and strings taken from it stay valid (they are the header's).
-    /// </summary>
-    public void Return()
-    {
-        if (_nuls is { Length: > 0 })
-        {
-            ArrayPool<int>.Shared.Return(_nuls);
-        }
-    }
+    public int Count => _nuls?.Length ?? 0;
 
     /// <summary>Whether every element is ASCII (each byte one character).</summary>
     public bool IsAscii { get; }
@@ -56,11 +37,6 @@ internal readonly struct RpmStringColumn
     /// <summary>The bytes of element <paramref name="i"/>, without its NUL.</summary>
     public ReadOnlySpan<byte> Span(int i)
     {
-        if ((uint)i >= (uint)Count)
-        {
-            throw new IndexOutOfRangeException();
-        }
-
         int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
         return new ReadOnlySpan<byte>(_blob, _start + begin, _nuls[i] - begin);
     }
@@ -68,11 +44,6 @@ internal readonly struct RpmStringColumn
     /// <summary>Element <paramref name="i"/> as a slice of the header's memory.</summary>
     public ReadOnlyMemory<byte> Memory(int i)
     {
-        if ((uint)i >= (uint)Count)
-        {
-            throw new IndexOutOfRangeException();
-        }
-
         int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
         return new ReadOnlyMemory<byte>(_blob, _start + begin, _nuls[i] - begin);
     }

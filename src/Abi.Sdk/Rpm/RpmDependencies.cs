@@ -63,8 +63,6 @@ internal static class RpmDependencies
 
         var result = new RpmDependency[names.Count];
         int n = 0;
-        Evr? lastEvr = null;
-        int lastEvrIndex = 0;
         for (int i = 0; i < names.Count; i++)
         {
             var senseFlags = hasFlags ? (RpmSenseFlags)(uint)flags[i] : RpmSenseFlags.None;
@@ -73,26 +71,8 @@ internal static class RpmDependencies
                 continue;
             }
 
-            Evr? evr = null;
-            if (hasVersions)
-            {
-                var evrBytes = versions.Span(i);
-                if (!evrBytes.IsEmpty)
-                {
-                    // Neighbours often name the same EVR (a package's provides of its own version): Evr is immutable,
-                    // so one parsed value serves them all.
-                    evr = lastEvr is not null && evrBytes.SequenceEqual(versions.Span(lastEvrIndex)) ? lastEvr : Evr.Parse(versions.Decode(i));
-                    (lastEvr, lastEvrIndex) = (evr, i);
-                }
-            }
-
+            var evr = hasVersions && !versions.Span(i).IsEmpty ? Evr.Parse(versions.Decode(i)) : null;
             result[n++] = new RpmDependency(kind, names.Decode(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
-        }
-
-        names.Return();
-        if (hasVersions)
-        {
-            versions.Return();
         }
 
         if (n < result.Length)

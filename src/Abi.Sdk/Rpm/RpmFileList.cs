@@ -16,42 +16,53 @@ internal static class RpmFileList
     public static ImmutableArray<RpmFile> Build(RpmPackage package)
     {
         var h = package.Header;
-        // Paths: BASENAMES with DIRINDEXES into DIRNAMES, or (old packages) OLDFILENAMES; each path is built in the
-        // file loop below, from its directory's string (decoded once per directory) and its base name's bytes.
-        bool hasBaseNames = h.TryGetStrings(RpmTag.BaseNames, out var baseNames);
-        RpmStringColumn dirNames = default, oldNames = default;
-        RpmIntegerColumn dirIndexes = default;
-        int count;
-        if (hasBaseNames)
+        string[] paths;
+        // The path's bytes as the header stores them (rpm prints them raw), as slices of the header.
+        ReadOnlyMemory<byte>[] dirBytes, baseBytes;
+        if (h.TryGetStrings(RpmTag.BaseNames, out var baseNames))
         {
-            count = baseNames.Count;
-            h.TryGetStrings(RpmTag.DirNames, out dirNames);
-            dirIndexes = Array(h, RpmTag.DirIndexes, count, required: true);
-            for (int i = 0; i < count; i++)
+            int n = baseNames.Count;
+            h.TryGetStrings(RpmTag.DirNames, out var dirNames);
+            var dirStrings = new string?[dirNames.Count];
+            var dirIndexes = Array(h, RpmTag.DirIndexes, n, required: true);
+            baseBytes = new ReadOnlyMemory<byte>[n];
+            dirBytes = new ReadOnlyMemory<byte>[n];
+            paths = new string[n];
+            for (int i = 0; i < n; i++)
             {
-                // Checked before the other arrays, as before: a bad index is the error reported first.
                 long d = dirIndexes[i];
                 if (d < 0 || d >= dirNames.Count)
                 {
                     RpmThrow.Format(h.FileName, h.DataFileOffset((int)RpmTag.DirIndexes) + (4L * i), $"file {i}: directory index {d} is outside the {dirNames.Count} DIRNAMES");
                 }
+
+                var dir = dirStrings[d] ??= dirNames.Decode((int)d);
+                var name = baseNames.Memory(i);
+                paths[i] = baseNames.IsAscii ? Concat(dir, name) : dir + baseNames.Decode(i);
+                baseBytes[i] = name;
+                dirBytes[i] = dirNames.Memory((int)d);
             }
         }
         else
         {
-            h.TryGetStrings(RpmTag.OldFileNames, out oldNames);
-            count = oldNames.Count;
+            h.TryGetStrings(RpmTag.OldFileNames, out var oldNames);
+            paths = new string[oldNames.Count];
+            baseBytes = new ReadOnlyMemory<byte>[oldNames.Count];
+            for (int i = 0; i < paths.Length; i++)
+            {
+                paths[i] = oldNames.Decode(i);
+                baseBytes[i] = oldNames.Memory(i);
+            }
+
+            dirBytes = new ReadOnlyMemory<byte>[paths.Length];
         }
 
+        int count = paths.Length;
         if (count == 0)
         {
-            baseNames.Return();
-            dirNames.Return();
-            oldNames.Return();
             return [];
         }
 
-        var dirStrings = new string?[dirNames.Count];
         var sizes = h.Contains(RpmTag.LongFileSizes) ? Array(h, RpmTag.LongFileSizes, count) : Array(h, RpmTag.FileSizes, count);
         var modes = Array(h, RpmTag.FileModes, count);
         var flags = Array(h, RpmTag.FileFlags, count);
@@ -85,22 +96,6 @@ internal static class RpmFileList
         var files = new RpmFile[count];
         for (int i = 0; i < count; i++)
         {
-            string path;
-            ReadOnlyMemory<byte> dirBytes = default, baseBytes;
-            if (hasBaseNames)
-            {
-                int d = (int)dirIndexes[i]; // in range: checked above
-                var dir = dirStrings[d] ??= dirNames.Decode((int)d);
-                baseBytes = baseNames.Memory(i);
-                path = baseNames.IsAscii ? Concat(dir, baseBytes) : dir + baseNames.Decode(i);
-                dirBytes = dirNames.Memory(d);
-            }
-            else
-            {
-                path = oldNames.Decode(i);
-                baseBytes = oldNames.Memory(i);
-            }
-
             string? fileClass = null;
             long mode = modes.IsEmpty ? 0 : modes[i];
             string? link = links.Count == 0 || links.Span(i).IsEmpty ? null : links.Decode(i);
@@ -128,7 +123,7 @@ internal static class RpmFileList
             string? digest = digests.Count == 0 || digests.Span(i).IsEmpty ? null : digests.Decode(i);
             files[i] = new RpmFile(
                 i,
-                path,
+                paths[i],
                 sizes.IsEmpty ? 0 : sizes[i],
                 (uint)mode,
                 flags.IsEmpty ? RpmFileFlags.None : (RpmFileFlags)(uint)flags[i],
@@ -148,22 +143,10 @@ internal static class RpmFileList
                 verify.IsEmpty ? 0 : (uint)verify[i],
                 deps)
             {
-                DirectoryBytes = dirBytes,
-                BaseNameBytes = baseBytes,
+                DirectoryBytes = dirBytes[i],
+                BaseNameBytes = baseBytes[i],
             };
         }
-
-        // Only slices and strings of the header are kept: the columns' positions go back to the pool.
-        baseNames.Return();
-        dirNames.Return();
-        oldNames.Return();
-        digests.Return();
-        links.Return();
-        users.Return();
-        groups.Return();
-        langs.Return();
-        classDict.Return();
-        caps.Return();
 
         return ImmutableCollectionsMarshal.AsImmutableArray(files);
     }

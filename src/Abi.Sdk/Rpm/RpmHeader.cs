@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Numerics;
@@ -292,8 +291,6 @@ public sealed class RpmHeader
             result[i] = strings.Decode(i);
         }
 
-        strings.Return();
-
         return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
@@ -315,8 +312,6 @@ public sealed class RpmHeader
         {
             result[i] = strings.Memory(i);
         }
-
-        strings.Return();
 
         return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
@@ -412,16 +407,14 @@ public sealed class RpmHeader
         }
 
         int count = e.Type == RpmTagType.String ? 1 : e.Count;
-        // Pooled: the file list and the dependency lists give the positions back when done (RpmStringColumn.Return).
-        var nuls = ArrayPool<int>.Shared.Rent(count);
+        var nuls = new int[count];
         // Validation (VerifyInfo) proved that count NULs follow the offset; checked again for the unvalidated region entry.
-        if (FindNuls(Data[e.Offset..], nuls.AsSpan(0, count)) < count)
+        if (FindNuls(Data[e.Offset..], nuls) < count)
         {
-            ArrayPool<int>.Shared.Return(nuls);
             RpmThrow.Format(FileName, DataFileOffset(tag), $"tag {tag}: {count} strings do not fit in the data store");
         }
 
-        strings = new RpmStringColumn(_blob, _dataStart + e.Offset, nuls, count);
+        strings = new RpmStringColumn(_blob, _dataStart + e.Offset, nuls);
         return true;
     }
 
