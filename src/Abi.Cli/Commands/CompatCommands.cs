@@ -110,14 +110,16 @@ internal static class CompatCommands
             }
         }
 
-        foreach (var binary in binaries)
+        // Each binary's check is independent and the target is thread-safe (each library is read once, whichever
+        // thread reaches it first): the checks run on every core, the verdicts are written in the order given.
+        foreach (var verdict in OrderedParallel.Select(binaries, binary => CompatibilityChecker.Check(binary, target)))
         {
-            Report(CompatibilityChecker.Check(binary, target));
+            Report(verdict);
         }
 
-        foreach (var path in installed)
+        foreach (var verdict in OrderedParallel.Select(installed, path => CompatibilityChecker.CheckInstalled(path, target)))
         {
-            Report(CompatibilityChecker.CheckInstalled(path, target));
+            Report(verdict);
         }
 
         if (packages.Length > 0)

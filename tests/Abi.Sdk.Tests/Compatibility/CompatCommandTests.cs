@@ -41,4 +41,25 @@ public class CompatCommandTests
         Assert.Equal(1, notElf);
         Assert.Contains("build.sh", err2);
     }
+
+    [Fact]
+    public void Verdicts_of_many_binaries_come_in_the_order_given_and_an_error_stops_where_a_serial_run_would()
+    {
+        // The checks run on every core; the output must be what one check after the other prints: each binary's
+        // verdict as `abi compat` prints it for that binary alone, in the order given.
+        var target = Path.Combine(Out, "target");
+        var apps = Directory.GetFiles(Path.Combine(Out, "apps")).Order(StringComparer.Ordinal).ToArray();
+        var many = Enumerable.Range(0, 12).SelectMany(r => r % 2 == 0 ? apps : Enumerable.Reverse(apps)).ToArray();
+        var alone = apps.ToDictionary(a => a, a => Abi("compat", a, "--lib-path", target).Stdout, StringComparer.Ordinal);
+        var (code, stdout, stderr) = Abi(["compat", .. many, "--lib-path", target]);
+        Assert.True(code is 0 or 12, stderr);
+        Assert.Equal(string.Concat(many.Select(a => alone[a])), stdout);
+
+        // A file that is not ELF in the middle: the verdicts before it, then the error, nothing after it.
+        var notElf = Path.Combine(Paths.Fixtures, "compat", "build.sh");
+        var (failed, partial, error) = Abi(["compat", .. many[..30], notElf, .. many[30..], "--lib-path", target]);
+        Assert.Equal(1, failed);
+        Assert.Contains("build.sh", error);
+        Assert.Equal(string.Concat(many[..30].Select(a => alone[a])), partial);
+    }
 }
