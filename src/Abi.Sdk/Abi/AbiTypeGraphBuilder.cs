@@ -176,9 +176,8 @@ internal sealed class AbiTypeGraphBuilder
     }
 
     /// <summary>
-    /// Drops what only the walk and the declarations need (the indexes by name and address, the DIE map, names, file
-    /// tables; libc: about 5 MB), and the DWARF reader's sections and tables when the builder owns it, before the
-    /// canonical keys and the graph are made.
+    /// Drops what only the walk and the declarations need (the indexes by name and address, the DIE map, names; libc:
+    /// about 5 MB) before the canonical keys and the graph are made.
     /// </summary>
     private void ReleaseWalk()
     {
@@ -204,6 +203,14 @@ internal sealed class AbiTypeGraphBuilder
         _chain.Clear();
         _missingSplitUnits.Clear();
         _names.Clear();
+    }
+
+    /// <summary>
+    /// Drops the declaration-file tables and, when the builder owns it, the DWARF reader's sections and tables: called
+    /// once the kept types' files are read, which needs the line tables of their units.
+    /// </summary>
+    private void ReleaseDwarf()
+    {
         _declarationFiles.Clear();
         if (OwnsDwarf)
         {
@@ -1060,6 +1067,7 @@ internal sealed class AbiTypeGraphBuilder
             }
         }
 
+        ReleaseDwarf();
         return AbiTypeGraphAssembler.Materialize(_protos, refined, _dwarf.FileName,
             pending.Select(d => (d.Symbol, d.Name, d.Linkage, d.IsFunction, d.Type)));
     }
