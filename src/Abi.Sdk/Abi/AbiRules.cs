@@ -130,19 +130,20 @@ public static class AbiBuiltInRules
                 // Symbols are passed as message arguments: they format as their spelling, only when read.
                 var old = removed[i];
                 var now = old.Version is null ? null : preferred is not null ? preferred[i] : context.New.FindPreferredNamed(old);
+                // Their arguments follow from the symbols: (old), (old, old.Version, now), (added); built when read.
                 if (now is null)
                 {
-                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolRemoved, null, old, null, old));
+                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolRemoved, old, null, AbiDiagnostic.ArgumentShape.Old));
                 }
                 else
                 {
-                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolVersionRemoved, null, old, now, old, old.Version, now));
+                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolVersionRemoved, old, now, AbiDiagnostic.ArgumentShape.OldVersionNew));
                 }
             }
 
             foreach (var added in context.AddedSymbols)
             {
-                context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolAdded, null, null, added, added));
+                context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolAdded, null, added, AbiDiagnostic.ArgumentShape.New));
             }
         }
     }
