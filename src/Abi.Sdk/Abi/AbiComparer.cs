@@ -111,54 +111,25 @@ public sealed class AbiComparer
     {
         ArgumentNullException.ThrowIfNull(oldSurface);
         ArgumentNullException.ThrowIfNull(newSurface);
-        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>();
-        ImmutableArray<AbiSymbol> removed, added;
 
-        // Removed and added symbols are gathered in a rented array and copied once at their final length: growing
-        // lists of tens of thousands of references would allocate twice that on the large object heap.
-        var pool = ArrayPool<AbiSymbol>.Shared;
-        var found = pool.Rent(Math.Max(1, Math.Max(oldSurface.Symbols.Length, newSurface.Symbols.Length)));
+        // What FindPreferredNamed finds for each removed symbol, from the matching's walk: the presence rule reads it.
+        var removedPreferred = ArrayPool<AbiSymbol?>.Shared.Rent(Math.Max(1, oldSurface.Symbols.Length));
+        var matching = AbiSymbolMatching.Match(oldSurface, newSurface, removedPreferred, cancellationToken);
+        var (removed, added) = (matching.Removed, matching.Added);
+        var diagnostics = new List<AbiDiagnostic>(removed.Length + added.Length + 16);
+        var context = new AbiComparisonContext(oldSurface, newSurface, matching.Matched, removed, added, diagnostics, cancellationToken) { RemovedPreferred = removedPreferred };
         try
         {
-            int count = 0;
-            foreach (var o in oldSurface.Symbols)
+            foreach (var rule in Rules)
             {
-                if (newSurface.FindCounterpart(o, o.Version) is { } n)
-                {
-                    matched.Add(new AbiSymbolPair(o, n));
-                }
-                else
-                {
-                    found[count++] = o;
-                }
+                cancellationToken.ThrowIfCancellationRequested();
+                context.Run(rule);
             }
-
-            removed = [.. found.AsSpan(0, count)];
-            cancellationToken.ThrowIfCancellationRequested();
-            count = 0;
-            foreach (var n in newSurface.Symbols)
-            {
-                // abidiff's rule: a default-version symbol is not new when the old library exported the name
-                // unversioned or at its default version (the name was versioned or moved, which other diagnostics name).
-                if (!oldSurface.HasCounterpartOrPredecessor(n))
-                {
-                    found[count++] = n;
-                }
-            }
-
-            added = [.. found.AsSpan(0, count)];
         }
         finally
         {
-            pool.Return(found, clearArray: true);
-        }
-
-        var diagnostics = new List<AbiDiagnostic>(removed.Length + added.Length + 16);
-        var context = new AbiComparisonContext(oldSurface, newSurface, matched.DrainToImmutable(), removed, added, diagnostics, cancellationToken);
-        foreach (var rule in Rules)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            context.Run(rule);
+            context.RemovedPreferred = null;
+            ArrayPool<AbiSymbol?>.Shared.Return(removedPreferred, clearArray: true);
         }
 
         string? typesNotCompared = null;

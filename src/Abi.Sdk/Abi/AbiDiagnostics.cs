@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Abi.Sdk.Abi;
@@ -105,11 +106,12 @@ public sealed class AbiDiagnosticDescriptor : IEquatable<AbiDiagnosticDescriptor
 /// </summary>
 public sealed class AbiDiagnostic
 {
-    private readonly object?[] _messageArgs;
+    private object?[]? _messageArgs; // null while the arguments are those of _shape, built when first read
+    private readonly ArgumentShape _shape;
     private string? _message;
     private string? _subject;
 
-    private AbiDiagnostic(AbiDiagnosticDescriptor descriptor, AbiSeverity severity, string? subject, AbiSymbol? oldSymbol, AbiSymbol? newSymbol, object?[] messageArgs, string? message)
+    private AbiDiagnostic(AbiDiagnosticDescriptor descriptor, AbiSeverity severity, string? subject, AbiSymbol? oldSymbol, AbiSymbol? newSymbol, object?[]? messageArgs, ArgumentShape shape, string? message)
     {
         Descriptor = descriptor;
         Severity = severity;
@@ -117,7 +119,27 @@ public sealed class AbiDiagnostic
         OldSymbol = oldSymbol;
         NewSymbol = newSymbol;
         _messageArgs = messageArgs;
+        _shape = shape;
         _message = message;
+    }
+
+    /// <summary>
+    /// Message arguments that follow from the symbols, so that a comparison reporting tens of thousands of removed and
+    /// added symbols allocates no array for each: built when <see cref="MessageArguments"/> is first read.
+    /// </summary>
+    internal enum ArgumentShape : byte
+    {
+        /// <summary>The arguments given, in the array.</summary>
+        Given,
+
+        /// <summary>[old symbol].</summary>
+        Old,
+
+        /// <summary>[new symbol].</summary>
+        New,
+
+        /// <summary>[old symbol, its version, new symbol].</summary>
+        OldVersionNew,
     }
 
     /// <summary>The descriptor.</summary>
@@ -145,10 +167,45 @@ public sealed class AbiDiagnostic
     public AbiSymbol? Symbol => OldSymbol ?? NewSymbol;
 
     /// <summary>The message, formatted from the descriptor with the invariant culture when first read.</summary>
-    public string Message => _message ??= string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, _messageArgs);
+    public string Message => _message ??= string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, Arguments);
 
     /// <summary>The arguments of the descriptor's message format.</summary>
-    public IReadOnlyList<object?> MessageArguments => _messageArgs;
+    public IReadOnlyList<object?> MessageArguments => Arguments;
+
+    private object?[] Arguments => _messageArgs ?? BuildArguments();
+
+    /// <summary>How many message arguments there are, without building their array.</summary>
+    internal int ArgumentCount => _messageArgs?.Length ?? (_shape == ArgumentShape.OldVersionNew ? 3 : 1);
+
+    /// <summary>Message argument <paramref name="index"/>, without building the array.</summary>
+    internal object? Argument(int index)
+    {
+        if (_messageArgs is { } given)
+        {
+            return given[index];
+        }
+
+        return (_shape, index) switch
+        {
+            (ArgumentShape.Old or ArgumentShape.OldVersionNew, 0) => OldSymbol,
+            (ArgumentShape.New, 0) => NewSymbol,
+            (ArgumentShape.OldVersionNew, 1) => OldSymbol!.Version,
+            (ArgumentShape.OldVersionNew, 2) => NewSymbol,
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+    }
+
+    private object?[] BuildArguments()
+    {
+        var args = new object?[ArgumentCount];
+        for (int i = 0; i < args.Length; i++)
+        {
+            args[i] = Argument(i);
+        }
+
+        // Two threads may build at once; both arrays are equal and one is kept.
+        return Interlocked.CompareExchange(ref _messageArgs, args, null) ?? args;
+    }
 
     /// <summary>Creates a diagnostic with the descriptor's default severity.</summary>
     /// <param name="descriptor">The descriptor.</param>
@@ -167,13 +224,26 @@ public sealed class AbiDiagnostic
             throw new ArgumentException("a diagnostic needs a subject or a symbol", nameof(subject));
         }
 
-        return new AbiDiagnostic(descriptor, descriptor.DefaultSeverity, subject, oldSymbol, newSymbol, messageArgs ?? [], null);
+        return new AbiDiagnostic(descriptor, descriptor.DefaultSeverity, subject, oldSymbol, newSymbol, messageArgs ?? [], ArgumentShape.Given, null);
+    }
+
+    /// <summary>A diagnostic about symbols whose message arguments are <paramref name="shape"/>, built when read; its subject is the symbol's spelling.</summary>
+    internal static AbiDiagnostic Create(AbiDiagnosticDescriptor descriptor, AbiSymbol? oldSymbol, AbiSymbol? newSymbol, ArgumentShape shape)
+    {
+        Debug.Assert(shape switch
+        {
+            ArgumentShape.Old => oldSymbol is not null,
+            ArgumentShape.New => newSymbol is not null,
+            ArgumentShape.OldVersionNew => oldSymbol is not null && newSymbol is not null,
+            _ => false,
+        });
+        return new AbiDiagnostic(descriptor, descriptor.DefaultSeverity, null, oldSymbol, newSymbol, null, shape, null);
     }
 
     /// <summary>A copy with another severity.</summary>
     /// <param name="severity">The severity.</param>
     /// <returns>The copy.</returns>
-    public AbiDiagnostic WithSeverity(AbiSeverity severity) => severity == Severity ? this : new(Descriptor, severity, _subject, OldSymbol, NewSymbol, _messageArgs, _message) { TypeChange = TypeChange };
+    public AbiDiagnostic WithSeverity(AbiSeverity severity) => severity == Severity ? this : new(Descriptor, severity, _subject, OldSymbol, NewSymbol, _messageArgs, _shape, _message) { TypeChange = TypeChange };
 
     /// <summary>Where a type-level (ABI2xxx) diagnostic sits in the walk from its symbol, for suppressions; otherwise null.</summary>
     internal AbiTypeChange? TypeChange { get; private set; }
@@ -182,7 +252,7 @@ public sealed class AbiDiagnostic
     internal void DetachTypeChange() => TypeChange = null;
 
     /// <summary>A copy that knows where it sits in the type walk (set once, by the type comparison).</summary>
-    internal AbiDiagnostic WithTypeChange(AbiTypeChange change) => new(Descriptor, Severity, _subject, OldSymbol, NewSymbol, _messageArgs, _message) { TypeChange = change };
+    internal AbiDiagnostic WithTypeChange(AbiTypeChange change) => new(Descriptor, Severity, _subject, OldSymbol, NewSymbol, _messageArgs, _shape, _message) { TypeChange = change };
 
     /// <summary>The diagnostic as one line: <c>ABI1001 incompatible: message</c>.</summary>
     /// <returns>The line.</returns>

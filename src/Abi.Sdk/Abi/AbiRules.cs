@@ -61,6 +61,12 @@ public sealed class AbiComparisonContext
     /// </summary>
     public ImmutableArray<AbiSymbol> AddedSymbols { get; }
 
+    /// <summary>
+    /// While the rules run: at each index of <see cref="RemovedSymbols"/>, the symbol of its name a new link binds to
+    /// (<c>FindPreferredNamed</c>) when the removed symbol has a version, found by the matching's walk; otherwise null.
+    /// </summary>
+    internal AbiSymbol?[]? RemovedPreferred { get; set; }
+
     /// <summary>Cancels a long comparison.</summary>
     public CancellationToken CancellationToken { get; }
 
@@ -117,23 +123,27 @@ public static class AbiBuiltInRules
 
         public override void Analyze(AbiComparisonContext context)
         {
-            foreach (var old in context.RemovedSymbols)
+            var removed = context.RemovedSymbols;
+            var preferred = context.RemovedPreferred;
+            for (int i = 0; i < removed.Length; i++)
             {
                 // Symbols are passed as message arguments: they format as their spelling, only when read.
-                var now = old.Version is null ? null : context.New.FindPreferredNamed(old);
+                var old = removed[i];
+                var now = old.Version is null ? null : preferred is not null ? preferred[i] : context.New.FindPreferredNamed(old);
+                // Their arguments follow from the symbols: (old), (old, old.Version, now), (added); built when read.
                 if (now is null)
                 {
-                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolRemoved, null, old, null, old));
+                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolRemoved, old, null, AbiDiagnostic.ArgumentShape.Old));
                 }
                 else
                 {
-                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolVersionRemoved, null, old, now, old, old.Version, now));
+                    context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolVersionRemoved, old, now, AbiDiagnostic.ArgumentShape.OldVersionNew));
                 }
             }
 
             foreach (var added in context.AddedSymbols)
             {
-                context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolAdded, null, null, added, added));
+                context.Report(AbiDiagnostic.Create(AbiDiagnosticIds.SymbolAdded, null, added, AbiDiagnostic.ArgumentShape.New));
             }
         }
     }

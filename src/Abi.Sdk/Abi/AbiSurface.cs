@@ -563,6 +563,18 @@ public sealed class AbiSurface
         return false;
     }
 
+    /// <summary>
+    /// The index in <see cref="Symbols"/> of the first symbol named like <paramref name="symbol"/> (of any surface), or -1;
+    /// with <see cref="NextNamed"/> a walk over the name's symbols in surface order, as the lookups above walk them.
+    /// </summary>
+    internal int FirstNamed(AbiSymbol symbol) => Index.First(new NameKey(symbol));
+
+    /// <summary>The index of the next symbol after <paramref name="i"/> named like <paramref name="symbol"/>, or -1.</summary>
+    internal int NextNamed(int i, AbiSymbol symbol) => Index.Next(i, new NameKey(symbol));
+
+    /// <summary>Whether the lookups see symbol <paramref name="i"/>: false for a repeat of an earlier symbol's name and version.</summary>
+    internal bool IsLookedUp(int i) => Index.IsChained(i);
+
     /// <summary>Whether a version node of this name is defined.</summary>
     /// <param name="name">The node name.</param>
     /// <returns>True when defined.</returns>
@@ -625,7 +637,7 @@ public sealed class AbiSurface
     {
         private readonly ImmutableArray<AbiSymbol> _symbols;
         private readonly int[] _heads; // bucket -> first symbol index + 1 (0: empty)
-        private readonly Entry[] _entries; // per symbol: its name hash and the next symbol index + 1 in its bucket (0: end)
+        private readonly Entry[] _entries; // per symbol: its name hash and the next symbol index + 1 in its bucket (0: end; -1: a repeat, in no chain)
         private readonly int _mask;
 
         private NameIndex(ImmutableArray<AbiSymbol> symbols, int[] heads, Entry[] entries)
@@ -641,6 +653,9 @@ public sealed class AbiSurface
 
         /// <summary>The next symbol after <paramref name="i"/> with the key's name, or -1.</summary>
         public int Next(int i, in NameKey key) => Scan(_entries[i].Next - 1, key);
+
+        /// <summary>Whether symbol <paramref name="i"/> is in a chain (a repeat of a name and version is left out).</summary>
+        public bool IsChained(int i) => _entries[i].Next >= 0;
 
         private int Scan(int i, in NameKey key)
         {
@@ -701,6 +716,7 @@ public sealed class AbiSurface
                             throw new ArgumentException($"the symbol {s.Spelling} appears twice", nameof(symbols));
                         }
 
+                        next[i].Next = -1; // left out: no chain leads here
                         continue;
                     }
 

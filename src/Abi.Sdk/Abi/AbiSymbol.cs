@@ -20,12 +20,14 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     private readonly byte[] _nameBuffer; // the name's UTF-8 bytes, alone or inside a surface's shared name buffer
     private readonly int _nameStart;
     private readonly int _nameLength;
-    private readonly byte _flags; // DefaultVersionFlag | LossyNameFlag | AbsoluteFlag: one byte, which keeps the object at 72 bytes
+    private readonly byte _flags; // DefaultVersionFlag | LossyNameFlag | AbsoluteFlag: one byte
     private const byte DefaultVersionFlag = 1;
     private const byte LossyNameFlag = 2;
     private const byte AbsoluteFlag = 4;
-    private string? _name;
-    private string? _spelling;
+
+    // The decoded name (a string) or, once the spelling of a versioned symbol is read, a Spelled with both: one field
+    // for two rarely read strings keeps the object at 64 bytes (a surface of a large library holds tens of thousands).
+    private object? _text;
 
     /// <summary>Creates a symbol.</summary>
     /// <param name="name">The symbol name.</param>
@@ -47,7 +49,7 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
         _nameBuffer = nameBuffer;
         _nameStart = nameStart;
         _nameLength = nameLength < 0 ? nameBuffer.Length : nameLength;
-        _name = name;
+        _text = name;
         NameHash = HashName(NameUtf8);
         Version = string.IsNullOrEmpty(version) ? null : version;
         _flags = (byte)((Version is not null && isDefaultVersion ? DefaultVersionFlag : 0) | (nameIsLossy ? LossyNameFlag : 0) | (isAbsolute ? AbsoluteFlag : 0));
@@ -64,7 +66,12 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     internal bool IsAbsolute => (_flags & AbsoluteFlag) != 0;
 
     /// <summary>The symbol name (decoded from the stored UTF-8 bytes when first read).</summary>
-    public string Name => _name ?? DecodeName();
+    public string Name => _text switch
+    {
+        string name => name,
+        Spelled spelled => spelled.Name,
+        _ => DecodeName(),
+    };
 
     /// <summary>
     /// The name's UTF-8 bytes: for a symbol read from an ELF file the bytes of its string table (re-encoded from
@@ -104,20 +111,29 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     public bool IsData => Type is ElfSymbolType.Object or ElfSymbolType.Tls or ElfSymbolType.Common;
 
     /// <summary>The name as abidiff and <c>readelf --dyn-syms -W</c> spell it: <c>name@@VER</c>, <c>name@VER</c> or <c>name</c>.</summary>
-    public string Spelling => _spelling ??= Version is null ? Name : string.Concat(Name, IsDefaultVersion ? "@@" : "@", Version);
+    public string Spelling => Version is null ? Name : _text is Spelled spelled ? spelled.Spelling : Spell();
+
+    private string Spell()
+    {
+        // Two threads may spell at once; both get equal strings, and whichever is kept is right.
+        var name = Name;
+        var spelled = new Spelled(name, string.Concat(name, IsDefaultVersion ? "@@" : "@", Version));
+        _text = spelled;
+        return spelled.Spelling;
+    }
 
     /// <summary>Writes <see cref="Spelling"/> without building the string.</summary>
     /// <param name="writer">The destination.</param>
     public void WriteSpelling(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        if (_spelling is { } spelled)
+        if (_text is Spelled spelled)
         {
-            writer.Write(spelled);
+            writer.Write(spelled.Spelling);
             return;
         }
 
-        if (_name is { } name)
+        if (_text is string name)
         {
             writer.Write(name);
         }
@@ -187,7 +203,20 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     {
         // Two threads may decode at once; both get equal strings and one is kept.
         var name = Encoding.UTF8.GetString(NameUtf8);
-        return Interlocked.CompareExchange(ref _name, name, null) ?? name;
+        return Interlocked.CompareExchange(ref _text, name, null) switch
+        {
+            string other => other,
+            Spelled spelled => spelled.Name,
+            _ => name,
+        };
+    }
+
+    /// <summary>A decoded name with its spelling (<c>name@@VER</c> or <c>name@VER</c>).</summary>
+    private sealed class Spelled(string name, string spelling)
+    {
+        public string Name { get; } = name;
+
+        public string Spelling { get; } = spelling;
     }
 
     /// <summary>Builds the surface entry for an exported ELF symbol.</summary>

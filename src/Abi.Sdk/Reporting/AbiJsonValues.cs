@@ -54,9 +54,8 @@ internal sealed class AbiJsonValues
     /// <summary>A diagnostic's <see cref="AbiDiagnostic.Message"/> as a string value.</summary>
     public void Message(ReportJsonWriter w, AbiDiagnostic d)
     {
-        var args = d.MessageArguments;
         var plan = Plan(d.Descriptor);
-        if (plan is null || !plan.Fits(args, this))
+        if (plan is null || !plan.Fits(d, this))
         {
             // A format this writer does not interpret (alignment, format strings, odd surrogates): as the model formats it.
             w.String(d.Message);
@@ -69,7 +68,7 @@ internal sealed class AbiJsonValues
             w.Raw(plan.Literals[i]);
             if (i < plan.Arguments.Length)
             {
-                Argument(w, args[plan.Arguments[i]]);
+                Argument(w, d.Argument(plan.Arguments[i]));
             }
         }
 
@@ -209,19 +208,21 @@ internal sealed class AbiJsonValues
         public int[] Arguments { get; }
 
         /// <summary>Whether every item has its argument and no argument could pair a surrogate across a piece boundary.</summary>
-        public bool Fits(IReadOnlyList<object?> args, AbiJsonValues values)
+        public bool Fits(AbiDiagnostic d, AbiJsonValues values)
         {
+            // The arguments are read one by one: a diagnostic about symbols builds no array of them.
+            int count = d.ArgumentCount;
             foreach (int i in Arguments)
             {
-                if (i >= args.Count)
+                if (i >= count)
                 {
                     return false; // string.Format throws; Message does that
                 }
             }
 
-            for (int i = 0; i < args.Count; i++)
+            for (int i = 0; i < count; i++)
             {
-                var arg = args[i];
+                var arg = d.Argument(i);
                 if (arg is string s && s.Length > 0 && (char.IsSurrogate(s[0]) || char.IsSurrogate(s[^1])))
                 {
                     return false;
