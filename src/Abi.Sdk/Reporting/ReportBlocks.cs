@@ -1,0 +1,191 @@
+using System.Runtime.ExceptionServices;
+
+namespace Abi.Sdk.Reporting;
+
+/// <summary>
+/// The values of one large JSON array (a report's diagnostics, a file's symbols) written on two cores in document
+/// order: the items are cut into blocks; a second thread claims blocks from the front and writes each into a
+/// buffer of its own (<see cref="ReportJsonWriter.BlockWriter"/>), while the caller's thread, reaching each block in
+/// turn, copies a block the worker wrote or claims and writes the next one itself, straight into its writer. The
+/// bytes are those of one thread writing every item in order: each block starts where the previous one ended
+/// (same depth, a separator unless it opens the array), and the per-thread state given by the factory is a cache.
+/// </summary>
+/// <remarks>
+/// The worker starts at construction, so that it works while the caller writes what comes before the array (the
+/// diff's sorted symbol lists). It holds at most <see cref="Buffers"/> blocks ahead, so the memory is a few blocks
+/// whatever the size of the document. An exception in a block is thrown on the caller's thread when the caller
+/// reaches that block, after the part of the block written before it: the output is what one thread would have
+/// written before failing.
+/// </remarks>
+internal sealed class ReportBlocks : IDisposable
+{
+    private const int Buffers = 3;
+
+    private readonly object _lock = new();
+    private readonly int _count;
+    private readonly int _blockSize;
+    private readonly int _blocks;
+    private readonly int _depth;
+    private readonly bool _indented;
+    private readonly Func<Action<ReportJsonWriter, int, int>> _factory;
+    private readonly Thread? _worker;
+    private readonly Dictionary<int, (ReportJsonWriter Writer, ExceptionDispatchInfo? Error)> _done = [];
+    private readonly Stack<ReportJsonWriter> _free = new();
+    private int _created;
+    private int _next; // the first block nobody has claimed
+    private bool _stopped;
+
+    /// <param name="indented">The layout of the document.</param>
+    /// <param name="depth">The depth of the array's values (<see cref="ReportJsonWriter.Depth"/> when the array is open).</param>
+    /// <param name="count">The number of items.</param>
+    /// <param name="blockSize">Items per block: large enough that a block is hundreds of kilobytes.</param>
+    /// <param name="factory">
+    /// Makes, once per thread and on that thread, the action that writes items [start, end) as values into a writer.
+    /// </param>
+    public ReportBlocks(bool indented, int depth, int count, int blockSize, Func<Action<ReportJsonWriter, int, int>> factory)
+    {
+        _indented = indented;
+        _depth = depth;
+        _count = count;
+        _blockSize = blockSize;
+        _blocks = (int)(((long)count + blockSize - 1) / blockSize);
+        _factory = factory;
+        if (_blocks >= 2 && Environment.ProcessorCount > 1)
+        {
+            _worker = new Thread(Work) { IsBackground = true, Name = "report blocks" };
+            _worker.Start();
+        }
+    }
+
+    /// <summary>Writes every item, in order, into <paramref name="w"/>, whose array is open at the depth given.</summary>
+    public void WriteTo(ReportJsonWriter w)
+    {
+        if (w.Depth != _depth || w.Indented != _indented)
+        {
+            throw new InvalidOperationException("the blocks were made for another position in the document");
+        }
+
+        Action<ReportJsonWriter, int, int>? write = null;
+        for (int block = 0; block < _blocks; block++)
+        {
+            (ReportJsonWriter Writer, ExceptionDispatchInfo? Error) done = default;
+            bool mine = _worker is null;
+            if (!mine)
+            {
+                lock (_lock)
+                {
+                    if (_next == block)
+                    {
+                        _next++;
+                        mine = true;
+                    }
+                    else
+                    {
+                        while (!_done.Remove(block, out done))
+                        {
+                            Monitor.Wait(_lock);
+                        }
+                    }
+                }
+            }
+
+            if (mine)
+            {
+                write ??= _factory();
+                write(w, block * _blockSize, End(block));
+                continue;
+            }
+
+            w.RawBlock(done.Writer!.Written);
+            done.Error?.Throw();
+            lock (_lock)
+            {
+                _free.Push(done.Writer);
+                Monitor.PulseAll(_lock);
+            }
+        }
+    }
+
+    /// <summary>Stops the worker (it finishes the block in hand) and returns the buffers.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            Monitor.PulseAll(_lock);
+        }
+
+        _worker?.Join();
+        foreach (var writer in _free)
+        {
+            writer.Dispose();
+        }
+
+        foreach (var (writer, _) in _done.Values)
+        {
+            writer.Dispose();
+        }
+
+        _free.Clear();
+        _done.Clear();
+    }
+
+    private int End(int block) => (int)Math.Min(_count, ((long)block + 1) * _blockSize);
+
+    private void Work()
+    {
+        Action<ReportJsonWriter, int, int>? write = null;
+        while (true)
+        {
+            ReportJsonWriter? writer = null;
+            int block;
+            lock (_lock)
+            {
+                while (!_stopped && _next < _blocks && _free.Count == 0 && _created == Buffers)
+                {
+                    Monitor.Wait(_lock);
+                }
+
+                if (_stopped || _next >= _blocks)
+                {
+                    return;
+                }
+
+                if (_free.Count > 0)
+                {
+                    writer = _free.Pop();
+                }
+                else
+                {
+                    _created++;
+                }
+
+                block = _next++;
+            }
+
+            ExceptionDispatchInfo? error = null;
+            writer ??= ReportJsonWriter.BlockWriter(_indented);
+            writer.StartBlock(_depth, first: block == 0);
+            try
+            {
+                write ??= _factory();
+                write(writer, block * _blockSize, End(block));
+            }
+            catch (Exception e)
+            {
+                error = ExceptionDispatchInfo.Capture(e);
+            }
+
+            lock (_lock)
+            {
+                _done.Add(block, (writer, error));
+                Monitor.PulseAll(_lock);
+            }
+
+            if (error is not null)
+            {
+                return; // the caller throws it when it reaches the block; later blocks are not needed
+            }
+        }
+    }
+}
