@@ -26,6 +26,7 @@ internal sealed class ReportBlocks : IDisposable
     private readonly int _blockSize;
     private readonly int _blocks;
     private readonly int _depth;
+    private readonly int _blockBytes;
     private readonly bool _indented;
     private readonly Func<Action<ReportJsonWriter, int, int>> _factory;
     private readonly Thread? _worker;
@@ -39,11 +40,13 @@ internal sealed class ReportBlocks : IDisposable
     /// <param name="depth">The depth of the array's values (<see cref="ReportJsonWriter.Depth"/> when the array is open).</param>
     /// <param name="count">The number of items.</param>
     /// <param name="blockSize">Items per block: large enough that a block is hundreds of kilobytes.</param>
+    /// <param name="blockBytes">About how many bytes a block holds (the size of the worker's buffers).</param>
     /// <param name="factory">
     /// Makes, once per thread and on that thread, the action that writes items [start, end) as values into a writer.
     /// </param>
-    public ReportBlocks(bool indented, int depth, int count, int blockSize, Func<Action<ReportJsonWriter, int, int>> factory)
+    public ReportBlocks(bool indented, int depth, int count, int blockSize, int blockBytes, Func<Action<ReportJsonWriter, int, int>> factory)
     {
+        _blockBytes = blockBytes;
         _indented = indented;
         _depth = depth;
         _count = count;
@@ -164,7 +167,7 @@ internal sealed class ReportBlocks : IDisposable
             }
 
             ExceptionDispatchInfo? error = null;
-            writer ??= ReportJsonWriter.BlockWriter(_indented);
+            writer ??= ReportJsonWriter.BlockWriter(_indented, _blockBytes);
             writer.StartBlock(_depth, first: block == 0);
             try
             {

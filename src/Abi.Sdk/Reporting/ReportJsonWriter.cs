@@ -43,15 +43,15 @@ internal sealed class ReportJsonWriter : IDisposable
     private bool _afterName; // a property name was written; its value follows without a separator
 
     public ReportJsonWriter(Stream stream, bool indented)
-        : this(indented)
+        : this(indented, BufferSize)
     {
         _stream = stream;
     }
 
-    private ReportJsonWriter(bool indented)
+    private ReportJsonWriter(bool indented, int capacity)
     {
         _indented = indented;
-        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
     }
 
     /// <summary>The nesting depth of what is written next (the reports' arrays of many values are at depth 2).</summary>
@@ -65,7 +65,9 @@ internal sealed class ReportJsonWriter : IDisposable
     /// block of values of a larger document, written on another thread (<see cref="ReportBlocks"/>) and then copied
     /// in place with <see cref="RawBlock"/>. <see cref="StartBlock"/> sets where the block sits.
     /// </summary>
-    public static ReportJsonWriter BlockWriter(bool indented) => new(indented);
+    /// <param name="indented">The layout of the document.</param>
+    /// <param name="capacity">The size of a block, so that the buffer is made once (grown by copies, it made the collector run).</param>
+    public static ReportJsonWriter BlockWriter(bool indented, int capacity) => new(indented, capacity);
 
     /// <summary>Empties a <see cref="BlockWriter"/> for a block at <paramref name="depth"/>; <paramref name="first"/> when it opens its container.</summary>
     public void StartBlock(int depth, bool first)
