@@ -4,9 +4,10 @@ namespace Abi.Sdk.Reporting;
 
 /// <summary>
 /// The values of one large JSON array (a report's diagnostics, a file's symbols) written on two cores in document
-/// order: the items are cut into blocks; a second thread claims blocks from the front and writes each into a
-/// buffer of its own (<see cref="ReportJsonWriter.BlockWriter"/>), while the caller's thread, reaching each block in
-/// turn, copies a block the worker wrote or claims and writes the next one itself, straight into its writer. The
+/// order: the items are cut into blocks, which both threads claim from the front. A second thread writes each block
+/// it claims into a buffer (<see cref="ReportJsonWriter.BlockWriter"/>). The caller's thread outputs the blocks in
+/// order: it copies a block already written, writes the next one straight into its writer when nobody has claimed
+/// it, and while the worker is still on the block it needs, writes the next unclaimed block into a buffer too. The
 /// bytes are those of one thread writing every item in order: each block starts where the previous one ended
 /// (same depth, a separator unless it opens the array), and the per-thread state given by the factory is a cache.
 /// </summary>
@@ -19,7 +20,7 @@ namespace Abi.Sdk.Reporting;
 /// </remarks>
 internal sealed class ReportBlocks : IDisposable
 {
-    private const int Buffers = 3;
+    private const int Buffers = 4;
 
     private readonly object _lock = new();
     private readonly int _count;
@@ -69,33 +70,53 @@ internal sealed class ReportBlocks : IDisposable
         }
 
         Action<ReportJsonWriter, int, int>? write = null;
-        for (int block = 0; block < _blocks; block++)
+        for (int block = 0; block < _blocks;)
         {
             (ReportJsonWriter Writer, ExceptionDispatchInfo? Error) done = default;
-            bool mine = _worker is null;
-            if (!mine)
+            bool direct = _worker is null;
+            int ahead = -1;
+            ReportJsonWriter? buffer = null;
+            if (!direct)
             {
                 lock (_lock)
                 {
-                    if (_next == block)
+                    while (true)
                     {
-                        _next++;
-                        mine = true;
-                    }
-                    else
-                    {
-                        while (!_done.Remove(block, out done))
+                        if (_done.Remove(block, out done))
                         {
-                            Monitor.Wait(_lock);
+                            break;
                         }
+
+                        if (_next == block)
+                        {
+                            _next++;
+                            direct = true;
+                            break;
+                        }
+
+                        // The worker is writing this block: rather than wait, write the next free one into a buffer.
+                        if (_next < _blocks && TryTakeBuffer(out buffer))
+                        {
+                            ahead = _next++;
+                            break;
+                        }
+
+                        Monitor.Wait(_lock);
                     }
                 }
             }
 
-            if (mine)
+            if (direct)
             {
                 write ??= _factory();
                 write(w, block * _blockSize, End(block));
+                block++;
+                continue;
+            }
+
+            if (ahead >= 0)
+            {
+                Fill(ref buffer, ahead, ref write);
                 continue;
             }
 
@@ -106,6 +127,8 @@ internal sealed class ReportBlocks : IDisposable
                 _free.Push(done.Writer);
                 Monitor.PulseAll(_lock);
             }
+
+            block++;
         }
     }
 
@@ -135,59 +158,80 @@ internal sealed class ReportBlocks : IDisposable
 
     private int End(int block) => (int)Math.Min(_count, ((long)block + 1) * _blockSize);
 
+    /// <summary>A free buffer (null: make a new one), if fewer than <see cref="Buffers"/> are in use. Under the lock.</summary>
+    private bool TryTakeBuffer(out ReportJsonWriter? buffer)
+    {
+        buffer = null;
+        if (_free.Count > 0)
+        {
+            buffer = _free.Pop();
+            return true;
+        }
+
+        if (_created < Buffers)
+        {
+            _created++;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes a block into a buffer and hands it over; false when it failed (the caller throws it when it reaches the block).</summary>
+    private bool Fill(ref ReportJsonWriter? buffer, int block, ref Action<ReportJsonWriter, int, int>? write)
+    {
+        ExceptionDispatchInfo? error = null;
+        buffer ??= ReportJsonWriter.BlockWriter(_indented, _blockBytes);
+        buffer.StartBlock(_depth, first: block == 0);
+        try
+        {
+            write ??= _factory();
+            write(buffer, block * _blockSize, End(block));
+        }
+        catch (Exception e)
+        {
+            error = ExceptionDispatchInfo.Capture(e);
+        }
+
+        lock (_lock)
+        {
+            _done.Add(block, (buffer, error));
+            Monitor.PulseAll(_lock);
+        }
+
+        return error is null;
+    }
+
     private void Work()
     {
         Action<ReportJsonWriter, int, int>? write = null;
         while (true)
         {
-            ReportJsonWriter? writer = null;
+            ReportJsonWriter? buffer;
             int block;
             lock (_lock)
             {
-                while (!_stopped && _next < _blocks && _free.Count == 0 && _created == Buffers)
+                while (true)
                 {
+                    if (_stopped || _next >= _blocks)
+                    {
+                        return;
+                    }
+
+                    if (TryTakeBuffer(out buffer))
+                    {
+                        break;
+                    }
+
                     Monitor.Wait(_lock);
-                }
-
-                if (_stopped || _next >= _blocks)
-                {
-                    return;
-                }
-
-                if (_free.Count > 0)
-                {
-                    writer = _free.Pop();
-                }
-                else
-                {
-                    _created++;
                 }
 
                 block = _next++;
             }
 
-            ExceptionDispatchInfo? error = null;
-            writer ??= ReportJsonWriter.BlockWriter(_indented, _blockBytes);
-            writer.StartBlock(_depth, first: block == 0);
-            try
+            if (!Fill(ref buffer, block, ref write))
             {
-                write ??= _factory();
-                write(writer, block * _blockSize, End(block));
-            }
-            catch (Exception e)
-            {
-                error = ExceptionDispatchInfo.Capture(e);
-            }
-
-            lock (_lock)
-            {
-                _done.Add(block, (writer, error));
-                Monitor.PulseAll(_lock);
-            }
-
-            if (error is not null)
-            {
-                return; // the caller throws it when it reaches the block; later blocks are not needed
+                return; // later blocks are not needed
             }
         }
     }
