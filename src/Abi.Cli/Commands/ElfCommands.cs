@@ -128,7 +128,7 @@ internal static class ElfCommands
     private static void WriteSymbolsJson(Stream stream, string path, ElfImage image)
     {
         var osAbi = image.Header.OsAbi;
-        using var blocks = new ReportBlocks(indented: false, depth: 2, Math.Max(0, image.DynamicSymbols.Count - 1), SymbolsPerBlock, 2 << 20, () => new SymbolJsonWriter(image, osAbi).Write);
+        using var blocks = new ReportBlocks(indented: false, depth: 2, Math.Max(0, image.DynamicSymbols.Count - 1), SymbolsPerBlock, 512 << 10, () => new SymbolJsonWriter(image, osAbi).Write);
         using var w = new ReportJsonWriter(stream, indented: false);
         w.StartObject();
         w.String("file"u8, path);
@@ -139,8 +139,8 @@ internal static class ElfCommands
         w.NewLine();
     }
 
-    /// <summary>Symbols per block of <see cref="ReportBlocks"/>: about 900 KB of JSON on libLLVM (226 bytes a symbol).</summary>
-    private const int SymbolsPerBlock = 4096;
+    /// <summary>Symbols per block of <see cref="ReportBlocks"/>: about 230 KB of JSON on libLLVM (226 bytes a symbol); small blocks keep the buffers' page faults few.</summary>
+    private const int SymbolsPerBlock = 1024;
 
     /// <summary>
     /// Writes ranges of a file's symbols (item k is entry k + 1), one per thread. Each object is written as its

@@ -30,7 +30,7 @@ public static class AbiJsonReport
         // The diagnostics, most of the report, are written on two cores (ReportBlocks, same bytes): the second
         // thread starts on them now, while this one sorts and writes the removed and added lists.
         var diagnostics = diff.Diagnostics;
-        using var blocks = new ReportBlocks(indented: true, depth: 2, diagnostics.Length, DiagnosticsPerBlock, 2 << 20, () => new DiagnosticWriter(diagnostics).Write);
+        using var blocks = new ReportBlocks(indented: true, depth: 2, diagnostics.Length, DiagnosticsPerBlock, 512 << 10, () => new DiagnosticWriter(diagnostics).Write);
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
@@ -76,8 +76,8 @@ public static class AbiJsonReport
         w.EndObject();
     }
 
-    /// <summary>Diagnostics per block of <see cref="ReportBlocks"/>: about 650 KB of JSON on the libLLVM pair.</summary>
-    private const int DiagnosticsPerBlock = 1024;
+    /// <summary>Diagnostics per block of <see cref="ReportBlocks"/>: about 250 KB of JSON on the libLLVM pair; small blocks keep the buffers' page faults few.</summary>
+    private const int DiagnosticsPerBlock = 384;
 
     /// <summary>Writes ranges of the diagnostics; one per thread (its caches are not shared).</summary>
     private sealed class DiagnosticWriter(ImmutableArray<AbiDiagnostic> diagnostics)
