@@ -160,9 +160,16 @@ internal static class ElfCommands
 
         public void Write(ReportJsonWriter w, int start, int end)
         {
+            if (_index > start)
+            {
+                // A block behind the ones this thread wrote (taken over from the other thread): start again.
+                _symbols = image.DynamicSymbols.GetEnumerator();
+                _index = -1;
+            }
+
             for (int k = start; k < end; k++)
             {
-                // The enumerator only moves forward: a thread's blocks come in order, and it steps over the others'.
+                // The enumerator moves forward: a thread's blocks mostly come in order, and it steps over the others'.
                 while (_index <= k)
                 {
                     _symbols.MoveNext();

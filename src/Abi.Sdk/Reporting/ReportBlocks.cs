@@ -7,7 +7,9 @@ namespace Abi.Sdk.Reporting;
 /// order: the items are cut into blocks, which both threads claim from the front. A second thread writes each block
 /// it claims into a buffer (<see cref="ReportJsonWriter.BlockWriter"/>). The caller's thread outputs the blocks in
 /// order: it copies a block already written, writes the next one straight into its writer when nobody has claimed
-/// it, and while the worker is still on the block it needs, writes the next unclaimed block into a buffer too. The
+/// it, and while the worker is still on the block it needs, writes the next unclaimed block into a buffer too; with
+/// nothing left to claim it waits at most a millisecond, then writes that block itself (the worker's copy is dropped),
+/// so that a worker descheduled on a busy machine never holds the output up. The
 /// bytes are those of one thread writing every item in order: each block starts where the previous one ended
 /// (same depth, a separator unless it opens the array), and the per-thread state given by the factory is a cache.
 /// </summary>
@@ -33,6 +35,7 @@ internal sealed class ReportBlocks : IDisposable
     private readonly Thread? _worker;
     private readonly Dictionary<int, (ReportJsonWriter Writer, ExceptionDispatchInfo? Error)> _done = [];
     private readonly Stack<ReportJsonWriter> _free = new();
+    private readonly HashSet<int> _takenOver = []; // blocks the worker was on when the caller wrote them itself
     private int _created;
     private int _next; // the first block nobody has claimed
     private bool _stopped;
@@ -44,6 +47,7 @@ internal sealed class ReportBlocks : IDisposable
     /// <param name="blockBytes">About how many bytes a block holds (the size of the worker's buffers).</param>
     /// <param name="factory">
     /// Makes, once per thread and on that thread, the action that writes items [start, end) as values into a writer.
+    /// A thread's ranges mostly come in increasing order, but not always (a block taken over from the worker).
     /// </param>
     public ReportBlocks(bool indented, int depth, int count, int blockSize, int blockBytes, Func<Action<ReportJsonWriter, int, int>> factory)
     {
@@ -76,6 +80,7 @@ internal sealed class ReportBlocks : IDisposable
             bool direct = _worker is null;
             int ahead = -1;
             ReportJsonWriter? buffer = null;
+            bool waited = false;
             if (!direct)
             {
                 lock (_lock)
@@ -101,7 +106,18 @@ internal sealed class ReportBlocks : IDisposable
                             break;
                         }
 
-                        Monitor.Wait(_lock);
+                        // Nothing else to do: wait a moment (a block takes a fraction of a millisecond), then write
+                        // the block here rather than wait for a worker that a busy machine may not be running.
+                        if (!waited)
+                        {
+                            waited = true;
+                            Monitor.Wait(_lock, 1);
+                            continue;
+                        }
+
+                        _takenOver.Add(block);
+                        direct = true;
+                        break;
                     }
                 }
             }
@@ -195,7 +211,15 @@ internal sealed class ReportBlocks : IDisposable
 
         lock (_lock)
         {
-            _done.Add(block, (buffer, error));
+            if (_takenOver.Remove(block))
+            {
+                _free.Push(buffer); // the caller wrote it itself
+            }
+            else
+            {
+                _done.Add(block, (buffer, error));
+            }
+
             Monitor.PulseAll(_lock);
         }
 
