@@ -27,10 +27,9 @@ public static class AbiJsonReport
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
 
-        // The diagnostics, most of the report, are written on two cores (ReportBlocks, same bytes): the second
-        // thread starts on them now, while this one sorts and writes the removed and added lists.
+        // One thread: on two cores (ReportBlocks) the diagnostics cost 10-30 ms more CPU and no wall time was won
+        // on this busy machine (docs/perf-abi.md, round 3); to be measured again on a quiet one.
         var diagnostics = diff.Diagnostics;
-        using var blocks = new ReportBlocks(indented: true, depth: 2, diagnostics.Length, DiagnosticsPerBlock, 512 << 10, () => new DiagnosticWriter(diagnostics).Write);
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
@@ -51,7 +50,7 @@ public static class AbiJsonReport
 
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        blocks.WriteTo(w);
+        new DiagnosticWriter(diagnostics).Write(w, 0, diagnostics.Length);
         w.EndArray();
         if (diff.TypesRequested)
         {
@@ -75,9 +74,6 @@ public static class AbiJsonReport
         w.Number("symbols"u8, s.Symbols.Length);
         w.EndObject();
     }
-
-    /// <summary>Diagnostics per block of <see cref="ReportBlocks"/>: about 250 KB of JSON on the libLLVM pair; small blocks keep the buffers' page faults few.</summary>
-    private const int DiagnosticsPerBlock = 384;
 
     /// <summary>Writes ranges of the diagnostics; one per thread (its caches are not shared).</summary>
     private sealed class DiagnosticWriter(ImmutableArray<AbiDiagnostic> diagnostics)
