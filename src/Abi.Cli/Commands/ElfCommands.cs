@@ -85,10 +85,12 @@ internal static class ElfCommands
                 output.WriteLine($"{path}:");
             }
 
-            var table = image.DynamicSymbols;
-            for (int i = 1; i < table.Count; i++)
+            // Through the enumerator, which prefetches the names ahead (.dynstr is read in another order than .dynsym).
+            var symbols = image.DynamicSymbols.GetEnumerator();
+            symbols.MoveNext(); // the null symbol
+            while (symbols.MoveNext())
             {
-                var symbol = table[i];
+                var symbol = symbols.Current;
                 var name = symbol.NameUtf8;
                 if (name.IsEmpty && SectionName(image, symbol) is { } section)
                 {
@@ -120,82 +122,151 @@ internal static class ElfCommands
 
     /// <summary>
     /// One line of JSON per file, written as UTF-8 straight from the mapped names (ReportJsonWriter, the SDK's report
-    /// writer compiled in): Utf8JsonWriter's compact layout and escaping, at the speed of the text listing.
+    /// writer compiled in): Utf8JsonWriter's compact layout and escaping, at the speed of the text listing. A large
+    /// table is written on two cores (ReportBlocks: blocks of symbols written in order, same bytes).
     /// </summary>
     private static void WriteSymbolsJson(Stream stream, string path, ElfImage image)
     {
         var osAbi = image.Header.OsAbi;
+        using var blocks = new ReportBlocks(indented: false, depth: 2, Math.Max(0, image.DynamicSymbols.Count - 1), SymbolsPerBlock, 512 << 10, () => new SymbolJsonWriter(image, osAbi).Write);
         using var w = new ReportJsonWriter(stream, indented: false);
         w.StartObject();
         w.String("file"u8, path);
         w.StartArray("symbols"u8);
-        var table = image.DynamicSymbols;
-        var versions = new Dictionary<ElfSymbolVersion, byte[]>(ReferenceEqualityComparer.Instance);
-        var attributes = new Dictionary<int, byte[]>();
-        ElfSymbolVersion? lastVersion = null;
-        byte[] versionJson = [];
-        for (int i = 1; i < table.Count; i++)
-        {
-            var s = table[i];
-
-            // Spelled as the text output and readelf spell it: a section symbol by its section's name, a version
-            // marker (the symbol VERS_1.0 of node VERS_1.0) without a version. The object is written as its literal
-            // pieces (the compact layout has no indentation to keep), with what repeats escaped once: the version
-            // nodes, and the type, binding and visibility names.
-            var version = s.DisplayVersion;
-            w.StartObject();
-            w.Raw("\"name\":\""u8);
-            if (SectionName(image, s) is { } section)
-            {
-                w.StringContent(section);
-            }
-            else
-            {
-                w.StringContentUtf8(s.NameUtf8);
-            }
-
-            if (version is null)
-            {
-                w.Raw("\",\"version\":null,\"isDefaultVersion\":false"u8);
-            }
-            else
-            {
-                if (!ReferenceEquals(version, lastVersion))
-                {
-                    if (!versions.TryGetValue(version, out var json))
-                    {
-                        json = Escaped(version.Name);
-                        versions.Add(version, json);
-                    }
-
-                    lastVersion = version;
-                    versionJson = json;
-                }
-
-                w.Raw("\",\"version\":\""u8);
-                w.Raw(versionJson);
-                w.Raw(s.IsDefaultVersion ? "\",\"isDefaultVersion\":true"u8 : "\",\"isDefaultVersion\":false"u8);
-            }
-
-            w.Raw(s.IsDefined ? ",\"isDefined\":true"u8 : ",\"isDefined\":false"u8);
-            int key = (int)s.Type | ((int)s.Binding << 8) | ((int)s.Visibility << 16);
-            if (!attributes.TryGetValue(key, out var attributeJson))
-            {
-                attributeJson = Escaped(",\"type\":\"", ReadelfNames.SymbolType(s.Type, osAbi), "\",\"binding\":\"", ReadelfNames.SymbolBinding(s.Binding, osAbi),
-                    "\",\"visibility\":\"", ReadelfNames.SymbolVisibility(s.Visibility), "\",\"size\":");
-                attributes.Add(key, attributeJson);
-            }
-
-            w.Raw(attributeJson);
-            w.RawNumber(s.Size);
-            w.Raw(",\"value\":"u8);
-            w.RawNumber(s.Value);
-            w.EndObject();
-        }
-
+        blocks.WriteTo(w);
         w.EndArray();
         w.EndObject();
         w.NewLine();
+    }
+
+    /// <summary>Symbols per block of <see cref="ReportBlocks"/>: about 230 KB of JSON on libLLVM (226 bytes a symbol); small blocks keep the buffers' page faults few.</summary>
+    private const int SymbolsPerBlock = 1024;
+
+    /// <summary>
+    /// Writes ranges of a file's symbols (item k is entry k + 1), one per thread. Each object is written as its
+    /// literal pieces (the compact layout has no indentation to keep): the name, then everything from the version to
+    /// <c>"size":</c>, which depends only on the version entry, the defined bit, whether readelf shows the version
+    /// (a version marker does not), st_info and the visibility, made once per such combination, then two numbers.
+    /// </summary>
+    private sealed class SymbolJsonWriter(ElfImage image, ElfOsAbi osAbi)
+    {
+        private const int Slots = 512;
+
+        private readonly Dictionary<ElfSymbolVersion, byte[]> _versions = new(ReferenceEqualityComparer.Instance);
+        private readonly int[] _keys = CreateKeys();
+        private readonly byte[][] _tails = new byte[Slots][];
+        private ElfSymbolTable.Enumerator _symbols = image.DynamicSymbols.GetEnumerator(); // prefetches names ahead
+        private int _index = -1;
+
+        public void Write(ReportJsonWriter w, int start, int end)
+        {
+            if (_index > start)
+            {
+                // A block behind the ones this thread wrote (taken over from the other thread): start again.
+                _symbols = image.DynamicSymbols.GetEnumerator();
+                _index = -1;
+            }
+
+            for (int k = start; k < end; k++)
+            {
+                // The enumerator moves forward: a thread's blocks mostly come in order, and it steps over the others'.
+                while (_index <= k)
+                {
+                    _symbols.MoveNext();
+                    _index++;
+                }
+
+                var s = _symbols.Current;
+                var version = s.DisplayVersion;
+                int key = s.VersionSymbol | (s.IsDefined ? 1 << 16 : 0) | (version is null ? 1 << 17 : 0) | (s.Info << 18) | ((s.Other & 3) << 26);
+                int slot = (int)(((uint)key * 0x9E3779B1u) >> 23);
+                byte[] tail;
+                if (_keys[slot] == key)
+                {
+                    tail = _tails[slot];
+                }
+                else
+                {
+                    tail = Tail(s, version);
+                    _keys[slot] = key;
+                    _tails[slot] = tail;
+                }
+
+                w.StartObject();
+                var name = s.NameUtf8;
+                if ((name.IsEmpty && SectionName(image, s) is not null) || !ReportJsonWriter.IsPlain(name))
+                {
+                    // Escaping, or readelf's section name for an unnamed section symbol.
+                    w.Raw("\"name\":\""u8);
+                    if (SectionName(image, s) is { } section)
+                    {
+                        w.StringContent(section);
+                    }
+                    else
+                    {
+                        w.StringContentUtf8(name);
+                    }
+
+                    w.Raw(tail);
+                    w.RawNumber(s.Size);
+                    w.Raw(",\"value\":"u8);
+                    w.RawNumber(s.Value);
+                }
+                else
+                {
+                    var open = "\"name\":\""u8;
+                    var between = ",\"value\":"u8;
+                    var span = w.GetSpan(open.Length + name.Length + tail.Length + between.Length + 40);
+                    open.CopyTo(span);
+                    int p = open.Length;
+                    name.CopyTo(span[p..]);
+                    p += name.Length;
+                    tail.CopyTo(span[p..]);
+                    p += tail.Length;
+                    p += ReportJsonWriter.FormatDigits(s.Size, span[p..]);
+                    between.CopyTo(span[p..]);
+                    p += between.Length;
+                    p += ReportJsonWriter.FormatDigits(s.Value, span[p..]);
+                    w.Advance(p);
+                }
+
+                w.EndObject();
+            }
+        }
+
+        private static int[] CreateKeys()
+        {
+            var keys = new int[Slots];
+            keys.AsSpan().Fill(-1);
+            return keys;
+        }
+
+        /// <summary>The members from the version to <c>"size":</c>, after the name's closing quote.</summary>
+        private byte[] Tail(ElfSymbol s, ElfSymbolVersion? version)
+        {
+            using var buffer = new MemoryStream();
+            if (version is null)
+            {
+                buffer.Write("\",\"version\":null,\"isDefaultVersion\":false"u8);
+            }
+            else
+            {
+                if (!_versions.TryGetValue(version, out var json))
+                {
+                    json = Escaped(version.Name);
+                    _versions.Add(version, json);
+                }
+
+                buffer.Write("\",\"version\":\""u8);
+                buffer.Write(json);
+                buffer.Write(s.IsDefaultVersion ? "\",\"isDefaultVersion\":true"u8 : "\",\"isDefaultVersion\":false"u8);
+            }
+
+            buffer.Write(s.IsDefined ? ",\"isDefined\":true"u8 : ",\"isDefined\":false"u8);
+            buffer.Write(Escaped(",\"type\":\"", ReadelfNames.SymbolType(s.Type, osAbi), "\",\"binding\":\"", ReadelfNames.SymbolBinding(s.Binding, osAbi),
+                "\",\"visibility\":\"", ReadelfNames.SymbolVisibility(s.Visibility), "\",\"size\":"));
+            return buffer.ToArray();
+        }
     }
 
     private static byte[] Escaped(string text)

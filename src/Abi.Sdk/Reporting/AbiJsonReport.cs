@@ -26,6 +26,10 @@ public static class AbiJsonReport
         // embeds the object in the distribution reports, at the speed of the text report.
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
+
+        // One thread: on two cores (ReportBlocks) the diagnostics cost 10-30 ms more CPU and no wall time was won
+        // on this busy machine (docs/perf-abi.md, round 3); to be measured again on a quiet one.
+        var diagnostics = diff.Diagnostics;
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
@@ -46,7 +50,7 @@ public static class AbiJsonReport
 
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        WriteDiagnostics(w, diff.Diagnostics, values);
+        new DiagnosticWriter(diagnostics).Write(w, 0, diagnostics.Length);
         w.EndArray();
         if (diff.TypesRequested)
         {
@@ -83,15 +87,32 @@ public static class AbiJsonReport
         w.EndObject();
     }
 
-    private static void WriteDiagnostics(ReportJsonWriter w, ImmutableArray<AbiDiagnostic> diagnostics, AbiJsonValues values)
+    /// <summary>Writes ranges of the diagnostics; one per thread (its caches are not shared).</summary>
+    private sealed class DiagnosticWriter(ImmutableArray<AbiDiagnostic> diagnostics)
     {
         // The members every diagnostic of a descriptor and severity begins with (ID, title, severity and the name
         // "subject"), and the later property names, as literal pieces made once by the same writer at this depth.
-        var headers = new Dictionary<(AbiDiagnosticDescriptor, AbiSeverity), byte[]>();
-        (AbiDiagnosticDescriptor? Descriptor, AbiSeverity Severity, byte[] Bytes) last = (null, default, []);
-        byte[]? oldName = null, newName = null, messageName = null;
-        foreach (var d in diagnostics)
+        private readonly Dictionary<(AbiDiagnosticDescriptor, AbiSeverity), byte[]> _headers = [];
+        private readonly AbiJsonValues _values = new();
+        private (AbiDiagnosticDescriptor? Descriptor, AbiSeverity Severity, byte[] Bytes) _last = (null, default, []);
+        private byte[]? _oldName;
+        private byte[]? _newName;
+        private byte[]? _messageName;
+
+        public void Write(ReportJsonWriter w, int start, int end)
         {
+            for (int i = start; i < end; i++)
+            {
+                WriteDiagnostic(w, diagnostics[i]);
+            }
+        }
+
+        private void WriteDiagnostic(ReportJsonWriter w, AbiDiagnostic d)
+        {
+            var headers = _headers;
+            var values = _values;
+            ref var last = ref _last;
+
             w.StartObject();
             if (!ReferenceEquals(d.Descriptor, last.Descriptor) || d.Severity != last.Severity)
             {
@@ -104,9 +125,9 @@ public static class AbiJsonReport
                 last = (d.Descriptor, d.Severity, header);
             }
 
-            oldName ??= w.Fragment(f => f.Name("oldSymbol"u8), first: false);
-            newName ??= w.Fragment(f => f.Name("newSymbol"u8), first: false);
-            messageName ??= w.Fragment(f => f.Name("message"u8), first: false);
+            var oldName = _oldName ??= w.Fragment(f => f.Name("oldSymbol"u8), first: false);
+            var newName = _newName ??= w.Fragment(f => f.Name("newSymbol"u8), first: false);
+            var messageName = _messageName ??= w.Fragment(f => f.Name("message"u8), first: false);
             w.RawMembers(last.Bytes, endsWithName: true);
             values.Subject(w, d);
             w.RawMembers(oldName, endsWithName: true);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
@@ -33,7 +34,7 @@ internal sealed class ReportJsonWriter : IDisposable
     // range check decides plainness, several times faster than the general set search on names of 70 bytes.
     private static readonly bool SafeIsPrintable = SafeAscii().SequenceEqual(Enumerable.Range(0x20, 0x5F).Select(c => (char)c).Where(c => c is not ('"' or '\\')));
 
-    private readonly Stream _stream;
+    private readonly Stream? _stream; // null: a block kept in the buffer (BlockWriter)
     private readonly bool _indented;
     private byte[] _buffer;
     private int _pos;
@@ -42,11 +43,127 @@ internal sealed class ReportJsonWriter : IDisposable
     private bool _afterName; // a property name was written; its value follows without a separator
 
     public ReportJsonWriter(Stream stream, bool indented)
+        : this(indented, BufferSize)
     {
         _stream = stream;
-        _indented = indented;
-        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     }
+
+    private ReportJsonWriter(bool indented, int capacity)
+    {
+        _indented = indented;
+        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    }
+
+    /// <summary>The nesting depth of what is written next (the reports' arrays of many values are at depth 2).</summary>
+    public int Depth => _depth;
+
+    /// <summary>Whether the layout is indented.</summary>
+    public bool Indented => _indented;
+
+    /// <summary>
+    /// A writer that keeps what it writes in its own buffer, grown as needed, instead of handing it to a stream: a
+    /// block of values of a larger document, written on another thread (<see cref="ReportBlocks"/>) and then copied
+    /// in place with <see cref="RawBlock"/>. <see cref="StartBlock"/> sets where the block sits.
+    /// </summary>
+    /// <param name="indented">The layout of the document.</param>
+    /// <param name="capacity">The size of a block, so that the buffer is made once (grown by copies, it made the collector run).</param>
+    public static ReportJsonWriter BlockWriter(bool indented, int capacity) => new(indented, capacity);
+
+    /// <summary>Empties a <see cref="BlockWriter"/> for a block at <paramref name="depth"/>; <paramref name="first"/> when it opens its container.</summary>
+    public void StartBlock(int depth, bool first)
+    {
+        _pos = 0;
+        _depth = depth;
+        _first = first;
+        _afterName = false;
+    }
+
+    /// <summary>What a <see cref="BlockWriter"/> holds.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _pos);
+
+    /// <summary>
+    /// Values written by a <see cref="BlockWriter"/> at this writer's depth, in place: handed to the stream as they are
+    /// when large (no copy through the buffer). The block was not empty, so the next value is preceded by a separator.
+    /// </summary>
+    public void RawBlock(ReadOnlySpan<byte> block)
+    {
+        if (_stream is not null && block.Length >= BufferSize)
+        {
+            Flush();
+            _stream.Write(block);
+        }
+        else
+        {
+            Raw(block);
+        }
+
+        _first = false;
+        _afterName = false;
+    }
+
+    /// <summary>Room for <paramref name="count"/> bytes, written by the caller and then committed with <see cref="Advance"/>.</summary>
+    public Span<byte> GetSpan(int count)
+    {
+        if (_pos + count > _buffer.Length)
+        {
+            Ensure(count);
+        }
+
+        return _buffer.AsSpan(_pos);
+    }
+
+    /// <summary>Commits <paramref name="count"/> bytes written into <see cref="GetSpan"/>'s span.</summary>
+    public void Advance(int count) => _pos += count;
+
+    /// <summary>The decimal digits of <paramref name="value"/> into <paramref name="destination"/> (room for 20), as the invariant culture formats them.</summary>
+    /// <returns>The number of bytes written.</returns>
+    public static int FormatDigits(ulong value, Span<byte> destination)
+    {
+        if (value < 10)
+        {
+            destination[0] = (byte)('0' + value);
+            return 1;
+        }
+
+        int length = CountDigits(value);
+        ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
+        int i = length;
+        while (value >= 100)
+        {
+            ulong quotient = value / 100;
+            int pair = (int)(value - (quotient * 100)) * 2;
+            value = quotient;
+            destination[--i] = Unsafe.Add(ref pairs, pair + 1);
+            destination[--i] = Unsafe.Add(ref pairs, pair);
+        }
+
+        if (value >= 10)
+        {
+            int pair = (int)value * 2;
+            destination[1] = Unsafe.Add(ref pairs, pair + 1);
+            destination[0] = Unsafe.Add(ref pairs, pair);
+        }
+        else
+        {
+            destination[0] = (byte)('0' + value);
+        }
+
+        return length;
+    }
+
+    private static int CountDigits(ulong value)
+    {
+        int digits = 1;
+        while (value >= 10000)
+        {
+            value /= 10000;
+            digits += 4;
+        }
+
+        return value >= 1000 ? digits + 3 : value >= 100 ? digits + 2 : value >= 10 ? digits + 1 : digits;
+    }
+
+    private static ReadOnlySpan<byte> DigitPairs => "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     private static char[] SafeAscii()
     {
@@ -188,8 +305,7 @@ internal sealed class ReportJsonWriter : IDisposable
     public void RawNumber(ulong value)
     {
         Ensure(20);
-        value.TryFormat(_buffer.AsSpan(_pos), out int n, default, CultureInfo.InvariantCulture);
-        _pos += n;
+        _pos += FormatDigits(value, _buffer.AsSpan(_pos));
     }
 
     /// <summary>A string value from UTF-16.</summary>
@@ -342,7 +458,7 @@ internal sealed class ReportJsonWriter : IDisposable
     /// <summary>Hands everything written to the stream.</summary>
     public void Flush()
     {
-        if (_pos > 0)
+        if (_pos > 0 && _stream is not null)
         {
             _stream.Write(_buffer, 0, _pos);
             _pos = 0;
@@ -422,6 +538,16 @@ internal sealed class ReportJsonWriter : IDisposable
     {
         if (_pos + count <= _buffer.Length)
         {
+            return;
+        }
+
+        if (_stream is null)
+        {
+            // A block keeps everything: grow, keeping what is written.
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_pos + count, _buffer.Length * 2));
+            _buffer.AsSpan(0, _pos).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = grown;
             return;
         }
 
