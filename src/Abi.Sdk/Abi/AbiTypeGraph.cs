@@ -101,13 +101,18 @@ public sealed class AbiTypeGraph
     {
         ArgumentNullException.ThrowIfNull(image);
         var locator = new DebugInfoLocator(debugRoots);
-        var location = locator.Locate(image);
+        var rejected = new List<string>();
+        var location = locator.Locate(image, rejected);
         if (location is null)
         {
             var where = new StringBuilder("no debug information: the file has no .debug_info");
             if (image.BuildIdHex is { } id)
             {
                 where.Append($", and no debug file for build-id {id} under {string.Join(", ", locator.DebugRoots)}");
+                if (rejected.Count > 0)
+                {
+                    where.Append($" (not taken: {string.Join("; ", rejected)})");
+                }
             }
 
             if (image.DebugLink is { } link)

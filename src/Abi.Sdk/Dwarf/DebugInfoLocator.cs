@@ -60,7 +60,13 @@ public sealed class DebugInfoLocator
     /// <param name="image">The file (its <see cref="ElfImage.FileName"/> is used to find debug links and to report the in-file case).</param>
     /// <returns>The location, or <see langword="null"/> when no DWARF was found.</returns>
     /// <exception cref="ElfFormatException">A candidate debug file is not well-formed ELF.</exception>
-    public DebugInfoLocation? Locate(ElfImage image)
+    public DebugInfoLocation? Locate(ElfImage image) => Locate(image, null);
+
+    /// <summary>
+    /// As <see cref="Locate(ElfImage)"/>; <paramref name="rejected"/> receives each file found at a build-id path but
+    /// not taken, with why (not readable as ELF, another build-id), so that "not found" can name what was there.
+    /// </summary>
+    internal DebugInfoLocation? Locate(ElfImage image, List<string>? rejected)
     {
         ArgumentNullException.ThrowIfNull(image);
         if ((image.FindSection(".debug_info") ?? image.FindSection(".zdebug_info")) is { } info && info.Type != ElfSectionType.SHT_NOBITS && info.Size > 0)
@@ -73,7 +79,7 @@ public sealed class DebugInfoLocator
             foreach (var root in DebugRoots)
             {
                 var candidate = Path.Combine(root, ".build-id", id[..2], id[2..] + ".debug");
-                if (File.Exists(candidate) && HasBuildId(candidate, image.BuildId))
+                if (File.Exists(candidate) && HasBuildId(candidate, image.BuildId, rejected))
                 {
                     return new DebugInfoLocation(candidate, DebugInfoSource.BuildId);
                 }
@@ -173,7 +179,7 @@ public sealed class DebugInfoLocator
 
         foreach (var candidate in candidates)
         {
-            if (File.Exists(candidate) && (link.BuildId.IsEmpty || HasBuildId(candidate, link.BuildId)))
+            if (File.Exists(candidate) && (link.BuildId.IsEmpty || HasBuildId(candidate, link.BuildId, null)))
             {
                 return candidate;
             }
@@ -274,16 +280,24 @@ public sealed class DebugInfoLocator
         }
     }
 
-    private static bool HasBuildId(string path, ImmutableArray<byte> buildId)
+    private static bool HasBuildId(string path, ImmutableArray<byte> buildId, List<string>? rejected)
     {
         try
         {
             using var image = ElfImage.Open(path);
             // A file without a build-id note cannot be checked; take it, as libdw does.
-            return image.BuildId.IsEmpty || image.BuildId.AsSpan().SequenceEqual(buildId.AsSpan());
+            if (image.BuildId.IsEmpty || image.BuildId.AsSpan().SequenceEqual(buildId.AsSpan()))
+            {
+                return true;
+            }
+
+            rejected?.Add($"{path}: its build-id is {image.BuildIdHex}");
+            return false;
         }
-        catch (ElfFormatException)
+        catch (ElfFormatException ex)
         {
+            // Skipped as libdw skips it (another root may hold the file), but said when nothing else is found.
+            rejected?.Add(ex.Message);
             return false;
         }
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Abi.Sdk.Abi;
 using Abi.Sdk.Dwarf;
 using Abi.Sdk.Elf;
 using Abi.Sdk.Tests.TestSupport;
@@ -203,6 +204,43 @@ public sealed class DwarfReaderTests
         using var dwarf = DwarfFile.Open(location.Path);
         using var reference = DwarfFile.Open(Fixture("c-dwarf5-O2.so"));
         Assert.Equal(Dump(reference).Split('\n').Length, Dump(dwarf).Split('\n').Length);
+    }
+
+    [Fact]
+    public void A_file_at_the_build_id_path_that_is_not_taken_is_named_with_why()
+    {
+        // Skipped as libdw skips it, but "no debug file" alone would hide a truncated download or a stale link.
+        var readelf = Tools.Require("readelf", "binutils");
+        using var image = ElfImage.Open(Fixture("byid-stripped.so"));
+        var id = image.BuildIdHex!;
+        var root = Directory.CreateTempSubdirectory("abi-byid-");
+        try
+        {
+            var path = Path.Combine(root.FullName, ".build-id", id[..2], id[2..] + ".debug");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var good = File.ReadAllBytes(Path.Combine(Fixture("debugroot"), ".build-id", id[..2], id[2..] + ".debug"));
+
+            // Truncated: readelf cannot read its section headers either.
+            File.WriteAllBytes(path, good[..(good.Length / 2)]);
+            var (_, _, readelfErrors) = Tools.Run(readelf, ["-S", "-W", path]);
+            Assert.Contains("Error", readelfErrors, StringComparison.Ordinal);
+            var truncated = AbiTypeGraph.Load(image, [root.FullName]);
+            Assert.False(truncated.HasDebugInfo);
+            Assert.Contains($"(not taken: {path}: offset 0x", truncated.UnavailableReason, StringComparison.Ordinal);
+
+            // Another library's debug information: its build-id as readelf -n prints it.
+            File.Copy(Fixture("c-dwarf5-O0.so"), path, overwrite: true);
+            var (_, notes, _) = Tools.Run(readelf, ["-n", path]);
+            var other = notes.Split('\n').Single(l => l.Contains("Build ID:", StringComparison.Ordinal)).Split(':')[1].Trim();
+            Assert.NotEqual(id, other);
+            var mismatched = AbiTypeGraph.Load(image, [root.FullName]);
+            Assert.False(mismatched.HasDebugInfo);
+            Assert.EndsWith($"(not taken: {path}: its build-id is {other})", mismatched.UnavailableReason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
     }
 
     [Fact]
