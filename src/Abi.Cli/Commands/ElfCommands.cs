@@ -194,11 +194,12 @@ internal static class ElfCommands
 
                 w.StartObject();
                 var name = s.NameUtf8;
-                if ((name.IsEmpty && SectionName(image, s) is not null) || !ReportJsonWriter.IsPlain(name))
+                var section = SectionName(image, s);
+                if (section is not null || !ReportJsonWriter.IsPlain(name))
                 {
                     // Escaping, or readelf's section name for an unnamed section symbol.
                     w.Raw("\"name\":\""u8);
-                    if (SectionName(image, s) is { } section)
+                    if (section is not null)
                     {
                         w.StringContent(section);
                     }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
@@ -119,51 +118,9 @@ internal sealed class ReportJsonWriter : IDisposable
     /// <returns>The number of bytes written.</returns>
     public static int FormatDigits(ulong value, Span<byte> destination)
     {
-        if (value < 10)
-        {
-            destination[0] = (byte)('0' + value);
-            return 1;
-        }
-
-        int length = CountDigits(value);
-        ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
-        int i = length;
-        while (value >= 100)
-        {
-            ulong quotient = value / 100;
-            int pair = (int)(value - (quotient * 100)) * 2;
-            value = quotient;
-            destination[--i] = Unsafe.Add(ref pairs, pair + 1);
-            destination[--i] = Unsafe.Add(ref pairs, pair);
-        }
-
-        if (value >= 10)
-        {
-            int pair = (int)value * 2;
-            destination[1] = Unsafe.Add(ref pairs, pair + 1);
-            destination[0] = Unsafe.Add(ref pairs, pair);
-        }
-        else
-        {
-            destination[0] = (byte)('0' + value);
-        }
-
-        return length;
+        value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture);
+        return written;
     }
-
-    private static int CountDigits(ulong value)
-    {
-        int digits = 1;
-        while (value >= 10000)
-        {
-            value /= 10000;
-            digits += 4;
-        }
-
-        return value >= 1000 ? digits + 3 : value >= 100 ? digits + 2 : value >= 10 ? digits + 1 : digits;
-    }
-
-    private static ReadOnlySpan<byte> DigitPairs => "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     private static char[] SafeAscii()
     {
