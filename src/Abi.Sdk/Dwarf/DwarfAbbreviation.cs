@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace Abi.Sdk.Dwarf;
 
@@ -11,32 +12,26 @@ public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, Dwarf
 /// <summary>An entry of <c>.debug_abbrev</c>: the shape shared by the DIEs that name its code.</summary>
 public sealed class DwarfAbbreviation
 {
-    // Packed: a libc debug file holds 67 000 of these, alive for a whole type-graph build (40 bytes each, not 56).
+    // Packed: a libc debug file holds 67 000 of these, alive for a whole type-graph build (32 bytes each). What the
+    // entry says past its code (tag, children, attributes and everything derived from them) is one shared shape; the
+    // fields a walk reads for every DIE are copied here so that it does not follow a second pointer.
     private readonly uint _offset;
+    private readonly DwarfAbbreviationShape _shape;
     private readonly short _fixedSize;
     private readonly sbyte _siblingOffset;
     private readonly byte _flags; // 1: has children, 2: has DW_AT_sibling
 
-    internal DwarfAbbreviation(ulong offset, uint code, DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int fixedSize, int siblingOffset = -1)
+    internal DwarfAbbreviation(ulong offset, uint code, DwarfAbbreviationShape shape)
     {
-        // Offsets in a section are below 2^31 (sections are read as spans); a fixed size or sibling position too
-        // large for its field is stored as "not known", which makes readers decode the values one by one instead.
+        // Offsets in a section are below 2^31 (sections are read as spans).
         _offset = (uint)offset;
         Code = code;
-        Tag = tag;
-        _flags = (byte)(hasChildren ? 1 : 0);
-        Specs = specs;
-        _fixedSize = fixedSize is >= 0 and <= short.MaxValue ? (short)fixedSize : (short)-1;
-        _siblingOffset = siblingOffset is >= 0 and <= sbyte.MaxValue ? (sbyte)siblingOffset : (sbyte)-1;
-        foreach (var spec in specs)
-        {
-            if (spec.Attribute == DwarfAttribute.Sibling)
-            {
-                _flags |= 2;
-                SiblingForm = spec.Form;
-                break;
-            }
-        }
+        _shape = shape;
+        Tag = shape.Tag;
+        _flags = shape.Flags;
+        _fixedSize = shape.FixedSize;
+        _siblingOffset = shape.SiblingOffset;
+        SiblingForm = shape.SiblingForm;
     }
 
     /// <summary>The entry's offset in <c>.debug_abbrev</c>.</summary>
@@ -54,7 +49,10 @@ public sealed class DwarfAbbreviation
     /// <summary>The attributes, in the order their values follow the abbreviation code.</summary>
     public ImmutableArray<DwarfAttributeSpec> Attributes => ImmutableArray.Create(Specs);
 
-    internal DwarfAttributeSpec[] Specs { get; }
+    internal DwarfAttributeSpec[] Specs => _shape.Specs;
+
+    /// <summary>For each attribute, the size of its value when its form has a fixed size in this unit format; -1 otherwise.</summary>
+    internal sbyte[] Sizes => _shape.Sizes;
 
     /// <summary>The byte size of all attribute values when every form has a fixed size in this unit format; -1 otherwise.</summary>
     internal int FixedSize => _fixedSize;
@@ -72,6 +70,69 @@ public sealed class DwarfAbbreviation
     internal DwarfForm SiblingForm { get; }
 }
 
+/// <summary>
+/// What an abbreviation entry says after its code, for one unit format: its tag, whether children follow, its
+/// attributes and what is derived from them (value sizes, the position of DW_AT_sibling). Entries of different
+/// tables and codes with the same bytes share one (libc: 66 839 entries, a few thousand distinct shapes).
+/// </summary>
+internal sealed class DwarfAbbreviationShape
+{
+    public DwarfAbbreviationShape(DwarfTag tag, bool hasChildren, DwarfAttributeSpec[] specs, int addressSize, int offsetSize, int version)
+    {
+        Tag = tag;
+        Specs = specs;
+        Sizes = new sbyte[specs.Length];
+        int fixedSize = 0, siblingOffset = -1;
+        byte flags = (byte)(hasChildren ? 1 : 0);
+        for (int i = 0; i < specs.Length; i++)
+        {
+            var spec = specs[i];
+            if ((flags & 2) == 0 && spec.Attribute == DwarfAttribute.Sibling)
+            {
+                flags |= 2;
+                SiblingForm = spec.Form;
+                siblingOffset = fixedSize; // -1 when a value before it has a variable size
+            }
+
+            int size = DwarfForms.FixedSize(spec.Form, addressSize, offsetSize, version);
+            Sizes[i] = (sbyte)size; // at most 16
+            fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
+        }
+
+        Flags = flags;
+        // A fixed size or sibling position too large for its field is stored as "not known", which makes readers
+        // decode the values one by one instead.
+        FixedSize = fixedSize is >= 0 and <= short.MaxValue ? (short)fixedSize : (short)-1;
+        SiblingOffset = siblingOffset is >= 0 and <= sbyte.MaxValue ? (sbyte)siblingOffset : (sbyte)-1;
+    }
+
+    public DwarfTag Tag { get; }
+
+    public byte Flags { get; }
+
+    public DwarfAttributeSpec[] Specs { get; }
+
+    public sbyte[] Sizes { get; }
+
+    public short FixedSize { get; }
+
+    public sbyte SiblingOffset { get; }
+
+    public DwarfForm SiblingForm { get; }
+
+    /// <summary>The entry's bytes after its code, to confirm a hash match (set when the shape is cached).</summary>
+    public byte[]? Encoded { get; set; }
+
+    /// <summary>The unit format the sizes were computed for (set when the shape is cached).</summary>
+    public int Format { get; set; }
+
+    /// <summary>The hash of <see cref="Encoded"/> and <see cref="Format"/> (set when the shape is cached).</summary>
+    public ulong Hash { get; set; }
+
+    /// <summary>The next cached shape in the same bucket.</summary>
+    public DwarfAbbreviationShape? Next { get; set; }
+}
+
 /// <summary>The abbreviations of one table in <c>.debug_abbrev</c>, for one unit format (address and offset size).</summary>
 internal sealed class DwarfAbbreviationTable
 {
@@ -85,15 +146,11 @@ internal sealed class DwarfAbbreviationTable
         _sparse = sparse;
     }
 
-    public DwarfAbbreviation? Get(ulong code)
-    {
-        if (code < (ulong)_dense.Length)
-        {
-            return _dense[code];
-        }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public DwarfAbbreviation? Get(ulong code) => code < (ulong)_dense.Length ? _dense[code] : GetSparse(code);
 
-        return _sparse is not null && code <= uint.MaxValue && _sparse.TryGetValue((uint)code, out var a) ? a : null;
-    }
+    private DwarfAbbreviation? GetSparse(ulong code)
+        => _sparse is not null && code <= uint.MaxValue && _sparse.TryGetValue((uint)code, out var a) ? a : null;
 
     /// <summary>Reads the table at <paramref name="offset"/>, up to its terminating 0 code.</summary>
     /// <param name="abbrev">The section.</param>
@@ -101,7 +158,7 @@ internal sealed class DwarfAbbreviationTable
     /// <param name="addressSize">The unit's address size.</param>
     /// <param name="offsetSize">The unit's offset size.</param>
     /// <param name="version">The unit's DWARF version.</param>
-    /// <param name="shapes">Attribute lists already read from the same section, shared instead of copied; or <see langword="null"/>.</param>
+    /// <param name="shapes">Entry shapes already read from the same section, shared instead of decoded again; or <see langword="null"/>.</param>
     public static DwarfAbbreviationTable Read(DwarfSection abbrev, ulong offset, int addressSize, int offsetSize, int version, DwarfAbbreviationShapes? shapes = null)
     {
         if (shapes is null)
@@ -123,11 +180,12 @@ internal sealed class DwarfAbbreviationTable
         }
 
         var c = abbrev.Cursor((long)offset);
+        int format = addressSize | offsetSize << 8 | version << 16;
         // Codes are small and dense in practice (1, 2, 3…): the lookup array grows as they come.
         var dense = shapes?.TakeScratch() ?? new DwarfAbbreviation?[64];
         Dictionary<uint, DwarfAbbreviation>? sparse = null;
         uint maxDense = 0;
-        var specs = new List<DwarfAttributeSpec>();
+        List<DwarfAttributeSpec>? specs = null;
         while (true)
         {
             int entryOffset = c.Position;
@@ -148,43 +206,32 @@ internal sealed class DwarfAbbreviationTable
                 throw c.Error(entryOffset, $"abbreviation code 0x{code:x} is too large");
             }
 
-            ulong tag = c.Uleb();
-            if (tag > ushort.MaxValue)
+            // An entry whose bytes (after the code) equal those of one decoded before, for the same unit format, has
+            // the same shape: decoding them again could only give the same result, or the same error — and an entry
+            // is cached only once decoded without one, so a malformed entry is never taken from the cache.
+            DwarfAbbreviationShape? shape = null;
+            int bodyStart = c.Position;
+            ulong hash = 0;
+            int bodyEnd = shapes is null ? -1 : ScanEntry(c.Data, bodyStart, out hash);
+            if (bodyEnd > 0)
             {
-                throw c.Error(entryOffset, $"abbreviation {code} has tag 0x{tag:x}, beyond the 16-bit range");
+                hash = DwarfAbbreviationShapes.Mix(hash, format);
+                shape = shapes!.Find(c.Data[bodyStart..bodyEnd], hash, format);
+                if (shape is not null)
+                {
+                    c.Position = bodyEnd;
+                }
             }
 
-            byte children = c.U8();
-            int specsStart = c.Position;
-            specs.Clear();
-            int fixedSize = 0;
-            int siblingOffset = -1;
-            bool siblingSeen = false;
-            while (true)
+            if (shape is null)
             {
-                int specOffset = c.Position;
-                ulong name = c.Uleb();
-                ulong form = c.Uleb();
-                if (name == 0 && form == 0)
+                shape = Decode(ref c, code, entryOffset, addressSize, offsetSize, version, specs ??= []);
+                // The scan and the decoding read the same numbers; were they ever to disagree, the entry is not cached.
+                System.Diagnostics.Debug.Assert(bodyEnd <= 0 || c.Position == bodyEnd, "scanned and decoded ends differ");
+                if (bodyEnd > 0 && c.Position == bodyEnd)
                 {
-                    break;
+                    shapes!.Add(c.Data[bodyStart..bodyEnd], hash, format, shape);
                 }
-
-                if (name > ushort.MaxValue || form > ushort.MaxValue)
-                {
-                    throw c.Error(specOffset, $"abbreviation {code} has attribute 0x{name:x} with form 0x{form:x}, beyond the 16-bit range");
-                }
-
-                long implicitConst = (DwarfForm)form == DwarfForm.ImplicitConst ? c.Sleb() : 0;
-                specs.Add(new DwarfAttributeSpec((DwarfAttribute)name, (DwarfForm)form, implicitConst));
-                if (!siblingSeen && (DwarfAttribute)name == DwarfAttribute.Sibling)
-                {
-                    siblingSeen = true;
-                    siblingOffset = fixedSize; // -1 when a value before it has a variable size
-                }
-
-                int size = DwarfForms.FixedSize((DwarfForm)form, addressSize, offsetSize, version);
-                fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
             }
 
             // The first definition of a code wins, as in libdw.
@@ -205,10 +252,7 @@ internal sealed class DwarfAbbreviationTable
 
             if (first)
             {
-                // Units of one producer repeat the same attribute lists thousands of times (libc: 133 678
-                // abbreviations, a few thousand distinct lists): one array per distinct list.
-                var array = shapes is null ? [.. specs] : shapes.Share(abbrev.Data.Span[specsStart..c.Position], specs, addressSize | offsetSize << 8 | version << 16);
-                var a = new DwarfAbbreviation((ulong)entryOffset, (uint)code, (DwarfTag)tag, children != 0, array, fixedSize, siblingOffset);
+                var a = new DwarfAbbreviation((ulong)entryOffset, (uint)code, shape);
                 if (code <= MaxDenseCode)
                 {
                     dense[code] = a;
@@ -230,15 +274,166 @@ internal sealed class DwarfAbbreviationTable
 
         return new DwarfAbbreviationTable(dense, sparse);
     }
+
+    /// <summary>Decodes an entry after its code (tag, children, attributes), checking every field.</summary>
+    private static DwarfAbbreviationShape Decode(ref DwarfCursor c, ulong code, int entryOffset, int addressSize, int offsetSize, int version, List<DwarfAttributeSpec> specs)
+    {
+        ulong tag = c.Uleb();
+        if (tag > ushort.MaxValue)
+        {
+            throw c.Error(entryOffset, $"abbreviation {code} has tag 0x{tag:x}, beyond the 16-bit range");
+        }
+
+        byte children = c.U8();
+        specs.Clear();
+        while (true)
+        {
+            int specOffset = c.Position;
+            ulong name = c.Uleb();
+            ulong form = c.Uleb();
+            if (name == 0 && form == 0)
+            {
+                break;
+            }
+
+            if (name > ushort.MaxValue || form > ushort.MaxValue)
+            {
+                throw c.Error(specOffset, $"abbreviation {code} has attribute 0x{name:x} with form 0x{form:x}, beyond the 16-bit range");
+            }
+
+            long implicitConst = (DwarfForm)form == DwarfForm.ImplicitConst ? c.Sleb() : 0;
+            specs.Add(new DwarfAttributeSpec((DwarfAttribute)name, (DwarfForm)form, implicitConst));
+        }
+
+        return new DwarfAbbreviationShape((DwarfTag)tag, children != 0, [.. specs], addressSize, offsetSize, version);
+    }
+
+    /// <summary>
+    /// Where the entry whose bytes after the code start at <paramref name="p"/> ends, found without decoding, and a hash
+    /// of those bytes: -1 when it runs past the section or holds a number longer than this quick scan takes (then it
+    /// is decoded, and checked, as the scan never decides that an entry is valid).
+    /// </summary>
+    private static int ScanEntry(ReadOnlySpan<byte> data, int p, out ulong hash)
+    {
+        // Nearly every entry: a one-byte tag, the children byte, then (attribute, form) pairs of one byte each and no
+        // implicit constant: one check per pair, the hash folded in as it goes. Anything else takes the general scan
+        // below; which way an entry goes depends on its bytes alone, so equal bytes always get equal hashes.
+        ref byte at = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(data);
+        if ((uint)(p + 1) < (uint)data.Length && Unsafe.Add(ref at, p) < 0x80)
+        {
+            const ulong K = 0x9E3779B97F4A7C15UL;
+            ulong h = (Unsafe.Add(ref at, p) | (ulong)Unsafe.Add(ref at, p + 1) << 8) * K;
+            int q = p + 2;
+            while ((uint)(q + 1) < (uint)data.Length)
+            {
+                uint name = Unsafe.Add(ref at, q), form = Unsafe.Add(ref at, q + 1);
+                if (((name | form) & 0x80) != 0 || form == (uint)DwarfForm.ImplicitConst)
+                {
+                    break;
+                }
+
+                q += 2;
+                h = (h ^ (name | form << 8)) * K;
+                if ((name | form) == 0)
+                {
+                    hash = h ^ h >> 31;
+                    return q;
+                }
+            }
+        }
+
+        return ScanEntrySlow(data, p, out hash);
+    }
+
+    private static int ScanEntrySlow(ReadOnlySpan<byte> data, int p, out ulong hash)
+    {
+        int start = p;
+        hash = 0;
+        if (!ShortLeb(data, ref p, out _) || (uint)p >= (uint)data.Length)
+        {
+            return -1;
+        }
+
+        p++; // DW_CHILDREN_*
+        while (true)
+        {
+            if (!ShortLeb(data, ref p, out uint name) || !ShortLeb(data, ref p, out uint form))
+            {
+                return -1;
+            }
+
+            if ((name | form) == 0)
+            {
+                break;
+            }
+
+            if (form == (uint)DwarfForm.ImplicitConst)
+            {
+                // The constant: at most 10 bytes here.
+                int constStart = p;
+                while (true)
+                {
+                    if ((uint)p >= (uint)data.Length || p - constStart >= 10)
+                    {
+                        return -1;
+                    }
+
+                    if (data[p++] < 0x80)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        hash = DwarfAbbreviationShapes.Hash(data[start..p]);
+        return p;
+    }
+
+    /// <summary>An unsigned LEB128 of at most 3 bytes (attribute names, forms and tags); false for longer ones or at the end.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool ShortLeb(ReadOnlySpan<byte> data, ref int p, out uint value)
+    {
+        if ((uint)p < (uint)data.Length && data[p] < 0x80)
+        {
+            value = data[p++];
+            return true;
+        }
+
+        return ShortLebSlow(data, ref p, out value);
+    }
+
+    private static bool ShortLebSlow(ReadOnlySpan<byte> data, ref int p, out uint value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 21; shift += 7)
+        {
+            if ((uint)p >= (uint)data.Length)
+            {
+                return false;
+            }
+
+            byte b = data[p++];
+            value |= (uint)(b & 0x7f) << shift;
+            if (b < 0x80)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>
-/// The distinct attribute lists of one <c>.debug_abbrev</c> section, keyed by their encoded bytes (attribute, form and
-/// implicit constant pairs) and the unit format they were read for. Callers hold its lock while reading a table.
+/// The distinct entry shapes of one <c>.debug_abbrev</c> section, keyed by their bytes after the code and the unit
+/// format they were read for (a hash, confirmed by comparing the bytes). Callers hold its lock while reading a table.
 /// </summary>
 internal sealed class DwarfAbbreviationShapes
 {
-    private readonly Dictionary<(ulong Hash, int Format), List<(byte[] Encoded, DwarfAttributeSpec[] Specs)>> _byHash = [];
+    // Open hashing by the low bits of the hash, chains through DwarfAbbreviationShape.Next (libc: ~2 000 shapes).
+    private DwarfAbbreviationShape?[] _table = new DwarfAbbreviationShape?[256];
+    private int _count;
     private DwarfAbbreviation?[]? _scratch;
 
     /// <summary>A cleared lookup array for the table being read (under the lock), so that growing it is paid once per file.</summary>
@@ -256,22 +451,54 @@ internal sealed class DwarfAbbreviationShapes
         _scratch = scratch;
     }
 
-    /// <summary>The shared array for an attribute list: the one read before from the same bytes, or a new one.</summary>
-    public DwarfAttributeSpec[] Share(ReadOnlySpan<byte> encoded, List<DwarfAttributeSpec> specs, int format)
+    /// <summary>The shape decoded before from the same bytes for the same unit format, or <see langword="null"/>.</summary>
+    public DwarfAbbreviationShape? Find(ReadOnlySpan<byte> encoded, ulong hash, int format)
     {
-        ulong hash = System.IO.Hashing.XxHash3.HashToUInt64(encoded);
-        ref var bucket = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byHash, (hash, format), out _);
-        bucket ??= new List<(byte[], DwarfAttributeSpec[])>(1);
-        foreach (var (bytes, shared) in bucket)
+        var table = _table;
+        for (var shape = table[(int)(hash & (ulong)(table.Length - 1))]; shape is not null; shape = shape.Next)
         {
-            if (encoded.SequenceEqual(bytes))
+            if (shape.Hash == hash && shape.Format == format && encoded.SequenceEqual(shape.Encoded))
             {
-                return shared;
+                return shape;
             }
         }
 
-        DwarfAttributeSpec[] array = [.. specs];
-        bucket.Add((encoded.ToArray(), array));
-        return array;
+        return null;
     }
+
+    /// <summary>Remembers a shape decoded (without error) from <paramref name="encoded"/> for <paramref name="format"/>.</summary>
+    public void Add(ReadOnlySpan<byte> encoded, ulong hash, int format, DwarfAbbreviationShape shape)
+    {
+        shape.Encoded = encoded.ToArray();
+        shape.Format = format;
+        shape.Hash = hash;
+        if (++_count > _table.Length)
+        {
+            // Keep chains short: double, and rehash what is there.
+            var grown = new DwarfAbbreviationShape?[_table.Length * 2];
+            foreach (var head in _table)
+            {
+                for (var s = head; s is not null;)
+                {
+                    var next = s.Next;
+                    ref var slot = ref grown[(int)(s.Hash & (ulong)(grown.Length - 1))];
+                    s.Next = slot;
+                    slot = s;
+                    s = next;
+                }
+            }
+
+            _table = grown;
+        }
+
+        ref var bucket = ref _table[(int)(hash & (ulong)(_table.Length - 1))];
+        shape.Next = bucket;
+        bucket = shape;
+    }
+
+    /// <summary>A hash of an entry's bytes after its code.</summary>
+    public static ulong Hash(ReadOnlySpan<byte> encoded) => System.IO.Hashing.XxHash3.HashToUInt64(encoded);
+
+    /// <summary>The hash of an entry's bytes combined with the unit format they were read for.</summary>
+    public static ulong Mix(ulong hash, int format) => (hash ^ (ulong)(uint)format) * 0x9E3779B97F4A7C15UL ^ hash >> 29;
 }

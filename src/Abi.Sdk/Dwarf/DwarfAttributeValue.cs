@@ -87,7 +87,7 @@ public readonly struct DwarfAttributeValue
 
     /// <summary>The bytes of a block, an expression (exprloc), an inline string or a DW_FORM_data16 constant, in place.</summary>
     /// <returns>The bytes; empty for other forms.</returns>
-    public ReadOnlySpan<byte> AsBytes() => _dataLength == 0 ? default : Unit.Section.Data.Span.Slice(_dataOffset, _dataLength);
+    public ReadOnlySpan<byte> AsBytes() => _dataLength == 0 ? default : Unit.Section.Span.Slice(_dataOffset, _dataLength);
 
     /// <summary>The string's bytes (UTF-8 as compilers write them), without the NUL, resolved through the string sections.</summary>
     /// <returns>The bytes, in place.</returns>

@@ -158,11 +158,12 @@ internal ref struct DwarfCursor
         return (start, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Skip(ulong count)
     {
         if (count > (ulong)(_data.Length - Position))
         {
-            throw _section.Error(Position, $"0x{count:x} bytes run past the end of the section (0x{_data.Length:x} bytes)");
+            throw SkipPastEnd(count);
         }
 
         Position += (int)count;
@@ -183,6 +184,9 @@ internal ref struct DwarfCursor
     public readonly DwarfFormatException Error(string reason) => _section.Error(Position, reason);
 
     public readonly DwarfFormatException Error(long offset, string reason) => _section.Error(offset, reason);
+
+    private readonly DwarfFormatException SkipPastEnd(ulong count)
+        => _section.Error(Position, $"0x{count:x} bytes run past the end of the section (0x{_data.Length:x} bytes)");
 
     private readonly DwarfFormatException PastEnd(int count)
         => _section.Error(Position, $"reading {count} byte(s) runs past the end of the section (0x{_data.Length:x} bytes)");

@@ -84,7 +84,7 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
             }
             else
             {
-                DwarfForms.Skip(ref c, abbrev.Specs, Unit);
+                DwarfForms.Skip(ref c, abbrev, Unit);
             }
 
             if ((ulong)c.Position > Unit.EndOffset)
@@ -334,7 +334,7 @@ public struct DwarfDieReader
             }
             else
             {
-                DwarfForms.Skip(ref c, abbrev.Specs, unit);
+                DwarfForms.Skip(ref c, abbrev, unit);
             }
 
             if (c.Position > _end)

@@ -429,7 +429,7 @@ public sealed class DwarfFile : IDisposable
 
         var c = section.Cursor((long)offset);
         var (start, length) = c.CString();
-        return section.Data.Span.Slice(start, length);
+        return c.Data.Slice(start, length);
     }
 
     internal ulong ReadIndexed(DwarfSectionKind kind, ulong @base, ulong index, int size)

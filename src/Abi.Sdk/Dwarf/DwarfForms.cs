@@ -115,18 +115,21 @@ internal static class DwarfForms
     }
 
     /// <summary>Skips the attribute values of a DIE whose abbreviation has variable-size forms.</summary>
-    public static void Skip(ref DwarfCursor c, DwarfAttributeSpec[] specs, DwarfUnit unit)
+    public static void Skip(ref DwarfCursor c, DwarfAbbreviation abbreviation, DwarfUnit unit)
     {
-        foreach (var s in specs)
+        var specs = abbreviation.Specs;
+        var sizes = abbreviation.Sizes;
+        for (int i = 0; i < specs.Length; i++)
         {
-            int size = FixedSize(s.Form, unit.AddressSize, unit.OffsetSize, unit.Version);
+            int size = sizes[i];
             if (size >= 0)
             {
                 c.Skip((ulong)size);
                 continue;
             }
 
-            switch (s.Form)
+            var form = specs[i].Form;
+            switch (form)
             {
                 case DwarfForm.Sdata or DwarfForm.Udata or DwarfForm.RefUdata or DwarfForm.Strx or DwarfForm.Addrx or DwarfForm.Loclistx
                     or DwarfForm.Rnglistx or DwarfForm.GnuAddrIndex or DwarfForm.GnuStrIndex:
@@ -136,7 +139,7 @@ internal static class DwarfForms
                     c.Skip(c.Uleb());
                     break;
                 default:
-                    Read(ref c, s.Form, s.ImplicitConstant, unit, out _, out _, out _);
+                    Read(ref c, form, specs[i].ImplicitConstant, unit, out _, out _, out _);
                     break;
             }
         }

@@ -98,6 +98,9 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
     [LibraryImport("libc")]
     private static partial int madvise(nint address, nuint length, int advice);
 
+    /// <summary>True once the mapping was released: a reader that keeps the span's address checks this instead of calling <see cref="GetSpan"/>.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     public override Span<byte> GetSpan()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -60,5 +60,22 @@ public sealed class DwarfSectionReleaseTests
         }
 
         Assert.Throws<ObjectDisposedException>(() => info.Data.Span[0]);
+        // The section keeps the buffer's address for its cursors; it forgets it when the buffer is freed.
+        Assert.Throws<ObjectDisposedException>(() => info.Cursor(0));
+    }
+
+    [Fact]
+    public void A_mapped_section_is_not_read_after_its_image_is_disposed()
+    {
+        // Uncompressed: the section is the mapped file's bytes, its address kept for cursors; the image's disposal
+        // unmaps them, and a cursor then throws instead of reading an unmapped address.
+        var image = ElfImage.Open(Fixture("c-dwarf5-O0.so"));
+        var dwarf = DwarfFile.Of(image);
+        var info = dwarf.Section(DwarfSectionKind.Info);
+        var c = info.Cursor(0);
+        Assert.Equal(File.ReadAllBytes(Fixture("c-dwarf5-O0.so"))[(int)image.FindSection(".debug_info")!.Offset], c.U8());
+        image.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => info.Cursor(0));
+        dwarf.Dispose();
     }
 }
