@@ -14,6 +14,9 @@ public static class AbiJsonReport
     /// <summary>The options of <see cref="Utf8JsonWriter"/> that give <see cref="Write"/>'s layout with <see cref="WriteObject"/> (the tests' reference).</summary>
     internal static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
 
+    // Diagnostics from which a second thread writes ahead (ReportAhead): about a megabyte of JSON.
+    private const int AheadMinimum = 2048;
+
     /// <summary>Writes the report.</summary>
     /// <param name="diff">The diff.</param>
     /// <param name="stream">The destination.</param>
@@ -27,9 +30,12 @@ public static class AbiJsonReport
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
 
-        // One thread: on two cores (ReportBlocks) the diagnostics cost 10-30 ms more CPU and no wall time was won
-        // on this busy machine (docs/perf-abi.md, round 3); to be measured again on a quiet one.
+        // On two cores the first diagnostics are written on a second thread while this one sorts and writes the
+        // removed and added lists (ReportAhead; docs/perf-abi.md, round 4); a small diff is not worth the thread.
         var diagnostics = diff.Diagnostics;
+        using var ahead = diagnostics.Length >= AheadMinimum
+            ? new ReportAhead(indented: true, depth: 2, diagnostics.Length, () => new DiagnosticWriter(diagnostics).Write)
+            : null;
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
@@ -50,7 +56,15 @@ public static class AbiJsonReport
 
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        new DiagnosticWriter(diagnostics).Write(w, 0, diagnostics.Length);
+        if (ahead is not null)
+        {
+            ahead.WriteTo(w);
+        }
+        else
+        {
+            new DiagnosticWriter(diagnostics).Write(w, 0, diagnostics.Length);
+        }
+
         w.EndArray();
         if (diff.TypesRequested)
         {
