@@ -22,6 +22,7 @@ internal sealed class AbiJsonValues
     private byte[] _lastVersionJson = [];
     private string? _otherVersion;
     private byte[] _otherVersionJson = [];
+    private string? _plainText; // the last text argument found plain
 
     // The last two symbols whose names were checked for escaping: a diagnostic spells its symbol up to four times
     // (subject, old or new symbol, message), and an ABI1002 alternates between its old and new symbol.
@@ -236,9 +237,15 @@ internal sealed class AbiJsonValues
                     max += length;
                     break;
                 case string text:
-                    if (!ReportJsonWriter.IsPlainText(text))
+                    // A diagnostic's text argument is mostly a version node, the same string object again and again.
+                    if (!ReferenceEquals(text, _plainText))
                     {
-                        return false;
+                        if (!ReportJsonWriter.IsPlainText(text))
+                        {
+                            return false;
+                        }
+
+                        _plainText = text;
                     }
 
                     max += text.Length;
@@ -295,8 +302,21 @@ internal sealed class AbiJsonValues
 
                     break;
                 case string text:
-                    // Plain (checked above): its ASCII bytes are its JSON.
-                    n += System.Text.Encoding.ASCII.GetBytes(text, span[n..]);
+                    // Plain (checked above): its ASCII bytes are its JSON, kept already when it is a version.
+                    if (ReferenceEquals(text, _lastVersion))
+                    {
+                        _lastVersionJson.CopyTo(span[n..]);
+                    }
+                    else if (ReferenceEquals(text, _otherVersion))
+                    {
+                        _otherVersionJson.CopyTo(span[n..]);
+                    }
+                    else
+                    {
+                        System.Text.Encoding.ASCII.GetBytes(text, span[n..]);
+                    }
+
+                    n += text.Length;
                     break;
                 case var number:
                     ((IUtf8SpanFormattable)number).TryFormat(span[n..], out int digits, default, CultureInfo.InvariantCulture);
