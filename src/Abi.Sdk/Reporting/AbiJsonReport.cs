@@ -14,9 +14,6 @@ public static class AbiJsonReport
     /// <summary>The options of <see cref="Utf8JsonWriter"/> that give <see cref="Write"/>'s layout with <see cref="WriteObject"/> (the tests' reference).</summary>
     internal static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
 
-    // Diagnostics from which a second thread writes ahead (ReportAhead): about a megabyte of JSON.
-    private const int AheadMinimum = 2048;
-
     /// <summary>Writes the report.</summary>
     /// <param name="diff">The diff.</param>
     /// <param name="stream">The destination.</param>
@@ -30,12 +27,9 @@ public static class AbiJsonReport
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
 
-        // On two cores the first diagnostics are written on a second thread while this one sorts and writes the
-        // removed and added lists (ReportAhead; docs/perf-abi.md, round 4); a small diff is not worth the thread.
+        // One thread: written ahead on a second one while the lists are sorted, the diagnostics' first megabytes
+        // cost more in page faults of the kept buffers than the wall time they could save (docs/perf-abi.md, round 4).
         var diagnostics = diff.Diagnostics;
-        using var ahead = diagnostics.Length >= AheadMinimum
-            ? new ReportAhead(indented: true, depth: 2, diagnostics.Length, () => new DiagnosticWriter(diagnostics).Write)
-            : null;
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
@@ -56,15 +50,7 @@ public static class AbiJsonReport
 
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        if (ahead is not null)
-        {
-            ahead.WriteTo(w);
-        }
-        else
-        {
-            new DiagnosticWriter(diagnostics).Write(w, 0, diagnostics.Length);
-        }
-
+        new DiagnosticWriter(diagnostics).Write(w, 0, diagnostics.Length);
         w.EndArray();
         if (diff.TypesRequested)
         {
