@@ -27,8 +27,8 @@ public static class AbiJsonReport
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
 
-        // One thread: on two cores (ReportBlocks) the diagnostics cost 10-30 ms more CPU and no wall time was won
-        // on this busy machine (docs/perf-abi.md, round 3); to be measured again on a quiet one.
+        // One thread: written ahead on a second one while the lists are sorted, the diagnostics' first megabytes
+        // cost more in page faults of the kept buffers than the wall time they could save (docs/perf-abi.md, round 4).
         var diagnostics = diff.Diagnostics;
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
@@ -99,6 +99,10 @@ public static class AbiJsonReport
         private byte[]? _newName;
         private byte[]? _messageName;
 
+        // The whole object's literal pieces around its four values (subject, old and new symbol, message).
+        private readonly Dictionary<(AbiDiagnosticDescriptor, AbiSeverity), byte[][]> _templates = [];
+        private (AbiDiagnosticDescriptor? Descriptor, AbiSeverity Severity, byte[][] Pieces) _lastTemplate = (null, default, []);
+
         public void Write(ReportJsonWriter w, int start, int end)
         {
             for (int i = start; i < end; i++)
@@ -108,6 +112,124 @@ public static class AbiJsonReport
         }
 
         private void WriteDiagnostic(ReportJsonWriter w, AbiDiagnostic d)
+        {
+            if (!TryWritePlain(w, d))
+            {
+                WriteDiagnosticInParts(w, d);
+            }
+        }
+
+        /// <summary>
+        /// The usual diagnostic (symbols and message arguments written without the encoder) as one reserved span:
+        /// the object's literal pieces made once per descriptor and severity, each symbol's spelling written once
+        /// and copied where it recurs (subject, old or new symbol, message).
+        /// </summary>
+        private bool TryWritePlain(ReportJsonWriter w, AbiDiagnostic d)
+        {
+            var values = _values;
+            var old = d.OldSymbol;
+            var @new = d.NewSymbol;
+            byte[]? oldVersion = null;
+            byte[]? newVersion = null;
+            int oldLength = 0;
+            int newLength = 0;
+            if ((old is not null && !values.TryPlain(old, out oldVersion, out oldLength))
+                || (@new is not null && !values.TryPlain(@new, out newVersion, out newLength)))
+            {
+                return false;
+            }
+
+            var given = d.GivenSubject;
+            if ((given is null && old is null && @new is null) || (given is not null && !ReportJsonWriter.IsPlainText(given)))
+            {
+                return false;
+            }
+
+            if (!values.TryPlainMessage(d, out var plan, out int messageMax))
+            {
+                return false;
+            }
+
+            if (!ReferenceEquals(d.Descriptor, _lastTemplate.Descriptor) || d.Severity != _lastTemplate.Severity)
+            {
+                if (!_templates.TryGetValue((d.Descriptor, d.Severity), out var made))
+                {
+                    made = Template(w, d);
+                    _templates.Add((d.Descriptor, d.Severity), made);
+                }
+
+                _lastTemplate = (d.Descriptor, d.Severity, made);
+            }
+
+            var t = _lastTemplate.Pieces;
+            int max = t[0].Length + t[1].Length + t[2].Length + t[3].Length + t[4].Length + 8
+                + (given?.Length ?? 0) + (2 * (oldLength + newLength)) + 8 + messageMax;
+            var span = w.BeginRaw(max);
+            int n = Put(span, 0, t[0]);
+            span[n++] = (byte)'"';
+            int oldAt = -1;
+            int newAt = -1;
+            if (given is not null)
+            {
+                n += System.Text.Encoding.ASCII.GetBytes(given, span[n..]);
+            }
+            else if (old is not null)
+            {
+                oldAt = n;
+                n += AbiJsonValues.PutSpelling(span[n..], old, oldVersion);
+            }
+            else
+            {
+                newAt = n;
+                n += AbiJsonValues.PutSpelling(span[n..], @new!, newVersion);
+            }
+
+            span[n++] = (byte)'"';
+            n = Put(span, n, t[1]);
+            n = PutSymbol(span, n, old, oldVersion, ref oldAt, oldLength);
+            n = Put(span, n, t[2]);
+            n = PutSymbol(span, n, @new, newVersion, ref newAt, newLength);
+            n = Put(span, n, t[3]);
+            span[n++] = (byte)'"';
+            values.PutMessage(span, ref n, d, plan, oldAt, oldLength, newAt, newLength);
+            span[n++] = (byte)'"';
+            n = Put(span, n, t[4]);
+            w.EndRaw(n);
+            return true;
+        }
+
+        private static int Put(Span<byte> span, int n, byte[] piece)
+        {
+            piece.CopyTo(span[n..]);
+            return n + piece.Length;
+        }
+
+        /// <summary>A symbol as a string value (copied from <paramref name="at"/> when already written), or null.</summary>
+        private static int PutSymbol(Span<byte> span, int n, AbiSymbol? symbol, byte[]? version, ref int at, int length)
+        {
+            if (symbol is null)
+            {
+                "null"u8.CopyTo(span[n..]);
+                return n + 4;
+            }
+
+            span[n++] = (byte)'"';
+            if (at >= 0)
+            {
+                span.Slice(at, length).CopyTo(span[n..]);
+            }
+            else
+            {
+                AbiJsonValues.PutSpelling(span[n..], symbol, version);
+            }
+
+            at = n;
+            n += length;
+            span[n++] = (byte)'"';
+            return n;
+        }
+
+        private void WriteDiagnosticInParts(ReportJsonWriter w, AbiDiagnostic d)
         {
             var headers = _headers;
             var values = _values;
@@ -139,6 +261,24 @@ public static class AbiJsonReport
             w.EndObject();
         }
     }
+
+    /// <summary>A diagnostic's object as the writer lays it out, cut where its subject, symbols and message go.</summary>
+    private static byte[][] Template(ReportJsonWriter w, AbiDiagnostic d) => w.Template(f =>
+    {
+        f.StartObject();
+        f.String("id"u8, d.Id);
+        f.String("title"u8, d.Descriptor.Title);
+        f.String("severity"u8, AbiSeverities.Name(d.Severity));
+        f.Name("subject"u8);
+        f.Hole();
+        f.Name("oldSymbol"u8);
+        f.Hole();
+        f.Name("newSymbol"u8);
+        f.Hole();
+        f.Name("message"u8);
+        f.Hole();
+        f.EndObject();
+    });
 
     // A method of its own: a lambda capturing the loop's diagnostic would allocate its closure on every iteration.
     private static byte[] Header(ReportJsonWriter w, AbiDiagnostic d) => w.Fragment(f =>

@@ -16,8 +16,13 @@ internal sealed class AbiJsonValues
     private AbiDiagnosticDescriptor? _lastDescriptor;
     private MessagePlan? _lastPlan;
     private readonly Dictionary<string, byte[]> _versions = new(StringComparer.Ordinal);
+
+    // The last two versions spelled: a diagnostic about a symbol that moved alternates between two.
     private string? _lastVersion;
     private byte[] _lastVersionJson = [];
+    private string? _otherVersion;
+    private byte[] _otherVersionJson = [];
+    private string? _plainText; // the last text argument found plain
 
     // The last two symbols whose names were checked for escaping: a diagnostic spells its symbol up to four times
     // (subject, old or new symbol, message), and an ABI1002 alternates between its old and new symbol.
@@ -29,6 +34,17 @@ internal sealed class AbiJsonValues
     /// <summary>A symbol's <see cref="AbiSymbol.Spelling"/> as a string value.</summary>
     public void Spelling(ReportJsonWriter w, AbiSymbol symbol)
     {
+        if (TryPlain(symbol, out var version, out int length))
+        {
+            // One piece: separator, quotes and spelling in one reserved span.
+            var span = w.BeginRaw(length + 2);
+            span[0] = (byte)'"';
+            PutSpelling(span[1..], symbol, version);
+            span[length + 1] = (byte)'"';
+            w.EndRaw(length + 2);
+            return;
+        }
+
         w.StartString();
         SpellingContent(w, symbol);
         w.EndString();
@@ -121,15 +137,193 @@ internal sealed class AbiJsonValues
             return _lastVersionJson;
         }
 
+        if (ReferenceEquals(version, _otherVersion))
+        {
+            (_lastVersion, _otherVersion) = (_otherVersion, _lastVersion);
+            (_lastVersionJson, _otherVersionJson) = (_otherVersionJson, _lastVersionJson);
+            return _lastVersionJson;
+        }
+
         if (!_versions.TryGetValue(version, out var json))
         {
             json = Escaped(version);
             _versions.Add(version, json);
         }
 
+        (_otherVersion, _otherVersionJson) = (_lastVersion, _lastVersionJson);
         _lastVersion = version;
         _lastVersionJson = json;
         return json;
+    }
+
+    /// <summary>
+    /// Whether the symbol's spelling is its name bytes as they are, then <c>@@</c> or <c>@</c> and the version's
+    /// escaped bytes (<paramref name="version"/>, null without a version): the spelling's length in JSON.
+    /// </summary>
+    public bool TryPlain(AbiSymbol symbol, out byte[]? version, out int length)
+    {
+        version = null;
+        length = 0;
+        if (!IsPlainName(symbol))
+        {
+            return false;
+        }
+
+        length = symbol.NameUtf8.Length;
+        if (symbol.Version is { } v)
+        {
+            version = VersionJson(v);
+            length += version.Length + (symbol.IsDefaultVersion ? 2 : 1);
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes a spelling <see cref="TryPlain"/> accepted into <paramref name="destination"/>; its length.</summary>
+    public static int PutSpelling(Span<byte> destination, AbiSymbol symbol, byte[]? version)
+    {
+        var name = symbol.NameUtf8;
+        name.CopyTo(destination);
+        int n = name.Length;
+        if (version is not null)
+        {
+            destination[n++] = (byte)'@';
+            if (symbol.IsDefaultVersion)
+            {
+                destination[n++] = (byte)'@';
+            }
+
+            version.CopyTo(destination[n..]);
+            n += version.Length;
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// The message's plan and an upper bound of its escaped length when every argument is written without the
+    /// encoder (plain symbols and text, integers); false for anything else, which <see cref="Message"/> writes.
+    /// </summary>
+    public bool TryPlainMessage(AbiDiagnostic d, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessagePlan? plan, out int max)
+    {
+        max = 0;
+        plan = Plan(d.Descriptor);
+        if (plan is null)
+        {
+            return false;
+        }
+
+        max = plan.LiteralLength;
+        int count = d.ArgumentCount;
+        var arguments = plan.Arguments;
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            int index = arguments[i];
+            if (index >= count)
+            {
+                return false;
+            }
+
+            switch (d.Argument(index))
+            {
+                case null:
+                    break;
+                case AbiSymbol symbol:
+                    if (!TryPlain(symbol, out _, out int length))
+                    {
+                        return false;
+                    }
+
+                    max += length;
+                    break;
+                case string text:
+                    // A diagnostic's text argument is mostly a version node, the same string object again and again.
+                    if (!ReferenceEquals(text, _plainText))
+                    {
+                        if (!ReportJsonWriter.IsPlainText(text))
+                        {
+                            return false;
+                        }
+
+                        _plainText = text;
+                    }
+
+                    max += text.Length;
+                    break;
+                case int or long or uint or ulong or short or ushort or byte or sbyte:
+                    max += 24;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the content of a message <see cref="TryPlainMessage"/> accepted at <paramref name="n"/> of
+    /// <paramref name="span"/>; a symbol already written at <paramref name="oldAt"/> or <paramref name="newAt"/>
+    /// (its spelling's offset in the span, or -1) is copied from there.
+    /// </summary>
+    public void PutMessage(Span<byte> span, ref int n, AbiDiagnostic d, MessagePlan plan, int oldAt, int oldLength, int newAt, int newLength)
+    {
+        var literals = plan.Literals;
+        var arguments = plan.Arguments;
+        for (int i = 0; i < literals.Length; i++)
+        {
+            literals[i].CopyTo(span[n..]);
+            n += literals[i].Length;
+            if (i >= arguments.Length)
+            {
+                break;
+            }
+
+            switch (d.Argument(arguments[i]))
+            {
+                case null:
+                    break;
+                case AbiSymbol symbol:
+                    if (oldAt >= 0 && ReferenceEquals(symbol, d.OldSymbol))
+                    {
+                        span.Slice(oldAt, oldLength).CopyTo(span[n..]);
+                        n += oldLength;
+                    }
+                    else if (newAt >= 0 && ReferenceEquals(symbol, d.NewSymbol))
+                    {
+                        span.Slice(newAt, newLength).CopyTo(span[n..]);
+                        n += newLength;
+                    }
+                    else
+                    {
+                        TryPlain(symbol, out var version, out _);
+                        n += PutSpelling(span[n..], symbol, version);
+                    }
+
+                    break;
+                case string text:
+                    // Plain (checked above): its ASCII bytes are its JSON, kept already when it is a version.
+                    if (ReferenceEquals(text, _lastVersion))
+                    {
+                        _lastVersionJson.CopyTo(span[n..]);
+                    }
+                    else if (ReferenceEquals(text, _otherVersion))
+                    {
+                        _otherVersionJson.CopyTo(span[n..]);
+                    }
+                    else
+                    {
+                        System.Text.Encoding.ASCII.GetBytes(text, span[n..]);
+                    }
+
+                    n += text.Length;
+                    break;
+                case var number:
+                    ((IUtf8SpanFormattable)number).TryFormat(span[n..], out int digits, default, CultureInfo.InvariantCulture);
+                    n += digits;
+                    break;
+            }
+        }
     }
 
     private void Argument(ReportJsonWriter w, object? arg)
@@ -193,13 +387,17 @@ internal sealed class AbiJsonValues
     /// A composite format of literal text and plain <c>{N}</c> items, the literal pieces already escaped; null for
     /// any other format (alignment, format strings, malformed braces), which is left to <see cref="string.Format(IFormatProvider, string, object[])"/>.
     /// </summary>
-    private sealed class MessagePlan
+    internal sealed class MessagePlan
     {
         private MessagePlan(byte[][] literals, int[] arguments)
         {
             Literals = literals;
             Arguments = arguments;
+            LiteralLength = literals.Sum(l => l.Length);
         }
+
+        /// <summary>The length of all literal pieces.</summary>
+        public int LiteralLength { get; }
 
         /// <summary>Literal pieces; one more than <see cref="Arguments"/>.</summary>
         public byte[][] Literals { get; }

@@ -75,6 +75,7 @@ public static class AbiSarifReport
         }
 
         w.StartArray("results"u8);
+        var results = new PlainResults(values, uriJson);
         foreach (var d in diff.Diagnostics)
         {
             if (!ruleIndex.TryGetValue(d.Descriptor, out int index))
@@ -83,42 +84,10 @@ public static class AbiSarifReport
                 ruleIndex.Add(d.Descriptor, index);
             }
 
-            w.StartObject();
-            w.String("ruleId"u8, d.Id);
-            w.Number("ruleIndex"u8, index);
-            w.String("level"u8, Level(d.Severity));
-            w.StartObject("message"u8);
-            w.Name("text"u8);
-            values.Message(w, d);
-            w.EndObject();
-            w.StartArray("locations"u8);
-            w.StartObject();
-            if (uriJson is not null)
+            if (!results.TryWritePlain(w, d, index))
             {
-                w.StartObject("physicalLocation"u8);
-                w.StartObject("artifactLocation"u8);
-                w.Name("uri"u8);
-                w.StartString();
-                w.Raw(uriJson);
-                w.EndString();
-                w.Number("index"u8, 0);
-                w.EndObject();
-                w.EndObject();
+                WriteResult(w, d, index, uriJson, values);
             }
-
-            w.StartArray("logicalLocations"u8);
-            w.StartObject();
-            w.Name("name"u8);
-            values.Subject(w, d);
-            w.String("kind"u8, d.Symbol is { } s ? (s.IsFunction ? "function" : "variable") : "module");
-            w.EndObject();
-            w.EndArray();
-            w.EndObject();
-            w.EndArray();
-            w.StartObject("properties"u8);
-            w.String("severity"u8, AbiSeverities.Name(d.Severity));
-            w.EndObject();
-            w.EndObject();
         }
 
         w.EndArray();
@@ -148,6 +117,130 @@ public static class AbiSarifReport
         w.EndArray();
         w.EndObject();
         w.NewLine();
+    }
+
+    /// <summary>One result; in a template (<paramref name="values"/> null) its message and logical location's name are holes.</summary>
+    private static void WriteResult(ReportJsonWriter w, AbiDiagnostic d, int index, byte[]? uriJson, AbiJsonValues? values)
+    {
+        w.StartObject();
+        w.String("ruleId"u8, d.Id);
+        w.Number("ruleIndex"u8, index);
+        w.String("level"u8, Level(d.Severity));
+        w.StartObject("message"u8);
+        w.Name("text"u8);
+        if (values is null)
+        {
+            w.Hole();
+        }
+        else
+        {
+            values.Message(w, d);
+        }
+
+        w.EndObject();
+        w.StartArray("locations"u8);
+        w.StartObject();
+        if (uriJson is not null)
+        {
+            w.StartObject("physicalLocation"u8);
+            w.StartObject("artifactLocation"u8);
+            w.Name("uri"u8);
+            w.StartString();
+            w.Raw(uriJson);
+            w.EndString();
+            w.Number("index"u8, 0);
+            w.EndObject();
+            w.EndObject();
+        }
+
+        w.StartArray("logicalLocations"u8);
+        w.StartObject();
+        w.Name("name"u8);
+        if (values is null)
+        {
+            w.Hole();
+        }
+        else
+        {
+            values.Subject(w, d);
+        }
+
+        w.String("kind"u8, Kind(d));
+        w.EndObject();
+        w.EndArray();
+        w.EndObject();
+        w.EndArray();
+        w.StartObject("properties"u8);
+        w.String("severity"u8, AbiSeverities.Name(d.Severity));
+        w.EndObject();
+        w.EndObject();
+    }
+
+    private static string Kind(AbiDiagnostic d) => d.Symbol is { } s ? (s.IsFunction ? "function" : "variable") : "module";
+
+    /// <summary>
+    /// Results whose message and subject are written without the encoder (<see cref="AbiJsonValues.TryPlainMessage"/>)
+    /// as one reserved span between literal pieces made once per rule, severity and kind.
+    /// </summary>
+    private sealed class PlainResults(AbiJsonValues values, byte[]? uriJson)
+    {
+        private readonly Dictionary<(AbiDiagnosticDescriptor, AbiSeverity, string), byte[][]> _templates = [];
+        private (AbiDiagnosticDescriptor? Descriptor, AbiSeverity Severity, string? Kind, byte[][] Pieces) _last = (null, default, null, []);
+
+        public bool TryWritePlain(ReportJsonWriter w, AbiDiagnostic d, int index)
+        {
+            var symbol = d.Symbol;
+            var given = d.GivenSubject;
+            byte[]? version = null;
+            int subjectLength;
+            if (given is not null)
+            {
+                if (!ReportJsonWriter.IsPlainText(given))
+                {
+                    return false;
+                }
+
+                subjectLength = given.Length;
+            }
+            else if (symbol is null || !values.TryPlain(symbol, out version, out subjectLength))
+            {
+                return false;
+            }
+
+            if (!values.TryPlainMessage(d, out var plan, out int messageMax))
+            {
+                return false;
+            }
+
+            var kind = Kind(d);
+            if (!ReferenceEquals(d.Descriptor, _last.Descriptor) || d.Severity != _last.Severity || !ReferenceEquals(kind, _last.Kind))
+            {
+                if (!_templates.TryGetValue((d.Descriptor, d.Severity, kind), out var made))
+                {
+                    made = w.Template(f => WriteResult(f, d, index, uriJson, null));
+                    _templates.Add((d.Descriptor, d.Severity, kind), made);
+                }
+
+                _last = (d.Descriptor, d.Severity, kind, made);
+            }
+
+            var t = _last.Pieces;
+            var span = w.BeginRaw(t[0].Length + t[1].Length + t[2].Length + messageMax + subjectLength + 4);
+            t[0].CopyTo(span);
+            int n = t[0].Length;
+            span[n++] = (byte)'"';
+            values.PutMessage(span, ref n, d, plan, -1, 0, -1, 0);
+            span[n++] = (byte)'"';
+            t[1].CopyTo(span[n..]);
+            n += t[1].Length;
+            span[n++] = (byte)'"';
+            n += given is not null ? System.Text.Encoding.ASCII.GetBytes(given, span[n..]) : AbiJsonValues.PutSpelling(span[n..], symbol!, version);
+            span[n++] = (byte)'"';
+            t[2].CopyTo(span[n..]);
+            n += t[2].Length;
+            w.EndRaw(n);
+            return true;
+        }
     }
 
     /// <summary>

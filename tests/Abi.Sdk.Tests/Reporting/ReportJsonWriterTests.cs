@@ -219,6 +219,98 @@ public class ReportJsonWriterTests
         }
     }
 
+    /// <summary>
+    /// A value written as one reserved span from <see cref="ReportJsonWriter.Template"/>'s pieces with its holes filled
+    /// lays out as the same value written call by call, first in its array or after another, compact and indented.
+    /// </summary>
+    [Fact]
+    public void Templates_with_their_holes_filled_lay_out_as_utf8jsonwriter_lays_them_out()
+    {
+        foreach (bool indented in new[] { false, true })
+        {
+            var expected = Reference(
+                w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartArray("items");
+                    for (int i = 0; i < 3; i++)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", "X1");
+                        w.WriteString("name", "n" + i);
+                        w.WriteStartObject("inner");
+                        w.WriteString("text", "t" + i);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                        w.WriteStringValue("s" + i);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                },
+                indented);
+            var actual = Fast(
+                w =>
+                {
+                    w.StartObject();
+                    w.StartArray("items"u8);
+                    var pieces = w.Template(f =>
+                    {
+                        f.StartObject();
+                        f.String("id"u8, "X1");
+                        f.Name("name"u8);
+                        f.Hole();
+                        f.StartObject("inner"u8);
+                        f.Name("text"u8);
+                        f.Hole();
+                        f.EndObject();
+                        f.EndObject();
+                    });
+                    Assert.Equal(3, pieces.Length);
+                    for (int i = 0; i < 3; i++)
+                    {
+                        var value = Encoding.ASCII.GetBytes($"{Encoding.ASCII.GetString(pieces[0])}\"n{i}\"{Encoding.ASCII.GetString(pieces[1])}\"t{i}\"{Encoding.ASCII.GetString(pieces[2])}");
+                        var span = w.BeginRaw(value.Length);
+                        value.CopyTo(span);
+                        w.EndRaw(value.Length);
+                        var text = Encoding.ASCII.GetBytes($"\"s{i}\"");
+                        span = w.BeginRaw(text.Length);
+                        text.CopyTo(span);
+                        w.EndRaw(text.Length);
+                    }
+
+                    w.EndArray();
+                    w.EndObject();
+                },
+                indented);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    /// <summary>The plainness test (range checks by length: scalar, 16 and 32 bytes at a time) agrees with the encoder on every byte at every position of names of 0 to 70 bytes.</summary>
+    [Fact]
+    public void Plainness_agrees_with_the_encoder_at_every_length()
+    {
+        var encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        for (int length = 0; length <= 70; length++)
+        {
+            for (int b = 0; b < 256; b++)
+            {
+                for (int at = 0; at < length; at += Math.Max(1, length / 5))
+                {
+                    var bytes = Enumerable.Repeat((byte)'a', length).ToArray();
+                    bytes[at] = (byte)b;
+                    bool expected = b < 0x80 && !encoder.WillEncode(b);
+                    Assert.Equal(expected, ReportJsonWriter.IsPlain(bytes));
+                }
+            }
+        }
+
+        Assert.True(ReportJsonWriter.IsPlainText("LLVM_15"));
+        Assert.False(ReportJsonWriter.IsPlainText("caf\u00e9"));
+        Assert.False(ReportJsonWriter.IsPlainText("a\"b"));
+    }
+
     /// <summary>A long string is split across many flushes of the pooled buffer.</summary>
     [Fact]
     public void Strings_longer_than_the_buffer_are_written_whole()
@@ -248,6 +340,14 @@ public class ReportJsonWriterTests
         using var expectedSarif = new MemoryStream();
         SarifReference.Write(diff, expectedSarif);
         AssertSameBytes(expectedSarif.ToArray(), actualSarif.ToArray());
+
+        // Again, now that the model keeps its subjects and messages as strings (the writers read the subject string then).
+        using var againJson = new MemoryStream();
+        diff.WriteJson(againJson);
+        AssertSameBytes(expectedJson.ToArray(), againJson.ToArray());
+        using var againSarif = new MemoryStream();
+        diff.WriteSarif(againSarif);
+        AssertSameBytes(expectedSarif.ToArray(), againSarif.ToArray());
     }
 
     private static void AssertSameBytes(byte[] expected, byte[] actual)
