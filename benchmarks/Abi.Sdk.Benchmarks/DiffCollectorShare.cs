@@ -21,8 +21,20 @@ internal static class DiffCollectorShare
     {
         int runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 30;
         Console.WriteLine($"concurrent GC: {GCSettings.LatencyMode != GCLatencyMode.Batch}, server GC: {GCSettings.IsServerGC}, runs: {runs} (after 3 warm-up runs)");
-        Report("with the collector", Measure(runs, noGc: false));
-        Report("in a no-GC region", Measure(runs, noGc: true));
+        var with = Measure(runs, noGc: false);
+        var without = Measure(runs, noGc: true);
+        Report("with the collector", with);
+        Report("in a no-GC region", without);
+        if (with.Count > 0 && without.Count > 0)
+        {
+            // The collector's share: what the medians with it cost beyond those without it (pauses, the background
+            // collection's work on another thread, and its effect on the caches).
+            double wall = Median(with.Select(x => x.Wall)), cpu = Median(with.Select(x => x.Cpu));
+            double wallShare = wall - Median(without.Select(x => x.Wall)), cpuShare = cpu - Median(without.Select(x => x.Cpu));
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the collector's share of the median: wall {wallShare:F1} ms ({100 * wallShare / wall:F0} %), process CPU {cpuShare:F1} ms ({100 * cpuShare / cpu:F0} %)"));
+        }
+
         return 0;
     }
 
@@ -79,14 +91,14 @@ internal static class DiffCollectorShare
         return samples;
     }
 
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
     private static void Report(string label, List<Sample> s)
     {
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted[sorted.Length / 2];
-        }
-
         if (s.Count == 0)
         {
             Console.WriteLine($"{label}: no run completed");

@@ -116,7 +116,7 @@ public sealed class AbiComparer
         var removedPreferred = ArrayPool<AbiSymbol?>.Shared.Rent(Math.Max(1, oldSurface.Symbols.Length));
         var matching = AbiSymbolMatching.Match(oldSurface, newSurface, removedPreferred, cancellationToken);
         var (removed, added) = (matching.Removed, matching.Added);
-        var diagnostics = new List<AbiDiagnostic>(removed.Length + added.Length + 16);
+        using var diagnostics = new AbiDiagnosticBuffer(removed.Length + added.Length + 16);
         var context = new AbiComparisonContext(oldSurface, newSurface, matching.Matched, removed, added, diagnostics, cancellationToken) { RemovedPreferred = removedPreferred };
         try
         {
@@ -151,9 +151,19 @@ public sealed class AbiComparer
         var suppressed = new List<AbiDiagnostic>();
         var decided = new Dictionary<AbiDiagnostic, bool>(ReferenceEqualityComparer.Instance);
         int reported = 0;
+        AbiDiagnosticDescriptor? lastDescriptor = null;
+        var lastSeverity = AbiSeverity.None;
         for (int i = 0; i < diagnostics.Count; i++)
         {
-            var effective = diagnostics[i].WithSeverity(Severities.GetSeverity(diagnostics[i].Descriptor));
+            // Rules report many diagnostics of one kind in a row: the configured severity is looked up once per run.
+            var descriptor = diagnostics[i].Descriptor;
+            if (!ReferenceEquals(descriptor, lastDescriptor))
+            {
+                lastSeverity = Severities.GetSeverity(descriptor);
+                lastDescriptor = descriptor;
+            }
+
+            var effective = diagnostics[i].WithSeverity(lastSeverity);
             if (effective.Severity == AbiSeverity.None || IsSuppressed(effective, oldSurface, newSurface, oldTypes, newTypes, decided))
             {
                 suppressed.Add(effective);
@@ -164,8 +174,8 @@ public sealed class AbiComparer
             }
         }
 
-        diagnostics.RemoveRange(reported, diagnostics.Count - reported);
-        foreach (var d in diagnostics)
+        diagnostics.Truncate(reported);
+        foreach (var d in diagnostics.Span)
         {
             d.DetachTypeChange();
         }
@@ -175,7 +185,7 @@ public sealed class AbiComparer
             d.DetachTypeChange();
         }
 
-        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics), Sort(suppressed), context, oldTypes is not null || newTypes is not null, typesNotCompared)
+        return new AbiDiff(oldSurface, newSurface, Sort(diagnostics.Span), Sort(CollectionsMarshal.AsSpan(suppressed)), context, oldTypes is not null || newTypes is not null, typesNotCompared)
         {
             MissingSplitUnits = typesNotCompared is null ? AbiSplitUnits.Of(oldTypes, newTypes) : [],
         };
@@ -237,16 +247,37 @@ public sealed class AbiComparer
         }
     }
 
-    private static ImmutableArray<AbiDiagnostic> Sort(List<AbiDiagnostic> diagnostics)
+    private static ImmutableArray<AbiDiagnostic> Sort(ReadOnlySpan<AbiDiagnostic> diagnostics)
     {
         // Grouped by ID, stable: rules report in surface order (file order for ELF), which is deterministic, and
         // sorting tens of thousands of long C++ names would cost more than the whole comparison. A counting sort:
         // there are a handful of IDs, so it needs one array and no list per ID.
+        if (diagnostics.IsEmpty)
+        {
+            return [];
+        }
+
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        string? lastId = null;
+        int run = 0;
         foreach (var d in diagnostics)
         {
-            CollectionsMarshal.GetValueRefOrAddDefault(counts, d.Id, out _)++;
+            // Runs of one ID (rules report many of one kind in a row) are counted with one lookup.
+            if (!ReferenceEquals(d.Id, lastId))
+            {
+                if (lastId is not null)
+                {
+                    CollectionsMarshal.GetValueRefOrAddDefault(counts, lastId, out _) += run;
+                }
+
+                lastId = d.Id;
+                run = 0;
+            }
+
+            run++;
         }
+
+        CollectionsMarshal.GetValueRefOrAddDefault(counts, lastId!, out _) += run;
 
         int next = 0;
         foreach (var id in counts.Keys.Order(StringComparer.Ordinal).ToArray())
@@ -256,10 +287,18 @@ public sealed class AbiComparer
             next += n;
         }
 
-        var result = new AbiDiagnostic[diagnostics.Count];
+        var result = new AbiDiagnostic[diagnostics.Length];
+        lastId = null;
+        ref int slot = ref System.Runtime.CompilerServices.Unsafe.NullRef<int>();
         foreach (var d in diagnostics)
         {
-            result[CollectionsMarshal.GetValueRefOrNullRef(counts, d.Id)++] = d;
+            if (!ReferenceEquals(d.Id, lastId))
+            {
+                lastId = d.Id;
+                slot = ref CollectionsMarshal.GetValueRefOrNullRef(counts, d.Id);
+            }
+
+            result[slot++] = d;
         }
 
         return ImmutableCollectionsMarshal.AsImmutableArray(result);

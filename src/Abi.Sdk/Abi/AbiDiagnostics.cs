@@ -106,21 +106,20 @@ public sealed class AbiDiagnosticDescriptor : IEquatable<AbiDiagnosticDescriptor
 /// </summary>
 public sealed class AbiDiagnostic
 {
-    private object?[]? _messageArgs; // null while the arguments are those of _shape, built when first read
+    // null, the given message arguments (an object?[]), or a More once a subject, a cached message or a type change
+    // is held: one field for what most diagnostics never have keeps the object at 56 bytes (a large diff makes tens
+    // of thousands, one per removed or added symbol, whose arguments follow from their symbols).
+    private object? _more;
     private readonly ArgumentShape _shape;
-    private string? _message;
-    private string? _subject;
 
-    private AbiDiagnostic(AbiDiagnosticDescriptor descriptor, AbiSeverity severity, string? subject, AbiSymbol? oldSymbol, AbiSymbol? newSymbol, object?[]? messageArgs, ArgumentShape shape, string? message)
+    private AbiDiagnostic(AbiDiagnosticDescriptor descriptor, AbiSeverity severity, AbiSymbol? oldSymbol, AbiSymbol? newSymbol, ArgumentShape shape, object? more)
     {
         Descriptor = descriptor;
         Severity = severity;
-        _subject = subject;
         OldSymbol = oldSymbol;
         NewSymbol = newSymbol;
-        _messageArgs = messageArgs;
         _shape = shape;
-        _message = message;
+        _more = more;
     }
 
     /// <summary>
@@ -142,6 +141,17 @@ public sealed class AbiDiagnostic
         OldVersionNew,
     }
 
+    /// <summary>What a diagnostic holds besides its symbols, when it holds more than its given arguments.</summary>
+    private sealed class More
+    {
+        public object?[]? Args; // the given arguments, or those of the shape once built
+        public string? Subject; // the given subject
+        public string? Message; // cached once formatted
+        public AbiTypeChange? TypeChange;
+
+        public More Copy() => (More)MemberwiseClone();
+    }
+
     /// <summary>The descriptor.</summary>
     public AbiDiagnosticDescriptor Descriptor { get; }
 
@@ -152,10 +162,11 @@ public sealed class AbiDiagnostic
     public AbiSeverity Severity { get; }
 
     /// <summary>What it is about, spelled for people: a symbol (<c>bar@@FOO_1.0</c>), a version node, <c>SONAME</c>…</summary>
-    public string Subject => _subject ??= (OldSymbol ?? NewSymbol)?.Spelling ?? string.Empty;
+    /// <remarks>A symbol's spelling is cached by the symbol.</remarks>
+    public string Subject => GivenSubject ?? (OldSymbol ?? NewSymbol)?.Spelling ?? string.Empty;
 
-    /// <summary>The subject given when created (or <see cref="Subject"/> once read); null while it is the symbol's spelling, not yet built.</summary>
-    internal string? GivenSubject => _subject;
+    /// <summary>The subject given when created; null when it is the symbol's spelling.</summary>
+    internal string? GivenSubject => (_more as More)?.Subject;
 
     /// <summary>The old library's symbol the diagnostic is about, if any.</summary>
     public AbiSymbol? OldSymbol { get; }
@@ -166,23 +177,54 @@ public sealed class AbiDiagnostic
     /// <summary>The symbol of either side (old first).</summary>
     public AbiSymbol? Symbol => OldSymbol ?? NewSymbol;
 
-    /// <summary>The message, formatted from the descriptor with the invariant culture when first read.</summary>
-    public string Message => _message ??= string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, Arguments);
+    /// <summary>The message, formatted from the descriptor with the invariant culture when read.</summary>
+    /// <remarks>
+    /// Given arguments: formatted once and cached. Arguments that follow from the symbols: formatted without an
+    /// argument array each time it is read (reports read each message once; the symbols cache their spellings).
+    /// </remarks>
+    public string Message
+    {
+        get
+        {
+            if (_shape == ArgumentShape.Given || _more is More)
+            {
+                var more = Extra();
+                return more.Message ??= string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, more.Args ?? BuildArguments());
+            }
+
+            return _shape == ArgumentShape.OldVersionNew
+                ? string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, OldSymbol, OldSymbol!.Version, NewSymbol)
+                : string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, Argument(0));
+        }
+    }
 
     /// <summary>The arguments of the descriptor's message format.</summary>
     public IReadOnlyList<object?> MessageArguments => Arguments;
 
-    private object?[] Arguments => _messageArgs ?? BuildArguments();
+    private object?[] Arguments => GivenArguments ?? BuildArguments();
+
+    // The given arguments, or those of the shape once built; null while they are not built.
+    private object?[]? GivenArguments => _more switch
+    {
+        object?[] args => args,
+        More more => more.Args,
+        _ => null,
+    };
 
     /// <summary>How many message arguments there are, without building their array.</summary>
-    internal int ArgumentCount => _messageArgs?.Length ?? (_shape == ArgumentShape.OldVersionNew ? 3 : 1);
+    internal int ArgumentCount => _shape switch
+    {
+        ArgumentShape.Given => GivenArguments!.Length,
+        ArgumentShape.OldVersionNew => 3,
+        _ => 1,
+    };
 
     /// <summary>Message argument <paramref name="index"/>, without building the array.</summary>
     internal object? Argument(int index)
     {
-        if (_messageArgs is { } given)
+        if (_shape == ArgumentShape.Given)
         {
-            return given[index];
+            return GivenArguments![index];
         }
 
         return (_shape, index) switch
@@ -204,7 +246,28 @@ public sealed class AbiDiagnostic
         }
 
         // Two threads may build at once; both arrays are equal and one is kept.
-        return Interlocked.CompareExchange(ref _messageArgs, args, null) ?? args;
+        var more = Extra();
+        return Interlocked.CompareExchange(ref more.Args, args, null) ?? args;
+    }
+
+    // The More of this diagnostic, made from what _more held when first needed. Two threads may make one at once;
+    // one is kept, and both saw the same content.
+    private More Extra()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _more);
+            if (current is More more)
+            {
+                return more;
+            }
+
+            var made = new More { Args = current as object?[] };
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _more, made, current), current))
+            {
+                return made;
+            }
+        }
     }
 
     /// <summary>Creates a diagnostic with the descriptor's default severity.</summary>
@@ -224,7 +287,8 @@ public sealed class AbiDiagnostic
             throw new ArgumentException("a diagnostic needs a subject or a symbol", nameof(subject));
         }
 
-        return new AbiDiagnostic(descriptor, descriptor.DefaultSeverity, subject, oldSymbol, newSymbol, messageArgs ?? [], ArgumentShape.Given, null);
+        var args = messageArgs ?? [];
+        return new AbiDiagnostic(descriptor, descriptor.DefaultSeverity, oldSymbol, newSymbol, ArgumentShape.Given, subject is null ? args : new More { Args = args, Subject = subject });
     }
 
     /// <summary>A diagnostic about symbols whose message arguments are <paramref name="shape"/>, built when read; its subject is the symbol's spelling.</summary>
@@ -237,22 +301,36 @@ public sealed class AbiDiagnostic
             ArgumentShape.OldVersionNew => oldSymbol is not null && newSymbol is not null,
             _ => false,
         });
-        return new AbiDiagnostic(descriptor, descriptor.DefaultSeverity, null, oldSymbol, newSymbol, null, shape, null);
+        return new AbiDiagnostic(descriptor, descriptor.DefaultSeverity, oldSymbol, newSymbol, shape, null);
     }
 
     /// <summary>A copy with another severity.</summary>
     /// <param name="severity">The severity.</param>
     /// <returns>The copy.</returns>
-    public AbiDiagnostic WithSeverity(AbiSeverity severity) => severity == Severity ? this : new(Descriptor, severity, _subject, OldSymbol, NewSymbol, _messageArgs, _shape, _message) { TypeChange = TypeChange };
+    public AbiDiagnostic WithSeverity(AbiSeverity severity) => severity == Severity ? this : new(Descriptor, severity, OldSymbol, NewSymbol, _shape, CopyOfMore());
 
     /// <summary>Where a type-level (ABI2xxx) diagnostic sits in the walk from its symbol, for suppressions; otherwise null.</summary>
-    internal AbiTypeChange? TypeChange { get; private set; }
+    internal AbiTypeChange? TypeChange => (_more as More)?.TypeChange;
 
     /// <summary>Forgets the walk once suppressions are decided: it holds both type graphs, which a diff must not keep alive.</summary>
-    internal void DetachTypeChange() => TypeChange = null;
+    internal void DetachTypeChange()
+    {
+        if (_more is More more)
+        {
+            more.TypeChange = null;
+        }
+    }
 
     /// <summary>A copy that knows where it sits in the type walk (set once, by the type comparison).</summary>
-    internal AbiDiagnostic WithTypeChange(AbiTypeChange change) => new(Descriptor, Severity, _subject, OldSymbol, NewSymbol, _messageArgs, _shape, _message) { TypeChange = change };
+    internal AbiDiagnostic WithTypeChange(AbiTypeChange change)
+    {
+        var more = CopyOfMore() as More ?? new More { Args = _more as object?[] };
+        more.TypeChange = change;
+        return new(Descriptor, Severity, OldSymbol, NewSymbol, _shape, more);
+    }
+
+    // A copy's own More (its type change is detached apart from this one's); the arguments array is shared, never written.
+    private object? CopyOfMore() => _more is More more ? more.Copy() : _more;
 
     /// <summary>The diagnostic as one line: <c>ABI1001 incompatible: message</c>.</summary>
     /// <returns>The line.</returns>

@@ -29,10 +29,11 @@ public readonly record struct AbiSymbolPair(AbiSymbol Old, AbiSymbol New);
 /// </summary>
 public sealed class AbiComparisonContext
 {
-    private readonly List<AbiDiagnostic> _diagnostics;
+    private readonly AbiDiagnosticBuffer _diagnostics;
     private AbiRule? _currentRule;
+    private AbiDiagnosticDescriptor? _lastAccepted; // the current rule declares it: a rule reports many of one kind
 
-    internal AbiComparisonContext(AbiSurface oldSurface, AbiSurface newSurface, ImmutableArray<AbiSymbolPair> matched, ImmutableArray<AbiSymbol> removed, ImmutableArray<AbiSymbol> added, List<AbiDiagnostic> diagnostics, CancellationToken cancellationToken)
+    internal AbiComparisonContext(AbiSurface oldSurface, AbiSurface newSurface, ImmutableArray<AbiSymbolPair> matched, ImmutableArray<AbiSymbol> removed, ImmutableArray<AbiSymbol> added, AbiDiagnosticBuffer diagnostics, CancellationToken cancellationToken)
     {
         Old = oldSurface;
         New = newSurface;
@@ -76,9 +77,14 @@ public sealed class AbiComparisonContext
     public void Report(AbiDiagnostic diagnostic)
     {
         ArgumentNullException.ThrowIfNull(diagnostic);
-        if (_currentRule is { } rule && !rule.SupportedDiagnostics.Contains(diagnostic.Descriptor))
+        if (_currentRule is { } rule && !ReferenceEquals(diagnostic.Descriptor, _lastAccepted))
         {
-            throw new ArgumentException($"rule {rule.GetType().Name} reported {diagnostic.Id}, which is not among its SupportedDiagnostics", nameof(diagnostic));
+            if (!rule.SupportedDiagnostics.Contains(diagnostic.Descriptor))
+            {
+                throw new ArgumentException($"rule {rule.GetType().Name} reported {diagnostic.Id}, which is not among its SupportedDiagnostics", nameof(diagnostic));
+            }
+
+            _lastAccepted = diagnostic.Descriptor;
         }
 
         _diagnostics.Add(diagnostic);
@@ -87,6 +93,7 @@ public sealed class AbiComparisonContext
     internal void Run(AbiRule rule)
     {
         _currentRule = rule;
+        _lastAccepted = null;
         try
         {
             rule.Analyze(this);
@@ -94,6 +101,7 @@ public sealed class AbiComparisonContext
         finally
         {
             _currentRule = null;
+            _lastAccepted = null;
         }
     }
 }

@@ -17,17 +17,16 @@ namespace Abi.Sdk.Abi;
 /// </remarks>
 public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
 {
-    private readonly byte[] _nameBuffer; // the name's UTF-8 bytes, alone or inside a surface's shared name buffer
+    // The buffer that holds the name's UTF-8 bytes (a byte[], alone or a surface's shared name buffer), or a Decoded
+    // with that buffer once the name is decoded: one field for the bytes and the rarely read strings keeps the object
+    // at 56 bytes (a surface of a large library holds tens of thousands).
+    private object _name;
     private readonly int _nameStart;
     private readonly int _nameLength;
     private readonly byte _flags; // DefaultVersionFlag | LossyNameFlag | AbsoluteFlag: one byte
     private const byte DefaultVersionFlag = 1;
     private const byte LossyNameFlag = 2;
     private const byte AbsoluteFlag = 4;
-
-    // The decoded name (a string) or, once the spelling of a versioned symbol is read, a Spelled with both: one field
-    // for two rarely read strings keeps the object at 64 bytes (a surface of a large library holds tens of thousands).
-    private object? _text;
 
     /// <summary>Creates a symbol.</summary>
     /// <param name="name">The symbol name.</param>
@@ -46,10 +45,9 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     /// <summary>Creates a symbol whose name is <paramref name="nameLength"/> UTF-8 bytes of <paramref name="nameBuffer"/> (a surface's shared buffer); <paramref name="nameLength"/> -1 means all of it.</summary>
     internal AbiSymbol(byte[] nameBuffer, int nameStart, int nameLength, bool nameIsLossy, string? name, string? version, bool isDefaultVersion, ElfSymbolType type, ElfSymbolBinding binding, ElfSymbolVisibility visibility, ulong size, bool isAbsolute = false)
     {
-        _nameBuffer = nameBuffer;
+        _name = name is null ? nameBuffer : new Decoded(nameBuffer, name);
         _nameStart = nameStart;
         _nameLength = nameLength < 0 ? nameBuffer.Length : nameLength;
-        _text = name;
         NameHash = HashName(NameUtf8);
         Version = string.IsNullOrEmpty(version) ? null : version;
         _flags = (byte)((Version is not null && isDefaultVersion ? DefaultVersionFlag : 0) | (nameIsLossy ? LossyNameFlag : 0) | (isAbsolute ? AbsoluteFlag : 0));
@@ -66,19 +64,16 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     internal bool IsAbsolute => (_flags & AbsoluteFlag) != 0;
 
     /// <summary>The symbol name (decoded from the stored UTF-8 bytes when first read).</summary>
-    public string Name => _text switch
-    {
-        string name => name,
-        Spelled spelled => spelled.Name,
-        _ => DecodeName(),
-    };
+    public string Name => _name is Decoded decoded ? decoded.Name : DecodeName();
 
     /// <summary>
     /// The name's UTF-8 bytes: for a symbol read from an ELF file the bytes of its string table (re-encoded from
     /// <see cref="Name"/> when they are not valid UTF-8), otherwise <see cref="Name"/> encoded with lone surrogates
     /// replaced by U+FFFD. Reading it allocates nothing.
     /// </summary>
-    public ReadOnlySpan<byte> NameUtf8 => new(_nameBuffer, _nameStart, _nameLength);
+    public ReadOnlySpan<byte> NameUtf8 => new(NameBuffer, _nameStart, _nameLength);
+
+    private byte[] NameBuffer => _name as byte[] ?? System.Runtime.CompilerServices.Unsafe.As<Decoded>(_name).Buffer;
 
     /// <summary>A hash of <see cref="NameUtf8"/>, equal for equal names whichever surface they come from.</summary>
     internal int NameHash { get; }
@@ -111,15 +106,15 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     public bool IsData => Type is ElfSymbolType.Object or ElfSymbolType.Tls or ElfSymbolType.Common;
 
     /// <summary>The name as abidiff and <c>readelf --dyn-syms -W</c> spell it: <c>name@@VER</c>, <c>name@VER</c> or <c>name</c>.</summary>
-    public string Spelling => Version is null ? Name : _text is Spelled spelled ? spelled.Spelling : Spell();
+    public string Spelling => Version is null ? Name : (_name as Decoded)?.Spelling ?? Spell();
 
     private string Spell()
     {
         // Two threads may spell at once; both get equal strings, and whichever is kept is right.
         var name = Name;
-        var spelled = new Spelled(name, string.Concat(name, IsDefaultVersion ? "@@" : "@", Version));
-        _text = spelled;
-        return spelled.Spelling;
+        var spelling = string.Concat(name, IsDefaultVersion ? "@@" : "@", Version);
+        System.Runtime.CompilerServices.Unsafe.As<Decoded>(_name).Spelling = spelling;
+        return spelling;
     }
 
     /// <summary>Writes <see cref="Spelling"/> without building the string.</summary>
@@ -127,15 +122,15 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     public void WriteSpelling(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        if (_text is Spelled spelled)
+        if (_name is Decoded decoded)
         {
-            writer.Write(spelled.Spelling);
-            return;
-        }
+            if (decoded.Spelling is { } spelling)
+            {
+                writer.Write(spelling);
+                return;
+            }
 
-        if (_text is string name)
-        {
-            writer.Write(name);
+            writer.Write(decoded.Name);
         }
         else
         {
@@ -202,21 +197,24 @@ public sealed class AbiSymbol : IEquatable<AbiSymbol>, IComparable<AbiSymbol>
     private string DecodeName()
     {
         // Two threads may decode at once; both get equal strings and one is kept.
-        var name = Encoding.UTF8.GetString(NameUtf8);
-        return Interlocked.CompareExchange(ref _text, name, null) switch
+        var current = _name;
+        if (current is not byte[] buffer)
         {
-            string other => other,
-            Spelled spelled => spelled.Name,
-            _ => name,
-        };
+            return System.Runtime.CompilerServices.Unsafe.As<Decoded>(current).Name;
+        }
+
+        var decoded = new Decoded(buffer, Encoding.UTF8.GetString(NameUtf8));
+        return Interlocked.CompareExchange(ref _name, decoded, buffer) is Decoded other ? other.Name : decoded.Name;
     }
 
-    /// <summary>A decoded name with its spelling (<c>name@@VER</c> or <c>name@VER</c>).</summary>
-    private sealed class Spelled(string name, string spelling)
+    /// <summary>The name's buffer with the decoded name and, once read, the spelling (<c>name@@VER</c> or <c>name@VER</c>).</summary>
+    private sealed class Decoded(byte[] buffer, string name)
     {
+        public byte[] Buffer { get; } = buffer;
+
         public string Name { get; } = name;
 
-        public string Spelling { get; } = spelling;
+        public string? Spelling; // set racily: every thread writes an equal string
     }
 
     /// <summary>Builds the surface entry for an exported ELF symbol.</summary>
