@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Abi.Sdk.Rpm;
@@ -8,14 +10,17 @@ namespace Abi.Sdk.Rpm;
 /// and decoding one skips the per-string UTF-8 check when the whole entry is ASCII or valid UTF-8 (a NUL never occurs
 /// inside a multi-byte sequence, so the elements of a valid entry are valid one by one).
 /// </summary>
-internal readonly struct RpmStringColumn
+/// <remarks>
+/// A ref struct: the positions live in memory the caller provides (often the stack) for as long as it decodes.
+/// </remarks>
+internal readonly ref struct RpmStringColumn
 {
     private readonly byte[] _blob;
     private readonly int _start;
-    private readonly int[] _nuls;
+    private readonly ReadOnlySpan<int> _nuls;
 
     /// <summary>A column over <paramref name="blob"/> from <paramref name="start"/>; <paramref name="nuls"/> holds each element's NUL, relative to <paramref name="start"/>.</summary>
-    public RpmStringColumn(byte[] blob, int start, int[] nuls)
+    public RpmStringColumn(byte[] blob, int start, ReadOnlySpan<int> nuls)
     {
         _blob = blob;
         _start = start;
@@ -26,7 +31,7 @@ internal readonly struct RpmStringColumn
     }
 
     /// <summary>The number of elements (0 for an absent entry).</summary>
-    public int Count => _nuls?.Length ?? 0;
+    public int Count => _nuls.Length;
 
     /// <summary>Whether every element is ASCII (each byte one character).</summary>
     public bool IsAscii { get; }
@@ -39,6 +44,16 @@ internal readonly struct RpmStringColumn
     {
         int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
         return new ReadOnlySpan<byte>(_blob, _start + begin, _nuls[i] - begin);
+    }
+
+    /// <summary>The header's memory the elements are slices of.</summary>
+    public byte[] Blob => _blob;
+
+    /// <summary>Where element <paramref name="i"/> starts in <see cref="Blob"/>, and its length without the NUL.</summary>
+    public (int Start, int Length) Position(int i)
+    {
+        int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
+        return (_start + begin, _nuls[i] - begin);
     }
 
     /// <summary>Element <paramref name="i"/> as a slice of the header's memory.</summary>
@@ -102,6 +117,21 @@ internal readonly struct RpmIntegerColumn
     /// <summary>Whether the entry is absent (or empty).</summary>
     public bool IsEmpty => Count == 0;
 
+    /// <summary>
+    /// Whether the <paramref name="count"/> values from <paramref name="a"/> equal those from <paramref name="b"/>
+    /// (compared as stored); false when either range leaves the column.
+    /// </summary>
+    public bool SameValues(int a, int b, int count)
+    {
+        if (a < 0 || b < 0 || count < 0 || (long)a + count > Count || (long)b + count > Count)
+        {
+            return false;
+        }
+
+        int size = _type switch { RpmTagType.Int16 => 2, RpmTagType.Int32 => 4, RpmTagType.Int64 => 8, _ => 1 };
+        return _blob.AsSpan(_start + (size * a), size * count).SequenceEqual(_blob.AsSpan(_start + (size * b), size * count));
+    }
+
     /// <summary>Value <paramref name="i"/>: INT8/16/32 unsigned, INT64 signed.</summary>
     public long this[int i]
     {
@@ -112,12 +142,14 @@ internal readonly struct RpmIntegerColumn
                 throw new IndexOutOfRangeException();
             }
 
+            // RpmHeader.TryGetIntegers checked that all Count values lie inside the blob: no bounds check per value.
+            ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_blob), _start);
             return _type switch
             {
-                RpmTagType.Int32 => BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(_start + (4 * i), 4)),
-                RpmTagType.Int16 => BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(_start + (2 * i), 2)),
-                RpmTagType.Int64 => BinaryPrimitives.ReadInt64BigEndian(_blob.AsSpan(_start + (8 * i), 8)),
-                _ => _blob[_start + i],
+                RpmTagType.Int32 => BinaryPrimitives.ReadUInt32BigEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref at, 4 * i), 4)),
+                RpmTagType.Int16 => BinaryPrimitives.ReadUInt16BigEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref at, 2 * i), 2)),
+                RpmTagType.Int64 => BinaryPrimitives.ReadInt64BigEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref at, 8 * i), 8)),
+                _ => Unsafe.Add(ref at, i),
             };
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Abi.Sdk.Rpm;
@@ -6,6 +7,9 @@ namespace Abi.Sdk.Rpm;
 /// <summary>Reads dependency tag triples as rpm's <c>rpmdsNew</c> and the <c>*NEVRS</c> query extensions do.</summary>
 internal static class RpmDependencies
 {
+    /// <summary>The string positions kept on the stack (2 KB) rather than in an array.</summary>
+    private const int StackPositions = 512;
+
     public static (RpmTag Name, RpmTag Version, RpmTag Flags) Tags(RpmDependencyKind kind) => kind switch
     {
         RpmDependencyKind.Provides => (RpmTag.ProvideName, RpmTag.ProvideVersion, RpmTag.ProvideFlags),
@@ -41,15 +45,18 @@ internal static class RpmDependencies
         };
     }
 
+    [SkipLocalsInit] // the positions buffer is written before it is read
     private static ImmutableArray<RpmDependency> Read(RpmHeader header, RpmDependencyKind kind, RpmTag nameTag, RpmTag versionTag, RpmTag flagsTag, bool? strongFilter)
     {
-        // Names and versions are sliced and decoded from the header in place (one NUL scan per array).
-        if (!header.TryGetStrings(nameTag, out var names))
+        // Names and versions are sliced and decoded from the header in place (one NUL scan per array), their
+        // positions kept on the stack unless the lists are long.
+        Span<int> positions = stackalloc int[StackPositions];
+        if (!header.TryGetStrings(nameTag, positions, out var names, out int used))
         {
             return [];
         }
 
-        bool hasVersions = header.TryGetStrings(versionTag, out var versions);
+        bool hasVersions = header.TryGetStrings(versionTag, positions[used..], out var versions, out _);
         bool hasFlags = header.TryGetIntegers(flagsTag, out var flags);
         if (hasVersions && versions.Count != names.Count)
         {
@@ -63,6 +70,10 @@ internal static class RpmDependencies
 
         var result = new RpmDependency[names.Count];
         int n = 0;
+        // Dependencies often repeat an EVR (a package's provides all carry its own): equal bytes share one Evr.
+        Evr? lastEvr = null;
+        int lastStart = 0, lastLength = 0;
+        var blob = names.Blob;
         for (int i = 0; i < names.Count; i++)
         {
             var senseFlags = hasFlags ? (RpmSenseFlags)(uint)flags[i] : RpmSenseFlags.None;
@@ -71,8 +82,21 @@ internal static class RpmDependencies
                 continue;
             }
 
-            var evr = hasVersions && !versions.Span(i).IsEmpty ? Evr.Parse(versions.Decode(i)) : null;
-            result[n++] = new RpmDependency(kind, names.Decode(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
+            Evr? evr = null;
+            var (versionStart, versionLength) = hasVersions ? versions.Position(i) : (0, 0);
+            if (versionLength != 0)
+            {
+                if (lastEvr is null || !blob.AsSpan(versionStart, versionLength).SequenceEqual(blob.AsSpan(lastStart, lastLength)))
+                {
+                    lastEvr = Evr.Parse(versions.Decode(i));
+                    (lastStart, lastLength) = (versionStart, versionLength);
+                }
+
+                evr = lastEvr;
+            }
+
+            var (nameStart, nameLength) = names.Position(i);
+            result[n++] = new RpmDependency(kind, names.Decode(i), senseFlags, evr, blob, nameStart, nameLength, versionStart, versionLength);
         }
 
         if (n < result.Length)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -13,51 +14,45 @@ namespace Abi.Sdk.Rpm;
 /// </remarks>
 internal static class RpmFileList
 {
+    /// <summary>The string positions of all columns kept on the stack (8 KB) rather than in one array.</summary>
+    private const int StackPositions = 2048;
+
+    [SkipLocalsInit] // the positions buffer is written before it is read
     public static ImmutableArray<RpmFile> Build(RpmPackage package)
     {
         var h = package.Header;
-        string[] paths;
-        // The path's bytes as the header stores them (rpm prints them raw), as slices of the header.
-        ReadOnlyMemory<byte>[] dirBytes, baseBytes;
-        if (h.TryGetStrings(RpmTag.BaseNames, out var baseNames))
+        // The positions of the string columns' elements share one stack buffer; a column that does not fit in what
+        // is left of it (large packages) gets an array of its own.
+        Span<int> positions = stackalloc int[StackPositions];
+        int used = 0;
+
+        // Paths are built in the file loop below, each in one string from its directory (decoded once) and base name.
+        var baseNames = Strings(h, RpmTag.BaseNames, -1, positions, ref used);
+        bool compressed = h.Contains(RpmTag.BaseNames) && baseNames.Count > 0;
+        scoped RpmStringColumn dirNames = default;
+        RpmIntegerColumn dirIndexes = default;
+        string?[] dirStrings = [];
+        if (compressed)
         {
-            int n = baseNames.Count;
-            h.TryGetStrings(RpmTag.DirNames, out var dirNames);
-            var dirStrings = new string?[dirNames.Count];
-            var dirIndexes = Array(h, RpmTag.DirIndexes, n, required: true);
-            baseBytes = new ReadOnlyMemory<byte>[n];
-            dirBytes = new ReadOnlyMemory<byte>[n];
-            paths = new string[n];
-            for (int i = 0; i < n; i++)
+            dirNames = Strings(h, RpmTag.DirNames, -1, positions, ref used);
+            dirStrings = new string?[dirNames.Count];
+            dirIndexes = Array(h, RpmTag.DirIndexes, baseNames.Count, required: true);
+            // Checked before the other arrays, so that a damaged package is refused for the same fault as before.
+            for (int i = 0; i < dirIndexes.Count; i++)
             {
                 long d = dirIndexes[i];
                 if (d < 0 || d >= dirNames.Count)
                 {
                     RpmThrow.Format(h.FileName, h.DataFileOffset((int)RpmTag.DirIndexes) + (4L * i), $"file {i}: directory index {d} is outside the {dirNames.Count} DIRNAMES");
                 }
-
-                var dir = dirStrings[d] ??= dirNames.Decode((int)d);
-                var name = baseNames.Memory(i);
-                paths[i] = baseNames.IsAscii ? Concat(dir, name) : dir + baseNames.Decode(i);
-                baseBytes[i] = name;
-                dirBytes[i] = dirNames.Memory((int)d);
             }
         }
         else
         {
-            h.TryGetStrings(RpmTag.OldFileNames, out var oldNames);
-            paths = new string[oldNames.Count];
-            baseBytes = new ReadOnlyMemory<byte>[oldNames.Count];
-            for (int i = 0; i < paths.Length; i++)
-            {
-                paths[i] = oldNames.Decode(i);
-                baseBytes[i] = oldNames.Memory(i);
-            }
-
-            dirBytes = new ReadOnlyMemory<byte>[paths.Length];
+            baseNames = Strings(h, RpmTag.OldFileNames, -1, positions, ref used);
         }
 
-        int count = paths.Length;
+        int count = baseNames.Count;
         if (count == 0)
         {
             return [];
@@ -66,20 +61,20 @@ internal static class RpmFileList
         var sizes = h.Contains(RpmTag.LongFileSizes) ? Array(h, RpmTag.LongFileSizes, count) : Array(h, RpmTag.FileSizes, count);
         var modes = Array(h, RpmTag.FileModes, count);
         var flags = Array(h, RpmTag.FileFlags, count);
-        var digests = Strings(h, RpmTag.FileDigests, count);
-        var links = Strings(h, RpmTag.FileLinkTos, count);
-        var users = Strings(h, RpmTag.FileUserName, count);
-        var groups = Strings(h, RpmTag.FileGroupName, count);
+        var digests = Strings(h, RpmTag.FileDigests, count, positions, ref used);
+        var links = Strings(h, RpmTag.FileLinkTos, count, positions, ref used);
+        var users = Strings(h, RpmTag.FileUserName, count, positions, ref used);
+        var groups = Strings(h, RpmTag.FileGroupName, count, positions, ref used);
         var mtimes = Array(h, RpmTag.FileMtimes, count);
         var rdevs = Array(h, RpmTag.FileRdevs, count);
         var devices = Array(h, RpmTag.FileDevices, count);
         var inodes = Array(h, RpmTag.FileInodes, count);
-        var langs = Strings(h, RpmTag.FileLangs, count);
+        var langs = Strings(h, RpmTag.FileLangs, count, positions, ref used);
         var colors = Array(h, RpmTag.FileColors, count);
         var classes = Array(h, RpmTag.FileClass, count);
-        h.TryGetStrings(RpmTag.ClassDict, out var classDict);
+        var classDict = Strings(h, RpmTag.ClassDict, -1, positions, ref used);
         var classStrings = new string?[classDict.Count];
-        var caps = Strings(h, RpmTag.FileCaps, count);
+        var caps = Strings(h, RpmTag.FileCaps, count, positions, ref used);
         var verify = Array(h, RpmTag.FileVerifyFlags, count);
         // rpm reads the per-file dependency indexes by file index without checking their length; arrays that are
         // longer than the file list occur in real packages (re-signed ones), so only too-short arrays are ignored.
@@ -91,11 +86,27 @@ internal static class RpmFileList
 
         // The package-level lists the per-file entries index, each read once when first needed (not once per entry).
         ImmutableArray<RpmDependency> provides = default, requires = default;
+        var shared = new SharedLists();
         int userAt = 0, groupAt = 0, langAt = 0, capAt = 0;
         string? user = null, group = null, lang = null, cap = null;
         var files = new RpmFile[count];
         for (int i = 0; i < count; i++)
         {
+            // The path's bytes as the header stores them (rpm prints them raw), as slices of the header.
+            string path;
+            ReadOnlyMemory<byte> dirBytes = default, baseBytes = baseNames.Memory(i);
+            if (compressed)
+            {
+                int d = (int)dirIndexes[i];
+                var dir = dirStrings[d] ??= dirNames.Decode((int)d);
+                path = baseNames.IsAscii ? Concat(dir, baseBytes) : dir + baseNames.Decode(i);
+                dirBytes = dirNames.Memory(d);
+            }
+            else
+            {
+                path = baseNames.Decode(i);
+            }
+
             string? fileClass = null;
             long mode = modes.IsEmpty ? 0 : modes[i];
             string? link = links.Count == 0 || links.Span(i).IsEmpty ? null : links.Decode(i);
@@ -117,13 +128,18 @@ internal static class RpmFileList
             var deps = ImmutableArray<RpmDependency>.Empty;
             if (hasDepends && dependsN[i] > 0)
             {
-                deps = FileDependencies(package, ref provides, ref requires, dependsDict, dependsX[i], dependsN[i]);
+                deps = shared.Find(dependsDict, dependsX[i], dependsN[i]);
+                if (deps.IsDefault)
+                {
+                    deps = FileDependencies(package, ref provides, ref requires, dependsDict, dependsX[i], dependsN[i]);
+                    shared.Add(dependsDict, dependsX[i], dependsN[i], deps);
+                }
             }
 
             string? digest = digests.Count == 0 || digests.Span(i).IsEmpty ? null : digests.Decode(i);
             files[i] = new RpmFile(
                 i,
-                paths[i],
+                path,
                 sizes.IsEmpty ? 0 : sizes[i],
                 (uint)mode,
                 flags.IsEmpty ? RpmFileFlags.None : (RpmFileFlags)(uint)flags[i],
@@ -143,8 +159,8 @@ internal static class RpmFileList
                 verify.IsEmpty ? 0 : (uint)verify[i],
                 deps)
             {
-                DirectoryBytes = dirBytes[i],
-                BaseNameBytes = baseBytes[i],
+                DirectoryBytes = dirBytes,
+                BaseNameBytes = baseBytes,
             };
         }
 
@@ -192,6 +208,48 @@ internal static class RpmFileList
         return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
+    /// <summary>
+    /// The per-file dependency lists built so far, so that files whose DEPENDSDICT ranges hold the same entries (the
+    /// executables of one package often require the same libraries and versions) share one list. Only the last few
+    /// distinct lists are compared, so the cost stays linear in the number of files.
+    /// </summary>
+    private struct SharedLists
+    {
+        private const int Size = 8;
+        private (long First, long Count, ImmutableArray<RpmDependency> List)[]? _recent;
+        private int _next;
+
+        public readonly ImmutableArray<RpmDependency> Find(RpmIntegerColumn dictionary, long first, long count)
+        {
+            if (_recent is null)
+            {
+                return default;
+            }
+
+            foreach (var (f, c, list) in _recent)
+            {
+                if (c == count && !list.IsDefault && dictionary.SameValues((int)f, (int)first, (int)count))
+                {
+                    return list;
+                }
+            }
+
+            return default;
+        }
+
+        public void Add(RpmIntegerColumn dictionary, long first, long count, ImmutableArray<RpmDependency> list)
+        {
+            if (first < 0 || first + count > dictionary.Count)
+            {
+                return; // a range past the dictionary's end (its list was cut short): never compared
+            }
+
+            _recent ??= new (long, long, ImmutableArray<RpmDependency>)[Size];
+            _recent[_next] = (first, count, list);
+            _next = (_next + 1) % Size;
+        }
+    }
+
     /// <summary>A directory name followed by an ASCII base name, in one string.</summary>
     private static string Concat(string dir, ReadOnlyMemory<byte> name) =>
         string.Create(dir.Length + name.Length, (dir, name), static (chars, state) =>
@@ -211,10 +269,15 @@ internal static class RpmFileList
         return values;
     }
 
-    private static RpmStringColumn Strings(RpmHeader h, RpmTag tag, int count)
+    /// <summary>
+    /// The string column of <paramref name="tag"/> with its positions in <paramref name="positions"/> from
+    /// <paramref name="used"/> on; when <paramref name="count"/> is not -1, a present column must have that many elements.
+    /// </summary>
+    private static RpmStringColumn Strings(RpmHeader h, RpmTag tag, int count, Span<int> positions, scoped ref int used)
     {
-        h.TryGetStrings(tag, out var values);
-        if (values.Count != 0 && values.Count != count)
+        h.TryGetStrings(tag, positions[used..], out var values, out int taken);
+        used += taken;
+        if (count >= 0 && values.Count != 0 && values.Count != count)
         {
             RpmThrow.Format(h.FileName, h.DataFileOffset((int)tag), $"{tag} has {values.Count} entries for {count} files");
         }
