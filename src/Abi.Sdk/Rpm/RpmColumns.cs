@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Abi.Sdk.Rpm;
@@ -10,17 +8,14 @@ namespace Abi.Sdk.Rpm;
 /// and decoding one skips the per-string UTF-8 check when the whole entry is ASCII or valid UTF-8 (a NUL never occurs
 /// inside a multi-byte sequence, so the elements of a valid entry are valid one by one).
 /// </summary>
-/// <remarks>
-/// A ref struct: the positions live in memory the caller provides (often the stack) for as long as it decodes.
-/// </remarks>
-internal readonly ref struct RpmStringColumn
+internal readonly struct RpmStringColumn
 {
     private readonly byte[] _blob;
     private readonly int _start;
-    private readonly ReadOnlySpan<int> _nuls;
+    private readonly int[] _nuls;
 
     /// <summary>A column over <paramref name="blob"/> from <paramref name="start"/>; <paramref name="nuls"/> holds each element's NUL, relative to <paramref name="start"/>.</summary>
-    public RpmStringColumn(byte[] blob, int start, ReadOnlySpan<int> nuls)
+    public RpmStringColumn(byte[] blob, int start, int[] nuls)
     {
         _blob = blob;
         _start = start;
@@ -31,7 +26,7 @@ internal readonly ref struct RpmStringColumn
     }
 
     /// <summary>The number of elements (0 for an absent entry).</summary>
-    public int Count => _nuls.Length;
+    public int Count => _nuls?.Length ?? 0;
 
     /// <summary>Whether every element is ASCII (each byte one character).</summary>
     public bool IsAscii { get; }
@@ -142,14 +137,12 @@ internal readonly struct RpmIntegerColumn
                 throw new IndexOutOfRangeException();
             }
 
-            // RpmHeader.TryGetIntegers checked that all Count values lie inside the blob: no bounds check per value.
-            ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_blob), _start);
             return _type switch
             {
-                RpmTagType.Int32 => BinaryPrimitives.ReadUInt32BigEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref at, 4 * i), 4)),
-                RpmTagType.Int16 => BinaryPrimitives.ReadUInt16BigEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref at, 2 * i), 2)),
-                RpmTagType.Int64 => BinaryPrimitives.ReadInt64BigEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref at, 8 * i), 8)),
-                _ => Unsafe.Add(ref at, i),
+                RpmTagType.Int32 => BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(_start + (4 * i), 4)),
+                RpmTagType.Int16 => BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(_start + (2 * i), 2)),
+                RpmTagType.Int64 => BinaryPrimitives.ReadInt64BigEndian(_blob.AsSpan(_start + (8 * i), 8)),
+                _ => _blob[_start + i],
             };
         }
     }

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Abi.Sdk.Rpm;
@@ -7,9 +6,6 @@ namespace Abi.Sdk.Rpm;
 /// <summary>Reads dependency tag triples as rpm's <c>rpmdsNew</c> and the <c>*NEVRS</c> query extensions do.</summary>
 internal static class RpmDependencies
 {
-    /// <summary>The string positions kept on the stack (2 KB) rather than in an array.</summary>
-    private const int StackPositions = 512;
-
     public static (RpmTag Name, RpmTag Version, RpmTag Flags) Tags(RpmDependencyKind kind) => kind switch
     {
         RpmDependencyKind.Provides => (RpmTag.ProvideName, RpmTag.ProvideVersion, RpmTag.ProvideFlags),
@@ -45,18 +41,15 @@ internal static class RpmDependencies
         };
     }
 
-    [SkipLocalsInit] // the positions buffer is written before it is read
     private static ImmutableArray<RpmDependency> Read(RpmHeader header, RpmDependencyKind kind, RpmTag nameTag, RpmTag versionTag, RpmTag flagsTag, bool? strongFilter)
     {
-        // Names and versions are sliced and decoded from the header in place (one NUL scan per array), their
-        // positions kept on the stack unless the lists are long.
-        Span<int> positions = stackalloc int[StackPositions];
-        if (!header.TryGetStrings(nameTag, positions, out var names, out int used))
+        // Names and versions are sliced and decoded from the header in place (one NUL scan per array).
+        if (!header.TryGetStrings(nameTag, out var names))
         {
             return [];
         }
 
-        bool hasVersions = header.TryGetStrings(versionTag, positions[used..], out var versions, out _);
+        bool hasVersions = header.TryGetStrings(versionTag, out var versions);
         bool hasFlags = header.TryGetIntegers(flagsTag, out var flags);
         if (hasVersions && versions.Count != names.Count)
         {

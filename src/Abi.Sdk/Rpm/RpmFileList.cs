@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -14,27 +13,17 @@ namespace Abi.Sdk.Rpm;
 /// </remarks>
 internal static class RpmFileList
 {
-    /// <summary>The string positions of all columns kept on the stack (8 KB) rather than in one array.</summary>
-    private const int StackPositions = 2048;
-
-    [SkipLocalsInit] // the positions buffer is written before it is read
     public static ImmutableArray<RpmFile> Build(RpmPackage package)
     {
         var h = package.Header;
-        // The positions of the string columns' elements share one stack buffer; a column that does not fit in what
-        // is left of it (large packages) gets an array of its own.
-        Span<int> positions = stackalloc int[StackPositions];
-        int used = 0;
-
         // Paths are built in the file loop below, each in one string from its directory (decoded once) and base name.
-        var baseNames = Strings(h, RpmTag.BaseNames, -1, positions, ref used);
-        bool compressed = h.Contains(RpmTag.BaseNames) && baseNames.Count > 0;
-        scoped RpmStringColumn dirNames = default;
+        bool compressed = h.TryGetStrings(RpmTag.BaseNames, out var baseNames);
+        RpmStringColumn dirNames = default;
         RpmIntegerColumn dirIndexes = default;
         string?[] dirStrings = [];
         if (compressed)
         {
-            dirNames = Strings(h, RpmTag.DirNames, -1, positions, ref used);
+            h.TryGetStrings(RpmTag.DirNames, out dirNames);
             dirStrings = new string?[dirNames.Count];
             dirIndexes = Array(h, RpmTag.DirIndexes, baseNames.Count, required: true);
             // Checked before the other arrays, so that a damaged package is refused for the same fault as before.
@@ -49,7 +38,7 @@ internal static class RpmFileList
         }
         else
         {
-            baseNames = Strings(h, RpmTag.OldFileNames, -1, positions, ref used);
+            h.TryGetStrings(RpmTag.OldFileNames, out baseNames);
         }
 
         int count = baseNames.Count;
@@ -61,20 +50,20 @@ internal static class RpmFileList
         var sizes = h.Contains(RpmTag.LongFileSizes) ? Array(h, RpmTag.LongFileSizes, count) : Array(h, RpmTag.FileSizes, count);
         var modes = Array(h, RpmTag.FileModes, count);
         var flags = Array(h, RpmTag.FileFlags, count);
-        var digests = Strings(h, RpmTag.FileDigests, count, positions, ref used);
-        var links = Strings(h, RpmTag.FileLinkTos, count, positions, ref used);
-        var users = Strings(h, RpmTag.FileUserName, count, positions, ref used);
-        var groups = Strings(h, RpmTag.FileGroupName, count, positions, ref used);
+        var digests = Strings(h, RpmTag.FileDigests, count);
+        var links = Strings(h, RpmTag.FileLinkTos, count);
+        var users = Strings(h, RpmTag.FileUserName, count);
+        var groups = Strings(h, RpmTag.FileGroupName, count);
         var mtimes = Array(h, RpmTag.FileMtimes, count);
         var rdevs = Array(h, RpmTag.FileRdevs, count);
         var devices = Array(h, RpmTag.FileDevices, count);
         var inodes = Array(h, RpmTag.FileInodes, count);
-        var langs = Strings(h, RpmTag.FileLangs, count, positions, ref used);
+        var langs = Strings(h, RpmTag.FileLangs, count);
         var colors = Array(h, RpmTag.FileColors, count);
         var classes = Array(h, RpmTag.FileClass, count);
-        var classDict = Strings(h, RpmTag.ClassDict, -1, positions, ref used);
+        h.TryGetStrings(RpmTag.ClassDict, out var classDict);
         var classStrings = new string?[classDict.Count];
-        var caps = Strings(h, RpmTag.FileCaps, count, positions, ref used);
+        var caps = Strings(h, RpmTag.FileCaps, count);
         var verify = Array(h, RpmTag.FileVerifyFlags, count);
         // rpm reads the per-file dependency indexes by file index without checking their length; arrays that are
         // longer than the file list occur in real packages (re-signed ones), so only too-short arrays are ignored.
@@ -269,15 +258,10 @@ internal static class RpmFileList
         return values;
     }
 
-    /// <summary>
-    /// The string column of <paramref name="tag"/> with its positions in <paramref name="positions"/> from
-    /// <paramref name="used"/> on; when <paramref name="count"/> is not -1, a present column must have that many elements.
-    /// </summary>
-    private static RpmStringColumn Strings(RpmHeader h, RpmTag tag, int count, Span<int> positions, scoped ref int used)
+    private static RpmStringColumn Strings(RpmHeader h, RpmTag tag, int count)
     {
-        h.TryGetStrings(tag, positions[used..], out var values, out int taken);
-        used += taken;
-        if (count >= 0 && values.Count != 0 && values.Count != count)
+        h.TryGetStrings(tag, out var values);
+        if (values.Count != 0 && values.Count != count)
         {
             RpmThrow.Format(h.FileName, h.DataFileOffset((int)tag), $"{tag} has {values.Count} entries for {count} files");
         }

@@ -43,48 +43,33 @@ public sealed class RpmHeader
     private readonly int _length;
     private readonly int _dataStart;
     private readonly int _dataLength;
-
-    // The index is read in place (16 big-endian bytes per entry at _base + 8): looking a tag up is a binary search
-    // over those bytes, and the entry array is built only when a caller asks for Entries.
-    private readonly int _entryCount;
+    private readonly ImmutableArray<RpmHeaderEntry> _entries;
     private readonly bool _sorted;
-    private ImmutableArray<RpmHeaderEntry> _entries;
 
-    private RpmHeader(byte[] blob, int @base, int length, int dataStart, int dataLength, int entryCount, bool sorted, int? regionTag, string? fileName, long fileOffset)
+    private RpmHeader(byte[] blob, int @base, int length, int dataStart, int dataLength, ImmutableArray<RpmHeaderEntry> entries, int? regionTag, string? fileName, long fileOffset)
     {
         _blob = blob;
         _base = @base;
         _length = length;
         _dataStart = dataStart;
         _dataLength = dataLength;
-        _entryCount = entryCount;
-        _sorted = sorted;
+        _entries = entries;
         RegionTag = regionTag;
         FileName = fileName;
         FileOffset = fileOffset;
+        _sorted = true;
+        for (int i = 1; i < entries.Length; i++)
+        {
+            if (entries[i - 1].Tag >= entries[i].Tag)
+            {
+                _sorted = false;
+                break;
+            }
+        }
     }
 
     /// <summary>The index entries in file order (the region entry, when present, first).</summary>
-    public ImmutableArray<RpmHeaderEntry> Entries
-    {
-        get
-        {
-            // Built on first use (a benign race: two threads build equal arrays and one is kept).
-            if (_entries.IsDefault)
-            {
-                var entries = new RpmHeaderEntry[_entryCount];
-                var index = Index;
-                for (int i = 0; i < entries.Length; i++)
-                {
-                    entries[i] = ReadEntry(index, i);
-                }
-
-                _entries = ImmutableCollectionsMarshal.AsImmutableArray(entries);
-            }
-
-            return _entries;
-        }
-    }
+    public ImmutableArray<RpmHeaderEntry> Entries => _entries;
 
     /// <summary>The region tag (<c>62</c> HEADERSIGNATURES or <c>63</c> HEADERIMMUTABLE), or <see langword="null"/> for a legacy header without a region.</summary>
     public int? RegionTag { get; }
@@ -237,7 +222,7 @@ public sealed class RpmHeader
     public bool TryGetEntry(int tag, out RpmHeaderEntry entry)
     {
         int i = IndexOf(tag);
-        entry = i >= 0 ? ReadEntry(Index, i) : default;
+        entry = i >= 0 ? _entries[i] : default;
         return i >= 0;
     }
 
@@ -413,16 +398,8 @@ public sealed class RpmHeader
     /// The strings of a STRING, STRING_ARRAY or I18NSTRING entry as offsets into the data store, found in one
     /// vectorized pass, so that callers decode (or only slice) each element without searching for NULs again.
     /// </summary>
-    internal bool TryGetStrings(int tag, out RpmStringColumn strings) => TryGetStrings(tag, [], out strings, out _);
-
-    /// <summary>
-    /// <see cref="TryGetStrings(int, out RpmStringColumn)"/> with the positions written to the start of
-    /// <paramref name="positions"/> (stack memory, or one buffer for several columns) when they fit there, else to an
-    /// array of their own; <paramref name="used"/> tells how much of <paramref name="positions"/> the column took.
-    /// </summary>
-    internal bool TryGetStrings(int tag, Span<int> positions, out RpmStringColumn strings, out int used)
+    internal bool TryGetStrings(int tag, out RpmStringColumn strings)
     {
-        used = 0;
         if (!TryGetEntry(tag, out var e) || e.Type is not (RpmTagType.String or RpmTagType.I18NString or RpmTagType.StringArray))
         {
             strings = default;
@@ -430,17 +407,7 @@ public sealed class RpmHeader
         }
 
         int count = e.Type == RpmTagType.String ? 1 : e.Count;
-        Span<int> nuls;
-        if (count <= positions.Length)
-        {
-            nuls = positions[..count];
-            used = count;
-        }
-        else
-        {
-            nuls = new int[count];
-        }
-
+        var nuls = new int[count];
         // Validation (VerifyInfo) proved that count NULs follow the offset; checked again for the unvalidated region entry.
         if (FindNuls(Data[e.Offset..], nuls) < count)
         {
@@ -450,9 +417,6 @@ public sealed class RpmHeader
         strings = new RpmStringColumn(_blob, _dataStart + e.Offset, nuls);
         return true;
     }
-
-    /// <inheritdoc cref="TryGetStrings(int, Span{int}, out RpmStringColumn, out int)"/>
-    internal bool TryGetStrings(RpmTag tag, Span<int> positions, out RpmStringColumn strings, out int used) => TryGetStrings((int)tag, positions, out strings, out used);
 
     /// <inheritdoc cref="TryGetStrings(int, out RpmStringColumn)"/>
     internal bool TryGetStrings(RpmTag tag, out RpmStringColumn strings) => TryGetStrings((int)tag, out strings);
@@ -464,14 +428,6 @@ public sealed class RpmHeader
         {
             column = default;
             return false;
-        }
-
-        // Validation proved that the values fit (integer entries are never the unvalidated region entry); checked once
-        // more here, so that the column can read its values without a bounds check each.
-        int size = e.Type switch { RpmTagType.Int16 => 2, RpmTagType.Int32 => 4, RpmTagType.Int64 => 8, _ => 1 };
-        if (e.Offset < 0 || e.Count < 0 || (long)e.Offset + ((long)size * e.Count) > _dataLength)
-        {
-            RpmThrow.Format(FileName, DataFileOffset(tag), $"tag {tag}: {e.Count} {e.Type} values do not fit in the data store");
         }
 
         column = new RpmIntegerColumn(_blob, _dataStart + e.Offset, e.Count, e.Type);
@@ -568,32 +524,16 @@ public sealed class RpmHeader
 
     private ReadOnlySpan<byte> Data => new(_blob, _dataStart, _dataLength);
 
-    private ReadOnlySpan<byte> Index => new(_blob, _base + 8, 16 * _entryCount);
-
-    /// <summary>Entry <paramref name="i"/> of a raw index (16 big-endian bytes per entry: tag, type, offset, count).</summary>
-    private static RpmHeaderEntry ReadEntry(ReadOnlySpan<byte> index, int i)
-    {
-        var raw = index.Slice(16 * i, 16);
-        return new RpmHeaderEntry(
-            BinaryPrimitives.ReadInt32BigEndian(raw),
-            (RpmTagType)BinaryPrimitives.ReadInt32BigEndian(raw[4..]),
-            BinaryPrimitives.ReadInt32BigEndian(raw[8..]),
-            BinaryPrimitives.ReadInt32BigEndian(raw[12..]));
-    }
-
-    private static int TagAt(ReadOnlySpan<byte> index, int i) => BinaryPrimitives.ReadInt32BigEndian(index.Slice(16 * i, 4));
-
     private int IndexOf(int tag)
     {
-        var index = Index;
-        int count = _entryCount;
+        var entries = _entries.AsSpan();
         if (_sorted)
         {
-            int lo = 0, hi = count - 1;
+            int lo = 0, hi = entries.Length - 1;
             while (lo <= hi)
             {
                 int mid = (lo + hi) >>> 1;
-                int t = TagAt(index, mid);
+                int t = entries[mid].Tag;
                 if (t == tag)
                 {
                     return mid;
@@ -612,9 +552,9 @@ public sealed class RpmHeader
             return -1;
         }
 
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < entries.Length; i++)
         {
-            if (TagAt(index, i) == tag)
+            if (entries[i].Tag == tag)
             {
                 return i;
             }
@@ -681,25 +621,35 @@ public sealed class RpmHeader
     private static RpmHeader Create(byte[] blob, int @base, string? fileName, long fileOffset, bool isSignature, int il, int dl)
     {
         int dataStart = @base + 8 + (16 * il);
-        var index = blob.AsSpan(@base + 8, 16 * il);
+        var entries = new RpmHeaderEntry[il];
+        for (int i = 0; i < il; i++)
+        {
+            var raw = blob.AsSpan(@base + 8 + (16 * i), 16);
+            int type = BinaryPrimitives.ReadInt32BigEndian(raw[4..]);
+            entries[i] = new RpmHeaderEntry(
+                BinaryPrimitives.ReadInt32BigEndian(raw),
+                (RpmTagType)type,
+                BinaryPrimitives.ReadInt32BigEndian(raw[8..]),
+                BinaryPrimitives.ReadInt32BigEndian(raw[12..]));
+        }
+
         var data = blob.AsSpan(dataStart, dl);
-        // dataStart counts from the blob's start, which is _base bytes before the header's counts.
         long indexOffset = fileOffset + 16;
-        long dataOffset = fileOffset + 8 + (dataStart - @base);
+        long dataOffset = fileOffset + 8 + dataStart;
         int regionTag = isSignature ? (int)RpmTag.HeaderSignatures : (int)RpmTag.HeaderImmutable;
-        int? region = VerifyRegion(index, il, data, regionTag, exactSize: !isSignature, fileName, indexOffset, dataOffset, isSignature);
-        bool sorted = VerifyInfo(index, il, data, region is not null, fileName, indexOffset, dataOffset, isSignature);
-        return new RpmHeader(blob, @base, 8 + (16 * il) + dl, dataStart, dl, il, sorted, region, fileName, fileOffset);
+        int? region = VerifyRegion(entries, data, regionTag, exactSize: !isSignature, fileName, indexOffset, dataOffset, isSignature);
+        VerifyInfo(entries, data, region is not null, fileName, indexOffset, dataOffset, isSignature);
+        return new RpmHeader(blob, @base, 8 + (16 * il) + dl, dataStart, dl, ImmutableCollectionsMarshal.AsImmutableArray(entries), region, fileName, fileOffset);
     }
 
-    private static int? VerifyRegion(ReadOnlySpan<byte> index, int il, ReadOnlySpan<byte> data, int regionTag, bool exactSize, string? fileName, long indexOffset, long dataOffset, bool isSignature)
+    private static int? VerifyRegion(RpmHeaderEntry[] entries, ReadOnlySpan<byte> data, int regionTag, bool exactSize, string? fileName, long indexOffset, long dataOffset, bool isSignature)
     {
-        if (il < 1)
+        if (entries.Length < 1)
         {
             RpmThrow.Format(fileName, indexOffset - 8, $"{What(isSignature)} has no entries");
         }
 
-        var first = ReadEntry(index, 0);
+        var first = entries[0];
         if (first.Tag != regionTag)
         {
             // A legacy header without an immutable region.
@@ -734,33 +684,26 @@ public sealed class RpmHeader
         }
 
         long rdl = first.Offset + 16L;
-        if (tOffset % 16 != 0 || tOffset < 0 || tOffset / 16 > il)
+        if (tOffset % 16 != 0 || tOffset < 0 || tOffset / 16 > entries.Length)
         {
-            RpmThrow.Format(fileName, trailerOffset + 8, $"bad region size: trailer claims {tOffset / 16} entries of {il}");
+            RpmThrow.Format(fileName, trailerOffset + 8, $"bad region size: trailer claims {tOffset / 16} entries of {entries.Length}");
         }
 
         long ril = tOffset / 16;
-        if (exactSize && (ril != il || rdl != data.Length))
+        if (exactSize && (ril != entries.Length || rdl != data.Length))
         {
-            RpmThrow.Format(fileName, trailerOffset, $"region {regionTag} does not cover the header: {ril} of {il} entries, {rdl} of {data.Length} data bytes");
+            RpmThrow.Format(fileName, trailerOffset, $"region {regionTag} does not cover the header: {ril} of {entries.Length} entries, {rdl} of {data.Length} data bytes");
         }
 
         return regionTag;
     }
 
-    /// <summary>Checks every entry after the region as rpm does; returns whether the tags are in ascending order (for binary search).</summary>
-    private static bool VerifyInfo(ReadOnlySpan<byte> index, int il, ReadOnlySpan<byte> data, bool hasRegion, string? fileName, long indexOffset, long dataOffset, bool isSignature)
+    private static void VerifyInfo(RpmHeaderEntry[] entries, ReadOnlySpan<byte> data, bool hasRegion, string? fileName, long indexOffset, long dataOffset, bool isSignature)
     {
         long end = 0;
-        bool sorted = true;
-        for (int i = 1; i < il && sorted; i++)
+        for (int i = hasRegion ? 1 : 0; i < entries.Length; i++)
         {
-            sorted = TagAt(index, i - 1) < TagAt(index, i);
-        }
-
-        for (int i = hasRegion ? 1 : 0; i < il; i++)
-        {
-            var e = ReadEntry(index, i);
+            var e = entries[i];
             long at = indexOffset + (16L * i);
             if (e.Tag < (int)RpmTag.HeaderI18NTable)
             {
@@ -801,8 +744,6 @@ public sealed class RpmHeader
 
             end = (long)e.Offset + len;
         }
-
-        return sorted;
     }
 
     /// <summary>The byte length of <paramref name="count"/> values of <paramref name="type"/> at the start of <paramref name="data"/>, or -1 when they do not fit.</summary>
