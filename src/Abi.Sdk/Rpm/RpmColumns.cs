@@ -41,16 +41,6 @@ internal readonly struct RpmStringColumn
         return new ReadOnlySpan<byte>(_blob, _start + begin, _nuls[i] - begin);
     }
 
-    /// <summary>The header's memory the elements are slices of.</summary>
-    public byte[] Blob => _blob;
-
-    /// <summary>Where element <paramref name="i"/> starts in <see cref="Blob"/>, and its length without the NUL.</summary>
-    public (int Start, int Length) Position(int i)
-    {
-        int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
-        return (_start + begin, _nuls[i] - begin);
-    }
-
     /// <summary>Element <paramref name="i"/> as a slice of the header's memory.</summary>
     public ReadOnlyMemory<byte> Memory(int i)
     {
@@ -111,21 +101,6 @@ internal readonly struct RpmIntegerColumn
 
     /// <summary>Whether the entry is absent (or empty).</summary>
     public bool IsEmpty => Count == 0;
-
-    /// <summary>
-    /// Whether the <paramref name="count"/> values from <paramref name="a"/> equal those from <paramref name="b"/>
-    /// (compared as stored); false when either range leaves the column.
-    /// </summary>
-    public bool SameValues(int a, int b, int count)
-    {
-        if (a < 0 || b < 0 || count < 0 || (long)a + count > Count || (long)b + count > Count)
-        {
-            return false;
-        }
-
-        int size = _type switch { RpmTagType.Int16 => 2, RpmTagType.Int32 => 4, RpmTagType.Int64 => 8, _ => 1 };
-        return _blob.AsSpan(_start + (size * a), size * count).SequenceEqual(_blob.AsSpan(_start + (size * b), size * count));
-    }
 
     /// <summary>Value <paramref name="i"/>: INT8/16/32 unsigned, INT64 signed.</summary>
     public long this[int i]

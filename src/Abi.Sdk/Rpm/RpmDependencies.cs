@@ -63,10 +63,6 @@ internal static class RpmDependencies
 
         var result = new RpmDependency[names.Count];
         int n = 0;
-        // Dependencies often repeat an EVR (a package's provides all carry its own): equal bytes share one Evr.
-        Evr? lastEvr = null;
-        int lastStart = 0, lastLength = 0;
-        var blob = names.Blob;
         for (int i = 0; i < names.Count; i++)
         {
             var senseFlags = hasFlags ? (RpmSenseFlags)(uint)flags[i] : RpmSenseFlags.None;
@@ -75,21 +71,8 @@ internal static class RpmDependencies
                 continue;
             }
 
-            Evr? evr = null;
-            var (versionStart, versionLength) = hasVersions ? versions.Position(i) : (0, 0);
-            if (versionLength != 0)
-            {
-                if (lastEvr is null || !blob.AsSpan(versionStart, versionLength).SequenceEqual(blob.AsSpan(lastStart, lastLength)))
-                {
-                    lastEvr = Evr.Parse(versions.Decode(i));
-                    (lastStart, lastLength) = (versionStart, versionLength);
-                }
-
-                evr = lastEvr;
-            }
-
-            var (nameStart, nameLength) = names.Position(i);
-            result[n++] = new RpmDependency(kind, names.Decode(i), senseFlags, evr, blob, nameStart, nameLength, versionStart, versionLength);
+            var evr = hasVersions && !versions.Span(i).IsEmpty ? Evr.Parse(versions.Decode(i)) : null;
+            result[n++] = new RpmDependency(kind, names.Decode(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
         }
 
         if (n < result.Length)

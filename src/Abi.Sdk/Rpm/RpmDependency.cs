@@ -24,38 +24,28 @@ public sealed class RpmDependency : IEquatable<RpmDependency>
         Version = version;
     }
 
-    /// <summary>
-    /// A dependency read from a header, keeping the header's own bytes for the name and version: positions in
-    /// <paramref name="blob"/> (one reference for both, rather than two memory slices: a header has many dependencies).
-    /// </summary>
-    internal RpmDependency(RpmDependencyKind kind, string name, RpmSenseFlags flags, Evr? version, byte[] blob, int nameStart, int nameLength, int versionStart, int versionLength)
+    /// <summary>A dependency read from a header, keeping the header's own bytes for the name and version.</summary>
+    internal RpmDependency(RpmDependencyKind kind, string name, RpmSenseFlags flags, Evr? version, ReadOnlyMemory<byte> nameBytes, ReadOnlyMemory<byte> versionBytes)
+        : this(kind, name, flags, version)
     {
-        Kind = kind;
-        Name = name;
-        Flags = flags;
-        Version = version;
-        _blob = blob;
-        _nameStart = nameStart;
-        _nameLength = nameLength;
-        _versionStart = versionStart;
-        _versionLength = versionLength;
+        _nameBytes = nameBytes;
+        _versionBytes = versionBytes;
+        _hasBytes = true;
     }
 
-    private readonly byte[]? _blob;
-    private readonly int _nameStart;
-    private readonly int _nameLength;
-    private readonly int _versionStart;
-    private readonly int _versionLength;
+    private readonly ReadOnlyMemory<byte> _nameBytes;
+    private readonly ReadOnlyMemory<byte> _versionBytes;
+    private readonly bool _hasBytes;
 
     /// <summary>
     /// The name as the header stores it: its bytes may not be UTF-8 (Latin-1 names exist in real repositories), and
     /// <see cref="Name"/> is then their Latin-1 reading (<see cref="RpmHeader.DecodeString"/>). For a dependency made
     /// from text, the UTF-8 encoding of <see cref="Name"/>.
     /// </summary>
-    public ReadOnlyMemory<byte> NameBytes => _blob is not null ? new ReadOnlyMemory<byte>(_blob, _nameStart, _nameLength) : Encoding.UTF8.GetBytes(Name);
+    public ReadOnlyMemory<byte> NameBytes => _hasBytes ? _nameBytes : Encoding.UTF8.GetBytes(Name);
 
     /// <summary>The EVR as the header stores it (empty when there is none); for a dependency made from text, the UTF-8 encoding of <see cref="Version"/>.</summary>
-    public ReadOnlyMemory<byte> VersionBytes => _blob is not null ? new ReadOnlyMemory<byte>(_blob, _versionStart, _versionLength) : Encoding.UTF8.GetBytes(Version?.ToString() ?? string.Empty);
+    public ReadOnlyMemory<byte> VersionBytes => _hasBytes ? _versionBytes : Encoding.UTF8.GetBytes(Version?.ToString() ?? string.Empty);
 
     /// <summary>Which kind of dependency this is.</summary>
     public RpmDependencyKind Kind { get; }

@@ -16,32 +16,48 @@ internal static class RpmFileList
     public static ImmutableArray<RpmFile> Build(RpmPackage package)
     {
         var h = package.Header;
-        // Paths are built in the file loop below, each in one string from its directory (decoded once) and base name.
-        bool compressed = h.TryGetStrings(RpmTag.BaseNames, out var baseNames);
-        RpmStringColumn dirNames = default;
-        RpmIntegerColumn dirIndexes = default;
-        string?[] dirStrings = [];
-        if (compressed)
+        string[] paths;
+        // The path's bytes as the header stores them (rpm prints them raw), as slices of the header.
+        ReadOnlyMemory<byte>[] dirBytes, baseBytes;
+        if (h.TryGetStrings(RpmTag.BaseNames, out var baseNames))
         {
-            h.TryGetStrings(RpmTag.DirNames, out dirNames);
-            dirStrings = new string?[dirNames.Count];
-            dirIndexes = Array(h, RpmTag.DirIndexes, baseNames.Count, required: true);
-            // Checked before the other arrays, so that a damaged package is refused for the same fault as before.
-            for (int i = 0; i < dirIndexes.Count; i++)
+            int n = baseNames.Count;
+            h.TryGetStrings(RpmTag.DirNames, out var dirNames);
+            var dirStrings = new string?[dirNames.Count];
+            var dirIndexes = Array(h, RpmTag.DirIndexes, n, required: true);
+            baseBytes = new ReadOnlyMemory<byte>[n];
+            dirBytes = new ReadOnlyMemory<byte>[n];
+            paths = new string[n];
+            for (int i = 0; i < n; i++)
             {
                 long d = dirIndexes[i];
                 if (d < 0 || d >= dirNames.Count)
                 {
                     RpmThrow.Format(h.FileName, h.DataFileOffset((int)RpmTag.DirIndexes) + (4L * i), $"file {i}: directory index {d} is outside the {dirNames.Count} DIRNAMES");
                 }
+
+                var dir = dirStrings[d] ??= dirNames.Decode((int)d);
+                var name = baseNames.Memory(i);
+                paths[i] = baseNames.IsAscii ? Concat(dir, name) : dir + baseNames.Decode(i);
+                baseBytes[i] = name;
+                dirBytes[i] = dirNames.Memory((int)d);
             }
         }
         else
         {
-            h.TryGetStrings(RpmTag.OldFileNames, out baseNames);
+            h.TryGetStrings(RpmTag.OldFileNames, out var oldNames);
+            paths = new string[oldNames.Count];
+            baseBytes = new ReadOnlyMemory<byte>[oldNames.Count];
+            for (int i = 0; i < paths.Length; i++)
+            {
+                paths[i] = oldNames.Decode(i);
+                baseBytes[i] = oldNames.Memory(i);
+            }
+
+            dirBytes = new ReadOnlyMemory<byte>[paths.Length];
         }
 
-        int count = baseNames.Count;
+        int count = paths.Length;
         if (count == 0)
         {
             return [];
@@ -75,27 +91,11 @@ internal static class RpmFileList
 
         // The package-level lists the per-file entries index, each read once when first needed (not once per entry).
         ImmutableArray<RpmDependency> provides = default, requires = default;
-        var shared = new SharedLists();
         int userAt = 0, groupAt = 0, langAt = 0, capAt = 0;
         string? user = null, group = null, lang = null, cap = null;
         var files = new RpmFile[count];
         for (int i = 0; i < count; i++)
         {
-            // The path's bytes as the header stores them (rpm prints them raw), as slices of the header.
-            string path;
-            ReadOnlyMemory<byte> dirBytes = default, baseBytes = baseNames.Memory(i);
-            if (compressed)
-            {
-                int d = (int)dirIndexes[i];
-                var dir = dirStrings[d] ??= dirNames.Decode((int)d);
-                path = baseNames.IsAscii ? Concat(dir, baseBytes) : dir + baseNames.Decode(i);
-                dirBytes = dirNames.Memory(d);
-            }
-            else
-            {
-                path = baseNames.Decode(i);
-            }
-
             string? fileClass = null;
             long mode = modes.IsEmpty ? 0 : modes[i];
             string? link = links.Count == 0 || links.Span(i).IsEmpty ? null : links.Decode(i);
@@ -117,18 +117,13 @@ internal static class RpmFileList
             var deps = ImmutableArray<RpmDependency>.Empty;
             if (hasDepends && dependsN[i] > 0)
             {
-                deps = shared.Find(dependsDict, dependsX[i], dependsN[i]);
-                if (deps.IsDefault)
-                {
-                    deps = FileDependencies(package, ref provides, ref requires, dependsDict, dependsX[i], dependsN[i]);
-                    shared.Add(dependsDict, dependsX[i], dependsN[i], deps);
-                }
+                deps = FileDependencies(package, ref provides, ref requires, dependsDict, dependsX[i], dependsN[i]);
             }
 
             string? digest = digests.Count == 0 || digests.Span(i).IsEmpty ? null : digests.Decode(i);
             files[i] = new RpmFile(
                 i,
-                path,
+                paths[i],
                 sizes.IsEmpty ? 0 : sizes[i],
                 (uint)mode,
                 flags.IsEmpty ? RpmFileFlags.None : (RpmFileFlags)(uint)flags[i],
@@ -148,8 +143,8 @@ internal static class RpmFileList
                 verify.IsEmpty ? 0 : (uint)verify[i],
                 deps)
             {
-                DirectoryBytes = dirBytes,
-                BaseNameBytes = baseBytes,
+                DirectoryBytes = dirBytes[i],
+                BaseNameBytes = baseBytes[i],
             };
         }
 
@@ -195,48 +190,6 @@ internal static class RpmFileList
         }
 
         return ImmutableCollectionsMarshal.AsImmutableArray(result);
-    }
-
-    /// <summary>
-    /// The per-file dependency lists built so far, so that files whose DEPENDSDICT ranges hold the same entries (the
-    /// executables of one package often require the same libraries and versions) share one list. Only the last few
-    /// distinct lists are compared, so the cost stays linear in the number of files.
-    /// </summary>
-    private struct SharedLists
-    {
-        private const int Size = 8;
-        private (long First, long Count, ImmutableArray<RpmDependency> List)[]? _recent;
-        private int _next;
-
-        public readonly ImmutableArray<RpmDependency> Find(RpmIntegerColumn dictionary, long first, long count)
-        {
-            if (_recent is null)
-            {
-                return default;
-            }
-
-            foreach (var (f, c, list) in _recent)
-            {
-                if (c == count && !list.IsDefault && dictionary.SameValues((int)f, (int)first, (int)count))
-                {
-                    return list;
-                }
-            }
-
-            return default;
-        }
-
-        public void Add(RpmIntegerColumn dictionary, long first, long count, ImmutableArray<RpmDependency> list)
-        {
-            if (first < 0 || first + count > dictionary.Count)
-            {
-                return; // a range past the dictionary's end (its list was cut short): never compared
-            }
-
-            _recent ??= new (long, long, ImmutableArray<RpmDependency>)[Size];
-            _recent[_next] = (first, count, list);
-            _next = (_next + 1) % Size;
-        }
     }
 
     /// <summary>A directory name followed by an ASCII base name, in one string.</summary>
