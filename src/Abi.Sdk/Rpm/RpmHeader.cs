@@ -635,7 +635,7 @@ public sealed class RpmHeader
 
         var data = blob.AsSpan(dataStart, dl);
         long indexOffset = fileOffset + 16;
-        long dataOffset = fileOffset + 8 + dataStart;
+        long dataOffset = fileOffset + 8 + (dataStart - @base); // @base is where the counts sit in the blob, not in the file
         int regionTag = isSignature ? (int)RpmTag.HeaderSignatures : (int)RpmTag.HeaderImmutable;
         int? region = VerifyRegion(entries, data, regionTag, exactSize: !isSignature, fileName, indexOffset, dataOffset, isSignature);
         VerifyInfo(entries, data, region is not null, fileName, indexOffset, dataOffset, isSignature);

@@ -139,7 +139,12 @@ public class RpmBadInputTests
 
         var b = (byte[])bytes.Clone();
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(trailer), 1234);
-        Assert.Contains("region trailer", Fails(b).Reason, StringComparison.Ordinal);
+        var ex = Fails(b);
+        Assert.Contains("region trailer", ex.Reason, StringComparison.Ordinal);
+
+        // The offset is the trailer's place in the file, whether the package is parsed in memory or read from a stream.
+        Assert.Equal(trailer, ex.Offset);
+        Assert.Equal(trailer, Assert.Throws<RpmFormatException>(() => RpmPackage.Read(new MemoryStream(b), "bad.rpm")).Offset);
 
         b = (byte[])bytes.Clone();
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(trailer + 8), -16 * (il + 5));
