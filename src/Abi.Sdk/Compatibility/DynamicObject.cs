@@ -183,6 +183,45 @@ internal sealed class DynamicObject : IDisposable
 
     private DynamicObject?[]? _satisfiers;
 
+    /// <summary>
+    /// The distinct libraries of <see cref="Satisfiers"/> once every reference that can refuse the load (all but weak
+    /// ones) has one, or null: when all of them are in a scope, every such reference is satisfied there, and a check
+    /// tests these few libraries instead of each reference. Rebuilt by the last check that satisfied them all.
+    /// </summary>
+    public DynamicObject[]? SatisfiedBy => Volatile.Read(ref _satisfiedBy);
+
+    private DynamicObject[]? _satisfiedBy;
+
+    /// <summary>Builds <see cref="SatisfiedBy"/> from <see cref="Satisfiers"/>; leaves it unchanged when a reference has none.</summary>
+    public void SummarizeSatisfiers()
+    {
+        var table = Image.DynamicSymbols;
+        var references = References;
+        var satisfiers = Satisfiers;
+        var distinct = new List<DynamicObject>();
+        for (int r = 0; r < references.Length; r++)
+        {
+            var reference = references[r];
+            if (!reference.IsCopy && table[reference.SymbolIndex].Binding == ElfSymbolBinding.Weak)
+            {
+                continue; // never refuses the load, never looked up
+            }
+
+            // Entries are only ever set, never cleared: each one read is a library that satisfied the reference.
+            if (Volatile.Read(ref satisfiers[r]) is not { } satisfier)
+            {
+                return;
+            }
+
+            if (!distinct.Contains(satisfier))
+            {
+                distinct.Add(satisfier); // a handful of libraries: a list beats a set
+            }
+        }
+
+        Volatile.Write(ref _satisfiedBy, [.. distinct]);
+    }
+
     /// <summary>The first filters of check_match: defined, with a value (or absolute, or TLS), of a code or data type.</summary>
     public static bool IsDefinition(in ElfSymbol s)
     {
@@ -247,23 +286,7 @@ internal sealed class DynamicObject : IDisposable
             return false; // tables the loader could not read: count every undefined symbol as looked up
         }
 
-        foreach (var (symbol, isCopy) in relocations.EnumerateSymbolReferences())
-        {
-            if (symbol == 0 || symbol >= (uint)seen.Length)
-            {
-                continue;
-            }
-
-            if (isCopy)
-            {
-                seen[symbol] = 2;
-            }
-            else if (seen[symbol] == 0)
-            {
-                seen[symbol] = 1;
-            }
-        }
-
+        relocations.MarkSymbolReferences(seen);
         return relocations.Count > 0 || HasRelocationTags(Image.Dynamic);
     }
 

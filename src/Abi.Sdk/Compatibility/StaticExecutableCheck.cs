@@ -1,4 +1,7 @@
 using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Abi.Sdk.Elf;
 
@@ -95,32 +98,68 @@ internal static class StaticExecutableCheck
         return new LoaderCheckResult(LoaderCheck.KernelVersion, true, $"{glibc}its startup needs kernel {needed}, the target runs {kernel}");
     }
 
-    // Searched a window at a time, both markers in each while it is in the cache: one pass over the file instead of
-    // two. Static executables can be large (Go programs of 50–130 MB in /usr/bin), and the whole file is searched.
-    private const int MarkerWindow = 256 * 1024;
-
-    /// <summary>Where the release banner and the kernel check message first occur in the file (-1 when absent).</summary>
-    private static (int Release, int Check) FindMarkers(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Where the release banner and the kernel check message first occur in the file (-1 when absent). Static
+    /// executables can be large (Go programs of 50–130 MB in /usr/bin) and the whole file is searched, so both
+    /// markers are searched in one pass: 16 bytes at a time, a position is a candidate when two bytes of either
+    /// marker are where that marker has them ('F' and ':' of the kernel message, 'v' and 'n' of the banner), and only
+    /// candidates are compared whole. Positions are visited in order, so the first candidate that matches is the first
+    /// occurrence.
+    /// </summary>
+    internal static (int Release, int Check) FindMarkers(ReadOnlySpan<byte> bytes)
     {
         int release = -1, check = -1;
-        int overlap = Math.Max(ReleaseMarker.Length, KernelCheckMessage.Length) - 1;
-        for (int start = 0; start < bytes.Length && (release < 0 || check < 0); start += MarkerWindow)
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
         {
-            // Windows overlap by a marker's length less one, so an occurrence starting in this window is found whole
-            // in it, and the first window that finds a marker finds its first occurrence.
-            var window = bytes.Slice(start, Math.Min(bytes.Length - start, MarkerWindow + overlap));
-            if (release < 0 && window.IndexOf(ReleaseMarker) is >= 0 and var r)
+            ref byte start = ref MemoryMarshal.GetReference(bytes);
+            var f = Vector128.Create((byte)'F');
+            var colon = Vector128.Create((byte)':');
+            var v = Vector128.Create((byte)'v');
+            var n = Vector128.Create((byte)'n');
+            // Each step reads 16 bytes at offsets 0, 5, 9 and 15 from i: the last read ends at i + 31.
+            for (int last = bytes.Length - 31; i < last; i += 16)
             {
-                release = start + r;
-            }
+                var m = (Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), f) & Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 5)), colon))
+                        | (Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 9)), v) & Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 15)), n));
+                if (m == Vector128<byte>.Zero)
+                {
+                    continue;
+                }
 
-            if (check < 0 && window.IndexOf(KernelCheckMessage) is >= 0 and var c)
-            {
-                check = start + c;
+                for (uint bits = m.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+                {
+                    int at = i + BitOperations.TrailingZeroCount(bits);
+                    Match(bytes, at, ref release, ref check);
+                }
+
+                if (release >= 0 && check >= 0)
+                {
+                    return (release, check);
+                }
             }
         }
 
+        for (; i < bytes.Length && (release < 0 || check < 0); i++)
+        {
+            Match(bytes, i, ref release, ref check);
+        }
+
         return (release, check);
+
+        static void Match(ReadOnlySpan<byte> bytes, int at, ref int release, ref int check)
+        {
+            var rest = bytes[at..];
+            if (check < 0 && rest.StartsWith(KernelCheckMessage))
+            {
+                check = at;
+            }
+
+            if (release < 0 && rest.StartsWith(ReleaseMarker))
+            {
+                release = at;
+            }
+        }
     }
 
     /// <summary>The X.Y of glibc's "… release version X.Y" banner, from the bytes after the marker.</summary>

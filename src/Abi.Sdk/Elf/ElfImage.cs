@@ -34,6 +34,7 @@ public sealed partial class ElfImage : IDisposable
         Dynamic = dyn;
         (VersionDefinitions, VersionNeeds, DynamicSymbols) = ReadSymbolsAndVersions(data, dyn);
         DebugLink = ReadDebugLink(data);
+        _strings = null;
     }
 
     /// <summary>The path the image was opened from, or the label given to <see cref="Parse"/>, <see cref="Read"/> or <see cref="ReadAsync"/>.</summary>
@@ -644,19 +645,21 @@ public sealed partial class ElfImage : IDisposable
     /// <summary>
     /// Strings decoded while opening, by (table, offset): entries that share a string share one instance, so that
     /// a crafted file pointing thousands of entries at one long string cannot make opening allocate its square.
-    /// Only used by the constructor, on one thread.
+    /// Only used by the constructor, on one thread, and dropped at its end (an open image does not keep it alive).
+    /// Keyed by table offset and string offset in one integer, which hashes and compares in a single step.
     /// </summary>
-    private readonly Dictionary<(int Table, uint Offset), string> _strings = [];
+    private Dictionary<long, string>? _strings = [];
 
     private string ReadString(ReadOnlySpan<byte> table, int tableOffset, uint offset, string what)
     {
-        if (_strings.TryGetValue((tableOffset, offset), out var cached))
+        long key = ((long)tableOffset << 32) | offset;
+        if (_strings!.TryGetValue(key, out var cached))
         {
             return cached;
         }
 
         var value = DecodeString(table, tableOffset, offset, what);
-        _strings[(tableOffset, offset)] = value;
+        _strings[key] = value;
         return value;
     }
 
