@@ -250,27 +250,47 @@ internal sealed class DynamicObject : IDisposable
         var table = Image.DynamicSymbols;
         var seen = new byte[table.Count]; // 1 looked up, 2 copy
         bool any = ScanRelocations(seen);
-        var result = new List<Reference>();
+        // The first pass decides, leaving in seen[i] 1 for a reference, 2 for a copy, 0 for neither; the second fills
+        // an array allocated once at its size (a program has hundreds to thousands).
+        int count = 0;
         for (int i = 1; i < table.Count; i++)
         {
+            if (any && seen[i] == 0)
+            {
+                continue; // no relocation names it: not looked up (decoding the symbol would only say so again)
+            }
+
             var s = table[i];
             if (s.Binding == ElfSymbolBinding.Local)
             {
-                continue;
+                seen[i] = 0;
             }
-
-            if (seen[i] == 2)
+            else if (seen[i] == 2)
             {
-                result.Add(new Reference(i, true));
+                count++;
             }
             else if (s.SectionIndex == ElfSectionIndex.SHN_UNDEF && (seen[i] == 1 || !any))
             {
                 // Without relocation tables to go by, every undefined symbol counts as looked up.
-                result.Add(new Reference(i, false));
+                seen[i] = 1;
+                count++;
+            }
+            else
+            {
+                seen[i] = 0;
             }
         }
 
-        return [.. result];
+        var result = new Reference[count];
+        for (int i = 1, n = 0; n < count; i++)
+        {
+            if (seen[i] != 0)
+            {
+                result[n++] = new Reference(i, seen[i] == 2);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Marks seen[symbol] = 1 for a looked-up symbol, 2 for a copy relocation; returns false when the file has no relocation tables.</summary>

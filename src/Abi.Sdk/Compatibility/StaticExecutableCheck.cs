@@ -58,10 +58,7 @@ internal static class StaticExecutableCheck
 
     private static LoaderCheckResult Kernel(ElfImage image, string displayPath, string path, Target target, ImmutableArray<RefusedObject>.Builder refused)
     {
-        var bytes = image.Span;
-        var (releaseAt, checkAt) = FindMarkers(bytes);
-        var release = releaseAt < 0 ? null : ReleaseAt(bytes[(releaseAt + ReleaseMarker.Length)..]);
-        bool hasCheck = checkAt >= 0;
+        var (release, hasCheck) = FindMarkers(image);
         ElfAbiTag? tag;
         try
         {
@@ -96,6 +93,100 @@ internal static class StaticExecutableCheck
         }
 
         return new LoaderCheckResult(LoaderCheck.KernelVersion, true, $"{glibc}its startup needs kernel {needed}, the target runs {kernel}");
+    }
+
+    /// <summary>
+    /// The release of glibc's banner (at its first occurrence) and whether the kernel check's message is there, in
+    /// the whole file. A file the image maps is read again in pieces into one buffer rather than searched through the
+    /// mapping: the same bytes, without faulting in every page of a 130 MB program (and tearing its page tables down
+    /// again when the image is closed) only to read each byte once.
+    /// </summary>
+    internal static (Version? Release, bool HasCheck) FindMarkers(ElfImage image)
+    {
+        if (OperatingSystem.IsLinux() && image.IsFileMapped && image.FileName is { } file && image.Memory.Length > FileChunk)
+        {
+            try
+            {
+                return FindMarkersInFile(file, image.Memory.Length);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not readable again (removed, replaced by something else): search the mapping as it is.
+            }
+        }
+
+        var bytes = image.Span;
+        var (releaseAt, checkAt) = FindMarkers(bytes);
+        return (releaseAt < 0 ? null : ReleaseAt(bytes[(releaseAt + ReleaseMarker.Length)..]), checkAt >= 0);
+    }
+
+    /// <summary>The piece read at a time; a file no larger is searched through its mapping.</summary>
+    internal const int FileChunk = 1 << 20;
+
+    private static (Version? Release, bool HasCheck) FindMarkersInFile(string file, int length)
+    {
+        // Pieces overlap by a marker's length less one: an occurrence that starts in one piece is found whole in it or
+        // in the next, and the first piece that finds a marker finds its first occurrence.
+        int overlap = Math.Max(ReleaseMarker.Length, KernelCheckMessage.Length) - 1;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(overlap + FileChunk);
+        try
+        {
+            using var handle = IO.RegularFile.OpenHandle(file, out _);
+            long releaseAt = -1;
+            bool hasCheck = false;
+            int carried = 0;
+            for (long offset = 0; offset < length && (releaseAt < 0 || !hasCheck);)
+            {
+                int read = ReadFully(handle, buffer.AsSpan(carried, (int)Math.Min(FileChunk, length - offset)), offset);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var window = buffer.AsSpan(0, carried + read);
+                var (r, c) = FindMarkers(window);
+                if (releaseAt < 0 && r >= 0)
+                {
+                    releaseAt = offset - carried + r;
+                }
+
+                hasCheck |= c >= 0;
+                offset += read;
+                carried = Math.Min(overlap, window.Length);
+                window[^carried..].CopyTo(buffer);
+            }
+
+            Version? release = null;
+            if (releaseAt >= 0)
+            {
+                long versionAt = releaseAt + ReleaseMarker.Length;
+                Span<byte> version = stackalloc byte[16]; // what ReleaseAt reads
+                release = ReleaseAt(version[..ReadFully(handle, version[..(int)Math.Min(version.Length, length - versionAt)], versionAt)]);
+            }
+
+            return (release, hasCheck);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> into, long offset)
+    {
+        int total = 0;
+        while (total < into.Length)
+        {
+            int n = RandomAccess.Read(handle, into[total..], offset + total);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
     }
 
     /// <summary>

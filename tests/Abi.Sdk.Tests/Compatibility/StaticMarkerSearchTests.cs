@@ -66,6 +66,64 @@ public class StaticMarkerSearchTests
         Assert.Equal(Grep(grep, file, Kernel), check);
     }
 
+    /// <summary>
+    /// A static program grown past several pieces (bytes after the last section change nothing for an ELF reader),
+    /// with markers planted across the pieces' boundaries: the search of the file in pieces finds what grep finds,
+    /// and the banner's release that follows it.
+    /// </summary>
+    [Theory]
+    [InlineData(-5, -30, "2.29")]       // the banner straddles a boundary; a kernel message ends before it
+    [InlineData(30, -3, "2.17")]        // the banner after a boundary; the kernel message straddles it
+    [InlineData(-17, 40, "2.40")]       // the banner ends at the boundary, its version is in the next piece
+    [InlineData(null, null, null)]      // neither: the whole file is read
+    public void Reading_the_file_in_pieces_finds_what_grep_finds(int? releaseFromBoundary, int? kernelFromBoundary, string? version)
+    {
+        var grep = Tools.Require("grep", "grep");
+        const string program = "/sbin/ldconfig"; // static-pie: has its own banner, which planted ones come after
+        if (!File.Exists(program))
+        {
+            Assert.Skip($"{program} is not on this machine");
+        }
+
+        var bytes = File.ReadAllBytes(program).ToList();
+        int original = bytes.Count;
+        bytes.AddRange(new byte[(3 * StaticExecutableCheck.FileChunk) - original + 12345]);
+        var data = bytes.ToArray();
+        int boundary = 2 * StaticExecutableCheck.FileChunk;
+        if (releaseFromBoundary is { } r)
+        {
+            Encoding.ASCII.GetBytes(Release + version + ".").CopyTo(data, boundary + r);
+        }
+
+        if (kernelFromBoundary is { } k)
+        {
+            Encoding.ASCII.GetBytes(Kernel).CopyTo(data, boundary + k);
+        }
+
+        // The program's own banner comes first in the file; blank it so that the planted one is the first.
+        var own = data.AsSpan(0, original).IndexOf(Encoding.ASCII.GetBytes(Release));
+        if (own >= 0)
+        {
+            data.AsSpan(own, Release.Length).Fill((byte)'x');
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"abi-static-pieces-{Environment.ProcessId}-{releaseFromBoundary}-{kernelFromBoundary}");
+        File.WriteAllBytes(file, data);
+        try
+        {
+            using var image = ElfImage.Open(file);
+            var (release, hasCheck) = StaticExecutableCheck.FindMarkers(image);
+            Assert.Equal(Grep(grep, file, Kernel) >= 0, hasCheck);
+            int releaseAt = Grep(grep, file, Release);
+            Assert.Equal(releaseFromBoundary is null ? -1 : boundary + releaseFromBoundary.Value, releaseAt);
+            Assert.Equal(version is null ? null : Version.Parse(version), release);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void Agrees_with_IndexOf_wherever_the_markers_are_planted()
     {
