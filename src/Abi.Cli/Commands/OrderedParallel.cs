@@ -9,8 +9,12 @@ namespace Abi.Cli.Commands;
 /// </summary>
 internal static class OrderedParallel
 {
-    /// <summary>How many items the workers may run ahead of the consumer, per worker (bounds the results held).</summary>
-    private const int WindowPerWorker = 32;
+    /// <summary>
+    /// How many items the workers may run ahead of the consumer, per worker (bounds the results held). Wide: one slow
+    /// item (a 130 MB static program searched whole) holds the consumer, and with 32 the other worker soon stopped
+    /// and waited for it (`abi compat` over /usr/bin: a core idle for 30 ms); a verdict is a few KB.
+    /// </summary>
+    private const int WindowPerWorker = 1024;
 
     /// <summary>
     /// <paramref name="work"/> applied to each of <paramref name="items"/> on up to <paramref name="workers"/> threads

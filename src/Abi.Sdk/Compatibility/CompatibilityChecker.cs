@@ -25,8 +25,45 @@ public static class CompatibilityChecker
         var hostFs = target.HostFileSystem;
         var absolute = Path.GetFullPath(hostPath);
         var resolved = hostFs.Resolve(absolute) ?? throw new FileNotFoundException($"'{hostPath}' does not exist or is not a regular file", hostPath);
+        if (OperatingSystem.IsLinux())
+        {
+            using var handle = IO.RegularFile.OpenHandle(absolute, out long length); // the errors ElfImage.Open raises
+            if (length <= SmallProgram)
+            {
+                return CheckRead(handle, (int)length, absolute, hostPath, resolved, hostFs, target);
+            }
+        }
+
         using var image = ElfImage.Open(absolute);
         return Check(image, hostPath, resolved, hostFs, target);
+    }
+
+    /// <summary>
+    /// A program up to this size is read into a pooled buffer instead of mapped (half of /usr/bin is under 72 KB):
+    /// unmapping a file while another thread of the process runs makes the kernel interrupt that thread's core to
+    /// flush its TLB, and with a check per binary on every core those unmaps cost more than copying a small file.
+    /// </summary>
+    private const int SmallProgram = 256 * 1024;
+
+    private static CompatibilityVerdict CheckRead(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int length, string absolute, string hostPath, string resolved, TargetFileSystem hostFs, Target target)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            int read = 0;
+            while (read < length && RandomAccess.Read(handle, buffer.AsSpan(read, length - read), read) is > 0 and var n)
+            {
+                read += n;
+            }
+
+            // Disposed before the buffer goes back to the pool: a read of it after that fails as a disposed image does.
+            using var image = ElfImage.Parse(buffer.AsMemory(0, read), absolute);
+            return Check(image, hostPath, resolved, hostFs, target);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>

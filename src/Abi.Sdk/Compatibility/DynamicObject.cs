@@ -183,6 +183,45 @@ internal sealed class DynamicObject : IDisposable
 
     private DynamicObject?[]? _satisfiers;
 
+    /// <summary>
+    /// The distinct libraries of <see cref="Satisfiers"/> once every reference that can refuse the load (all but weak
+    /// ones) has one, or null: when all of them are in a scope, every such reference is satisfied there, and a check
+    /// tests these few libraries instead of each reference. Rebuilt by the last check that satisfied them all.
+    /// </summary>
+    public DynamicObject[]? SatisfiedBy => Volatile.Read(ref _satisfiedBy);
+
+    private DynamicObject[]? _satisfiedBy;
+
+    /// <summary>Builds <see cref="SatisfiedBy"/> from <see cref="Satisfiers"/>; leaves it unchanged when a reference has none.</summary>
+    public void SummarizeSatisfiers()
+    {
+        var table = Image.DynamicSymbols;
+        var references = References;
+        var satisfiers = Satisfiers;
+        var distinct = new List<DynamicObject>();
+        for (int r = 0; r < references.Length; r++)
+        {
+            var reference = references[r];
+            if (!reference.IsCopy && table[reference.SymbolIndex].Binding == ElfSymbolBinding.Weak)
+            {
+                continue; // never refuses the load, never looked up
+            }
+
+            // Entries are only ever set, never cleared: each one read is a library that satisfied the reference.
+            if (Volatile.Read(ref satisfiers[r]) is not { } satisfier)
+            {
+                return;
+            }
+
+            if (!distinct.Contains(satisfier))
+            {
+                distinct.Add(satisfier); // a handful of libraries: a list beats a set
+            }
+        }
+
+        Volatile.Write(ref _satisfiedBy, [.. distinct]);
+    }
+
     /// <summary>The first filters of check_match: defined, with a value (or absolute, or TLS), of a code or data type.</summary>
     public static bool IsDefinition(in ElfSymbol s)
     {
@@ -211,27 +250,47 @@ internal sealed class DynamicObject : IDisposable
         var table = Image.DynamicSymbols;
         var seen = new byte[table.Count]; // 1 looked up, 2 copy
         bool any = ScanRelocations(seen);
-        var result = new List<Reference>();
+        // The first pass decides, leaving in seen[i] 1 for a reference, 2 for a copy, 0 for neither; the second fills
+        // an array allocated once at its size (a program has hundreds to thousands).
+        int count = 0;
         for (int i = 1; i < table.Count; i++)
         {
+            if (any && seen[i] == 0)
+            {
+                continue; // no relocation names it: not looked up (decoding the symbol would only say so again)
+            }
+
             var s = table[i];
             if (s.Binding == ElfSymbolBinding.Local)
             {
-                continue;
+                seen[i] = 0;
             }
-
-            if (seen[i] == 2)
+            else if (seen[i] == 2)
             {
-                result.Add(new Reference(i, true));
+                count++;
             }
             else if (s.SectionIndex == ElfSectionIndex.SHN_UNDEF && (seen[i] == 1 || !any))
             {
                 // Without relocation tables to go by, every undefined symbol counts as looked up.
-                result.Add(new Reference(i, false));
+                seen[i] = 1;
+                count++;
+            }
+            else
+            {
+                seen[i] = 0;
             }
         }
 
-        return [.. result];
+        var result = new Reference[count];
+        for (int i = 1, n = 0; n < count; i++)
+        {
+            if (seen[i] != 0)
+            {
+                result[n++] = new Reference(i, seen[i] == 2);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Marks seen[symbol] = 1 for a looked-up symbol, 2 for a copy relocation; returns false when the file has no relocation tables.</summary>
@@ -247,23 +306,7 @@ internal sealed class DynamicObject : IDisposable
             return false; // tables the loader could not read: count every undefined symbol as looked up
         }
 
-        foreach (var (symbol, isCopy) in relocations.EnumerateSymbolReferences())
-        {
-            if (symbol == 0 || symbol >= (uint)seen.Length)
-            {
-                continue;
-            }
-
-            if (isCopy)
-            {
-                seen[symbol] = 2;
-            }
-            else if (seen[symbol] == 0)
-            {
-                seen[symbol] = 1;
-            }
-        }
-
+        relocations.MarkSymbolReferences(seen);
         return relocations.Count > 0 || HasRelocationTags(Image.Dynamic);
     }
 

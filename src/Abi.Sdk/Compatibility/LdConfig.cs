@@ -99,6 +99,7 @@ internal static class LdConfig
         var cache = new Dictionary<string, string>(StringComparer.Ordinal);
         var byHwcaps = new Dictionary<string, Dictionary<string, HwcapsCacheEntry>>(StringComparer.Ordinal);
         var seenDirs = new HashSet<string>(StringComparer.Ordinal);
+        var listed = OpenInParallel(target, configured.Concat(defaults));
         foreach (var dir in configured.Concat(defaults))
         {
             var resolvedDir = fs.Resolve(dir, wantDirectory: true);
@@ -107,7 +108,7 @@ internal static class LdConfig
                 continue; // ldconfig skips a folder it has already scanned under another name
             }
 
-            Scan(target, dir, resolvedDir, cls, machine, cache);
+            Scan(target, dir, resolvedDir, cls, machine, cache, listed.GetValueOrDefault(resolvedDir));
             foreach (var sub in hardwareSubdirectories)
             {
                 if (sub.StartsWith("glibc-hwcaps/", StringComparison.Ordinal) && fs.Resolve(dir + "/" + sub, wantDirectory: true) is { } resolvedSub)
@@ -133,11 +134,62 @@ internal static class LdConfig
         return (cache, byHwcaps);
     }
 
-    private static void Scan(Target target, string dir, string resolvedDir, ElfClass cls, ElfMachine machine, Dictionary<string, string> cache)
+    /// <summary>
+    /// Lists the library names of each folder (once) and opens every file they name on every core: the surfaces land
+    /// in the target's cache, where the scan in folder order then finds them. Which file wins a name does not depend
+    /// on the order files are opened in, only on the scan's; the first check of a target waits for this scan (some
+    /// 600 libraries on a desktop system), and the other cores would wait idle for it.
+    /// </summary>
+    private static Dictionary<string, List<string>> OpenInParallel(Target target, IEnumerable<string> dirs)
     {
         var fs = target.FileSystem;
-        var names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
-        names.Sort(StringComparer.Ordinal);
+        var listed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var paths = new List<string>();
+        foreach (var dir in dirs)
+        {
+            if (fs.Resolve(dir, wantDirectory: true) is not { } resolvedDir || listed.ContainsKey(resolvedDir))
+            {
+                continue;
+            }
+
+            var names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
+            names.Sort(StringComparer.Ordinal);
+            listed[resolvedDir] = names;
+            paths.AddRange(names.Select(n => dir + "/" + n));
+        }
+
+        if (Environment.ProcessorCount > 1)
+        {
+            Parallel.ForEach(paths, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, path =>
+            {
+                try
+                {
+                    if (target.Resolve(fs, path) is { } resolved)
+                    {
+                        _ = target.Surface(fs, resolved);
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A file whose reading throws (a baseline that cannot be a stub): the target keeps the error, and
+                    // the scan in order meets it again and raises it where a serial scan would, not wrapped.
+                }
+            });
+        }
+
+        return listed;
+    }
+
+    private static void Scan(Target target, string dir, string resolvedDir, ElfClass cls, ElfMachine machine, Dictionary<string, string> cache, List<string>? listed = null)
+    {
+        var fs = target.FileSystem;
+        var names = listed;
+        if (names is null)
+        {
+            names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
+            names.Sort(StringComparer.Ordinal);
+        }
+
         foreach (var name in names)
         {
             var path = dir + "/" + name;

@@ -46,10 +46,10 @@ internal sealed partial class LoaderRun
         _layout = target.LayoutFor(_header.Class, _header.Machine);
         _abi = LoaderAbi.Of(image, _layout.GlibcVersion, target.KernelVersion);
         _main = new LinkMap(main, displayPath, main.Path, main.FileSystem, null, isMain: true);
-        _main.Names.Add(displayPath);
+        AddName(_main, displayPath);
         if (image.Soname is { } soname)
         {
-            _main.Names.Add(soname);
+            AddName(_main, soname);
         }
 
         _loaded.Add(_main);
@@ -96,10 +96,10 @@ internal sealed partial class LoaderRun
 
         var rtldSurface = file!.Object!;
         _rtld = new LinkMap(rtldSurface, interp, interp, _target.FileSystem, null, isMain: false);
-        _rtld.Names.Add(interp);
+        AddName(_rtld, interp);
         if (rtldSurface.Image.Soname is { } s)
         {
-            _rtld.Names.Add(s);
+            AddName(_rtld, s);
         }
 
         _loaded.Add(_rtld);
@@ -174,8 +174,32 @@ internal sealed partial class LoaderRun
         return new NeededChain(names.ToImmutable());
     }
 
+    /// <summary>
+    /// The object each name was added to, or null once a second object answers to it as well (then the first in load
+    /// order is searched for): a name is hashed once per lookup, not once per loaded object.
+    /// </summary>
+    private readonly Dictionary<string, LinkMap?> _byName = new(StringComparer.Ordinal);
+
+    private void AddName(LinkMap map, string name)
+    {
+        if (map.Names.Add(name))
+        {
+            _byName[name] = _byName.TryGetValue(name, out var other) && other != map ? null : map;
+        }
+    }
+
     private LinkMap? FindLoaded(string name)
     {
+        if (!_byName.TryGetValue(name, out var only))
+        {
+            return null;
+        }
+
+        if (only is not null)
+        {
+            return only;
+        }
+
         foreach (var m in _loaded)
         {
             if (m.Names.Contains(name))
@@ -293,17 +317,17 @@ internal sealed partial class LoaderRun
         {
             if (ReferenceEquals(m.Surface, found))
             {
-                m.Names.Add(name);
+                AddName(m, name);
                 return (m, false);
             }
         }
 
         var map = new LinkMap(found, name, openedPath, fs, loader, isMain: false);
-        map.Names.Add(name);
-        map.Names.Add(openedPath);
+        AddName(map, name);
+        AddName(map, openedPath);
         if (found.Image.Soname is { } soname)
         {
-            map.Names.Add(soname);
+            AddName(map, soname);
         }
 
         _loaded.Add(map);

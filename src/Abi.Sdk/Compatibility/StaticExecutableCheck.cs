@@ -1,4 +1,7 @@
 using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Abi.Sdk.Elf;
 
@@ -55,10 +58,7 @@ internal static class StaticExecutableCheck
 
     private static LoaderCheckResult Kernel(ElfImage image, string displayPath, string path, Target target, ImmutableArray<RefusedObject>.Builder refused)
     {
-        var bytes = image.Span;
-        var (releaseAt, checkAt) = FindMarkers(bytes);
-        var release = releaseAt < 0 ? null : ReleaseAt(bytes[(releaseAt + ReleaseMarker.Length)..]);
-        bool hasCheck = checkAt >= 0;
+        var (release, hasCheck) = FindMarkers(image);
         ElfAbiTag? tag;
         try
         {
@@ -95,32 +95,162 @@ internal static class StaticExecutableCheck
         return new LoaderCheckResult(LoaderCheck.KernelVersion, true, $"{glibc}its startup needs kernel {needed}, the target runs {kernel}");
     }
 
-    // Searched a window at a time, both markers in each while it is in the cache: one pass over the file instead of
-    // two. Static executables can be large (Go programs of 50–130 MB in /usr/bin), and the whole file is searched.
-    private const int MarkerWindow = 256 * 1024;
-
-    /// <summary>Where the release banner and the kernel check message first occur in the file (-1 when absent).</summary>
-    private static (int Release, int Check) FindMarkers(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// The release of glibc's banner (at its first occurrence) and whether the kernel check's message is there, in
+    /// the whole file. A file the image maps is read again in pieces into one buffer rather than searched through the
+    /// mapping: the same bytes, without faulting in every page of a 130 MB program (and tearing its page tables down
+    /// again when the image is closed) only to read each byte once.
+    /// </summary>
+    internal static (Version? Release, bool HasCheck) FindMarkers(ElfImage image)
     {
-        int release = -1, check = -1;
-        int overlap = Math.Max(ReleaseMarker.Length, KernelCheckMessage.Length) - 1;
-        for (int start = 0; start < bytes.Length && (release < 0 || check < 0); start += MarkerWindow)
+        if (OperatingSystem.IsLinux() && image.IsFileMapped && image.FileName is { } file && image.Memory.Length > FileChunk)
         {
-            // Windows overlap by a marker's length less one, so an occurrence starting in this window is found whole
-            // in it, and the first window that finds a marker finds its first occurrence.
-            var window = bytes.Slice(start, Math.Min(bytes.Length - start, MarkerWindow + overlap));
-            if (release < 0 && window.IndexOf(ReleaseMarker) is >= 0 and var r)
+            try
             {
-                release = start + r;
+                return FindMarkersInFile(file, image.Memory.Length);
             }
-
-            if (check < 0 && window.IndexOf(KernelCheckMessage) is >= 0 and var c)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                check = start + c;
+                // Not readable again (removed, replaced by something else): search the mapping as it is.
             }
         }
 
+        var bytes = image.Span;
+        var (releaseAt, checkAt) = FindMarkers(bytes);
+        return (releaseAt < 0 ? null : ReleaseAt(bytes[(releaseAt + ReleaseMarker.Length)..]), checkAt >= 0);
+    }
+
+    /// <summary>The piece read at a time; a file no larger is searched through its mapping.</summary>
+    internal const int FileChunk = 1 << 20;
+
+    private static (Version? Release, bool HasCheck) FindMarkersInFile(string file, int length)
+    {
+        // Pieces overlap by a marker's length less one: an occurrence that starts in one piece is found whole in it or
+        // in the next, and the first piece that finds a marker finds its first occurrence.
+        int overlap = Math.Max(ReleaseMarker.Length, KernelCheckMessage.Length) - 1;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(overlap + FileChunk);
+        try
+        {
+            using var handle = IO.RegularFile.OpenHandle(file, out _);
+            long releaseAt = -1;
+            bool hasCheck = false;
+            int carried = 0;
+            for (long offset = 0; offset < length && (releaseAt < 0 || !hasCheck);)
+            {
+                int read = ReadFully(handle, buffer.AsSpan(carried, (int)Math.Min(FileChunk, length - offset)), offset);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var window = buffer.AsSpan(0, carried + read);
+                var (r, c) = FindMarkers(window);
+                if (releaseAt < 0 && r >= 0)
+                {
+                    releaseAt = offset - carried + r;
+                }
+
+                hasCheck |= c >= 0;
+                offset += read;
+                carried = Math.Min(overlap, window.Length);
+                window[^carried..].CopyTo(buffer);
+            }
+
+            Version? release = null;
+            if (releaseAt >= 0)
+            {
+                long versionAt = releaseAt + ReleaseMarker.Length;
+                Span<byte> version = stackalloc byte[16]; // what ReleaseAt reads
+                release = ReleaseAt(version[..ReadFully(handle, version[..(int)Math.Min(version.Length, length - versionAt)], versionAt)]);
+            }
+
+            return (release, hasCheck);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> into, long offset)
+    {
+        int total = 0;
+        while (total < into.Length)
+        {
+            int n = RandomAccess.Read(handle, into[total..], offset + total);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Where the release banner and the kernel check message first occur in the file (-1 when absent). Static
+    /// executables can be large (Go programs of 50–130 MB in /usr/bin) and the whole file is searched, so both
+    /// markers are searched in one pass: 16 bytes at a time, a position is a candidate when two bytes of either
+    /// marker are where that marker has them ('F' and ':' of the kernel message, 'v' and 'n' of the banner), and only
+    /// candidates are compared whole. Positions are visited in order, so the first candidate that matches is the first
+    /// occurrence.
+    /// </summary>
+    internal static (int Release, int Check) FindMarkers(ReadOnlySpan<byte> bytes)
+    {
+        int release = -1, check = -1;
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref byte start = ref MemoryMarshal.GetReference(bytes);
+            var f = Vector128.Create((byte)'F');
+            var colon = Vector128.Create((byte)':');
+            var v = Vector128.Create((byte)'v');
+            var n = Vector128.Create((byte)'n');
+            // Each step reads 16 bytes at offsets 0, 5, 9 and 15 from i: the last read ends at i + 31.
+            for (int last = bytes.Length - 31; i < last; i += 16)
+            {
+                var m = (Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), f) & Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 5)), colon))
+                        | (Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 9)), v) & Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 15)), n));
+                if (m == Vector128<byte>.Zero)
+                {
+                    continue;
+                }
+
+                for (uint bits = m.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+                {
+                    int at = i + BitOperations.TrailingZeroCount(bits);
+                    Match(bytes, at, ref release, ref check);
+                }
+
+                if (release >= 0 && check >= 0)
+                {
+                    return (release, check);
+                }
+            }
+        }
+
+        for (; i < bytes.Length && (release < 0 || check < 0); i++)
+        {
+            Match(bytes, i, ref release, ref check);
+        }
+
         return (release, check);
+
+        static void Match(ReadOnlySpan<byte> bytes, int at, ref int release, ref int check)
+        {
+            var rest = bytes[at..];
+            if (check < 0 && rest.StartsWith(KernelCheckMessage))
+            {
+                check = at;
+            }
+
+            if (release < 0 && rest.StartsWith(ReleaseMarker))
+            {
+                release = at;
+            }
+        }
     }
 
     /// <summary>The X.Y of glibc's "… release version X.Y" banner, from the bytes after the marker.</summary>

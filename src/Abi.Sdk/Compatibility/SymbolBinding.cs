@@ -28,10 +28,16 @@ internal sealed partial class LoaderRun
             }
 
             var surface = map.Surface;
+            var satisfiers = map.IsMain ? null : surface.Satisfiers;
+            if (satisfiers is not null && surface.SatisfiedBy is { } summary && AllInScope(summary))
+            {
+                continue; // every reference has a satisfier in this scope: what the loop below would find, reference by reference
+            }
+
             var table = surface.Image.DynamicSymbols;
             bool symbolic = (surface.Image.Dynamic!.Flags & ElfDynamicFlags.DF_SYMBOLIC) != 0;
             var references = surface.References;
-            var satisfiers = map.IsMain ? null : surface.Satisfiers;
+            bool allSatisfied = true;
             for (int r = 0; r < references.Length; r++)
             {
                 var reference = references[r];
@@ -46,7 +52,8 @@ internal sealed partial class LoaderRun
                     continue;
                 }
 
-                var name = symbol.Name;
+                var utf8 = symbol.NameUtf8;
+                uint hash = GnuHashTable.Hash(utf8);
                 DynamicObject.VersionSlot version = default;
                 if (surface.HasVersionTable)
                 {
@@ -54,8 +61,9 @@ internal sealed partial class LoaderRun
                 }
 
                 bool versioned = version.Hash != 0;
-                var key = (name, versioned ? version.Name : null, versioned ? version.Hash : 0u);
-                if (!reference.IsCopy && !symbolic && _target.Satisfiers.TryGetValue(key, out var seen) && _scopeSurfaces.Contains(seen))
+                string? versionName = versioned ? version.Name : null;
+                uint versionHash = versioned ? version.Hash : 0u;
+                if (!reference.IsCopy && !symbolic && _target.Satisfiers.Get(utf8, hash, versionName, versionHash) is { } seen && _scopeSurfaces.Contains(seen))
                 {
                     if (satisfiers is not null)
                     {
@@ -65,12 +73,14 @@ internal sealed partial class LoaderRun
                     continue;
                 }
 
-                var (defMap, defIndex) = Lookup(name, symbol.NameUtf8, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
+                var name = symbol.Name;
+                var (defMap, defIndex) = Lookup(name, utf8, hash, versioned ? version : null, reference.IsCopy, symbolic ? map : null);
                 if (defMap is null)
                 {
+                    allSatisfied = false;
                     if (symbol.Binding != ElfSymbolBinding.Weak)
                     {
-                        _missingSymbols.Add(new MissingSymbol(name, versioned ? version.Name : null, versioned ? version.FileName : null, Chain(map)));
+                        _missingSymbols.Add(new MissingSymbol(name, versionName, versioned ? version.FileName : null, Chain(map)));
                     }
 
                     continue;
@@ -83,7 +93,7 @@ internal sealed partial class LoaderRun
 
                 if (!reference.IsCopy)
                 {
-                    _target.Satisfiers[key] = defMap.Surface;
+                    _target.Satisfiers.Set(utf8, hash, versionName, versionHash, defMap.Surface);
                 }
 
                 if (reference.IsCopy)
@@ -91,17 +101,35 @@ internal sealed partial class LoaderRun
                     var def = defMap.Surface.Image.DynamicSymbols[defIndex];
                     if (def.Size != symbol.Size)
                     {
-                        _sizeChanges.Add(new CopyRelocationSizeChange(name, versioned ? version.Name : null, symbol.Size, def.Size, defMap.Surface.Path));
+                        _sizeChanges.Add(new CopyRelocationSizeChange(name, versionName, symbol.Size, def.Size, defMap.Surface.Path));
                     }
                 }
+            }
+
+            if (satisfiers is not null && allSatisfied)
+            {
+                surface.SummarizeSatisfiers();
             }
         }
     }
 
-    /// <summary>do_lookup_x over the scope: the first object whose definition check_match accepts and that binds globally.</summary>
-    private (LinkMap? Map, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, DynamicObject.VersionSlot? version, bool isCopy, LinkMap? symbolicSelf)
+    /// <summary>True when every library of <paramref name="libraries"/> is in this run's lookup scope.</summary>
+    private bool AllInScope(DynamicObject[] libraries)
     {
-        uint hash = GnuHashTable.Hash(utf8);
+        foreach (var library in libraries)
+        {
+            if (!_scopeSurfaces.Contains(library))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>do_lookup_x over the scope: the first object whose definition check_match accepts and that binds globally.</summary>
+    private (LinkMap? Map, int Index) Lookup(string name, ReadOnlySpan<byte> utf8, uint hash, DynamicObject.VersionSlot? version, bool isCopy, LinkMap? symbolicSelf)
+    {
         if (symbolicSelf is not null && Match(symbolicSelf.Surface, name, utf8, hash, version) is int selfIndex && selfIndex > 0 && Binds(symbolicSelf.Surface, selfIndex))
         {
             return (symbolicSelf, selfIndex);

@@ -248,7 +248,7 @@ public sealed partial class Target : IDisposable
     /// The last library seen to satisfy a reference (name, version name, version hash). Whether a reference is
     /// satisfied does not depend on the order of the lookup scope, only on which libraries are in it.
     /// </summary>
-    internal ConcurrentDictionary<(string Name, string? Version, uint Hash), DynamicObject> Satisfiers { get; } = new();
+    internal SatisfierCache Satisfiers { get; } = new();
 
     internal TargetFileSystem HostFileSystem => _hostFs;
 

@@ -289,6 +289,11 @@ internal sealed class DiskFileSystem : TargetFileSystem
     {
         var entry = _kinds.GetOrAdd(path, static (p, root) =>
         {
+            if (OperatingSystem.IsLinux())
+            {
+                return KindOnLinux(root + p);
+            }
+
             var info = new FileInfo(root + p);
             try
             {
@@ -315,6 +320,23 @@ internal sealed class DiskFileSystem : TargetFileSystem
         }, _root);
         linkTarget = entry.Link;
         return entry.Kind;
+    }
+
+    /// <summary>
+    /// One lstat (statx without following the last link) per path, and readlink for a link: what FileInfo's
+    /// LinkTarget, Exists and Directory.Exists answer with a readlink, an lstat and a stat. Anything that cannot be
+    /// examined is missing, as there.
+    /// </summary>
+    private static (EntryKind Kind, string? Link) KindOnLinux(string hostPath)
+    {
+        int type = IO.RegularFile.LinkStatType(hostPath);
+        return type switch
+        {
+            -1 => (EntryKind.Missing, null),
+            IO.RegularFile.LinkType => IO.RegularFile.ReadLinkTarget(hostPath) is { } link ? (EntryKind.Link, link) : (EntryKind.Missing, null),
+            IO.RegularFile.DirectoryType => (EntryKind.Directory, null),
+            _ => (EntryKind.File, null), // a regular file, or a FIFO, device or socket: FileInfo.Exists says true for them too
+        };
     }
 
     public override IEnumerable<string> EnumerateNames(string directory)

@@ -27,10 +27,57 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
 
     public static MappedFile Open(string path)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            return OpenMapped(path);
+        }
+
         // Regular files only: a FIFO would block the open, a device would never end.
         using var stream = IO.RegularFile.OpenRead(path, 1);
         return Open(stream, path);
     }
+
+    /// <summary>
+    /// Linux: open, statx (type and size), mmap, close: four system calls where a <see cref="FileStream"/> and a
+    /// <see cref="MemoryMappedFile"/> make ten (fstat twice, lseek three times, madvise); <c>abi compat</c> maps
+    /// some 3,000 files for the programs of /usr/bin.
+    /// </summary>
+    private static MappedFile OpenMapped(string path)
+    {
+        // Regular files only: a FIFO would block the open, a device would never end.
+        using var handle = IO.RegularFile.OpenHandle(path, out long length);
+        if (length > int.MaxValue)
+        {
+            ElfThrow.Format(path, 0, $"file of {length} bytes is larger than the 2 GiB this reader maps");
+        }
+
+        if (length == 0)
+        {
+            return new MappedFile(null, null, null, 0);
+        }
+
+        nint address = Mmap(0, (nuint)length, ProtRead, MapPrivate, (int)handle.DangerousGetHandle(), 0);
+        if (address == -1)
+        {
+            throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+
+        return new MappedFile(null, null, (byte*)address, (int)length) { _unmapOnDispose = true };
+    }
+
+    private const int ProtRead = 1, MapPrivate = 2;
+
+    /// <summary>
+    /// Mapped by <see cref="OpenMapped"/>: unmapped with munmap, not through a view. No finalizer (a span may still
+    /// point into the mapping); a view's pointer, acquired for the mapping's life, was not released by one either.
+    /// </summary>
+    private bool _unmapOnDispose;
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int Munmap(nint address, nuint length);
 
     /// <summary>Maps a file the caller opened (and checked); the stream may be disposed afterwards.</summary>
     public static MappedFile Open(FileStream stream, string path)
@@ -126,6 +173,11 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
             {
                 return;
             }
+        }
+
+        if (_unmapOnDispose)
+        {
+            _ = Munmap((nint)_pointer, (nuint)_length);
         }
 
         if (_view is not null)
