@@ -152,8 +152,7 @@ internal static class LdConfig
                 continue;
             }
 
-            var names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
-            names.Sort(StringComparer.Ordinal);
+            var names = LibraryNames(fs, resolvedDir);
             listed[resolvedDir] = names;
             paths.AddRange(names.Select(n => dir + "/" + n));
         }
@@ -180,16 +179,18 @@ internal static class LdConfig
         return listed;
     }
 
+    /// <summary>The library names of a folder, sorted ordinally: the scan's order never depends on the order the folder lists them in.</summary>
+    private static List<string> LibraryNames(TargetFileSystem fs, string resolvedDir)
+    {
+        var names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
     private static void Scan(Target target, string dir, string resolvedDir, ElfClass cls, ElfMachine machine, Dictionary<string, string> cache, List<string>? listed = null)
     {
         var fs = target.FileSystem;
-        var names = listed;
-        if (names is null)
-        {
-            names = fs.EnumerateNames(resolvedDir).Where(IsLibraryName).ToList();
-            names.Sort(StringComparer.Ordinal);
-        }
-
+        var names = listed ?? LibraryNames(fs, resolvedDir);
         foreach (var name in names)
         {
             var path = dir + "/" + name;
