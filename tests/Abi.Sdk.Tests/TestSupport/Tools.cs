@@ -37,6 +37,27 @@ public static class Tools
         return path!;
     }
 
+    /// <summary>
+    /// Starts a process, retrying while exec says "Text file busy" (ETXTBSY): a test that has just written an
+    /// executable can meet it when another test's thread forks at that moment, because the child holds the new
+    /// file's write descriptor until its own exec closes it. The race is the kernel's, not the program's.
+    /// </summary>
+    private static Process Start(ProcessStartInfo psi)
+    {
+        const int TextFileBusy = 26; // ETXTBSY on Linux
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Process.Start(psi)!;
+            }
+            catch (System.ComponentModel.Win32Exception ex) when (ex.NativeErrorCode == TextFileBusy && attempt < 50)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
     /// <summary>Runs a tool and returns its exit code, stdout and stderr. Never throws for a non-zero exit.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null, string? stdin = null)
     {
@@ -62,7 +83,7 @@ public static class Tools
             }
         }
 
-        using var p = Process.Start(psi)!;
+        using var p = Start(psi);
         var stdoutTask = p.StandardOutput.ReadToEndAsync();
         var stderrTask = p.StandardError.ReadToEndAsync();
         if (stdin is not null)
@@ -90,7 +111,7 @@ public static class Tools
         }
 
         psi.Environment["LC_ALL"] = "C";
-        using var p = Process.Start(psi)!;
+        using var p = Start(psi);
         using var stdout = new MemoryStream();
         var stderrTask = p.StandardError.ReadToEndAsync();
         p.StandardOutput.BaseStream.CopyTo(stdout);
