@@ -417,11 +417,22 @@ public sealed class AbiDiff
     /// <summary>New symbols no old symbol matches, sorted by name (abidiff's added list).</summary>
     public ImmutableArray<AbiSymbol> AddedSymbols => ImmutableCollectionsMarshal.AsImmutableArray(_sortedAdded ??= Sorted(_added));
 
-    private static AbiSymbol[] Sorted(ImmutableArray<AbiSymbol> symbols)
+    /// <summary>
+    /// Sorts both lists now, each with a pool thread's help when there are two cores (the JSON report, whose
+    /// first long part they are: the removed list of libLLVM-15 → 16 is most of its critical path). The lazy
+    /// properties alone stay on the caller's thread, so that a diff that never reads them pays nothing.
+    /// </summary>
+    internal void SortListsInParallel()
+    {
+        _sortedRemoved ??= Sorted(_removed, parallel: true);
+        _sortedAdded ??= Sorted(_added, parallel: true);
+    }
+
+    private static AbiSymbol[] Sorted(ImmutableArray<AbiSymbol> symbols, bool parallel = false)
     {
         // Computed on first use; a race computes the same array twice, harmlessly.
         var array = symbols.ToArray();
-        AbiSymbolOrder.Sort(array);
+        AbiSymbolOrder.Sort(array, parallel);
         return array;
     }
 

@@ -11,17 +11,21 @@ namespace Abi.Sdk.Abi;
 /// integer sort), and only runs equal so far read further.
 /// </summary>
 /// <remarks>
-/// Each level sorts (chunk, index) pairs, not the symbols: a least-significant-digit radix sort over the chunk's
+/// Each level sorts (chunk, index) pairs, not the symbols: a most-significant-byte-first radix sort over the chunk's
 /// bytes that skips the bytes all keys share, no comparisons and no reference writes; the symbols are put in order
 /// once at the end. A run whose keys are all equal (a prefix every name in it shares) goes to the next chunk
-/// without sorting.
+/// without sorting; a run of a few names is sorted by comparing them whole. The JSON report sorts with two threads
+/// (<see cref="Sort(AbiSymbol[], bool)"/>): the long runs a level finds are shared, the rest sorted where found.
 /// </remarks>
 internal static class AbiSymbolOrder
 {
     private const int SmallRun = 24;
 
+    // Runs this short are sorted by comparing whole names.
+    private const int LeafRun = 6;
+
     // From this length on a level is a radix sort; below it the passes' counting tables cost more than comparisons.
-    private const int RadixRun = 2048;
+    private const int RadixRun = 256;
 
     // The first chunks of every name, read once in the symbols' order (which is the order their names are stored
     // in): the levels after the first reach the symbols in sorted order, and each name read there is a cache miss.
@@ -33,8 +37,18 @@ internal static class AbiSymbolOrder
         public int Index;
     }
 
+    // A run this long or longer is split among the threads of a parallel sort rather than sorted by whoever found it.
+    private const int SharedRun = 1024;
+
     /// <summary>Sorts <paramref name="symbols"/> in place, as <c>Array.Sort(symbols)</c> orders them.</summary>
-    public static void Sort(AbiSymbol[] symbols)
+    public static void Sort(AbiSymbol[] symbols) => Sort(symbols, parallel: false);
+
+    /// <summary>
+    /// Sorts <paramref name="symbols"/> in place, as <c>Array.Sort(symbols)</c> orders them; with
+    /// <paramref name="parallel"/> and two cores or more, a pool thread takes part (the same order: the runs the
+    /// threads sort are disjoint ranges of one array, each sorted as one thread sorts it).
+    /// </summary>
+    public static void Sort(AbiSymbol[] symbols, bool parallel)
     {
         if (symbols.Length < 2)
         {
@@ -70,7 +84,15 @@ internal static class AbiSymbolOrder
                 }
             }
 
-            SortRun(symbols, prefixes, entries, scratch, 0, n, 0);
+            if (parallel && n >= 2 * SharedRun && Environment.ProcessorCount > 1)
+            {
+                new SharedWork(symbols, prefixes, entries, scratch).Run(n);
+            }
+            else
+            {
+                SortRun(symbols, prefixes, entries, scratch, 0, n, 0, null);
+            }
+
             symbols.CopyTo(original, 0);
             for (int i = 0; i < n; i++)
             {
@@ -86,9 +108,19 @@ internal static class AbiSymbolOrder
         }
     }
 
-    private static void SortRun(AbiSymbol[] symbols, ulong[] prefixes, Entry[] entries, Entry[] scratch, int start, int length, int offset)
+    private static void SortRun(AbiSymbol[] symbols, ulong[] prefixes, Entry[] entries, Entry[] scratch, int start, int length, int offset, SharedWork? shared, bool keysEqual = false)
     {
         var run = entries.AsSpan(start, length);
+        if (run.Length <= LeafRun)
+        {
+            // A few names that share a long prefix (constructors C1/C2, destructors D0/D1/D2 of one class): one
+            // vectorised comparison of whole names costs less than reading them chunk by chunk.
+            InsertionSort(run, symbols);
+            return;
+        }
+
+        // A run of equal keys at this offset (from the level above) is known to share this chunk.
+        bool known = keysEqual;
         while (true)
         {
             if (offset >= 4096)
@@ -98,19 +130,25 @@ internal static class AbiSymbolOrder
                 return;
             }
 
-            bool same = true;
-            int chunk = offset / 8;
-            ulong first = run[0].Key = Key(symbols, prefixes, run[0].Index, offset);
-            for (int i = 1; i < run.Length; i++)
+            ulong first = run[0].Key;
+            if (!known)
             {
-                ulong key = run[i].Key = chunk < PrefixChunks ? prefixes[(run[i].Index * PrefixChunks) + chunk] : Chunk(symbols[run[i].Index].NameUtf8, offset);
-                same &= key == first;
+                bool same = true;
+                int chunk = offset / 8;
+                first = run[0].Key = Key(symbols, prefixes, run[0].Index, offset);
+                for (int i = 1; i < run.Length; i++)
+                {
+                    ulong key = run[i].Key = chunk < PrefixChunks ? prefixes[(run[i].Index * PrefixChunks) + chunk] : Chunk(symbols[run[i].Index].NameUtf8, offset);
+                    same &= key == first;
+                }
+
+                if (!same)
+                {
+                    break;
+                }
             }
 
-            if (!same)
-            {
-                break;
-            }
+            known = false;
 
             if ((first & 0xFF) == 0)
             {
@@ -151,18 +189,105 @@ internal static class AbiSymbolOrder
                 j++;
             }
 
-            if (j - i > 1)
+            if (j - i >= SharedRun && shared is not null)
             {
-                SortRun(symbols, prefixes, entries, scratch, start + i, j - i, offset);
+                shared.Add(start + i, j - i, offset);
+            }
+            else if (j - i > 1)
+            {
+                SortRun(symbols, prefixes, entries, scratch, start + i, j - i, offset, null, keysEqual: true);
             }
 
             i = j;
         }
     }
 
+    /// <summary>
+    /// The runs of a parallel sort that are still to be sorted: the caller and one pool thread take them from a stack,
+    /// and a taken run's own runs that are long are put back, so that neither thread ends up with most of the work.
+    /// </summary>
+    private sealed class SharedWork(AbiSymbol[] symbols, ulong[] prefixes, Entry[] entries, Entry[] scratch)
+    {
+        private readonly Stack<(int Start, int Length, int Offset, bool KeysEqual)> _runs = new();
+        private int _busy; // threads sorting a run (which may add runs)
+        private bool _done; // set once: a pool thread that starts late touches no array (they are back in the pool)
+
+        public void Run(int n)
+        {
+            _runs.Push((0, n, 0, false));
+            ThreadPool.UnsafeQueueUserWorkItem(static w => w.Work(), this, preferLocal: false);
+            Work();
+        }
+
+        /// <summary>A run of keys equal at <paramref name="offset"/>, found by a level above.</summary>
+        public void Add(int start, int length, int offset)
+        {
+            lock (_runs)
+            {
+                _runs.Push((start, length, offset, true));
+                Monitor.Pulse(_runs);
+            }
+        }
+
+        private void Work()
+        {
+            while (true)
+            {
+                (int Start, int Length, int Offset, bool KeysEqual) run;
+                lock (_runs)
+                {
+                    while (!_done && _runs.Count == 0 && _busy > 0)
+                    {
+                        Monitor.Wait(_runs);
+                    }
+
+                    if (_done || _runs.Count == 0)
+                    {
+                        _done = true;
+                        Monitor.PulseAll(_runs);
+                        return;
+                    }
+
+                    run = _runs.Pop();
+                    _busy++;
+                }
+
+                try
+                {
+                    SortRun(symbols, prefixes, entries, scratch, run.Start, run.Length, run.Offset, this, run.KeysEqual);
+                }
+                finally
+                {
+                    lock (_runs)
+                    {
+                        _busy--;
+                        Monitor.PulseAll(_runs);
+                    }
+                }
+            }
+        }
+    }
+
     private readonly struct KeyOrder : IComparer<Entry>
     {
         public int Compare(Entry x, Entry y) => x.Key.CompareTo(y.Key);
+    }
+
+    private static void InsertionSort(Span<Entry> run, AbiSymbol[] symbols)
+    {
+        for (int i = 1; i < run.Length; i++)
+        {
+            var e = run[i];
+            var symbol = symbols[e.Index];
+            int j = i - 1;
+            while (j >= 0 && symbols[run[j].Index].CompareTo(symbol) > 0)
+            {
+                run[j + 1] = run[j];
+                j--;
+            }
+
+            run[j + 1] = e;
+        }
     }
 
     private static void InsertionSort(Span<Entry> run)
@@ -181,51 +306,76 @@ internal static class AbiSymbolOrder
         }
     }
 
-    /// <summary>Orders the run by key, least significant byte first; bytes every key shares are skipped.</summary>
-    private static void RadixSort(Span<Entry> run, Span<Entry> scratch)
+    /// <summary>
+    /// Orders the run by key, most significant byte first: each level puts the entries into 256 buckets by one byte
+    /// (bytes every key of the bucket shares are skipped) and goes on only into the buckets still long. A level
+    /// costs two passes over its entries, and the names' keys differ within their first two or three bytes, where
+    /// sorting by all eight bytes from the least significant one took eight.
+    /// </summary>
+    private static void RadixSort(Span<Entry> run, Span<Entry> scratch, int shift = 56)
     {
-        Span<int> counts = stackalloc int[8 * 256];
-        counts.Clear();
+        Span<int> starts = stackalloc int[257];
+        while (true)
+        {
+            starts.Clear();
+            foreach (var e in run)
+            {
+                starts[(int)((e.Key >> shift) & 0xFF) + 1]++;
+            }
+
+            if (starts[(int)((run[0].Key >> shift) & 0xFF) + 1] != run.Length)
+            {
+                break;
+            }
+
+            if (shift == 0)
+            {
+                return; // equal keys
+            }
+
+            shift -= 8; // every key has this byte
+        }
+
+        for (int v = 1; v <= 256; v++)
+        {
+            starts[v] += starts[v - 1];
+        }
+
+        Span<int> next = stackalloc int[256];
+        starts[..256].CopyTo(next);
         foreach (var e in run)
         {
-            ulong key = e.Key;
-            for (int b = 0; b < 8; b++)
-            {
-                counts[(b * 256) + (int)((key >> (8 * b)) & 0xFF)]++;
-            }
+            scratch[next[(int)((e.Key >> shift) & 0xFF)]++] = e;
         }
 
-        var from = run;
-        var to = scratch;
-        for (int b = 0; b < 8; b++)
+        scratch[..run.Length].CopyTo(run);
+        if (shift == 0)
         {
-            var count = counts.Slice(b * 256, 256);
-            if (count[(int)((from[0].Key >> (8 * b)) & 0xFF)] == from.Length)
-            {
-                continue; // every key has this byte
-            }
-
-            int sum = 0;
-            for (int v = 0; v < 256; v++)
-            {
-                int c = count[v];
-                count[v] = sum;
-                sum += c;
-            }
-
-            foreach (var e in from)
-            {
-                to[count[(int)((e.Key >> (8 * b)) & 0xFF)]++] = e;
-            }
-
-            var swap = from;
-            from = to;
-            to = swap;
+            return;
         }
 
-        if (from != run)
+        for (int v = 0; v < 256; v++)
         {
-            from.CopyTo(run);
+            int from = starts[v];
+            int length = starts[v + 1] - from;
+            if (length <= 1)
+            {
+                continue;
+            }
+
+            var bucket = run.Slice(from, length);
+            if (length <= SmallRun)
+            {
+                InsertionSort(bucket);
+            }
+            else if (length < RadixRun)
+            {
+                bucket.Sort(default(KeyOrder));
+            }
+            else
+            {
+                RadixSort(bucket, scratch.Slice(from, length), shift - 8);
+            }
         }
     }
 

@@ -30,6 +30,7 @@ public static class AbiJsonReport
         // One thread: written ahead on a second one while the lists are sorted, the diagnostics' first megabytes
         // cost more in page faults of the kept buffers than the wall time they could save (docs/perf-abi.md, round 4).
         var diagnostics = diff.Diagnostics;
+        diff.SortListsInParallel();
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);

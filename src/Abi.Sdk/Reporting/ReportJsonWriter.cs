@@ -367,19 +367,37 @@ internal sealed class ReportJsonWriter : IDisposable
         return true;
     }
 
-    /// <summary>As <see cref="IsPrintable"/>, 16 bytes at a time (16 to 31 bytes: two overlapping loads).</summary>
-    private static bool IsPrintable128(ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// As <see cref="IsPrintable"/>, 16 bytes at a time (16 to 31 bytes: two overlapping loads); also every longer
+    /// name where 32-byte vectors are not accelerated (the last load overlaps the one before).
+    /// </summary>
+    internal static bool IsPrintable128(ReadOnlySpan<byte> utf8)
     {
         ref byte start = ref MemoryMarshal.GetReference(utf8);
         var low = Vector128.Create((byte)0x20);
         var width = Vector128.Create((byte)0x5F);
         var quote = Vector128.Create((byte)'"');
         var backslash = Vector128.Create((byte)'\\');
-        var a = Vector128.LoadUnsafe(ref start);
-        var b = Vector128.LoadUnsafe(ref start, (nuint)(utf8.Length - Vector128<byte>.Count));
-        var bad = Vector128.GreaterThanOrEqual(a - low, width) | Vector128.Equals(a, quote) | Vector128.Equals(a, backslash)
-            | Vector128.GreaterThanOrEqual(b - low, width) | Vector128.Equals(b, quote) | Vector128.Equals(b, backslash);
-        return bad == Vector128<byte>.Zero;
+        nuint last = (nuint)(utf8.Length - Vector128<byte>.Count);
+        for (nuint i = 0; ; i += (nuint)Vector128<byte>.Count)
+        {
+            if (i > last)
+            {
+                i = last;
+            }
+
+            var v = Vector128.LoadUnsafe(ref start, i);
+            var bad = Vector128.GreaterThanOrEqual(v - low, width) | Vector128.Equals(v, quote) | Vector128.Equals(v, backslash);
+            if (bad != Vector128<byte>.Zero)
+            {
+                return false;
+            }
+
+            if (i == last)
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>Whether the text would be written as its ASCII bytes (printable ASCII without quote or backslash).</summary>
