@@ -146,7 +146,7 @@ public static class AbiJsonReport
                 return false;
             }
 
-            if (!values.TryPlainMessage(d, out var plan, out int messageMax))
+            if (!values.TryPlainMessage(d, out var plan, out int messageMax, old is null ? -1 : oldLength, @new is null ? -1 : newLength))
             {
                 return false;
             }

@@ -139,9 +139,9 @@ internal sealed class AbiJsonValues
 
         if (ReferenceEquals(version, _otherVersion))
         {
-            (_lastVersion, _otherVersion) = (_otherVersion, _lastVersion);
-            (_lastVersionJson, _otherVersionJson) = (_otherVersionJson, _lastVersionJson);
-            return _lastVersionJson;
+            // Not swapped to the front: ABI1002 alternates two versions, and four reference writes each time cost more
+            // than the look-up.
+            return _otherVersionJson;
         }
 
         if (!_versions.TryGetValue(version, out var json))
@@ -204,7 +204,11 @@ internal sealed class AbiJsonValues
     /// The message's plan and an upper bound of its escaped length when every argument is written without the
     /// encoder (plain symbols and text, integers); false for anything else, which <see cref="Message"/> writes.
     /// </summary>
-    public bool TryPlainMessage(AbiDiagnostic d, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessagePlan? plan, out int max)
+    /// <remarks>
+    /// <paramref name="oldLength"/> and <paramref name="newLength"/>: the spelling lengths the caller found already for
+    /// the diagnostic's old and new symbol (-1: not known), which its message mostly repeats.
+    /// </remarks>
+    public bool TryPlainMessage(AbiDiagnostic d, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessagePlan? plan, out int max, int oldLength = -1, int newLength = -1)
     {
         max = 0;
         plan = Plan(d.Descriptor);
@@ -229,12 +233,23 @@ internal sealed class AbiJsonValues
                 case null:
                     break;
                 case AbiSymbol symbol:
-                    if (!TryPlain(symbol, out _, out int length))
+                    if (oldLength >= 0 && ReferenceEquals(symbol, d.OldSymbol))
+                    {
+                        max += oldLength;
+                    }
+                    else if (newLength >= 0 && ReferenceEquals(symbol, d.NewSymbol))
+                    {
+                        max += newLength;
+                    }
+                    else if (TryPlain(symbol, out _, out int length))
+                    {
+                        max += length;
+                    }
+                    else
                     {
                         return false;
                     }
 
-                    max += length;
                     break;
                 case string text:
                     // A diagnostic's text argument is mostly a version node, the same string object again and again.
