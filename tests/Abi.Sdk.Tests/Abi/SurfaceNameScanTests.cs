@@ -82,23 +82,28 @@ public class SurfaceNameScanTests
         Assert.Contains(expected, e => Utf8.IsValid(e) && e.Any(b => b >= 0x80));
         Assert.Contains(expected, e => e.All(b => b < 0x80));
 
-        using var image = ElfImage.Parse(bytes);
-        var surface = AbiSurface.Of(image);
-        var byName = surface.Symbols.ToDictionary(s => s.Name);
-        Assert.Equal(expected.Count, surface.Symbols.Length);
-        foreach (var raw in expected)
-        {
-            // The decoded name is the bytes' (U+FFFD for what is not UTF-8); valid names keep their bytes as they are.
-            var s = byName[Encoding.UTF8.GetString(raw)];
-            Assert.Equal(Utf8.IsValid(raw) ? raw : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(raw)), s.NameUtf8.ToArray());
-            Assert.Same(s, surface.Find(s.Name, null));
-        }
-
-        // readelf prints the same names (those it prints as they are: plain ASCII) in the same order.
+        // Read from a mapped file, and checked once it is unmapped: the surface holds copies of the names.
         string path = Path.Combine(Path.GetTempPath(), $"abi-sdk-namescan-{Environment.ProcessId}.so");
         File.WriteAllBytes(path, bytes);
         try
         {
+            AbiSurface surface;
+            using (var image = ElfImage.Open(path))
+            {
+                surface = AbiSurface.Of(image);
+            }
+
+            var byName = surface.Symbols.ToDictionary(s => s.Name);
+            Assert.Equal(expected.Count, surface.Symbols.Length);
+            foreach (var raw in expected)
+            {
+                // The decoded name is the bytes' (U+FFFD for what is not UTF-8); valid names keep their bytes as they are.
+                var s = byName[Encoding.UTF8.GetString(raw)];
+                Assert.Equal(Utf8.IsValid(raw) ? raw : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(raw)), s.NameUtf8.ToArray());
+                Assert.Same(s, surface.Find(s.Name, null));
+            }
+
+            // readelf prints the same names (those it prints as they are: plain ASCII) in the same order.
             var (exit, stdout, _) = Tools.Run(readelf, ["--dyn-syms", "-W", path]);
             Assert.Equal(0, exit);
             var printed = stdout.Split('\n')
