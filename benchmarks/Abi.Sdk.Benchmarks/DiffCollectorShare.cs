@@ -55,12 +55,17 @@ internal static class DiffCollectorShare
             var pause = GC.GetTotalPauseDuration();
             int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            long faults = MinorFaults();
             double cpu = CpuMilliseconds();
             var clock = Stopwatch.StartNew();
+            double surfaces;
             using (var oldImage = ElfImage.Open(Lib + "libLLVM-15.so.1"))
             using (var newImage = ElfImage.Open(Lib + "libLLVM-16.so.1"))
             {
-                _ = AbiComparer.Default.Compare(AbiSurface.Of(oldImage), AbiSurface.Of(newImage)).Diagnostics.Length;
+                var oldSurface = AbiSurface.Of(oldImage);
+                var newSurface = AbiSurface.Of(newImage);
+                surfaces = clock.Elapsed.TotalMilliseconds;
+                _ = AbiComparer.Default.Compare(oldSurface, newSurface).Diagnostics.Length;
             }
 
             var sample = new Sample(
@@ -70,7 +75,9 @@ internal static class DiffCollectorShare
                 GC.CollectionCount(0) - g0,
                 GC.CollectionCount(1) - g1,
                 GC.CollectionCount(2) - g2,
-                (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6);
+                (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6,
+                surfaces,
+                MinorFaults() - faults);
             if (noGc)
             {
                 if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
@@ -107,12 +114,25 @@ internal static class DiffCollectorShare
 
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{label} ({s.Count} runs): wall min {s.Min(x => x.Wall):F1} median {Median(s.Select(x => x.Wall)):F1} ms; process CPU min {s.Min(x => x.Cpu):F1} median {Median(s.Select(x => x.Cpu)):F1} ms; " +
-            $"GC pauses median {Median(s.Select(x => x.Pause)):F1} ms; collections per run gen0 {s.Average(x => x.Gen0):F2} gen1 {s.Average(x => x.Gen1):F2} gen2 {s.Average(x => x.Gen2):F2}; allocated {s.Average(x => x.AllocatedMb):F1} MB"));
+            $"GC pauses median {Median(s.Select(x => x.Pause)):F1} ms; maps and surfaces median {Median(s.Select(x => x.Surfaces)):F1} ms; minor page faults per run {s.Average(x => (double)x.Faults):F0}; collections per run gen0 {s.Average(x => x.Gen0):F2} gen1 {s.Average(x => x.Gen1):F2} gen2 {s.Average(x => x.Gen2):F2}; allocated {s.Average(x => x.AllocatedMb):F1} MB"));
     }
 
     // The process's CPU time, user and system, every thread (a background collection runs on its own thread);
     // time spent waiting for a core is not counted, which makes it the steadier figure on a loaded machine.
     private static double CpuMilliseconds() => Environment.CpuUsage.TotalTime.TotalMilliseconds;
 
-    private readonly record struct Sample(double Wall, double Cpu, double Pause, int Gen0, int Gen1, int Gen2, double AllocatedMb);
+    // Minor page faults of the process so far (/proc/self/stat, field 10): the fresh maps' pages and the heap's new ones.
+    private static long MinorFaults()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture); // field 10 counts from 1, the state is field 3
+    }
+
+    private readonly record struct Sample(double Wall, double Cpu, double Pause, int Gen0, int Gen1, int Gen2, double AllocatedMb, double Surfaces, long Faults);
 }

@@ -131,14 +131,20 @@ public sealed class AbiSurface
                     continue;
                 }
 
-                var utf8 = s.NameUtf8;
+                var utf8 = AsciiName(file, strtab, strtabSize, s.NameOffset);
+                bool ascii = !utf8.IsEmpty;
+                if (!ascii)
+                {
+                    utf8 = s.NameUtf8; // not plain ASCII, or malformed: the table's own read, which reports bad offsets
+                }
+
                 if (utf8.IsEmpty)
                 {
                     // The loader looks symbols up by name: one without a name can never be bound, so it is no interface.
                     continue;
                 }
 
-                if (utf8.Length > NameChunkOverlap || !Utf8.IsValid(utf8))
+                if (utf8.Length > NameChunkOverlap || (!ascii && !Utf8.IsValid(utf8)))
                 {
                     // Long or not UTF-8: FromElf keeps the decoded name.
                     symbols[count++] = AbiSymbol.FromElf(s);
@@ -182,6 +188,23 @@ public sealed class AbiSurface
     }
 
     private const int PrefetchDistance = 16;
+
+    /// <summary>
+    /// The name at <paramref name="nameOffset"/> when it is a terminated run of ASCII bytes, else empty: one scan finds
+    /// both its end and that it is valid UTF-8 (C and mangled C++ names are ASCII), where the table's read and a
+    /// validation pass would make two. Anything else is left to the table's read, which reports malformed offsets.
+    /// </summary>
+    private static ReadOnlySpan<byte> AsciiName(ReadOnlySpan<byte> file, int strtab, int strtabSize, uint nameOffset)
+    {
+        if (nameOffset >= (uint)strtabSize)
+        {
+            return default;
+        }
+
+        var rest = file.Slice(strtab + (int)nameOffset, strtabSize - (int)nameOffset);
+        int end = rest.IndexOfAnyExceptInRange((byte)1, (byte)0x7F);
+        return end > 0 && rest[end] == 0 ? rest[..end] : default;
+    }
 
     private static unsafe void Prefetch(ReadOnlySpan<byte> file, int strtab, int strtabSize, uint nameOffset)
     {
