@@ -89,7 +89,7 @@ internal static class AbiCommands
         if (Environment.ProcessorCount > 1)
         {
             // Without the collector while both graphs are built: each collection stopped both builders and marked
-            // both live sets (the glibc pair: 3 collections, 200-290 ms of pauses, a fifth more CPU than building
+            // both live sets (the glibc pair: 3 collections, 200-290 ms of pauses, a third more CPU than building
             // in turn); a build's garbage is not reclaimed before it ends anyway (docs/perf-abi.md "The glibc pair
             // on two cores").
             using var noCollection = types.NoTypes ? null : NoCollectionRegion.Enter(PairCollectionBudget);
