@@ -57,9 +57,10 @@ internal static class AbiCommands
     }
 
     /// <summary>
-    /// What the two type graphs of <c>abi diff</c> may allocate before the collector runs: the glibc pair needs about
-    /// 52 MB. A larger budget only piles up garbage for larger pairs (libstdc++ against itself allocates 91 MB: 192 MB
-    /// without a collection peaked 21 MB higher for no CPU saved), so past this the runtime collects as before.
+    /// What <c>abi diff</c> may allocate for the two type graphs, the comparison and the report before the collector
+    /// runs: the glibc pair's graphs need under 48 MB of small objects (large ones are counted apart). A larger budget
+    /// only piles up garbage for larger pairs (libstdc++ against itself allocates 91 MB: 192 MB without a collection
+    /// peaked 21 MB higher for no CPU saved), so past this the runtime collects as before.
     /// </summary>
     private const long PairCollectionBudget = 64L << 20;
 
@@ -84,15 +85,16 @@ internal static class AbiCommands
         // One build of a libc holds about 21 MB at its peak; on one core the second is built after the first, with a
         // collection in between, so only one builder's memory is ever live: the same CPU time, a fifth less peak RSS
         // (docs/perf-abi.md "Type diff memory, this stop").
+        // With two cores, no collector from here to the report: each collection stopped both builders and marked
+        // both live sets (the glibc pair: 3 collections, 200-290 ms of pauses, a third more CPU than building in
+        // turn), and the first one after the builds walked their whole garbage (15 % of the instructions) to free
+        // memory the comparison hardly needs; a build's garbage is not reclaimed before it ends anyway
+        // (docs/perf-abi.md "The glibc pair on two cores").
+        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes ? NoCollectionRegion.Enter(PairCollectionBudget) : null;
         AbiSurface oldSurface, newSurface;
         AbiTypeGraph? oldTypes, newTypes;
         if (Environment.ProcessorCount > 1)
         {
-            // Without the collector while both graphs are built: each collection stopped both builders and marked
-            // both live sets (the glibc pair: 3 collections, 200-290 ms of pauses, a third more CPU than building
-            // in turn); a build's garbage is not reclaimed before it ends anyway (docs/perf-abi.md "The glibc pair
-            // on two cores").
-            using var noCollection = types.NoTypes ? null : NoCollectionRegion.Enter(PairCollectionBudget);
             var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs));
             (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs);
             (oldSurface, oldTypes) = oldSide.GetAwaiter().GetResult();
