@@ -90,7 +90,11 @@ internal static class AbiCommands
         // turn), and the first one after the builds walked their whole garbage (15 % of the instructions) to free
         // memory the comparison hardly needs; a build's garbage is not reclaimed before it ends anyway
         // (docs/perf-abi.md "The glibc pair on two cores").
-        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes ? NoCollectionRegion.Enter(PairCollectionBudget) : null;
+        // Only when both libraries have debug information: a symbol-level diff of large libraries (libLLVM) spends
+        // the budget and then collects later and dearer (+2 % instructions).
+        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes && HasDebugInfo(oldPath, types.OldRoots) && HasDebugInfo(newPath, types.NewRoots)
+            ? NoCollectionRegion.Enter(PairCollectionBudget)
+            : null;
         AbiSurface oldSurface, newSurface;
         AbiTypeGraph? oldTypes, newTypes;
         if (Environment.ProcessorCount > 1)
@@ -152,6 +156,21 @@ internal static class AbiCommands
 
         var baseline = AbiBaseline.OpenWithTypes(path);
         return (baseline.Surface, baseline.Types);
+    }
+
+    /// <summary>Whether an ELF library has debug information in it or a debug file where the graph will look for one (cheap: a section lookup and a few file probes).</summary>
+    private static bool HasDebugInfo(string path, string[] roots)
+    {
+        try
+        {
+            // ElfImage.Open refuses what is not a regular file (a FIFO would block) and what is not ELF (a baseline).
+            using var image = Abi.Sdk.Elf.ElfImage.Open(path);
+            return image.FindSection(".debug_info") is not null || new Abi.Sdk.Dwarf.DebugInfoLocator(roots.Length > 0 ? roots : null).Locate(image) is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AbiSdkFormatException)
+        {
+            return false; // the load itself reports what is wrong with the file
+        }
     }
 
     private static bool IsElf(string path)
