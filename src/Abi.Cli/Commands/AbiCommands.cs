@@ -56,6 +56,14 @@ internal static class AbiCommands
         root.Subcommands.Add(dump);
     }
 
+    /// <summary>
+    /// What <c>abi diff</c> may allocate for the two type graphs, the comparison and the report before the collector
+    /// runs: the glibc pair's graphs need under 48 MB of small objects (large ones are counted apart). A larger budget
+    /// only piles up garbage for larger pairs (libstdc++ against itself allocates 91 MB: 192 MB without a collection
+    /// peaked 21 MB higher for no CPU saved), so past this the runtime collects as before.
+    /// </summary>
+    private const long PairCollectionBudget = 64L << 20;
+
     private sealed record TypeOptions(bool NoTypes, string[] OldRoots, string[] NewRoots)
     {
         public string[] OldDwoDirs { get; init; } = [];
@@ -77,6 +85,16 @@ internal static class AbiCommands
         // One build of a libc holds about 21 MB at its peak; on one core the second is built after the first, with a
         // collection in between, so only one builder's memory is ever live: the same CPU time, a fifth less peak RSS
         // (docs/perf-abi.md "Type diff memory, this stop").
+        // With two cores, no collector from here to the report: each collection stopped both builders and marked
+        // both live sets (the glibc pair: 3 collections, 200-290 ms of pauses, a third more CPU than building in
+        // turn), and the first one after the builds walked their whole garbage (15 % of the instructions) to free
+        // memory the comparison hardly needs; a build's garbage is not reclaimed before it ends anyway
+        // (docs/perf-abi.md "The glibc pair on two cores").
+        // Only when both libraries have debug information: a symbol-level diff of large libraries (libLLVM) spends
+        // the budget and then collects later and dearer (+2 % instructions).
+        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes && HasDebugInfo(oldPath, types.OldRoots) && HasDebugInfo(newPath, types.NewRoots)
+            ? NoCollectionRegion.Enter(PairCollectionBudget)
+            : null;
         AbiSurface oldSurface, newSurface;
         AbiTypeGraph? oldTypes, newTypes;
         if (Environment.ProcessorCount > 1)
@@ -138,6 +156,21 @@ internal static class AbiCommands
 
         var baseline = AbiBaseline.OpenWithTypes(path);
         return (baseline.Surface, baseline.Types);
+    }
+
+    /// <summary>Whether an ELF library has debug information in it or a debug file where the graph will look for one (cheap: a section lookup and a few file probes).</summary>
+    private static bool HasDebugInfo(string path, string[] roots)
+    {
+        try
+        {
+            // ElfImage.Open refuses what is not a regular file (a FIFO would block) and what is not ELF (a baseline).
+            using var image = Abi.Sdk.Elf.ElfImage.Open(path);
+            return image.FindSection(".debug_info") is not null || new Abi.Sdk.Dwarf.DebugInfoLocator(roots.Length > 0 ? roots : null).Locate(image) is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AbiSdkFormatException)
+        {
+            return false; // the load itself reports what is wrong with the file
+        }
     }
 
     private static bool IsElf(string path)
