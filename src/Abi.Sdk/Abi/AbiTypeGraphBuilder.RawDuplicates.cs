@@ -30,13 +30,16 @@ internal sealed partial class AbiTypeGraphBuilder
 
     private DwarfDie[] _rawSources = new DwarfDie[1 << 10];       // proto index -> the DIE it was filled from
     private int[] _rawNext = new int[1 << 10];                     // proto index -> next candidate with the same hash
-    private readonly Dictionary<ulong, int> _rawHeads = new(1 << 10);
+    private readonly Dictionary<ulong, (int Head, int Tail)> _rawHeads = new(1 << 10);
     private readonly HashSet<ulong> _rawFailed = [];
     private readonly List<ulong> _rawLog = [];                     // DIE keys mapped while a comparison is open
     private readonly List<byte[]> _rawBuffers = [];
     private byte[] _rawBuffer = [];
     private int _rawLength;
     private int _rawNesting;
+
+    /// <summary>False to build every type DIE reached from its own proto, as before raw confirmation (tests compare both).</summary>
+    internal bool RawDuplicates { get; init; } = true;
 
     /// <summary>Counters for tests and measurements: DIEs mapped by their bytes, and comparisons that failed.</summary>
     internal int RawConfirmed { get; private set; }
@@ -58,9 +61,22 @@ internal sealed partial class AbiTypeGraphBuilder
     private static bool UnitReference(DwarfForm form) => form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata;
 
     /// <summary>Forms whose bytes mean something only with the unit's bases (string and address indexes), or name their form in the data.</summary>
-    private static bool RawIncomparable(DwarfForm form) => form is DwarfForm.Strx or DwarfForm.Strx1 or DwarfForm.Strx2 or DwarfForm.Strx3
-        or DwarfForm.Strx4 or DwarfForm.Addrx or DwarfForm.Addrx1 or DwarfForm.Addrx2 or DwarfForm.Addrx3 or DwarfForm.Addrx4
-        or DwarfForm.Loclistx or DwarfForm.Rnglistx or DwarfForm.GnuAddrIndex or DwarfForm.GnuStrIndex or DwarfForm.Indirect;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool RawIncomparable(DwarfForm form) => (uint)form < 0x40 ? (IncomparableForms >> (int)form & 1) != 0 : form is DwarfForm.GnuAddrIndex or DwarfForm.GnuStrIndex;
+
+    private static readonly ulong IncomparableForms = Bits(DwarfForm.Strx, DwarfForm.Strx1, DwarfForm.Strx2, DwarfForm.Strx3, DwarfForm.Strx4,
+        DwarfForm.Addrx, DwarfForm.Addrx1, DwarfForm.Addrx2, DwarfForm.Addrx3, DwarfForm.Addrx4, DwarfForm.Loclistx, DwarfForm.Rnglistx, DwarfForm.Indirect);
+
+    private static ulong Bits(params DwarfForm[] forms)
+    {
+        ulong bits = 0;
+        foreach (var form in forms)
+        {
+            bits |= 1UL << (int)form;
+        }
+
+        return bits;
+    }
 
     /// <summary>
     /// The proto an unreserved type DIE (declarations already resolved) duplicates, confirmed by bytes; -1 when none
@@ -68,7 +84,7 @@ internal sealed partial class AbiTypeGraphBuilder
     /// </summary>
     private int RawDuplicate(DwarfDie die)
     {
-        if (!RawEligible(die.Tag))
+        if (!RawDuplicates || !RawEligible(die.Tag))
         {
             return -1;
         }
@@ -82,8 +98,9 @@ internal sealed partial class AbiTypeGraphBuilder
         _rawNesting++;
         try
         {
-            if (RawHash(die, find: true, out ulong hash) && _rawHeads.TryGetValue(hash, out int k))
+            if (RawHash(die, find: true, out ulong hash) && _rawHeads.TryGetValue(hash, out var bucket))
             {
+                int k = bucket.Head;
                 for (int n = 0; k >= 0 && n < RawCandidates; n++, k = _rawNext[k])
                 {
                     int mark = _rawLog.Count;
@@ -144,7 +161,7 @@ internal sealed partial class AbiTypeGraphBuilder
     /// <summary>Makes a filled type a candidate for the DIEs that duplicate it.</summary>
     private void RegisterRaw(DwarfDie die, int index)
     {
-        if (!RawEligible(die.Tag) || !RawHash(die, find: false, out ulong hash))
+        if (!RawDuplicates || !RawEligible(die.Tag) || !RawHash(die, find: false, out ulong hash))
         {
             return;
         }
@@ -156,10 +173,19 @@ internal sealed partial class AbiTypeGraphBuilder
             Array.Resize(ref _rawNext, size);
         }
 
+        // Oldest first: the first proto of a hash is the one earlier DIEs of a unit were most likely mapped to.
         _rawSources[index] = die;
-        ref int head = ref CollectionsMarshal.GetValueRefOrAddDefault(_rawHeads, hash, out bool exists);
-        _rawNext[index] = exists ? head : -1;
-        head = index;
+        _rawNext[index] = -1;
+        ref var bucket = ref CollectionsMarshal.GetValueRefOrAddDefault(_rawHeads, hash, out bool exists);
+        if (exists)
+        {
+            _rawNext[bucket.Tail] = index;
+            bucket.Tail = index;
+        }
+        else
+        {
+            bucket = (index, index);
+        }
     }
 
     private void ReleaseRaw()
@@ -263,7 +289,8 @@ internal sealed partial class AbiTypeGraphBuilder
             RawAppendBytes(unit.Section.Span.Slice(start, c.Position - start));
         }
 
-        if (abbreviation.HasChildren)
+        // A named record or enumeration is told apart by its name and size; only unnamed ones hash their members.
+        if (abbreviation.HasChildren && !(own && !TargetInHash(die.Tag) && HasName(abbreviation)))
         {
             foreach (var child in die.Children)
             {
@@ -277,6 +304,19 @@ internal sealed partial class AbiTypeGraphBuilder
         }
 
         return true;
+    }
+
+    private static bool HasName(DwarfAbbreviation abbreviation)
+    {
+        foreach (var spec in abbreviation.Specs)
+        {
+            if (spec.Attribute == DwarfAttribute.Name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void RawAppendInt(int value)
