@@ -390,7 +390,7 @@ internal sealed partial class AbiTypeGraphBuilder
         var source = _rawSources[k];
         if (!RawEligible(resolved.Tag) || !ReferenceEquals(resolved.Abbreviation.Shape, source.Abbreviation.Shape)
             || !ReferenceEquals(resolved.Unit.File, source.Unit.File)
-            || _scopedNames.GetValueOrDefault(resolvedKey) != _scopedNames.GetValueOrDefault(KeyOf(source)))
+            || (_scopedNames.Count > 0 && _scopedNames.GetValueOrDefault(resolvedKey) != _scopedNames.GetValueOrDefault(KeyOf(source))))
         {
             return false;
         }
@@ -420,6 +420,17 @@ internal sealed partial class AbiTypeGraphBuilder
         var sizes = abbreviation.Sizes;
         var sa = ua.Section.Span;
         var sb = ub.Section.Span;
+        int fixedSize = abbreviation.FixedSize;
+        if (fixedSize >= 0 && a.AttributesOffset + fixedSize <= sa.Length && b.AttributesOffset + fixedSize <= sb.Length)
+        {
+            if (!RawSameFixed(a, b, sa.Slice(a.AttributesOffset, fixedSize), sb.Slice(b.AttributesOffset, fixedSize), depth))
+            {
+                return false;
+            }
+
+            return !abbreviation.HasChildren || RawSameChildren(a, b, depth);
+        }
+
         var ca = ua.Section.Cursor(a.AttributesOffset);
         var cb = ub.Section.Cursor(b.AttributesOffset);
         for (int i = 0; i < specs.Length; i++)
@@ -490,32 +501,92 @@ internal sealed partial class AbiTypeGraphBuilder
             }
         }
 
-        if (abbreviation.HasChildren)
+        return !abbreviation.HasChildren || RawSameChildren(a, b, depth);
+    }
+
+    /// <summary>
+    /// <see cref="RawSameBytes"/> for a shape whose values all have fixed sizes (most type DIEs and members): the
+    /// compared values are runs of bytes between the skipped and referencing ones, each run one comparison.
+    /// </summary>
+    private bool RawSameFixed(DwarfDie a, DwarfDie b, ReadOnlySpan<byte> va, ReadOnlySpan<byte> vb, int depth)
+    {
+        var specs = a.Abbreviation.Specs;
+        var sizes = a.Abbreviation.Sizes;
+        bool big = a.Unit.Section.BigEndian;
+        int run = 0, position = 0;
+        for (int i = 0; i < specs.Length; i++)
         {
-            var xs = a.Children;
-            var ys = b.Children;
-            while (true)
+            var spec = specs[i];
+            int size = sizes[i];
+            bool reference = UnitReference(spec.Form);
+            if (!reference && !RawIgnored(spec.Attribute))
             {
-                bool more = xs.MoveNext();
-                if (more != ys.MoveNext())
+                if (RawIncomparable(spec.Form))
                 {
                     return false;
                 }
 
-                if (!more)
+                position += size;
+                continue;
+            }
+
+            if (position > run && !va[run..position].SequenceEqual(vb[run..position]))
+            {
+                return false;
+            }
+
+            if (reference)
+            {
+                ulong ra = Fixed(va.Slice(position, size), big), rb = Fixed(vb.Slice(position, size), big);
+                if (!RawTarget(a.Unit, ra, out var ta) || !RawTarget(b.Unit, rb, out var tb))
                 {
-                    break;
+                    return false;
                 }
 
-                var x = xs.Current;
-                var y = ys.Current;
-                if (!ReferenceEquals(x.Abbreviation.Shape, y.Abbreviation.Shape) || !RawSameBytes(x, y, depth + 1))
+                if (ta != tb && (!_byDie.TryGetValue(KeyOf(tb), out int kb) || !RawEqual(ta, kb, depth + 1)))
                 {
                     return false;
                 }
             }
+
+            position += size;
+            run = position;
         }
 
-        return true;
+        return position <= run || va[run..position].SequenceEqual(vb[run..position]);
+    }
+
+    private static ulong Fixed(ReadOnlySpan<byte> bytes, bool big) => bytes.Length switch
+    {
+        1 => bytes[0],
+        2 => big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+        4 => big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+        _ => big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) : System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+    };
+
+    private bool RawSameChildren(DwarfDie a, DwarfDie b, int depth)
+    {
+        var xs = a.Children;
+        var ys = b.Children;
+        while (true)
+        {
+            bool more = xs.MoveNext();
+            if (more != ys.MoveNext())
+            {
+                return false;
+            }
+
+            if (!more)
+            {
+                return true;
+            }
+
+            var x = xs.Current;
+            var y = ys.Current;
+            if (!ReferenceEquals(x.Abbreviation.Shape, y.Abbreviation.Shape) || !RawSameBytes(x, y, depth + 1))
+            {
+                return false;
+            }
+        }
     }
 }
