@@ -518,8 +518,9 @@ internal sealed partial class AbiTypeGraphBuilder
         {
             var spec = specs[i];
             int size = sizes[i];
-            bool reference = UnitReference(spec.Form);
-            if (!reference && !RawIgnored(spec.Attribute))
+            bool ignored = RawIgnored(spec.Attribute);
+            bool reference = !ignored && UnitReference(spec.Form); // DW_AT_sibling is skipped, never followed
+            if (!reference && !ignored)
             {
                 if (RawIncomparable(spec.Form))
                 {
