@@ -512,7 +512,6 @@ internal sealed partial class AbiTypeGraphBuilder
     {
         var specs = a.Abbreviation.Specs;
         var sizes = a.Abbreviation.Sizes;
-        bool big = a.Unit.Section.BigEndian;
         int run = 0, position = 0;
         for (int i = 0; i < specs.Length; i++)
         {
@@ -538,7 +537,8 @@ internal sealed partial class AbiTypeGraphBuilder
 
             if (reference)
             {
-                ulong ra = Fixed(va.Slice(position, size), big), rb = Fixed(vb.Slice(position, size), big);
+                ulong ra = a.Unit.Section.Cursor(a.AttributesOffset + position).Sized(size);
+                ulong rb = b.Unit.Section.Cursor(b.AttributesOffset + position).Sized(size);
                 if (!RawTarget(a.Unit, ra, out var ta) || !RawTarget(b.Unit, rb, out var tb))
                 {
                     return false;
@@ -556,14 +556,6 @@ internal sealed partial class AbiTypeGraphBuilder
 
         return position <= run || va[run..position].SequenceEqual(vb[run..position]);
     }
-
-    private static ulong Fixed(ReadOnlySpan<byte> bytes, bool big) => bytes.Length switch
-    {
-        1 => bytes[0],
-        2 => big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes),
-        4 => big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-        _ => big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) : System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-    };
 
     private bool RawSameChildren(DwarfDie a, DwarfDie b, int depth)
     {
