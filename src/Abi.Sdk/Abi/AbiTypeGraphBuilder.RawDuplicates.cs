@@ -537,8 +537,7 @@ internal sealed partial class AbiTypeGraphBuilder
 
             if (reference)
             {
-                ulong ra = a.Unit.Section.Cursor(a.AttributesOffset + position).Sized(size);
-                ulong rb = b.Unit.Section.Cursor(b.AttributesOffset + position).Sized(size);
+                ulong ra = a.Unit.Section.Unsigned(va.Slice(position, size)), rb = b.Unit.Section.Unsigned(vb.Slice(position, size));
                 if (!RawTarget(a.Unit, ra, out var ta) || !RawTarget(b.Unit, rb, out var tb))
                 {
                     return false;
