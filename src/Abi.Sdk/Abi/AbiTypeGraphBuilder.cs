@@ -14,7 +14,7 @@ namespace Abi.Sdk.Abi;
 /// declarations reach are built from a work list (no recursion, so cycles and deep nesting cost no stack), and
 /// finally canonicalised by partition refinement (structurally equal types, wherever declared, become one).
 /// </summary>
-internal sealed class AbiTypeGraphBuilder
+internal sealed partial class AbiTypeGraphBuilder
 {
     internal const int MaxTypes = 1 << 24;
 
@@ -203,6 +203,7 @@ internal sealed class AbiTypeGraphBuilder
         _chain.Clear();
         _missingSplitUnits.Clear();
         _names.Clear();
+        ReleaseRaw();
     }
 
     /// <summary>
@@ -735,27 +736,19 @@ internal sealed class AbiTypeGraphBuilder
         }
 
         var original = die;
-        if (die.Tag is DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType)
+        die = ResolveDefinition(die);
+        if (die != original && _byDie.TryGetValue(KeyOf(die), out known))
         {
-            ReadAttributes(die, out var a);
-            if (a.Signature is { } sig)
-            {
-                die = sig.ResolveReference();
-            }
-            else if (a.Declaration && a.Name is { } n)
-            {
-                var qualified = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? n;
-                if (_definitions.TryGetValue((DefinitionKind(die.Tag), qualified), out var definition))
-                {
-                    die = definition;
-                }
-            }
+            _byDie[KeyOf(original)] = known;
+            return known;
+        }
 
-            if (die != original && _byDie.TryGetValue(KeyOf(die), out known))
-            {
-                _byDie[KeyOf(original)] = known;
-                return known;
-            }
+        // The same type already built from another unit, confirmed by its bytes: no proto, no fill.
+        if (RawDuplicate(die) is var duplicate and >= 0)
+        {
+            _byDie[KeyOf(original)] = duplicate;
+            _byDie.TryAdd(KeyOf(die), duplicate);
+            return duplicate;
         }
 
         int index = Add(new Proto { Kind = AbiTypeKind.Void });
@@ -763,6 +756,50 @@ internal sealed class AbiTypeGraphBuilder
         _byDie.TryAdd(KeyOf(die), index);
         _work.Enqueue((die, index));
         return index;
+    }
+
+    /// <summary>
+    /// The DIE a type DIE stands for: a type unit's DIE for a DW_AT_signature, the first definition in file order for
+    /// a named declaration-only struct, class, union or enumeration; the DIE itself otherwise.
+    /// </summary>
+    private DwarfDie ResolveDefinition(DwarfDie die)
+    {
+        if (die.Tag is not (DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType)
+            || !MayBeDeclaration(die.Abbreviation))
+        {
+            return die;
+        }
+
+        ReadAttributes(die, out var a);
+        if (a.Signature is { } sig)
+        {
+            return sig.ResolveReference();
+        }
+
+        if (a.Declaration && a.Name is { } n)
+        {
+            var qualified = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? n;
+            if (_definitions.TryGetValue((DefinitionKind(die.Tag), qualified), out var definition))
+            {
+                return definition;
+            }
+        }
+
+        return die;
+    }
+
+    /// <summary>False when the abbreviation has neither DW_AT_declaration nor DW_AT_signature: the DIE is a definition.</summary>
+    private static bool MayBeDeclaration(DwarfAbbreviation abbreviation)
+    {
+        foreach (var spec in abbreviation.Specs)
+        {
+            if (spec.Attribute is DwarfAttribute.Declaration or DwarfAttribute.Signature)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Drain()
@@ -887,6 +924,8 @@ internal sealed class AbiTypeGraphBuilder
                 p.Name ??= DwarfNames.GetName(die.Tag) ?? $"DW_TAG 0x{(ushort)die.Tag:x}";
                 break;
         }
+
+        RegisterRaw(die, index);
     }
 
     private bool IsUnsigned(DwarfAttributeValue? type)

@@ -51,6 +51,12 @@ public sealed class DwarfAbbreviation
 
     internal DwarfAttributeSpec[] Specs => _shape.Specs;
 
+    /// <summary>
+    /// The shape this entry shares with every entry of the file with the same bytes after its code, for the same unit
+    /// format: two DIEs with the same shape have the same tag, children flag, attributes, forms and value sizes.
+    /// </summary>
+    internal DwarfAbbreviationShape Shape => _shape;
+
     /// <summary>For each attribute, the size of its value when its form has a fixed size in this unit format; -1 otherwise.</summary>
     internal sbyte[] Sizes => _shape.Sizes;
 

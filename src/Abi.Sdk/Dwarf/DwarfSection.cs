@@ -64,6 +64,16 @@ internal sealed unsafe class DwarfSection
 
     public bool BigEndian { get; }
 
+    /// <summary>A value of 1, 2, 4 or 8 bytes taken from this section, in its byte order (a reference compared in place).</summary>
+    public ulong Unsigned(ReadOnlySpan<byte> value) => value.Length switch
+    {
+        1 => value[0],
+        2 => BigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(value) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(value),
+        4 => BigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(value) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(value),
+        8 => BigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(value) : System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(value),
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value.Length, "a reference has 1, 2, 4 or 8 bytes"),
+    };
+
     public int Length { get; }
 
     /// <summary>The bytes, without asking a memory manager: an array's, the inflated buffer's, or the mapping's.</summary>
