@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Abi.Sdk.Rpm;
@@ -64,6 +66,23 @@ internal readonly struct RpmStringColumn
     }
 
     /// <summary>
+    /// Element <paramref name="i"/> decoded as <see cref="Decode"/> decodes it, short ASCII values through the
+    /// process's <see cref="RpmInternTable"/>: for values that repeat across packages (dependency names, directories, owners).
+    /// </summary>
+    public string DecodeInterned(int i)
+    {
+        var bytes = Span(i);
+        if (bytes.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        return IsAscii ? RpmInternTable.Ascii(bytes)
+            : IsUtf8 ? Encoding.UTF8.GetString(bytes)
+            : RpmHeader.DecodeString(bytes);
+    }
+
+    /// <summary>
     /// Element <paramref name="i"/> decoded, or the previous result when its bytes are those of the element
     /// <paramref name="cachedIndex"/> decoded last: owner, group and language columns repeat one value per file.
     /// </summary>
@@ -75,7 +94,7 @@ internal readonly struct RpmStringColumn
         }
 
         cachedIndex = i;
-        cached = Decode(i);
+        cached = DecodeInterned(i);
         return cached;
     }
 }
@@ -105,20 +124,31 @@ internal readonly struct RpmIntegerColumn
     /// <summary>Value <paramref name="i"/>: INT8/16/32 unsigned, INT64 signed.</summary>
     public long this[int i]
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             if ((uint)i >= (uint)Count)
             {
-                throw new IndexOutOfRangeException();
+                ThrowIndex();
             }
 
+            // The entry was validated to hold Count values inside the blob: read them without a bounds check per value.
+            ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_blob), _start);
             return _type switch
             {
-                RpmTagType.Int32 => BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(_start + (4 * i), 4)),
-                RpmTagType.Int16 => BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(_start + (2 * i), 2)),
-                RpmTagType.Int64 => BinaryPrimitives.ReadInt64BigEndian(_blob.AsSpan(_start + (8 * i), 8)),
-                _ => _blob[_start + i],
+                RpmTagType.Int32 => BigEndian(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref at, 4 * i))),
+                RpmTagType.Int16 => BigEndian(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref at, 2 * i))),
+                RpmTagType.Int64 => BigEndian(Unsafe.ReadUnaligned<long>(ref Unsafe.Add(ref at, 8 * i))),
+                _ => Unsafe.Add(ref at, i),
             };
         }
     }
+
+    private static uint BigEndian(uint value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
+
+    private static ushort BigEndian(ushort value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
+
+    private static long BigEndian(long value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
+
+    private static void ThrowIndex() => throw new IndexOutOfRangeException();
 }

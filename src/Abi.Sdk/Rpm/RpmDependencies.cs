@@ -71,8 +71,15 @@ internal static class RpmDependencies
                 continue;
             }
 
-            var evr = hasVersions && !versions.Span(i).IsEmpty ? Evr.Parse(versions.Decode(i)) : null;
-            result[n++] = new RpmDependency(kind, names.Decode(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
+            // Names and EVRs repeat across packages (libc.so.6(GLIBC_2.34)(64bit), rpmlib(...) <= 4.0.4-1): short ASCII
+            // ones come from the process's bounded intern table.
+            Evr? evr = null;
+            if (hasVersions && !versions.Span(i).IsEmpty)
+            {
+                evr = versions.IsAscii ? RpmInternTable.Evr(versions.Span(i)) : Evr.Parse(versions.Decode(i));
+            }
+
+            result[n++] = new RpmDependency(kind, names.DecodeInterned(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
         }
 
         if (n < result.Length)

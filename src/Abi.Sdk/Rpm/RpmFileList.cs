@@ -36,7 +36,7 @@ internal static class RpmFileList
                     RpmThrow.Format(h.FileName, h.DataFileOffset((int)RpmTag.DirIndexes) + (4L * i), $"file {i}: directory index {d} is outside the {dirNames.Count} DIRNAMES");
                 }
 
-                var dir = dirStrings[d] ??= dirNames.Decode((int)d);
+                var dir = dirStrings[d] ??= dirNames.DecodeInterned((int)d);
                 var name = baseNames.Memory(i);
                 paths[i] = baseNames.IsAscii ? Concat(dir, name) : dir + baseNames.Decode(i);
                 baseBytes[i] = name;

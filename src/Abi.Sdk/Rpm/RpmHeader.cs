@@ -237,7 +237,9 @@ public sealed class RpmHeader
         }
 
         var data = Data[e.Offset..];
-        return DecodeString(data[..data.IndexOf((byte)0)]);
+        var bytes = data[..data.IndexOf((byte)0)];
+        // Short ASCII values (architecture, version, release, license, vendor…) repeat across packages.
+        return bytes.Length <= RpmInternTable.MaxLength && Ascii.IsValid(bytes) ? RpmInternTable.Ascii(bytes) : DecodeString(bytes);
     }
 
     /// <summary>
