@@ -445,17 +445,8 @@ internal sealed partial class AbiTypeGraphBuilder
             int size = sizes[i];
             if (RawIgnored(spec.Attribute))
             {
-                if (size >= 0)
-                {
-                    ca.Skip((ulong)size);
-                    cb.Skip((ulong)size);
-                }
-                else
-                {
-                    DwarfForms.Read(ref ca, form, spec.ImplicitConstant, ua, out _, out _, out _);
-                    DwarfForms.Read(ref cb, form, spec.ImplicitConstant, ub, out _, out _, out _);
-                }
-
+                SkipValue(ref ca, spec, size, ua);
+                SkipValue(ref cb, spec, size, ub);
                 continue;
             }
 
@@ -468,14 +459,7 @@ internal sealed partial class AbiTypeGraphBuilder
                     return false;
                 }
 
-                if (ta == tb)
-                {
-                    continue;
-                }
-
-                // Only a type the source's fill reserved is known; any other reference (an abstract origin, an
-                // object pointer) cannot be mapped, and the DIE is built as before.
-                if (!_byDie.TryGetValue(KeyOf(tb), out int kb) || !RawEqual(ta, kb, depth + 1))
+                if (!RawSameTarget(ta, tb, depth))
                 {
                     return false;
                 }
@@ -484,16 +468,8 @@ internal sealed partial class AbiTypeGraphBuilder
             }
 
             int pa = ca.Position, pb = cb.Position;
-            if (size >= 0)
-            {
-                ca.Skip((ulong)size);
-                cb.Skip((ulong)size);
-            }
-            else
-            {
-                DwarfForms.Read(ref ca, form, spec.ImplicitConstant, ua, out _, out _, out _);
-                DwarfForms.Read(ref cb, form, spec.ImplicitConstant, ub, out _, out _, out _);
-            }
+            SkipValue(ref ca, spec, size, ua);
+            SkipValue(ref cb, spec, size, ub);
 
             if (!sa.Slice(pa, ca.Position - pa).SequenceEqual(sb.Slice(pb, cb.Position - pb)))
             {
@@ -503,6 +479,27 @@ internal sealed partial class AbiTypeGraphBuilder
 
         return !abbreviation.HasChildren || RawSameChildren(a, b, depth);
     }
+
+    /// <summary>Steps over one value: by its size when the abbreviation fixes it, otherwise by decoding its form.</summary>
+    private static void SkipValue(ref DwarfCursor cursor, DwarfAttributeSpec spec, int size, DwarfUnit unit)
+    {
+        if (size >= 0)
+        {
+            cursor.Skip((ulong)size);
+        }
+        else
+        {
+            DwarfForms.Read(ref cursor, spec.Form, spec.ImplicitConstant, unit, out _, out _, out _);
+        }
+    }
+
+    /// <summary>
+    /// Whether a reference of the DIE being confirmed (<paramref name="ta"/>) and the same reference of the source
+    /// (<paramref name="tb"/>) lead to equal types. Only a type the source's fill reserved is known; any other
+    /// reference (an abstract origin, an object pointer) cannot be mapped, and the DIE is built as before.
+    /// </summary>
+    private bool RawSameTarget(DwarfDie ta, DwarfDie tb, int depth)
+        => ta == tb || (_byDie.TryGetValue(KeyOf(tb), out int kb) && RawEqual(ta, kb, depth + 1));
 
     /// <summary>
     /// <see cref="RawSameBytes"/> for a shape whose values all have fixed sizes (most type DIEs and members): the
@@ -543,7 +540,7 @@ internal sealed partial class AbiTypeGraphBuilder
                     return false;
                 }
 
-                if (ta != tb && (!_byDie.TryGetValue(KeyOf(tb), out int kb) || !RawEqual(ta, kb, depth + 1)))
+                if (!RawSameTarget(ta, tb, depth))
                 {
                     return false;
                 }
