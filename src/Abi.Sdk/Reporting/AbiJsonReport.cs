@@ -134,8 +134,10 @@ public static class AbiJsonReport
             byte[]? newVersion = null;
             int oldLength = 0;
             int newLength = 0;
-            if ((old is not null && !values.TryPlain(old, out oldVersion, out oldLength))
-                || (@new is not null && !values.TryPlain(@new, out newVersion, out newLength)))
+            ReadOnlySpan<byte> oldName = default;
+            ReadOnlySpan<byte> newName = default;
+            if ((old is not null && !values.TryPlain(old, out oldName, out oldVersion, out oldLength))
+                || (@new is not null && !values.TryPlain(@new, out newName, out newVersion, out newLength)))
             {
                 return false;
             }
@@ -177,19 +179,19 @@ public static class AbiJsonReport
             else if (old is not null)
             {
                 oldAt = n;
-                n += AbiJsonValues.PutSpelling(span[n..], old, oldVersion);
+                n += AbiJsonValues.PutSpelling(span[n..], oldName, old.IsDefaultVersion, oldVersion);
             }
             else
             {
                 newAt = n;
-                n += AbiJsonValues.PutSpelling(span[n..], @new!, newVersion);
+                n += AbiJsonValues.PutSpelling(span[n..], newName, @new!.IsDefaultVersion, newVersion);
             }
 
             span[n++] = (byte)'"';
             n = Put(span, n, t[1]);
-            n = PutSymbol(span, n, old, oldVersion, ref oldAt, oldLength);
+            n = PutSymbol(span, n, old, oldName, oldVersion, ref oldAt, oldLength);
             n = Put(span, n, t[2]);
-            n = PutSymbol(span, n, @new, newVersion, ref newAt, newLength);
+            n = PutSymbol(span, n, @new, newName, newVersion, ref newAt, newLength);
             n = Put(span, n, t[3]);
             span[n++] = (byte)'"';
             values.PutMessage(span, ref n, d, plan, oldAt, oldLength, newAt, newLength);
@@ -199,29 +201,24 @@ public static class AbiJsonReport
             return true;
         }
 
-        private static int Put(Span<byte> span, int n, byte[] piece)
-        {
-            piece.CopyTo(span[n..]);
-            return n + piece.Length;
-        }
+        private static int Put(Span<byte> span, int n, byte[] piece) => ReportBytes.Put(span, n, piece);
 
         /// <summary>A symbol as a string value (copied from <paramref name="at"/> when already written), or null.</summary>
-        private static int PutSymbol(Span<byte> span, int n, AbiSymbol? symbol, byte[]? version, ref int at, int length)
+        private static int PutSymbol(Span<byte> span, int n, AbiSymbol? symbol, ReadOnlySpan<byte> name, byte[]? version, ref int at, int length)
         {
             if (symbol is null)
             {
-                "null"u8.CopyTo(span[n..]);
-                return n + 4;
+                return ReportBytes.Put(span, n, "null"u8);
             }
 
             span[n++] = (byte)'"';
             if (at >= 0)
             {
-                span.Slice(at, length).CopyTo(span[n..]);
+                ReportBytes.Put(span, n, span.Slice(at, length));
             }
             else
             {
-                AbiJsonValues.PutSpelling(span[n..], symbol, version);
+                AbiJsonValues.PutSpelling(span[n..], name, symbol.IsDefaultVersion, version);
             }
 
             at = n;

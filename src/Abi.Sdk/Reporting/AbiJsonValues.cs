@@ -34,12 +34,12 @@ internal sealed class AbiJsonValues
     /// <summary>A symbol's <see cref="AbiSymbol.Spelling"/> as a string value.</summary>
     public void Spelling(ReportJsonWriter w, AbiSymbol symbol)
     {
-        if (TryPlain(symbol, out var version, out int length))
+        if (TryPlain(symbol, out var name, out var version, out int length))
         {
             // One piece: separator, quotes and spelling in one reserved span.
             var span = w.BeginRaw(length + 2);
             span[0] = (byte)'"';
-            PutSpelling(span[1..], symbol, version);
+            PutSpelling(span[1..], name, symbol.IsDefaultVersion, version);
             span[length + 1] = (byte)'"';
             w.EndRaw(length + 2);
             return;
@@ -159,6 +159,7 @@ internal sealed class AbiJsonValues
     /// <summary>
     /// Whether the symbol's spelling is its name bytes as they are, then <c>@@</c> or <c>@</c> and the version's
     /// escaped bytes (<paramref name="version"/>, null without a version): the spelling's length in JSON.
+    /// Remembered for the last two symbols (SARIF checks a result's symbol again for its message).
     /// </summary>
     public bool TryPlain(AbiSymbol symbol, out byte[]? version, out int length)
     {
@@ -179,26 +180,52 @@ internal sealed class AbiJsonValues
         return true;
     }
 
-    /// <summary>Writes a spelling <see cref="TryPlain"/> accepted into <paramref name="destination"/>; its length.</summary>
-    public static int PutSpelling(Span<byte> destination, AbiSymbol symbol, byte[]? version)
+    /// <summary>
+    /// As <see cref="TryPlain(AbiSymbol, out byte[], out int)"/>, with the name's bytes read once and handed back
+    /// (<paramref name="name"/>, for <see cref="PutSpelling(Span{byte}, ReadOnlySpan{byte}, bool, byte[])"/>) and
+    /// without the last-two-symbols memo: the lists and the diagnostics' one-span path see a symbol once each, where
+    /// the memo's look-ups and reference writes cost more than they saved (docs/perf-abi.md, round 6).
+    /// </summary>
+    public bool TryPlain(AbiSymbol symbol, out ReadOnlySpan<byte> name, out byte[]? version, out int length)
     {
-        var name = symbol.NameUtf8;
-        name.CopyTo(destination);
-        int n = name.Length;
+        name = symbol.NameUtf8;
+        version = null;
+        length = name.Length;
+        if (!ReportJsonWriter.IsPlain(name))
+        {
+            return false;
+        }
+
+        if (symbol.Version is { } v)
+        {
+            version = VersionJson(v);
+            length += version.Length + (symbol.IsDefaultVersion ? 2 : 1);
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes a spelling <see cref="TryPlain(AbiSymbol, out ReadOnlySpan{byte}, out byte[], out int)"/> accepted into <paramref name="destination"/>; its length.</summary>
+    public static int PutSpelling(Span<byte> destination, ReadOnlySpan<byte> name, bool isDefaultVersion, byte[]? version)
+    {
+        int n = ReportBytes.Put(destination, 0, name);
         if (version is not null)
         {
             destination[n++] = (byte)'@';
-            if (symbol.IsDefaultVersion)
+            if (isDefaultVersion)
             {
                 destination[n++] = (byte)'@';
             }
 
-            version.CopyTo(destination[n..]);
-            n += version.Length;
+            n = ReportBytes.Put(destination, n, version);
         }
 
         return n;
     }
+
+    /// <summary>Writes a spelling <see cref="TryPlain(AbiSymbol, out byte[], out int)"/> accepted into <paramref name="destination"/>; its length.</summary>
+    public static int PutSpelling(Span<byte> destination, AbiSymbol symbol, byte[]? version) =>
+        PutSpelling(destination, symbol.NameUtf8, symbol.IsDefaultVersion, version);
 
     /// <summary>
     /// The message's plan and an upper bound of its escaped length when every argument is written without the
@@ -287,8 +314,7 @@ internal sealed class AbiJsonValues
         var arguments = plan.Arguments;
         for (int i = 0; i < literals.Length; i++)
         {
-            literals[i].CopyTo(span[n..]);
-            n += literals[i].Length;
+            n = ReportBytes.Put(span, n, literals[i]);
             if (i >= arguments.Length)
             {
                 break;
@@ -301,13 +327,11 @@ internal sealed class AbiJsonValues
                 case AbiSymbol symbol:
                     if (oldAt >= 0 && ReferenceEquals(symbol, d.OldSymbol))
                     {
-                        span.Slice(oldAt, oldLength).CopyTo(span[n..]);
-                        n += oldLength;
+                        n = ReportBytes.Put(span, n, span.Slice(oldAt, oldLength));
                     }
                     else if (newAt >= 0 && ReferenceEquals(symbol, d.NewSymbol))
                     {
-                        span.Slice(newAt, newLength).CopyTo(span[n..]);
-                        n += newLength;
+                        n = ReportBytes.Put(span, n, span.Slice(newAt, newLength));
                     }
                     else
                     {
@@ -320,18 +344,18 @@ internal sealed class AbiJsonValues
                     // Plain (checked above): its ASCII bytes are its JSON, kept already when it is a version.
                     if (ReferenceEquals(text, _lastVersion))
                     {
-                        _lastVersionJson.CopyTo(span[n..]);
+                        n = ReportBytes.Put(span, n, _lastVersionJson);
                     }
                     else if (ReferenceEquals(text, _otherVersion))
                     {
-                        _otherVersionJson.CopyTo(span[n..]);
+                        n = ReportBytes.Put(span, n, _otherVersionJson);
                     }
                     else
                     {
                         System.Text.Encoding.ASCII.GetBytes(text, span[n..]);
+                        n += text.Length;
                     }
 
-                    n += text.Length;
                     break;
                 case var number:
                     ((IUtf8SpanFormattable)number).TryFormat(span[n..], out int digits, default, CultureInfo.InvariantCulture);
