@@ -126,7 +126,7 @@ internal static class AbiSymbolOrder
             if (offset >= 4096)
             {
                 // Names alike beyond 4 KiB (a crafted file): by CompareTo, which keeps the recursion shallow.
-                run.Sort((a, b) => symbols[a.Index].CompareTo(symbols[b.Index]));
+                SortByName(run, symbols);
                 return;
             }
 
@@ -153,7 +153,7 @@ internal static class AbiSymbolOrder
             if ((first & 0xFF) == 0)
             {
                 // The names end inside this chunk, at the same byte: equal names, ordered by version.
-                run.Sort((a, b) => string.CompareOrdinal(symbols[a.Index].Version, symbols[b.Index].Version));
+                SortByVersion(run, symbols);
                 return;
             }
 
@@ -174,7 +174,7 @@ internal static class AbiSymbolOrder
         }
         else if (run.Length < RadixRun)
         {
-            run.Sort(default(KeyOrder));
+            SortByKey(run);
         }
         else
         {
@@ -268,9 +268,63 @@ internal static class AbiSymbolOrder
         }
     }
 
-    private readonly struct KeyOrder : IComparer<Entry>
+    // Methods of their own: a lambda in SortRun capturing its parameter allocated a closure on every call of it.
+    private static void SortByName(Span<Entry> run, AbiSymbol[] symbols) => run.Sort((a, b) => symbols[a.Index].CompareTo(symbols[b.Index]));
+
+    private static void SortByVersion(Span<Entry> run, AbiSymbol[] symbols) => run.Sort((a, b) => string.CompareOrdinal(symbols[a.Index].Version, symbols[b.Index].Version));
+
+    /// <summary>
+    /// Orders a run of fewer than <see cref="RadixRun"/> entries by key: a quicksort (median of three, insertion sort
+    /// below <see cref="SmallRun"/>) on the keys themselves. <c>Span.Sort</c> with a comparer struct boxed it and
+    /// called <c>Compare</c> through an interface for every comparison. Entries of equal keys go on to the next
+    /// chunk, so their order here does not matter.
+    /// </summary>
+    private static void SortByKey(Span<Entry> run)
     {
-        public int Compare(Entry x, Entry y) => x.Key.CompareTo(y.Key);
+        while (run.Length > SmallRun)
+        {
+            ulong a = run[0].Key;
+            ulong b = run[run.Length / 2].Key;
+            ulong c = run[^1].Key;
+            ulong pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+            int i = 0;
+            int j = run.Length - 1;
+            while (i <= j)
+            {
+                while (run[i].Key < pivot)
+                {
+                    i++;
+                }
+
+                while (run[j].Key > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (run[i], run[j]) = (run[j], run[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            // The shorter side by recursion, the longer by the loop: the depth stays logarithmic.
+            var left = run[..(j + 1)];
+            var right = run[i..];
+            if (left.Length < right.Length)
+            {
+                SortByKey(left);
+                run = right;
+            }
+            else
+            {
+                SortByKey(right);
+                run = left;
+            }
+        }
+
+        InsertionSort(run);
     }
 
     private static void InsertionSort(Span<Entry> run, AbiSymbol[] symbols)
@@ -370,7 +424,7 @@ internal static class AbiSymbolOrder
             }
             else if (length < RadixRun)
             {
-                bucket.Sort(default(KeyOrder));
+                SortByKey(bucket);
             }
             else
             {
