@@ -226,7 +226,7 @@ public sealed class AbiTypeGraphCache
     {
         using var stream = followLinks ? RegularFile.OpenRead(path, 1) : RegularFile.OpenReadNoFollow(path, 1);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 17); // 128 KB: 100 reads for the glibc pair, no large buffer kept by the pool
         try
         {
             long offset = 0;
@@ -296,7 +296,8 @@ public sealed class AbiTypeGraphCache
         try
         {
             // The other files the build read: each must still have the bytes it had.
-            int count = BinaryPrimitives.ReadInt32LittleEndian(Take(ref body, 4));
+            var r = new RecordReader(body);
+            int count = r.Int32();
             if (count < 0 || count > body.Length / (DigestSize + 12))
             {
                 return Reject();
@@ -304,16 +305,16 @@ public sealed class AbiTypeGraphCache
 
             for (int i = 0; i < count; i++)
             {
-                int pathLength = BinaryPrimitives.ReadInt32LittleEndian(Take(ref body, 4));
-                var path = Encoding.UTF8.GetString(Take(ref body, pathLength));
-                long length = BinaryPrimitives.ReadInt64LittleEndian(Take(ref body, 8));
-                var digest = Take(ref body, DigestSize).ToArray();
+                var path = r.String();
+                long length = r.Int64();
+                var digest = r.Bytes(DigestSize).ToArray();
                 if (!SameFile(path, length, digest))
                 {
                     return null;
                 }
             }
 
+            body = body[r.Position..];
             var graph = AbiTypeGraphEncoding.Read(body, probe.DebugFile);
             Interlocked.Increment(ref _hits);
             return graph;
@@ -322,18 +323,6 @@ public sealed class AbiTypeGraphCache
         {
             return Reject();
         }
-    }
-
-    private static ReadOnlySpan<byte> Take(ref Span<byte> span, int count)
-    {
-        if (count < 0 || count > span.Length)
-        {
-            throw new InvalidDataException("entry ends early");
-        }
-
-        var head = span[..count];
-        span = span[count..];
-        return head;
     }
 
     private static bool SameFile(string path, long length, byte[] digest)
@@ -361,7 +350,7 @@ public sealed class AbiTypeGraphCache
     {
         try
         {
-            var output = new ArrayBufferWriter<byte>(1 << 20);
+            var output = new ArrayBufferWriter<byte>(1 << 16);
             output.Write(Magic);
             output.Write(probe.Key);
             var others = dwarf.FilesRead();
