@@ -24,9 +24,10 @@ internal static class AbiCommands
         var dwoDir = new Option<string[]>("--dwo-dir") { Description = "Where split DWARF (.dwo files, NAME.dwp) of both libraries is when it is no longer where the build put it (DW_AT_comp_dir); looked up by the recorded name, then by file name; repeatable.", Arity = ArgumentArity.ZeroOrMore };
         var dwoDir1 = new Option<string[]>("--dwo-dir1") { Description = "As --dwo-dir, for the old library only; repeatable.", Arity = ArgumentArity.ZeroOrMore };
         var dwoDir2 = new Option<string[]>("--dwo-dir2") { Description = "As --dwo-dir, for the new library only; repeatable.", Arity = ArgumentArity.ZeroOrMore };
+        var typeCache = new Option<string?>("--type-cache") { Description = "A folder of built type graphs: a library whose exact bytes and debug files were seen before is not decoded again. Default: $ABI_TYPE_CACHE; no cache when neither is given." };
         var diff = new Command("diff", "Compare the ABI of two versions of a library: symbols, and the types behind them when both have debug information. Exit code: abidiff's bits (1 error, 2 usage error, 4 ABI change, 8 incompatible change).")
         {
-            oldFile, newFile, json, sarif, suppressions, settings, debugRoot1, debugRoot2, noTypes, editorConfig, dwoDir, dwoDir1, dwoDir2,
+            oldFile, newFile, json, sarif, suppressions, settings, debugRoot1, debugRoot2, noTypes, editorConfig, dwoDir, dwoDir1, dwoDir2, typeCache,
         };
         diff.Action = new DiffAction(r =>
         {
@@ -41,6 +42,7 @@ internal static class AbiCommands
             {
                 OldDwoDirs = [.. r.GetValue(dwoDir1) ?? [], .. bothDwo],
                 NewDwoDirs = [.. r.GetValue(dwoDir2) ?? [], .. bothDwo],
+                CacheFolder = TypeCacheFolder(r.GetValue(typeCache)),
             };
             return Guard(() => Diff(r.GetValue(oldFile)!, r.GetValue(newFile)!, r.GetValue(json), r.GetValue(sarif), r.GetValue(suppressions) ?? [], r.GetValue(settings), types, r.GetValue(editorConfig) ?? []));
         });
@@ -51,8 +53,9 @@ internal static class AbiCommands
         var debugRoot = new Option<string[]>("--debug-root", "--d") { Description = "Where the library's separate debug files are; repeatable. Default: /usr/lib/debug.", Arity = ArgumentArity.ZeroOrMore };
         var dumpNoTypes = new Option<bool>("--no-types") { Description = "Record symbols only, not the types behind them." };
         var dumpDwoDir = new Option<string[]>("--dwo-dir") { Description = "Where the library's split DWARF (.dwo files, NAME.dwp) is when it is no longer where the build put it; repeatable.", Arity = ArgumentArity.ZeroOrMore };
-        var dump = new Command("dump", "Write the ABI surface of a library, and the types behind its exported symbols when it has debug information, as a stable, diff-friendly JSON baseline.") { file, output, debugRoot, dumpNoTypes, dumpDwoDir };
-        dump.SetAction(r => Guard(() => Dump(r.GetValue(file)!, r.GetValue(output), r.GetValue(debugRoot) ?? [], r.GetValue(dumpNoTypes), r.GetValue(dumpDwoDir) ?? [])));
+        var dumpTypeCache = new Option<string?>("--type-cache") { Description = "A folder of built type graphs (as abi diff's). Default: $ABI_TYPE_CACHE; no cache when neither is given." };
+        var dump = new Command("dump", "Write the ABI surface of a library, and the types behind its exported symbols when it has debug information, as a stable, diff-friendly JSON baseline.") { file, output, debugRoot, dumpNoTypes, dumpDwoDir, dumpTypeCache };
+        dump.SetAction(r => Guard(() => Dump(r.GetValue(file)!, r.GetValue(output), r.GetValue(debugRoot) ?? [], r.GetValue(dumpNoTypes), r.GetValue(dumpDwoDir) ?? [], TypeCacheFolder(r.GetValue(dumpTypeCache)))));
         root.Subcommands.Add(dump);
     }
 
@@ -69,7 +72,14 @@ internal static class AbiCommands
         public string[] OldDwoDirs { get; init; } = [];
 
         public string[] NewDwoDirs { get; init; } = [];
+
+        /// <summary>The folder of built type graphs (<c>--type-cache</c>, else <c>$ABI_TYPE_CACHE</c>), or null for none.</summary>
+        public string? CacheFolder { get; init; }
     }
+
+    /// <summary>The type-graph cache folder: the option, else <c>ABI_TYPE_CACHE</c>; none unless one is given (a tool must not write into a home folder unasked).</summary>
+    private static string? TypeCacheFolder(string? option) =>
+        !string.IsNullOrEmpty(option) ? option : Environment.GetEnvironmentVariable("ABI_TYPE_CACHE") is { Length: > 0 } env ? env : null;
 
     private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile, TypeOptions types, string[] editorConfigFiles)
     {
@@ -92,26 +102,40 @@ internal static class AbiCommands
         // (docs/perf-abi.md "The glibc pair on two cores").
         // Only when both libraries have debug information: a symbol-level diff of large libraries (libLLVM) spends
         // the budget and then collects later and dearer (+2 % instructions).
-        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes && HasDebugInfo(oldPath, types.OldRoots) && HasDebugInfo(newPath, types.NewRoots)
+        // With a type cache, both graphs are looked up first (hashing the inputs, side by side): a graph read from
+        // the cache is built by nobody, so the region is only worth entering when a side still has to be built.
+        var cache = types.NoTypes || types.CacheFolder is null ? null : new AbiTypeGraphCache(types.CacheFolder);
+        CachedSide? oldCached = null, newCached = null;
+        if (cache is not null)
+        {
+            var oldLookup = Environment.ProcessorCount > 1 ? Task.Run(() => LookUp(cache, oldPath, types.OldRoots, types.OldDwoDirs)) : null;
+            newCached = LookUp(cache, newPath, types.NewRoots, types.NewDwoDirs);
+            oldCached = oldLookup is null ? LookUp(cache, oldPath, types.OldRoots, types.OldDwoDirs) : oldLookup.GetAwaiter().GetResult();
+        }
+
+        using var oldImage = oldCached?.Image;
+        using var newImage = newCached?.Image;
+        bool bothCached = oldCached?.Graph is not null && newCached?.Graph is not null;
+        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes && !bothCached && HasDebugInfo(oldPath, types.OldRoots) && HasDebugInfo(newPath, types.NewRoots)
             ? NoCollectionRegion.Enter(PairCollectionBudget)
             : null;
         AbiSurface oldSurface, newSurface;
         AbiTypeGraph? oldTypes, newTypes;
         if (Environment.ProcessorCount > 1)
         {
-            var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs));
-            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs);
+            var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs, cache, oldCached));
+            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs, cache, newCached);
             (oldSurface, oldTypes) = oldSide.GetAwaiter().GetResult();
         }
         else
         {
-            (oldSurface, oldTypes) = Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs);
-            if (!types.NoTypes)
+            (oldSurface, oldTypes) = Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs, cache, oldCached);
+            if (!types.NoTypes && oldCached?.Graph is null)
             {
                 GC.Collect();
             }
 
-            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs);
+            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs, cache, newCached);
         }
 
         // The JSON report begins with both surfaces' fingerprints (a hash of every symbol, about a fifth of the
@@ -145,13 +169,18 @@ internal static class AbiCommands
     /// A library's surface and types: an ELF file's from its debug information (found as abidiff finds it), a
     /// baseline's (abi dump JSON or abidw ABIXML) from what it records; without types, a graph that says why.
     /// </summary>
-    private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes, string[] dwoDirs)
+    private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes, string[] dwoDirs, AbiTypeGraphCache? cache = null, CachedSide? cached = null)
     {
         // The surface first: it refuses what is not a regular file (a FIFO would block the probe below).
         var surface = AbiSurface.Open(path);
+        if (cached?.Graph is { } hit)
+        {
+            return (surface, hit);
+        }
+
         if (noTypes || IsElf(path))
         {
-            return (surface, noTypes ? null : LoadTypes(path, roots, dwoDirs));
+            return (surface, noTypes ? null : LoadTypes(path, roots, dwoDirs, cache, cached?.Image));
         }
 
         var baseline = AbiBaseline.OpenWithTypes(path);
@@ -185,13 +214,46 @@ internal static class AbiCommands
         return Abi.Sdk.Elf.ElfImage.IsElf(prefix[..n]);
     }
 
-    /// <summary>The types of an ELF library from its debug information; debug information that cannot be read leaves the diff at the symbol level, saying why.</summary>
-    private static AbiTypeGraph LoadTypes(string path, string[] roots, string[] dwoDirs)
+    /// <summary>
+    /// A side looked up in the type cache: the graph on a hit; on a miss the library's image, kept open so that the
+    /// build that follows reuses the look-up's hashes.
+    /// </summary>
+    private sealed record CachedSide(AbiTypeGraph? Graph, Abi.Sdk.Elf.ElfImage? Image);
+
+    private static CachedSide? LookUp(AbiTypeGraphCache cache, string path, string[] roots, string[] dwoDirs)
     {
-        using var image = Abi.Sdk.Elf.ElfImage.Open(path);
+        Abi.Sdk.Elf.ElfImage? image = null;
         try
         {
-            return AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null, dwoDirs);
+            if (!IsElf(path))
+            {
+                return null; // a baseline: its types are read from it
+            }
+
+            image = Abi.Sdk.Elf.ElfImage.Open(path);
+            if (cache.TryGet(image, roots.Length > 0 ? roots : null, dwoDirs, out var graph))
+            {
+                image.Dispose();
+                return new CachedSide(graph, null);
+            }
+
+            return new CachedSide(null, image);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AbiSdkFormatException)
+        {
+            image?.Dispose();
+            return null; // the load itself reports what is wrong with the file
+        }
+    }
+
+    /// <summary>The types of an ELF library from its debug information; debug information that cannot be read leaves the diff at the symbol level, saying why.</summary>
+    private static AbiTypeGraph LoadTypes(string path, string[] roots, string[] dwoDirs, AbiTypeGraphCache? cache = null, Abi.Sdk.Elf.ElfImage? opened = null)
+    {
+        using var owned = opened is null ? Abi.Sdk.Elf.ElfImage.Open(path) : null;
+        var image = opened ?? owned!;
+        try
+        {
+            return AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null, dwoDirs, cache);
         }
         catch (AbiSdkFormatException e)
         {
@@ -222,9 +284,10 @@ internal static class AbiCommands
         return comparer;
     }
 
-    private static int Dump(string path, string? outputPath, string[] roots, bool noTypes, string[] dwoDirs)
+    private static int Dump(string path, string? outputPath, string[] roots, bool noTypes, string[] dwoDirs, string? cacheFolder)
     {
-        var (surface, types) = Load(path, roots, noTypes, dwoDirs);
+        var cache = noTypes || cacheFolder is null ? null : new AbiTypeGraphCache(cacheFolder);
+        var (surface, types) = Load(path, roots, noTypes, dwoDirs, cache);
         if (types is { HasDebugInfo: false })
         {
             Console.Error.WriteLine($"abi dump: types not recorded: {types.UnavailableReason}");
@@ -268,7 +331,7 @@ internal static class AbiCommands
                     Console.Error.WriteLine($"abi diff: {error.Message}");
                 }
 
-                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE] [--debug-root1 DIR]... [--debug-root2 DIR]... [--dwo-dir[12] DIR]... [--no-types] [--editorconfig FILE]...");
+                Console.Error.WriteLine("usage: abi diff OLD NEW [--json|--sarif] [--suppressions FILE]... [--settings FILE] [--debug-root1 DIR]... [--debug-root2 DIR]... [--dwo-dir[12] DIR]... [--no-types] [--editorconfig FILE]... [--type-cache DIR]");
                 return AbiExitCodes.UsageError;
             }
 

@@ -139,6 +139,24 @@ public sealed class AbiTypeGraph
         return new AbiTypeGraphBuilder(image, dwarf) { OwnsDwarf = true }.Build();
     }
 
+    /// <summary>
+    /// As <see cref="Load(ElfImage, IEnumerable{string}?, IEnumerable{string}?)"/>, through a cache of built graphs:
+    /// when <paramref name="cache"/> has an intact entry for the library's exact bytes and debug files, the graph is
+    /// read from it instead of built; otherwise it is built and stored (failing to store is not an error).
+    /// </summary>
+    /// <param name="image">The library.</param>
+    /// <param name="debugRoots">The debug roots; <see langword="null"/> for the system's.</param>
+    /// <param name="splitDwarfDirectories">Folders holding the <c>.dwo</c> files or <c>NAME.dwp</c>; <see langword="null"/> for none.</param>
+    /// <param name="cache">The cache; <see langword="null"/> to build without one.</param>
+    /// <returns>The graph.</returns>
+    /// <exception cref="DwarfFormatException">The debug information is malformed.</exception>
+    /// <exception cref="ElfFormatException">The library or its debug file is not well-formed ELF.</exception>
+    public static AbiTypeGraph Load(ElfImage image, IEnumerable<string>? debugRoots, IEnumerable<string>? splitDwarfDirectories, AbiTypeGraphCache? cache)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return cache is null ? Load(image, debugRoots, splitDwarfDirectories) : cache.Load(image, debugRoots, splitDwarfDirectories);
+    }
+
     /// <summary>Builds the graph of <paramref name="image"/>'s exported functions and variables from <paramref name="dwarf"/>.</summary>
     /// <param name="image">The library (its <c>.dynsym</c> names the exported symbols).</param>
     /// <param name="dwarf">Its DWARF: the library itself, or its separate debug file.</param>

@@ -393,6 +393,25 @@ public sealed class DwarfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// The files on disk besides this one that reading it opened so far: the supplementary file, and the split-DWARF
+    /// files that hold split units (what a cache of results built from this file must check besides it).
+    /// </summary>
+    internal List<string> FilesRead()
+    {
+        lock (_lock)
+        {
+            var files = new List<string>();
+            if (_supplementary is { _installedPath: null, FileName: { } supplementary })
+            {
+                files.Add(supplementary);
+            }
+
+            files.AddRange(_splitFiles.Where(f => f.Value is not null).Select(f => f.Key).Order(StringComparer.Ordinal));
+            return files;
+        }
+    }
+
     internal DwarfFile RequireSupplementary(DwarfForm form)
         => GetSupplementary() ?? throw Section(DwarfSectionKind.Info).Error(0,
             SupplementaryLink is { } link

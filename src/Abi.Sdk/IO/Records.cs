@@ -43,6 +43,9 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
 
     public readonly bool AtEnd => _offset == _data.Length;
 
+    /// <summary>How many bytes were read so far.</summary>
+    public readonly int Position => _offset;
+
     public ReadOnlySpan<byte> Bytes(int count)
     {
         if (count < 0 || count > _data.Length - _offset)
