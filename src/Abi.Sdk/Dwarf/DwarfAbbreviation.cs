@@ -137,6 +137,12 @@ internal sealed class DwarfAbbreviationShape
 
     /// <summary>The next cached shape in the same bucket.</summary>
     public DwarfAbbreviationShape? Next { get; set; }
+
+    /// <summary>
+    /// What a consumer derives from the shape alone and keeps with it (the type-graph builder's plan for comparing two
+    /// DIEs of this shape by bytes); set once, to the same value by whichever thread makes it.
+    /// </summary>
+    public object? RawPlan { get; set; }
 }
 
 /// <summary>The abbreviations of one table in <c>.debug_abbrev</c>, for one unit format (address and offset size).</summary>
