@@ -420,13 +420,9 @@ internal sealed partial class AbiTypeGraphBuilder
     /// <summary>Two DIEs of one abbreviation shape: equal value bytes (decl_* and sibling skipped), references to equal types, and the same for their children.</summary>
     private bool RawSameBytes(DwarfDie a, DwarfDie b, int depth)
     {
-        var ua = a.Unit;
-        var ub = b.Unit;
         var abbreviation = a.Abbreviation;
-        var specs = abbreviation.Specs;
-        var sizes = abbreviation.Sizes;
-        var sa = ua.Section.Span;
-        var sb = ub.Section.Span;
+        var sa = a.Unit.Section.Span;
+        var sb = b.Unit.Section.Span;
         int fixedSize = abbreviation.FixedSize;
         if (fixedSize >= 0 && a.AttributesOffset + fixedSize <= sa.Length && b.AttributesOffset + fixedSize <= sb.Length)
         {
@@ -438,8 +434,28 @@ internal sealed partial class AbiTypeGraphBuilder
             return !abbreviation.HasChildren || RawSameChildren(a, b, depth);
         }
 
+        return RawSameVariable(a, b, depth);
+    }
+
+    /// <summary>
+    /// <see cref="RawSameBytes"/> for a shape with values of variable size: the compared values between two skipped or
+    /// referencing ones are one run, measured on the DIE being confirmed alone; equal bytes decode to values of equal
+    /// sizes, so the source's cursor moves by the same length once the run's bytes are found equal. (A method of its
+    /// own: its cursors would make every call of the fixed-size path clear them.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RawSameVariable(DwarfDie a, DwarfDie b, int depth)
+    {
+        var ua = a.Unit;
+        var ub = b.Unit;
+        var abbreviation = a.Abbreviation;
+        var specs = abbreviation.Specs;
+        var sizes = abbreviation.Sizes;
+        var sa = ua.Section.Span;
+        var sb = ub.Section.Span;
         var ca = ua.Section.Cursor(a.AttributesOffset);
         var cb = ub.Section.Cursor(b.AttributesOffset);
+        int runA = ca.Position, runB = cb.Position;
         for (int i = 0; i < specs.Length; i++)
         {
             var spec = specs[i];
@@ -450,14 +466,24 @@ internal sealed partial class AbiTypeGraphBuilder
             }
 
             int size = sizes[i];
-            if (RawIgnored(spec.Attribute))
+            bool ignored = RawIgnored(spec.Attribute);
+            if (!ignored && !UnitReference(form))
             {
                 SkipValue(ref ca, spec, size, ua);
-                SkipValue(ref cb, spec, size, ub);
                 continue;
             }
 
-            if (UnitReference(form))
+            if (!RawSameRun(sa, sb, runA, ca.Position, ref cb.Position, runB))
+            {
+                return false;
+            }
+
+            if (ignored)
+            {
+                SkipValue(ref ca, spec, size, ua);
+                SkipValue(ref cb, spec, size, ub);
+            }
+            else
             {
                 DwarfForms.Read(ref ca, form, 0, ua, out ulong ra, out _, out _);
                 DwarfForms.Read(ref cb, form, 0, ub, out ulong rb, out _, out _);
@@ -465,21 +491,39 @@ internal sealed partial class AbiTypeGraphBuilder
                 {
                     return false;
                 }
-
-                continue;
             }
 
-            int pa = ca.Position, pb = cb.Position;
-            SkipValue(ref ca, spec, size, ua);
-            SkipValue(ref cb, spec, size, ub);
+            runA = ca.Position;
+            runB = cb.Position;
+        }
 
-            if (!sa.Slice(pa, ca.Position - pa).SequenceEqual(sb.Slice(pb, cb.Position - pb)))
-            {
-                return false;
-            }
+        if (!RawSameRun(sa, sb, runA, ca.Position, ref cb.Position, runB))
+        {
+            return false;
         }
 
         return !abbreviation.HasChildren || RawSameChildren(a, b, depth);
+    }
+
+    /// <summary>
+    /// Whether the bytes from <paramref name="runA"/> to <paramref name="endA"/> equal as many from
+    /// <paramref name="runB"/>; on a match the source's cursor position moves past them.
+    /// </summary>
+    private static bool RawSameRun(ReadOnlySpan<byte> sa, ReadOnlySpan<byte> sb, int runA, int endA, ref int positionB, int runB)
+    {
+        int length = endA - runA;
+        if (length == 0)
+        {
+            return true;
+        }
+
+        if ((uint)runB + (uint)length > (uint)sb.Length || !sa.Slice(runA, length).SequenceEqual(sb.Slice(runB, length)))
+        {
+            return false;
+        }
+
+        positionB = runB + length;
+        return true;
     }
 
     /// <summary>Steps over one value: by its size when the abbreviation fixes it, otherwise by decoding its form.</summary>
