@@ -76,26 +76,36 @@ public sealed partial class DwarfSiblingSkipTests(ITestOutputHelper output)
     private static Dictionary<ulong, ulong> ParseSiblings(string text)
     {
         var siblings = new Dictionary<ulong, ulong>();
-        ulong current = 0;
+        ulong current = 0, unit = 0;
         foreach (var line in text.AsSpan().EnumerateLines())
         {
             var s = line.ToString();
-            if (DieLine().Match(s) is { Success: true } die)
+            if (UnitLine().Match(s) is { Success: true } u)
             {
-                current = ulong.Parse(die.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                unit = Hex(u.Groups[1].Value);
+            }
+            else if (DieLine().Match(s) is { Success: true } die)
+            {
+                current = Hex(die.Groups[1].Value);
             }
             else if (SiblingLine().Match(s) is { Success: true } sibling)
             {
-                siblings.TryAdd(current, ulong.Parse(sibling.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                // readelf gives ref1/2/4 as section offsets in angle brackets, ref8 as the raw unit-relative value.
+                siblings.TryAdd(current, sibling.Groups[1].Success ? Hex(sibling.Groups[1].Value) : unit + Hex(sibling.Groups[2].Value));
             }
         }
 
         return siblings;
     }
 
+    private static ulong Hex(string digits) => ulong.Parse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^\s*Compilation Unit @ offset (?:0x)?([0-9a-f]+):")]
+    private static partial Regex UnitLine();
+
     [GeneratedRegex(@"^\s*<\d+><([0-9a-f]+)>: Abbrev Number: [1-9]")]
     private static partial Regex DieLine();
 
-    [GeneratedRegex(@"^\s*<[0-9a-f]+>\s+DW_AT_sibling\s*:\s*(?:\([^)]*\)\s*)?<0x([0-9a-f]+)>")]
+    [GeneratedRegex(@"^\s*<[0-9a-f]+>\s+DW_AT_sibling\s*:\s*(?:\([^)]*\)\s*)?(?:<0x([0-9a-f]+)>|0x([0-9a-f]+))")]
     private static partial Regex SiblingLine();
 }
