@@ -365,6 +365,13 @@ internal sealed partial class AbiTypeGraphBuilder
             return known == k;
         }
 
+        return RawEqualUnmapped(die, key, k, depth);
+    }
+
+    /// <summary><see cref="RawEqual"/> for a DIE whose key (<paramref name="key"/>) is not in the DIE map.</summary>
+    private bool RawEqualUnmapped(DwarfDie die, ulong key, int k, int depth)
+    {
+        int known;
         if (depth > RawDepth || k >= _rawSources.Length || _rawSources[k].AbbreviationOrNull is null)
         {
             return false;
@@ -413,13 +420,9 @@ internal sealed partial class AbiTypeGraphBuilder
     /// <summary>Two DIEs of one abbreviation shape: equal value bytes (decl_* and sibling skipped), references to equal types, and the same for their children.</summary>
     private bool RawSameBytes(DwarfDie a, DwarfDie b, int depth)
     {
-        var ua = a.Unit;
-        var ub = b.Unit;
         var abbreviation = a.Abbreviation;
-        var specs = abbreviation.Specs;
-        var sizes = abbreviation.Sizes;
-        var sa = ua.Section.Span;
-        var sb = ub.Section.Span;
+        var sa = a.Unit.Section.Span;
+        var sb = b.Unit.Section.Span;
         int fixedSize = abbreviation.FixedSize;
         if (fixedSize >= 0 && a.AttributesOffset + fixedSize <= sa.Length && b.AttributesOffset + fixedSize <= sb.Length)
         {
@@ -431,8 +434,28 @@ internal sealed partial class AbiTypeGraphBuilder
             return !abbreviation.HasChildren || RawSameChildren(a, b, depth);
         }
 
+        return RawSameVariable(a, b, depth);
+    }
+
+    /// <summary>
+    /// <see cref="RawSameBytes"/> for a shape with values of variable size: the compared values between two skipped or
+    /// referencing ones are one run, measured on the DIE being confirmed alone; equal bytes decode to values of equal
+    /// sizes, so the source's cursor moves by the same length once the run's bytes are found equal. (A method of its
+    /// own: its cursors would make every call of the fixed-size path clear them.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RawSameVariable(DwarfDie a, DwarfDie b, int depth)
+    {
+        var ua = a.Unit;
+        var ub = b.Unit;
+        var abbreviation = a.Abbreviation;
+        var specs = abbreviation.Specs;
+        var sizes = abbreviation.Sizes;
+        var sa = ua.Section.Span;
+        var sb = ub.Section.Span;
         var ca = ua.Section.Cursor(a.AttributesOffset);
         var cb = ub.Section.Cursor(b.AttributesOffset);
+        int runA = ca.Position, runB = cb.Position;
         for (int i = 0; i < specs.Length; i++)
         {
             var spec = specs[i];
@@ -443,41 +466,64 @@ internal sealed partial class AbiTypeGraphBuilder
             }
 
             int size = sizes[i];
-            if (RawIgnored(spec.Attribute))
+            bool ignored = RawIgnored(spec.Attribute);
+            if (!ignored && !UnitReference(form))
             {
                 SkipValue(ref ca, spec, size, ua);
-                SkipValue(ref cb, spec, size, ub);
                 continue;
             }
 
-            if (UnitReference(form))
-            {
-                DwarfForms.Read(ref ca, form, 0, ua, out ulong ra, out _, out _);
-                DwarfForms.Read(ref cb, form, 0, ub, out ulong rb, out _, out _);
-                if (!RawTarget(ua, ra, out var ta) || !RawTarget(ub, rb, out var tb))
-                {
-                    return false;
-                }
-
-                if (!RawSameTarget(ta, tb, depth))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            int pa = ca.Position, pb = cb.Position;
-            SkipValue(ref ca, spec, size, ua);
-            SkipValue(ref cb, spec, size, ub);
-
-            if (!sa.Slice(pa, ca.Position - pa).SequenceEqual(sb.Slice(pb, cb.Position - pb)))
+            if (!RawSameRun(sa, sb, runA, ca.Position, ref cb.Position, runB))
             {
                 return false;
             }
+
+            if (ignored)
+            {
+                SkipValue(ref ca, spec, size, ua);
+                SkipValue(ref cb, spec, size, ub);
+            }
+            else
+            {
+                DwarfForms.Read(ref ca, form, 0, ua, out ulong ra, out _, out _);
+                DwarfForms.Read(ref cb, form, 0, ub, out ulong rb, out _, out _);
+                if (!RawSameReference(ua, ra, ub, rb, depth))
+                {
+                    return false;
+                }
+            }
+
+            runA = ca.Position;
+            runB = cb.Position;
+        }
+
+        if (!RawSameRun(sa, sb, runA, ca.Position, ref cb.Position, runB))
+        {
+            return false;
         }
 
         return !abbreviation.HasChildren || RawSameChildren(a, b, depth);
+    }
+
+    /// <summary>
+    /// Whether the bytes from <paramref name="runA"/> to <paramref name="endA"/> equal as many from
+    /// <paramref name="runB"/>; on a match the source's cursor position moves past them.
+    /// </summary>
+    private static bool RawSameRun(ReadOnlySpan<byte> sa, ReadOnlySpan<byte> sb, int runA, int endA, ref int positionB, int runB)
+    {
+        int length = endA - runA;
+        if (length == 0)
+        {
+            return true;
+        }
+
+        if ((uint)runB + (uint)length > (uint)sb.Length || !sa.Slice(runA, length).SequenceEqual(sb.Slice(runB, length)))
+        {
+            return false;
+        }
+
+        positionB = runB + length;
+        return true;
     }
 
     /// <summary>Steps over one value: by its size when the abbreviation fixes it, otherwise by decoding its form.</summary>
@@ -494,21 +540,96 @@ internal sealed partial class AbiTypeGraphBuilder
     }
 
     /// <summary>
-    /// Whether a reference of the DIE being confirmed (<paramref name="ta"/>) and the same reference of the source
-    /// (<paramref name="tb"/>) lead to equal types. Only a type the source's fill reserved is known; any other
-    /// reference (an abstract origin, an object pointer) cannot be mapped, and the DIE is built as before.
+    /// Whether a unit-relative reference of the DIE being confirmed (<paramref name="ra"/> in <paramref name="ua"/>) and
+    /// the same reference of the source (<paramref name="rb"/> in <paramref name="ub"/>) lead to equal types. Only a
+    /// type the source's fill reserved is known; any other reference (an abstract origin, an object pointer) cannot be
+    /// mapped, and the DIE is built as before. The DIEs are keyed by their offsets: a target is read only when it has
+    /// to be compared (a key in the DIE map belongs to a DIE read before).
     /// </summary>
-    private bool RawSameTarget(DwarfDie ta, DwarfDie tb, int depth)
-        => ta == tb || (_byDie.TryGetValue(KeyOf(tb), out int kb) && RawEqual(ta, kb, depth + 1));
+    private bool RawSameReference(DwarfUnit ua, ulong ra, DwarfUnit ub, ulong rb, int depth)
+    {
+        if (!RawInUnit(ua, ra) || !RawInUnit(ub, rb))
+        {
+            return false;
+        }
+
+        ulong oa = ua.Offset + ra, ob = ub.Offset + rb;
+        if (ReferenceEquals(ua, ub) && oa == ob)
+        {
+            return true;
+        }
+
+        if (!_byDie.TryGetValue(KeyOf(ub, ob), out int kb))
+        {
+            return false;
+        }
+
+        ulong ka = KeyOf(ua, oa);
+        if (_byDie.TryGetValue(ka, out int known))
+        {
+            return known == kb;
+        }
+
+        return RawEqualUnmapped(DwarfDie.ReadAt(ua, (int)oa), ka, kb, depth + 1);
+    }
+
+    /// <summary>Whether a unit-relative reference lies inside its unit's DIEs (the condition of <see cref="RawTarget"/>).</summary>
+    private static bool RawInUnit(DwarfUnit unit, ulong raw) => raw < unit.EndOffset - unit.Offset && unit.Offset + raw >= (ulong)unit.DiesOffset;
 
     /// <summary>
-    /// <see cref="RawSameBytes"/> for a shape whose values all have fixed sizes (most type DIEs and members): the
-    /// compared values are runs of bytes between the skipped and referencing ones, each run one comparison.
+    /// <see cref="RawSameBytes"/> for a shape whose values all have fixed sizes (most type DIEs and members), by the
+    /// shape's plan (<see cref="RawPlanOf"/>): runs of compared bytes, references to follow, and where a value cannot be
+    /// compared; the steps come in the order of the values, as the values were compared one by one before.
     /// </summary>
     private bool RawSameFixed(DwarfDie a, DwarfDie b, ReadOnlySpan<byte> va, ReadOnlySpan<byte> vb, int depth)
     {
-        var specs = a.Abbreviation.Specs;
-        var sizes = a.Abbreviation.Sizes;
+        var plan = RawPlanOf(a.Abbreviation.Shape);
+        for (int i = 0; i < plan.Length; i += 3)
+        {
+            int start = plan[i + 1], size = plan[i + 2];
+            switch (plan[i])
+            {
+                case RawStepBytes:
+                    if (!va.Slice(start, size).SequenceEqual(vb.Slice(start, size)))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case RawStepReference:
+                    if (!RawSameReference(a.Unit, a.Unit.Section.Unsigned(va.Slice(start, size)), b.Unit, b.Unit.Section.Unsigned(vb.Slice(start, size)), depth))
+                    {
+                        return false;
+                    }
+
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private const int RawStepBytes = 0;
+    private const int RawStepReference = 1;
+    private const int RawStepIncomparable = 2;
+
+    /// <summary>
+    /// The comparison plan of a fixed-size shape, made once per shape and kept on it: triples (step, start, size) —
+    /// compare a run of bytes, follow a unit-relative reference; or one step that fails, when a value cannot be compared by bytes.
+    /// DW_AT_decl_* and DW_AT_sibling are left out; runs of compared values next to each other are one step.
+    /// </summary>
+    private static int[] RawPlanOf(DwarfAbbreviationShape shape)
+    {
+        if (shape.RawPlan is int[] plan)
+        {
+            return plan;
+        }
+
+        var specs = shape.Specs;
+        var sizes = shape.Sizes;
+        var steps = new List<int>(specs.Length * 3);
         int run = 0, position = 0;
         for (int i = 0; i < specs.Length; i++)
         {
@@ -520,37 +641,38 @@ internal sealed partial class AbiTypeGraphBuilder
             {
                 if (RawIncomparable(spec.Form))
                 {
-                    return false;
+                    // Such a comparison fails whatever comes before (what it mapped on the way is undone): fail at once.
+                    plan = [RawStepIncomparable, 0, 0];
+                    shape.RawPlan = plan;
+                    return plan;
                 }
 
                 position += size;
                 continue;
             }
 
-            if (position > run && !va[run..position].SequenceEqual(vb[run..position]))
-            {
-                return false;
-            }
-
+            AddRun(steps, run, position);
             if (reference)
             {
-                ulong ra = a.Unit.Section.Unsigned(va.Slice(position, size)), rb = b.Unit.Section.Unsigned(vb.Slice(position, size));
-                if (!RawTarget(a.Unit, ra, out var ta) || !RawTarget(b.Unit, rb, out var tb))
-                {
-                    return false;
-                }
-
-                if (!RawSameTarget(ta, tb, depth))
-                {
-                    return false;
-                }
+                steps.AddRange([RawStepReference, position, size]);
             }
 
             position += size;
             run = position;
         }
 
-        return position <= run || va[run..position].SequenceEqual(vb[run..position]);
+        AddRun(steps, run, position);
+        plan = [.. steps];
+        shape.RawPlan = plan; // the same plan whichever thread makes it
+        return plan;
+
+        static void AddRun(List<int> steps, int run, int position)
+        {
+            if (position > run)
+            {
+                steps.AddRange([RawStepBytes, run, position - run]);
+            }
+        }
     }
 
     private bool RawSameChildren(DwarfDie a, DwarfDie b, int depth)

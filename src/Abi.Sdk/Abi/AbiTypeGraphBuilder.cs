@@ -21,7 +21,7 @@ internal sealed partial class AbiTypeGraphBuilder
     private readonly ElfImage _image;
     private readonly DwarfFile _dwarf;
     private readonly List<Proto> _protos = [];
-    private readonly Dictionary<ulong, int> _byDie = new(1 << 12);
+    private readonly DieMap _byDie = new(1 << 12);
     private readonly List<(DwarfDie Die, DieAttributes Attributes)> _chain = new(8);
     private readonly Queue<(DwarfDie Die, int Index)> _work = new();
     private readonly NameCache _names;
@@ -195,7 +195,6 @@ internal sealed partial class AbiTypeGraphBuilder
         _variablesByAddress.TrimExcess();
         _tlsByOffset.Clear();
         _byDie.Clear();
-        _byDie.TrimExcess();
         _scopedNames.Clear();
         _scopedNames.TrimExcess();
         _definitions.Clear();

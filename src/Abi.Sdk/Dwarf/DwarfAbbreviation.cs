@@ -106,6 +106,20 @@ internal sealed class DwarfAbbreviationShape
         }
 
         Flags = flags;
+        // gcc writes DW_AT_sibling last: from the first one on, when every value has a fixed size, its distance from
+        // the end of the values (which a walk knows once it has stepped over them).
+        int fromEnd = -1;
+        if ((flags & 2) != 0)
+        {
+            int first = Array.FindIndex(specs, spec => spec.Attribute == DwarfAttribute.Sibling);
+            fromEnd = 0;
+            for (int i = first; i < specs.Length && fromEnd >= 0; i++)
+            {
+                fromEnd = Sizes[i] < 0 ? -1 : fromEnd + Sizes[i];
+            }
+        }
+
+        SiblingFromEnd = fromEnd is >= 0 and <= sbyte.MaxValue ? (sbyte)fromEnd : (sbyte)-1;
         // A fixed size or sibling position too large for its field is stored as "not known", which makes readers
         // decode the values one by one instead.
         FixedSize = fixedSize is >= 0 and <= short.MaxValue ? (short)fixedSize : (short)-1;
@@ -126,6 +140,12 @@ internal sealed class DwarfAbbreviationShape
 
     public DwarfForm SiblingForm { get; }
 
+    /// <summary>
+    /// How far before the end of the values the first DW_AT_sibling's value starts, when it and every value after it
+    /// have fixed sizes; -1 otherwise.
+    /// </summary>
+    public sbyte SiblingFromEnd { get; }
+
     /// <summary>The entry's bytes after its code, to confirm a hash match (set when the shape is cached).</summary>
     public byte[]? Encoded { get; set; }
 
@@ -137,6 +157,12 @@ internal sealed class DwarfAbbreviationShape
 
     /// <summary>The next cached shape in the same bucket.</summary>
     public DwarfAbbreviationShape? Next { get; set; }
+
+    /// <summary>
+    /// What a consumer derives from the shape alone and keeps with it (the type-graph builder's plan for comparing two
+    /// DIEs of this shape by bytes); set once, to the same value by whichever thread makes it.
+    /// </summary>
+    public object? RawPlan { get; set; }
 }
 
 /// <summary>The abbreviations of one table in <c>.debug_abbrev</c>, for one unit format (address and offset size).</summary>
@@ -333,9 +359,22 @@ internal sealed class DwarfAbbreviationTable
             while ((uint)(q + 1) < (uint)data.Length)
             {
                 uint name = Unsafe.Add(ref at, q), form = Unsafe.Add(ref at, q + 1);
-                if (((name | form) & 0x80) != 0 || form == (uint)DwarfForm.ImplicitConst)
+                if (((name | form) & 0x80) != 0)
                 {
                     break;
+                }
+
+                if (form == (uint)DwarfForm.ImplicitConst)
+                {
+                    // gcc's DW_AT_decl_file and decl_line: a one-byte constant (below 0x80) joins the pair.
+                    if ((uint)(q + 2) >= (uint)data.Length || Unsafe.Add(ref at, q + 2) >= 0x80)
+                    {
+                        break;
+                    }
+
+                    h = (h ^ (name | form << 8 | (uint)Unsafe.Add(ref at, q + 2) << 16 | 1u << 24)) * K;
+                    q += 3;
+                    continue;
                 }
 
                 q += 2;

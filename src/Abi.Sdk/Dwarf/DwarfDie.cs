@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace Abi.Sdk.Dwarf;
 
@@ -188,6 +189,7 @@ public struct DwarfDieReader
     private readonly int _onlyDepth;
     private int _position;
     private int _depth;
+    private int _attributesEnd;
     private DwarfDie _current;
 
     // children: return only the DIEs one level down, stopping at the null entry that closes them.
@@ -227,7 +229,7 @@ public struct DwarfDieReader
             return false;
         }
 
-        if (SiblingTarget(unit, abbrev, _current.AttributesOffset, _position, _end) is not { } target)
+        if (SiblingTarget(unit, abbrev, _current.AttributesOffset, _attributesEnd, _position, _end) is not { } target)
         {
             return false;
         }
@@ -239,35 +241,30 @@ public struct DwarfDieReader
 
     /// <summary>
     /// Where a DIE's DW_AT_sibling (a reference within the unit) says its next sibling starts, when it points past the
-    /// DIE's own attributes (<paramref name="childrenStart"/>) and before <paramref name="end"/>; null otherwise. The
-    /// value is read in place when the abbreviation says where it is (gcc writes it first).
+    /// DIE's own attributes (<paramref name="childrenStart"/>) and before <paramref name="end"/>; null otherwise. The value is read in place when the abbreviation says where it is: counted from the first
+    /// value when every value before it has a fixed size, or from the end of the values when it and every value after
+    /// it have (gcc writes it last).
     /// </summary>
-    private static int? SiblingTarget(DwarfUnit unit, DwarfAbbreviation abbrev, int attributesOffset, int childrenStart, int end)
+    private static int? SiblingTarget(DwarfUnit unit, DwarfAbbreviation abbrev, int attributesOffset, int attributesEnd, int childrenStart, int end)
     {
         ulong raw;
         var form = abbrev.SiblingForm;
-        if (abbrev.SiblingOffset >= 0 && form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata)
+        int fromEnd = abbrev.SiblingOffset >= 0 ? -1 : abbrev.Shape.SiblingFromEnd;
+        int at = abbrev.SiblingOffset >= 0 ? attributesOffset + abbrev.SiblingOffset : attributesEnd - fromEnd;
+        var section = unit.Section;
+        if ((abbrev.SiblingOffset >= 0 || fromEnd >= 0) && form is DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8
+            && (uint)at + (uint)(form == DwarfForm.Ref2 ? 2 : form == DwarfForm.Ref4 ? 4 : 8) <= (uint)section.Length)
         {
-            var c = unit.Section.Cursor(attributesOffset + abbrev.SiblingOffset);
-            raw = form switch
-            {
-                DwarfForm.Ref1 => c.U8(),
-                DwarfForm.Ref2 => c.U16(),
-                DwarfForm.Ref4 => c.U32(),
-                DwarfForm.Ref8 => c.U64(),
-                _ => c.Uleb(),
-            };
+            // In place, without a cursor (whose references this method would otherwise clear on every call).
+            raw = section.Unsigned(section.Span.Slice(at, form == DwarfForm.Ref2 ? 2 : form == DwarfForm.Ref4 ? 4 : 8));
+        }
+        else if (ReadSibling(unit, abbrev, attributesOffset, at, fromEnd) is { } value)
+        {
+            raw = value;
         }
         else
         {
-            var die = new DwarfDie(unit, 0, abbrev, attributesOffset);
-            if (!die.TryGetAttribute(DwarfAttribute.Sibling, out var sibling)
-                || sibling.Form is not (DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata))
-            {
-                return null;
-            }
-
-            raw = sibling.RawValue;
+            return null;
         }
 
         // Unit-relative; it must lie past the DIE's own attributes (where its children start) and within the unit.
@@ -278,6 +275,71 @@ public struct DwarfDieReader
         }
 
         return (int)target;
+    }
+
+    /// <summary>The rest of <see cref="SiblingTarget"/>: a one-byte or LEB128 value in place, or the attributes decoded up to it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong? ReadSibling(DwarfUnit unit, DwarfAbbreviation abbrev, int attributesOffset, int at, int fromEnd)
+    {
+        var form = abbrev.SiblingForm;
+        if ((abbrev.SiblingOffset >= 0 || fromEnd >= 0) && form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata)
+        {
+            var c = unit.Section.Cursor(at);
+            return form switch
+            {
+                DwarfForm.Ref1 => c.U8(),
+                DwarfForm.Ref2 => c.U16(),
+                DwarfForm.Ref4 => c.U32(),
+                DwarfForm.Ref8 => c.U64(),
+                _ => c.Uleb(),
+            };
+        }
+
+        var die = new DwarfDie(unit, 0, abbrev, attributesOffset);
+        if (!die.TryGetAttribute(DwarfAttribute.Sibling, out var sibling)
+            || sibling.Form is not (DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata))
+        {
+            return null;
+        }
+
+        return sibling.RawValue;
+    }
+
+    // The cursor's paths are kept out of MoveNext: a cursor holds references, and every local that does makes the
+    // method clear its frame on each call (most calls need neither path).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong ReadCode(DwarfSection section, int offset, out int attributes)
+    {
+        var c = section.Cursor(offset);
+        ulong code = c.Uleb();
+        attributes = c.Position;
+        return code;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int SkipValues(DwarfSection section, int attributes, DwarfAbbreviation abbrev, DwarfUnit unit)
+    {
+        var c = section.Cursor(attributes);
+        if (abbrev.FixedSize >= 0)
+        {
+            c.Skip((ulong)abbrev.FixedSize);
+        }
+        else
+        {
+            DwarfForms.Skip(ref c, abbrev, unit);
+        }
+
+        return c.Position;
+    }
+
+    private readonly bool AtEnd(DwarfSection section)
+    {
+        if (_stopAtDepthZeroNull && _depth > 0 && _end > 0)
+        {
+            throw section.Error(_position, "children run to the end of the unit without their closing null entry");
+        }
+
+        return false;
     }
 
     /// <summary>Moves to the next DIE.</summary>
@@ -293,24 +355,38 @@ public struct DwarfDieReader
 
         var section = unit.Section;
         var table = unit.Abbreviations;
+        if (_position >= _end)
+        {
+            return AtEnd(section);
+        }
+
+        // The bytes are taken once per call, not once per entry: most entries have a one-byte code and values of a
+        // size the abbreviation fixes, and are stepped over without a cursor; anything else (and any error) goes
+        // through the cursor as before, which reports it the same way.
+        var data = section.Span;
         while (true)
         {
             if (_position >= _end)
             {
-                if (_stopAtDepthZeroNull && _depth > 0 && _end > 0)
-                {
-                    throw section.Error(_position, "children run to the end of the unit without their closing null entry");
-                }
-
-                return false;
+                return AtEnd(section);
             }
 
-            var c = section.Cursor(_position);
             int dieOffset = _position;
-            ulong code = c.Uleb();
+            ulong code;
+            int attrs;
+            if ((uint)dieOffset < (uint)data.Length && data[dieOffset] < 0x80)
+            {
+                code = data[dieOffset];
+                attrs = dieOffset + 1;
+            }
+            else
+            {
+                code = ReadCode(section, dieOffset, out attrs);
+            }
+
             if (code == 0)
             {
-                _position = c.Position;
+                _position = attrs;
                 if (_depth > 0)
                 {
                     _depth--;
@@ -327,22 +403,23 @@ public struct DwarfDieReader
 
             var abbrev = table.Get(code)
                 ?? throw section.Error(dieOffset, $"abbreviation code {code} is not in the unit's abbreviation table at 0x{unit.AbbreviationOffset:x}");
-            int attrs = c.Position;
-            if (abbrev.FixedSize >= 0)
+            int next;
+            int fixedSize = abbrev.FixedSize;
+            if (fixedSize >= 0 && (uint)attrs + (uint)fixedSize <= (uint)data.Length)
             {
-                c.Skip((ulong)abbrev.FixedSize);
+                next = attrs + fixedSize;
             }
             else
             {
-                DwarfForms.Skip(ref c, abbrev, unit);
+                next = SkipValues(section, attrs, abbrev, unit);
             }
 
-            if (c.Position > _end)
+            if (next > _end)
             {
                 throw section.Error(dieOffset, $"DIE's attributes run past the end of its unit (0x{_end:x})");
             }
 
-            _position = c.Position;
+            _position = next;
             int depth = _depth;
             if (abbrev.HasChildren)
             {
@@ -355,8 +432,9 @@ public struct DwarfDieReader
             }
 
             Depth = depth;
+            _attributesEnd = next;
             _current = new DwarfDie(unit, dieOffset, abbrev, attrs);
-            if (_onlyDepth >= 0 && abbrev.HasChildren && abbrev.HasSibling && SiblingTarget(unit, abbrev, attrs, _position, _end) is { } sibling)
+            if (_onlyDepth >= 0 && abbrev.HasChildren && abbrev.HasSibling && SiblingTarget(unit, abbrev, attrs, next, _position, _end) is { } sibling)
             {
                 // Direct children only: jump over this child's own children to its sibling, as libdw's
                 // dwarf_siblingof does (a function's locals and inlined calls are most of its subtree).

@@ -157,7 +157,13 @@ public sealed class DwarfUnit
     internal bool IsTypeUnitByHeader => _headerType is DwarfUnitType.Type or DwarfUnitType.SplitType;
 
     internal DwarfAbbreviationTable Abbreviations
-        => _abbreviations ??= File.GetAbbreviations(AbbreviationOffset + Contribution.AbbrevOffset, AddressSize, OffsetSize, Version);
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => _abbreviations ?? LoadAbbreviations();
+    }
+
+    private DwarfAbbreviationTable LoadAbbreviations()
+        => _abbreviations = File.GetAbbreviations(AbbreviationOffset + Contribution.AbbrevOffset, AddressSize, OffsetSize, Version);
 
     /// <summary>Drops the cached abbreviation table (its file is disposed).</summary>
     internal void ReleaseAbbreviations() => _abbreviations = null;
