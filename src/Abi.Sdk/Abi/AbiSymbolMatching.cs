@@ -43,8 +43,8 @@ internal readonly struct AbiSymbolMatching
         var newSymbols = newSurface.Symbols;
 
         // Gathered in rented arrays and copied once at their final lengths: growing lists of tens of thousands of
-        // references (or pairs: a growing builder of libLLVM's 22 000 pairs allocated 1.3 MB, most of it on the large
-        // object heap, whose budget brings on full collections) would allocate twice that.
+        // references (or pairs: a growing builder of 22 000 pairs allocates about 1.3 MB, most of it on the large object
+        // heap, whose budget brings on full collections) would allocate twice that.
         var found = ArrayPool<AbiSymbol>.Shared.Rent(Math.Max(1, Math.Max(oldSymbols.Length, newSymbols.Length)));
         var pairs = ArrayPool<AbiSymbolPair>.Shared.Rent(Math.Max(1, oldSymbols.Length));
         var covered = ArrayPool<bool>.Shared.Rent(Math.Max(1, newSymbols.Length));
