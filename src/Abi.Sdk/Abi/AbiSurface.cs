@@ -107,72 +107,62 @@ public sealed class AbiSurface
 
         var file = image.Span;
 
-        // The exported symbols are counted first (a sequential pass over .dynsym and .gnu.version, which reads no
-        // names) so that they go straight into an array of their final length: gathered in a rented array they were
-        // copied into one more array of tens of thousands of references on the large object heap, whose budget
-        // brings on full collections.
-        int exportedCount = 0;
-        for (int i = 1; i < table.Count; i++)
-        {
-            if (IsExported(table[i]))
-            {
-                exportedCount++;
-            }
-        }
-
         // One pass: each name is read once, and copied while it is in the cache into buffers the symbols share.
         // No string per name: comparisons match names by their bytes, and Name decodes on first read.
-        var symbols = new AbiSymbol[exportedCount];
+        // Gathered in a rented array and copied once at the final count (a second large array otherwise).
+        var symbols = ArrayPool<AbiSymbol>.Shared.Rent(Math.Max(1, table.Count));
         var names = new NameCopier(file);
         var (strtab, strtabSize) = table.StringTable;
         int count = 0;
-        for (int i = 1; i < table.Count; i++)
+        try
         {
-            // .dynsym is in hash order and .dynstr in another, so each name is a cache miss: ask for the name a few
-            // symbols ahead now, so that the misses overlap instead of following one another.
-            if (i + PrefetchDistance < table.Count)
+            for (int i = 1; i < table.Count; i++)
             {
-                Prefetch(file, strtab, strtabSize, table[i + PrefetchDistance].NameOffset);
+                // .dynsym is in hash order and .dynstr in another, so each name is a cache miss: ask for the name a few
+                // symbols ahead now, so that the misses overlap instead of following one another.
+                if (i + PrefetchDistance < table.Count)
+                {
+                    Prefetch(file, strtab, strtabSize, table[i + PrefetchDistance].NameOffset);
+                }
+
+                var s = table[i];
+                if (!IsExported(s))
+                {
+                    continue;
+                }
+
+                var utf8 = AsciiName(file, strtab, strtabSize, s.NameOffset);
+                bool ascii = !utf8.IsEmpty;
+                if (!ascii)
+                {
+                    utf8 = s.NameUtf8; // not plain ASCII, or malformed: the table's own read, which reports bad offsets
+                }
+
+                if (utf8.IsEmpty)
+                {
+                    // The loader looks symbols up by name: one without a name can never be bound, so it is no interface.
+                    continue;
+                }
+
+                if (utf8.Length > NameChunkOverlap || (!ascii && !Utf8.IsValid(utf8)))
+                {
+                    // Long or not UTF-8: FromElf keeps the decoded name.
+                    symbols[count++] = AbiSymbol.FromElf(s);
+                    continue;
+                }
+
+                var buffer = names.Copy(utf8, out int at);
+                var version = s.Version;
+                symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.ExportedType(s.Type), AbiSymbol.ExportedBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, s.Size, s.SectionIndex == ElfSectionIndex.SHN_ABS);
             }
 
-            var s = table[i];
-            if (!IsExported(s))
-            {
-                continue;
-            }
-
-            var utf8 = AsciiName(file, strtab, strtabSize, s.NameOffset);
-            bool ascii = !utf8.IsEmpty;
-            if (!ascii)
-            {
-                utf8 = s.NameUtf8; // not plain ASCII, or malformed: the table's own read, which reports bad offsets
-            }
-
-            if (utf8.IsEmpty)
-            {
-                // The loader looks symbols up by name: one without a name can never be bound, so it is no interface.
-                continue;
-            }
-
-            if (utf8.Length > NameChunkOverlap || (!ascii && !Utf8.IsValid(utf8)))
-            {
-                // Long or not UTF-8: FromElf keeps the decoded name.
-                symbols[count++] = AbiSymbol.FromElf(s);
-                continue;
-            }
-
-            var buffer = names.Copy(utf8, out int at);
-            var version = s.Version;
-            symbols[count++] = new AbiSymbol(buffer, at, utf8.Length, false, null, version?.Name, version is not null && !s.IsVersionHidden, AbiSymbol.ExportedType(s.Type), AbiSymbol.ExportedBinding(s.Binding), s.Visibility == ElfSymbolVisibility.Protected ? ElfSymbolVisibility.Protected : ElfSymbolVisibility.Default, s.Size, s.SectionIndex == ElfSectionIndex.SHN_ABS);
+            ImmutableArray<AbiSymbol> exported = [.. symbols.AsSpan(0, count)];
+            return Of(image, exported);
         }
-
-        // Fewer only when exported symbols had no name (no interface): then the array is cut to the count.
-        if (count < symbols.Length)
+        finally
         {
-            Array.Resize(ref symbols, count);
+            ArrayPool<AbiSymbol>.Shared.Return(symbols, clearArray: true);
         }
-
-        return Of(image, ImmutableCollectionsMarshal.AsImmutableArray(symbols));
     }
 
     /// <summary>The surface of a file without dynamic symbols, from <c>.symtab</c>: not a hot path, one name string per symbol.</summary>
