@@ -724,8 +724,9 @@ public sealed class AbiSurface
                     bool duplicate = false;
                     for (int j = head; j >= 0; j = next[j].Next - 1)
                     {
+                        // The chain's hashes first: another name in the bucket is passed over without touching its symbol.
                         var other = symbols[j];
-                        if (other.HasSameName(s) && string.Equals(other.Version, s.Version, StringComparison.Ordinal))
+                        if (next[j].Hash == s.NameHash && other.HasSameName(s) && string.Equals(other.Version, s.Version, StringComparison.Ordinal))
                         {
                             duplicate = true;
                             break;

@@ -41,12 +41,14 @@ internal readonly struct AbiSymbolMatching
     {
         var oldSymbols = oldSurface.Symbols;
         var newSymbols = newSurface.Symbols;
-        var matched = ImmutableArray.CreateBuilder<AbiSymbolPair>();
 
         // Gathered in rented arrays and copied once at their final lengths: growing lists of tens of thousands of
-        // references would allocate twice that on the large object heap.
+        // references (or pairs: a growing builder of 22 000 pairs allocates about 1.3 MB, most of it on the large object
+        // heap, whose budget brings on full collections) would allocate twice that.
         var found = ArrayPool<AbiSymbol>.Shared.Rent(Math.Max(1, Math.Max(oldSymbols.Length, newSymbols.Length)));
+        var pairs = ArrayPool<AbiSymbolPair>.Shared.Rent(Math.Max(1, oldSymbols.Length));
         var covered = ArrayPool<bool>.Shared.Rent(Math.Max(1, newSymbols.Length));
+        int matchedCount = 0;
         try
         {
             covered.AsSpan(0, newSymbols.Length).Clear();
@@ -92,7 +94,7 @@ internal readonly struct AbiSymbolMatching
                 // FindCounterpart: the same version; an unversioned symbol binds to the unversioned one, else the default version.
                 if ((version is null ? unversioned ?? defaultVersion : counterpart) is { } c)
                 {
-                    matched.Add(new AbiSymbolPair(o, c));
+                    pairs[matchedCount++] = new AbiSymbolPair(o, c);
                 }
                 else
                 {
@@ -114,11 +116,13 @@ internal readonly struct AbiSymbolMatching
                 }
             }
 
-            return new AbiSymbolMatching(matched.DrainToImmutable(), removed, ImmutableArray.Create(found, 0, count));
+            return new AbiSymbolMatching(ImmutableArray.Create(pairs, 0, matchedCount), removed, ImmutableArray.Create(found, 0, count));
         }
         finally
         {
             ArrayPool<AbiSymbol>.Shared.Return(found, clearArray: true);
+            pairs.AsSpan(0, matchedCount).Clear(); // only the part written: the rest is as the pool gave it
+            ArrayPool<AbiSymbolPair>.Shared.Return(pairs);
             ArrayPool<bool>.Shared.Return(covered);
         }
     }

@@ -297,6 +297,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.DoesNotContain(surface.Symbols, s => s.Name.Length == 0);
         var expected = AbiSurface.Open(Fixture("libversioned.so")).Symbols.Count(s => s.Name == victim);
         Assert.Equal(expected - 1, surface.Symbols.Count(s => s.Name == victim));
+        Assert.Equal(AbiSurface.Open(Fixture("libversioned.so")).Symbols.Length - 1, surface.Symbols.Length); // counted as exported, then left out
 
         var (code, stdout, stderr) = CliRunner.Run(["stub", path, "-o", Path.Combine(_dir, "stubs")]);
         Assert.Equal(0, code);
