@@ -62,8 +62,9 @@ internal static class RpmDependencies
         }
 
         var result = new RpmDependency[names.Count];
+        var blob = names.Blob;
         int n = 0;
-        for (int i = 0; i < names.Count; i++)
+        for (int i = 0; i < result.Length; i++)
         {
             var senseFlags = hasFlags ? (RpmSenseFlags)(uint)flags[i] : RpmSenseFlags.None;
             if (strongFilter is { } strong && ((senseFlags & RpmSenseFlags.Strong) != 0) != strong)
@@ -74,12 +75,18 @@ internal static class RpmDependencies
             // Names and EVRs repeat across packages (libc.so.6(GLIBC_2.34)(64bit), rpmlib(...) <= 4.0.4-1): short ASCII
             // ones come from the process's bounded intern table.
             Evr? evr = null;
-            if (hasVersions && !versions.Span(i).IsEmpty)
+            int versionStart = 0, versionLength = 0;
+            if (hasVersions)
             {
-                evr = versions.IsAscii ? RpmInternTable.Evr(versions.Span(i)) : Evr.Parse(versions.Decode(i));
+                versionStart = versions.Start(i);
+                versionLength = versions.Length(i);
+                if (versionLength != 0)
+                {
+                    evr = versions.IsAscii ? RpmInternTable.Evr(blob.AsSpan(versionStart, versionLength)) : Evr.Parse(versions.Decode(i));
+                }
             }
 
-            result[n++] = new RpmDependency(kind, names.DecodeInterned(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
+            result[n++] = new RpmDependency(kind, names.DecodeInterned(i), senseFlags, evr, blob, names.Start(i), names.Length(i), versionStart, versionLength);
         }
 
         if (n < result.Length)
