@@ -89,6 +89,32 @@ public sealed class RpmFile
         Dependencies = ImmutableArray<RpmDependency>.Empty;
     }
 
+    /// <summary>A file with every attribute given (tests and samples).</summary>
+    internal RpmFile(int index, string path, long size, uint mode, RpmFileFlags flags, string? digest, RpmDigestAlgorithm digestAlgorithm,
+        string? linkTarget, string? userName, string? groupName, long modificationTime, uint rdev, uint device, uint inode,
+        string? language, string? fileClass, uint color, string? capabilities, uint verifyFlags, ImmutableArray<RpmDependency> dependencies)
+        : this(index, path)
+    {
+        Size = size;
+        Mode = mode;
+        Flags = flags;
+        Digest = digest;
+        DigestAlgorithm = digestAlgorithm;
+        LinkTarget = linkTarget;
+        UserName = userName;
+        GroupName = groupName;
+        ModificationTime = modificationTime;
+        Rdev = rdev;
+        Device = device;
+        Inode = inode;
+        Language = language;
+        Class = fileClass;
+        Color = color;
+        Capabilities = capabilities;
+        VerifyFlags = verifyFlags;
+        Dependencies = dependencies;
+    }
+
     /// <summary>The index of the file in the header's file arrays (also the index a stripped cpio entry names).</summary>
     public int Index { get; }
 
