@@ -41,6 +41,7 @@ internal static class RpmDependencies
         };
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static ImmutableArray<RpmDependency> Read(RpmHeader header, RpmDependencyKind kind, RpmTag nameTag, RpmTag versionTag, RpmTag flagsTag, bool? strongFilter)
     {
         // Names and versions are sliced and decoded from the header in place (one NUL scan per array).
@@ -63,10 +64,22 @@ internal static class RpmDependencies
 
         var result = new RpmDependency[names.Count];
         var blob = names.Blob;
+        // The flags byte-swapped in one pass (what (uint)flags[i] gives), in stack memory for the usual short lists.
+        Span<uint> senses = result.Length <= 256 ? stackalloc uint[256] : new uint[result.Length];
+        senses = senses[..result.Length];
+        if (hasFlags)
+        {
+            flags.CopyLow32(0, senses);
+        }
+        else
+        {
+            senses.Clear();
+        }
+
         int n = 0;
         for (int i = 0; i < result.Length; i++)
         {
-            var senseFlags = hasFlags ? (RpmSenseFlags)(uint)flags[i] : RpmSenseFlags.None;
+            var senseFlags = (RpmSenseFlags)senses[i];
             if (strongFilter is { } strong && ((senseFlags & RpmSenseFlags.Strong) != 0) != strong)
             {
                 continue;
@@ -86,7 +99,12 @@ internal static class RpmDependencies
                 }
             }
 
-            result[n++] = new RpmDependency(kind, names.DecodeInterned(i), senseFlags, evr, blob, names.Start(i), names.Length(i), versionStart, versionLength);
+            // The name's position found once, for both its text and its bytes (DecodeInterned, inlined).
+            int nameStart = names.Start(i), nameLength = names.Length(i);
+            string name = nameLength == 0 ? string.Empty
+                : names.IsAscii ? RpmInternTable.Ascii(blob.AsSpan(nameStart, nameLength))
+                : names.Decode(i);
+            result[n++] = new RpmDependency(kind, name, senseFlags, evr, blob, nameStart, nameLength, versionStart, versionLength);
         }
 
         if (n < result.Length)

@@ -181,9 +181,17 @@ internal static class RpmFileList
             var dirIndexes = Array(h, RpmTag.DirIndexes, n, required: true);
             var files = new RpmFile[n];
             var blob = baseNames.Blob;
+            // 32-bit indexes (what rpm writes) byte-swapped in one pass; a 64-bit column is read value by value.
+            uint[]? swapped = null;
+            if (!dirIndexes.IsInt64)
+            {
+                swapped = ArrayPool<uint>.Shared.Rent(n);
+                dirIndexes.CopyLow32(0, swapped.AsSpan(0, n));
+            }
+
             for (int i = 0; i < files.Length; i++)
             {
-                long d = dirIndexes[i];
+                long d = swapped is null ? dirIndexes[i] : swapped[i];
                 if (d < 0 || d >= dirNames.Count)
                 {
                     RpmThrow.Format(h.FileName, h.DataFileOffset((int)RpmTag.DirIndexes) + (4L * i), $"file {i}: directory index {d} is outside the {dirNames.Count} DIRNAMES");
@@ -194,6 +202,11 @@ internal static class RpmFileList
                 var file = new RpmFile(i, baseNames.IsAscii ? Concat(dir, new ReadOnlyMemory<byte>(blob, start, length)) : dir + baseNames.Decode(i));
                 file.SetPathBytes(blob, dirNames.Start((int)d), dirNames.Length((int)d), start, length);
                 files[i] = file;
+            }
+
+            if (swapped is not null)
+            {
+                ArrayPool<uint>.Shared.Return(swapped);
             }
 
             return files;
