@@ -104,7 +104,8 @@ public class RpmRealHeaderBenchmarks
     /// <param name="args">
     /// The set (<c>shared</c> or <c>distro</c>), the seconds (or <c>N</c>x operations) to run, and optionally <c>cold</c>:
     /// the SDK's intern table of repeated short values (<c>RpmInternTable</c>) emptied before every operation, so that
-    /// each pass over the set meets every value for the first time, as a single scan of those packages would.
+    /// each pass over the set meets every value for the first time, as a single scan of those packages would, and
+    /// optionally <c>warmup=N</c>: N warm-up operations instead of 1000 (for callgrind with <c>DOTNET_TieredCompilation=0</c>).
     /// </param>
     /// <returns>0.</returns>
     public static int Loop(string[] args)
@@ -114,7 +115,10 @@ public class RpmRealHeaderBenchmarks
         string run = args.Length > 1 ? args[1] : "10";
         long operations = run.EndsWith('x') ? long.Parse(run[..^1], System.Globalization.CultureInfo.InvariantCulture) : long.MaxValue;
         double seconds = run.EndsWith('x') ? double.MaxValue : double.Parse(run, System.Globalization.CultureInfo.InvariantCulture);
-        for (int i = 0; i < 1000; i++)
+        // warmup=N after the other arguments: fewer warm-up operations (under valgrind, with DOTNET_TieredCompilation=0).
+        int warmup = args.FirstOrDefault(a => a.StartsWith("warmup=", StringComparison.Ordinal)) is { } w
+            ? int.Parse(w["warmup=".Length..], System.Globalization.CultureInfo.InvariantCulture) : 1000;
+        for (int i = 0; i < warmup; i++)
         {
             bench.ParseAndDecodeModel(); // warm up (tiered JIT)
         }
@@ -126,7 +130,7 @@ public class RpmRealHeaderBenchmarks
         int gc0 = GC.CollectionCount(0);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long headers = 0, sum = 0;
-        bool cold = args.Length > 2 && args[2] == "cold";
+        bool cold = args.Skip(2).Contains("cold");
         while (headers / Operations < operations && clock.Elapsed.TotalSeconds < seconds)
         {
             if (cold)

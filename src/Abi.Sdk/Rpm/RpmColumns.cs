@@ -37,11 +37,23 @@ internal readonly struct RpmStringColumn
     public bool IsUtf8 { get; }
 
     /// <summary>The bytes of element <paramref name="i"/>, without its NUL.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> Span(int i)
     {
         int begin = i == 0 ? 0 : _nuls[i - 1] + 1;
         return new ReadOnlySpan<byte>(_blob, _start + begin, _nuls[i] - begin);
     }
+
+    /// <summary>The position of element <paramref name="i"/> in the header's bytes (<see cref="Blob"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Start(int i) => _start + (i == 0 ? 0 : _nuls[i - 1] + 1);
+
+    /// <summary>The length of element <paramref name="i"/> in bytes, without its NUL.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Length(int i) => _nuls[i] - (i == 0 ? 0 : _nuls[i - 1] + 1);
+
+    /// <summary>The header's bytes the column lies in.</summary>
+    public byte[] Blob => _blob;
 
     /// <summary>Element <paramref name="i"/> as a slice of the header's memory.</summary>
     public ReadOnlyMemory<byte> Memory(int i)
@@ -143,6 +155,60 @@ internal readonly struct RpmIntegerColumn
             };
         }
     }
+
+    /// <summary>
+    /// The low 32 bits of values <paramref name="start"/> to <paramref name="start"/> + <c>dest.Length</c> (what
+    /// <c>(uint)this[i]</c> gives), one conversion per column instead of a type switch per value: INT32 columns (most
+    /// of a file list) are byte-swapped as one vector operation.
+    /// </summary>
+    public void CopyLow32(int start, Span<uint> dest)
+    {
+        if ((uint)start > (uint)Count || (uint)dest.Length > (uint)(Count - start))
+        {
+            ThrowIndex();
+        }
+
+        switch (_type)
+        {
+            case RpmTagType.Int32:
+                var words = MemoryMarshal.Cast<byte, uint>(_blob.AsSpan(_start + (4 * start), 4 * dest.Length));
+                if (BitConverter.IsLittleEndian)
+                {
+                    BinaryPrimitives.ReverseEndianness(words, dest);
+                }
+                else
+                {
+                    words.CopyTo(dest);
+                }
+
+                break;
+            case RpmTagType.Int16:
+                for (int k = 0; k < dest.Length; k++)
+                {
+                    dest[k] = BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(_start + (2 * (start + k)), 2));
+                }
+
+                break;
+            case RpmTagType.Int64:
+                for (int k = 0; k < dest.Length; k++)
+                {
+                    dest[k] = (uint)BinaryPrimitives.ReadInt64BigEndian(_blob.AsSpan(_start + (8 * (start + k)), 8));
+                }
+
+                break;
+            default:
+                var bytes = _blob.AsSpan(_start + start, dest.Length);
+                for (int k = 0; k < bytes.Length; k++)
+                {
+                    dest[k] = bytes[k];
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Whether the values are 64-bit (signed): then <see cref="CopyLow32"/> drops their high bits.</summary>
+    public bool IsInt64 => _type == RpmTagType.Int64;
 
     private static uint BigEndian(uint value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
 

@@ -41,6 +41,7 @@ internal static class RpmDependencies
         };
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static ImmutableArray<RpmDependency> Read(RpmHeader header, RpmDependencyKind kind, RpmTag nameTag, RpmTag versionTag, RpmTag flagsTag, bool? strongFilter)
     {
         // Names and versions are sliced and decoded from the header in place (one NUL scan per array).
@@ -62,10 +63,23 @@ internal static class RpmDependencies
         }
 
         var result = new RpmDependency[names.Count];
-        int n = 0;
-        for (int i = 0; i < names.Count; i++)
+        var blob = names.Blob;
+        // The flags byte-swapped in one pass (what (uint)flags[i] gives), in stack memory for the usual short lists.
+        Span<uint> senses = result.Length <= 256 ? stackalloc uint[256] : new uint[result.Length];
+        senses = senses[..result.Length];
+        if (hasFlags)
         {
-            var senseFlags = hasFlags ? (RpmSenseFlags)(uint)flags[i] : RpmSenseFlags.None;
+            flags.CopyLow32(0, senses);
+        }
+        else
+        {
+            senses.Clear();
+        }
+
+        int n = 0;
+        for (int i = 0; i < result.Length; i++)
+        {
+            var senseFlags = (RpmSenseFlags)senses[i];
             if (strongFilter is { } strong && ((senseFlags & RpmSenseFlags.Strong) != 0) != strong)
             {
                 continue;
@@ -74,12 +88,23 @@ internal static class RpmDependencies
             // Names and EVRs repeat across packages (libc.so.6(GLIBC_2.34)(64bit), rpmlib(...) <= 4.0.4-1): short ASCII
             // ones come from the process's bounded intern table.
             Evr? evr = null;
-            if (hasVersions && !versions.Span(i).IsEmpty)
+            int versionStart = 0, versionLength = 0;
+            if (hasVersions)
             {
-                evr = versions.IsAscii ? RpmInternTable.Evr(versions.Span(i)) : Evr.Parse(versions.Decode(i));
+                versionStart = versions.Start(i);
+                versionLength = versions.Length(i);
+                if (versionLength != 0)
+                {
+                    evr = versions.IsAscii ? RpmInternTable.Evr(blob.AsSpan(versionStart, versionLength)) : Evr.Parse(versions.Decode(i));
+                }
             }
 
-            result[n++] = new RpmDependency(kind, names.DecodeInterned(i), senseFlags, evr, names.Memory(i), hasVersions ? versions.Memory(i) : default);
+            // The name's position found once, for both its text and its bytes (DecodeInterned, inlined).
+            int nameStart = names.Start(i), nameLength = names.Length(i);
+            string name = nameLength == 0 ? string.Empty
+                : names.IsAscii ? RpmInternTable.Ascii(blob.AsSpan(nameStart, nameLength))
+                : names.Decode(i);
+            result[n++] = new RpmDependency(kind, name, senseFlags, evr, blob, nameStart, nameLength, versionStart, versionLength);
         }
 
         if (n < result.Length)

@@ -80,12 +80,21 @@ public enum RpmDigestAlgorithm
 /// <summary>One file of a package as its header describes it. Immutable and thread-safe.</summary>
 public sealed class RpmFile
 {
-    internal RpmFile(int index, string path, long size, uint mode, RpmFileFlags flags, string? digest, RpmDigestAlgorithm digestAlgorithm,
-        string? linkTarget, string? userName, string? groupName, long modificationTime, uint rdev, uint device, uint inode,
-        string? language, string? fileClass, uint color, string? capabilities, uint verifyFlags, ImmutableArray<RpmDependency> dependencies)
+    // Set once by RpmFileList while it builds the list (one pass per header column), never after: the public
+    // surface is read-only.
+    internal RpmFile(int index, string path)
     {
         Index = index;
         Path = path;
+        Dependencies = ImmutableArray<RpmDependency>.Empty;
+    }
+
+    /// <summary>A file with every attribute given (tests and samples).</summary>
+    internal RpmFile(int index, string path, long size, uint mode, RpmFileFlags flags, string? digest, RpmDigestAlgorithm digestAlgorithm,
+        string? linkTarget, string? userName, string? groupName, long modificationTime, uint rdev, uint device, uint inode,
+        string? language, string? fileClass, uint color, string? capabilities, uint verifyFlags, ImmutableArray<RpmDependency> dependencies)
+        : this(index, path)
+    {
         Size = size;
         Mode = mode;
         Flags = flags;
@@ -133,16 +142,30 @@ public sealed class RpmFile
     }
 
     /// <summary>The directory name's bytes (a slice of the header); empty for packages with OLDFILENAMES.</summary>
-    internal ReadOnlyMemory<byte> DirectoryBytes { get; init; }
+    // The directory and base name as positions in the header's bytes (rpm prints them raw): 20 bytes instead of two
+    // ReadOnlyMemory<byte>, sliced only when PathBytes is read.
+    private byte[]? _blob;
+    private int _dirStart, _dirLength, _baseStart, _baseLength;
 
-    /// <summary>The base name's bytes (a slice of the header), or the whole path's for packages with OLDFILENAMES.</summary>
-    internal ReadOnlyMemory<byte> BaseNameBytes { get; init; }
+    internal ReadOnlyMemory<byte> DirectoryBytes => _blob is null ? default : new ReadOnlyMemory<byte>(_blob, _dirStart, _dirLength);
+
+    internal ReadOnlyMemory<byte> BaseNameBytes => _blob is null ? default : new ReadOnlyMemory<byte>(_blob, _baseStart, _baseLength);
+
+    /// <summary>Where the path's bytes are in the header: the directory (length 0 for OLDFILENAMES) and the base name.</summary>
+    internal void SetPathBytes(byte[] blob, int dirStart, int dirLength, int baseStart, int baseLength)
+    {
+        _blob = blob;
+        _dirStart = dirStart;
+        _dirLength = dirLength;
+        _baseStart = baseStart;
+        _baseLength = baseLength;
+    }
 
     /// <summary>The size in bytes (LONGFILESIZES when present, else FILESIZES).</summary>
-    public long Size { get; }
+    public long Size { get; internal set; }
 
     /// <summary>The <c>st_mode</c>: file type and permission bits.</summary>
-    public uint Mode { get; }
+    public uint Mode { get; internal set; }
 
     /// <summary>The permission bits (including setuid/setgid/sticky).</summary>
     public UnixFileMode Permissions => (UnixFileMode)(Mode & 0xfff);
@@ -157,55 +180,55 @@ public sealed class RpmFile
     public bool IsSymbolicLink => (Mode & 0xf000) == 0xa000;
 
     /// <summary>The <c>%config</c>/<c>%doc</c>/<c>%ghost</c>… attributes.</summary>
-    public RpmFileFlags Flags { get; }
+    public RpmFileFlags Flags { get; internal set; }
 
     /// <summary>Whether the file is a <c>%ghost</c> (not in the payload).</summary>
     public bool IsGhost => (Flags & RpmFileFlags.Ghost) != 0;
 
     /// <summary>The content digest in hex, or <see langword="null"/> (directories, links, ghosts).</summary>
-    public string? Digest { get; }
+    public string? Digest { get; internal set; }
 
     /// <summary>The algorithm of <see cref="Digest"/>.</summary>
-    public RpmDigestAlgorithm DigestAlgorithm { get; }
+    public RpmDigestAlgorithm DigestAlgorithm { get; internal set; }
 
     /// <summary>The target of a symbolic link, or <see langword="null"/>.</summary>
-    public string? LinkTarget { get; }
+    public string? LinkTarget { get; internal set; }
 
     /// <summary>The owning user name.</summary>
-    public string? UserName { get; }
+    public string? UserName { get; internal set; }
 
     /// <summary>The owning group name.</summary>
-    public string? GroupName { get; }
+    public string? GroupName { get; internal set; }
 
     /// <summary>The modification time, seconds since the epoch.</summary>
-    public long ModificationTime { get; }
+    public long ModificationTime { get; internal set; }
 
     /// <summary>The device number of a device file.</summary>
-    public uint Rdev { get; }
+    public uint Rdev { get; internal set; }
 
     /// <summary>The (build-time) device number, used with <see cref="Inode"/> to group hard links.</summary>
-    public uint Device { get; }
+    public uint Device { get; internal set; }
 
     /// <summary>The (build-time) inode number, used with <see cref="Device"/> to group hard links.</summary>
-    public uint Inode { get; }
+    public uint Inode { get; internal set; }
 
     /// <summary>The <c>%lang</c> of the file, or <see langword="null"/>.</summary>
-    public string? Language { get; }
+    public string? Language { get; internal set; }
 
     /// <summary>The file class as rpm reports it: what <c>file(1)</c> said at build time (<c>ELF 64-bit LSB shared object…</c>), else <c>directory</c> or <c>symbolic link to `target'</c>; <see langword="null"/> when unknown.</summary>
-    public string? Class { get; }
+    public string? Class { get; internal set; }
 
     /// <summary>The file color: 1 for ELF32, 2 for ELF64, 4 for MIPS N32, 0 otherwise.</summary>
-    public uint Color { get; }
+    public uint Color { get; internal set; }
 
     /// <summary>The file capabilities in <c>cap_to_text</c> form, or <see langword="null"/>.</summary>
-    public string? Capabilities { get; }
+    public string? Capabilities { get; internal set; }
 
     /// <summary>The <c>%verify</c> flags.</summary>
-    public uint VerifyFlags { get; }
+    public uint VerifyFlags { get; internal set; }
 
     /// <summary>The per-file provides and requires the dependency generator recorded (FILEDEPENDSX/N into DEPENDSDICT).</summary>
-    public ImmutableArray<RpmDependency> Dependencies { get; }
+    public ImmutableArray<RpmDependency> Dependencies { get; internal set; }
 
     /// <summary>The path.</summary>
     /// <returns>The path.</returns>

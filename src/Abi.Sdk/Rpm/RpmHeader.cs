@@ -46,6 +46,11 @@ public sealed class RpmHeader
     private readonly ImmutableArray<RpmHeaderEntry> _entries;
     private readonly bool _sorted;
 
+    // Where the entries of the main header's common tags are (index + 1, 0 when absent): tags 1000-1199 (package,
+    // file and dependency tags) and 5000-5099 (newer file and weak-dependency tags) without a binary search.
+    private readonly ushort[]? _byTag;
+    private const int TableLow = 1000, TableHigh = 5000, TableSpan = 200, TableHighSpan = 100;
+
     private RpmHeader(byte[] blob, int @base, int length, int dataStart, int dataLength, ImmutableArray<RpmHeaderEntry> entries, int? regionTag, string? fileName, long fileOffset)
     {
         _blob = blob;
@@ -58,13 +63,30 @@ public sealed class RpmHeader
         FileName = fileName;
         FileOffset = fileOffset;
         _sorted = true;
-        for (int i = 1; i < entries.Length; i++)
+        var fields = MemoryMarshal.Cast<RpmHeaderEntry, int>(entries.AsSpan());
+        for (int i = 4; i < fields.Length; i += 4)
         {
-            if (entries[i - 1].Tag >= entries[i].Tag)
+            if (fields[i - 4] >= fields[i])
             {
                 _sorted = false;
                 break;
             }
+        }
+
+        // Only main headers of a sorted index (rpm writes them sorted) get the table; it indexes at most 65,535 entries.
+        if (_sorted && regionTag == (int)RpmTag.HeaderImmutable && entries.Length is > 16 and < ushort.MaxValue)
+        {
+            var table = new ushort[TableSpan + TableHighSpan];
+            for (int i = 0; i < fields.Length; i += 4)
+            {
+                int slot = Slot(fields[i]);
+                if (slot >= 0)
+                {
+                    table[slot] = (ushort)((i / 4) + 1);
+                }
+            }
+
+            _byTag = table;
         }
     }
 
@@ -222,7 +244,7 @@ public sealed class RpmHeader
     public bool TryGetEntry(int tag, out RpmHeaderEntry entry)
     {
         int i = IndexOf(tag);
-        entry = i >= 0 ? _entries[i] : default;
+        entry = i >= 0 ? _entries.AsSpan()[i] : default;
         return i >= 0;
     }
 
@@ -526,16 +548,32 @@ public sealed class RpmHeader
 
     private ReadOnlySpan<byte> Data => new(_blob, _dataStart, _dataLength);
 
+    /// <summary>The slot of <paramref name="tag"/> in <see cref="_byTag"/>, or -1 when the table does not cover it.</summary>
+    private static int Slot(int tag) =>
+        (uint)(tag - TableLow) < TableSpan ? tag - TableLow
+        : (uint)(tag - TableHigh) < TableHighSpan ? TableSpan + (tag - TableHigh)
+        : -1;
+
     private int IndexOf(int tag)
     {
-        var entries = _entries.AsSpan();
+        if (_byTag is { } table)
+        {
+            int slot = Slot(tag);
+            if (slot >= 0)
+            {
+                return table[slot] - 1;
+            }
+        }
+
+        // Each entry's tag is the first of its four ints.
+        var fields = MemoryMarshal.Cast<RpmHeaderEntry, int>(_entries.AsSpan());
         if (_sorted)
         {
-            int lo = 0, hi = entries.Length - 1;
+            int lo = 0, hi = _entries.Length - 1;
             while (lo <= hi)
             {
                 int mid = (lo + hi) >>> 1;
-                int t = entries[mid].Tag;
+                int t = fields[4 * mid];
                 if (t == tag)
                 {
                     return mid;
@@ -554,11 +592,11 @@ public sealed class RpmHeader
             return -1;
         }
 
-        for (int i = 0; i < entries.Length; i++)
+        for (int i = 0; i < fields.Length; i += 4)
         {
-            if (entries[i].Tag == tag)
+            if (fields[i] == tag)
             {
-                return i;
+                return i / 4;
             }
         }
 
@@ -623,16 +661,18 @@ public sealed class RpmHeader
     private static RpmHeader Create(byte[] blob, int @base, string? fileName, long fileOffset, bool isSignature, int il, int dl)
     {
         int dataStart = @base + 8 + (16 * il);
+        // The index is il big-endian (tag, type, offset, count) quadruples, and an entry is those four ints in that
+        // order: the whole index is byte-swapped into the array in one vectorized pass.
         var entries = new RpmHeaderEntry[il];
-        for (int i = 0; i < il; i++)
+        var index = MemoryMarshal.Cast<byte, int>(blob.AsSpan(@base + 8, 16 * il));
+        var fields = MemoryMarshal.Cast<RpmHeaderEntry, int>(entries.AsSpan());
+        if (BitConverter.IsLittleEndian)
         {
-            var raw = blob.AsSpan(@base + 8 + (16 * i), 16);
-            int type = BinaryPrimitives.ReadInt32BigEndian(raw[4..]);
-            entries[i] = new RpmHeaderEntry(
-                BinaryPrimitives.ReadInt32BigEndian(raw),
-                (RpmTagType)type,
-                BinaryPrimitives.ReadInt32BigEndian(raw[8..]),
-                BinaryPrimitives.ReadInt32BigEndian(raw[12..]));
+            BinaryPrimitives.ReverseEndianness(index, fields);
+        }
+        else
+        {
+            index.CopyTo(fields);
         }
 
         var data = blob.AsSpan(dataStart, dl);
@@ -703,9 +743,11 @@ public sealed class RpmHeader
     private static void VerifyInfo(RpmHeaderEntry[] entries, ReadOnlySpan<byte> data, bool hasRegion, string? fileName, long indexOffset, long dataOffset, bool isSignature)
     {
         long end = 0;
+        // The entries' four ints read directly (tag, type, offset, count).
+        var fields = MemoryMarshal.Cast<RpmHeaderEntry, int>(entries.AsSpan());
         for (int i = hasRegion ? 1 : 0; i < entries.Length; i++)
         {
-            var e = entries[i];
+            var e = (Tag: fields[4 * i], Type: (RpmTagType)fields[(4 * i) + 1], Offset: fields[(4 * i) + 2], Count: fields[(4 * i) + 3]);
             long at = indexOffset + (16L * i);
             if (e.Tag < (int)RpmTag.HeaderI18NTable)
             {
