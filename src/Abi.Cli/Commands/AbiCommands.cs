@@ -81,6 +81,19 @@ internal static class AbiCommands
     private static string? TypeCacheFolder(string? option) =>
         !string.IsNullOrEmpty(option) ? option : Environment.GetEnvironmentVariable("ABI_TYPE_CACHE") is { Length: > 0 } env ? env : null;
 
+    /// <summary>Opens the type-graph cache folder; a folder that cannot be created (a file in its place, no permission) is one error naming the option.</summary>
+    private static AbiTypeGraphCache OpenTypeCache(string folder)
+    {
+        try
+        {
+            return new AbiTypeGraphCache(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"the type-graph cache folder '{folder}' (--type-cache or ABI_TYPE_CACHE) cannot be used: {e.Message}", e);
+        }
+    }
+
     private static int Diff(string oldPath, string newPath, bool json, bool sarif, string[] suppressionFiles, string? settingsFile, TypeOptions types, string[] editorConfigFiles)
     {
         var comparer = LoadComparer(suppressionFiles, settingsFile);
@@ -104,7 +117,7 @@ internal static class AbiCommands
         // the budget and then collects later and dearer (+2 % instructions).
         // With a type cache, both graphs are looked up first (hashing the inputs, side by side): a graph read from
         // the cache is built by nobody, so the region is only worth entering when a side still has to be built.
-        var cache = types.NoTypes || types.CacheFolder is null ? null : new AbiTypeGraphCache(types.CacheFolder);
+        var cache = types.NoTypes || types.CacheFolder is null ? null : OpenTypeCache(types.CacheFolder);
         CachedSide? oldCached = null, newCached = null;
         if (cache is not null)
         {
@@ -286,7 +299,7 @@ internal static class AbiCommands
 
     private static int Dump(string path, string? outputPath, string[] roots, bool noTypes, string[] dwoDirs, string? cacheFolder)
     {
-        var cache = noTypes || cacheFolder is null ? null : new AbiTypeGraphCache(cacheFolder);
+        var cache = noTypes || cacheFolder is null ? null : OpenTypeCache(cacheFolder);
         var (surface, types) = Load(path, roots, noTypes, dwoDirs, cache);
         if (types is { HasDebugInfo: false })
         {

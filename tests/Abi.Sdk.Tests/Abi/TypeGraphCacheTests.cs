@@ -388,4 +388,21 @@ public sealed class TypeGraphCacheTests : IDisposable
         Assert.Equal(dump, CliRunner.Run(["dump", newPath, "--type-cache", folder]));
         Assert.Equal(0, dump.ExitCode);
     }
+
+    [Fact]
+    public void A_file_in_place_of_the_cache_folder_is_one_error_naming_the_option()
+    {
+        string oldPath = Path.Combine(Paths.Fixtures, "abi-types/vtable-changed/v1.so"), newPath = Path.Combine(Paths.Fixtures, "abi-types/vtable-changed/v2.so");
+        var file = Path.Combine(NewFolder(), "not-a-folder");
+        File.WriteAllText(file, "x");
+        foreach (var arguments in new[] { new[] { "diff", oldPath, newPath, "--type-cache", file }, ["dump", newPath, "--type-cache", file] })
+        {
+            var run = CliRunner.Run(arguments);
+            Assert.Equal(1, run.ExitCode);
+            var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("abi: the type-graph cache folder", line);
+            Assert.Contains("--type-cache", line);
+            Assert.Equal("x", File.ReadAllText(file)); // the file is left as it was
+        }
+    }
 }
