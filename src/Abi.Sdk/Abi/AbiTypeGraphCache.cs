@@ -387,32 +387,5 @@ public sealed class AbiTypeGraphCache
         output.Advance(4);
     }
 
-    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        // O_CREAT|O_EXCL: a name planted in advance (a link included) is never opened; rename(2) then replaces the
-        // final name whatever it was, so a reader sees the old entry or the whole new one.
-        var temp = Path.Combine(Directory, $".tmp-{Guid.NewGuid():N}");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
-            {
-                stream.Write(bytes);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // best effort; a leftover temporary name is never read as an entry
-            }
-
-            throw;
-        }
-    }
+    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes) => AtomicFile.Write(Directory, path, bytes);
 }

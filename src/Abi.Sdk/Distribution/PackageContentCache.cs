@@ -586,32 +586,5 @@ public sealed class PackageContentCache : IDisposable
         WriteAtomically(path, bytes);
     }
 
-    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        // O_CREAT|O_EXCL: a name planted in advance (a link included) is never opened; rename(2) then replaces the
-        // final name whatever it was, so a reader sees the old file or the whole new one.
-        var temp = System.IO.Path.Combine(Directory, $".tmp-{Guid.NewGuid():N}");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
-            {
-                stream.Write(bytes);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // best effort; a leftover temporary name is never read as an entry
-            }
-
-            throw;
-        }
-    }
+    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes) => AtomicFile.Write(Directory, path, bytes);
 }

@@ -253,30 +253,13 @@ internal static class RpmFileList
         int n = 0;
         foreach (uint v in entries)
         {
-            int index = (int)(v & 0xffffff);
-            var list = (v >> 24) switch
+            if (Entry(package, ref provides, ref requires, v) is { } dependency)
             {
-                'P' => provides ??= ImmutableCollectionsMarshal.AsArray(package.Provides)!,
-                'R' => requires ??= ImmutableCollectionsMarshal.AsArray(package.Requires)!,
-                _ => [],
-            };
-            if ((uint)index < (uint)list.Length)
-            {
-                result[n++] = list[index];
+                result[n++] = dependency;
             }
         }
 
-        if (n == 0)
-        {
-            return ImmutableArray<RpmDependency>.Empty;
-        }
-
-        if (n < result.Length)
-        {
-            System.Array.Resize(ref result, n);
-        }
-
-        return ImmutableCollectionsMarshal.AsImmutableArray(result);
+        return Filled(result, n);
     }
 
     /// <summary>The provides and requires DEPENDSDICT entries <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> name.</summary>
@@ -292,20 +275,31 @@ internal static class RpmFileList
         int n = 0;
         for (int k = (int)first; k < end; k++)
         {
-            long v = dictionary[k];
-            int index = (int)(v & 0xffffff);
-            var list = ((v >> 24) & 0xff) switch
+            if (Entry(package, ref provides, ref requires, (uint)dictionary[k]) is { } dependency)
             {
-                'P' => provides ??= ImmutableCollectionsMarshal.AsArray(package.Provides)!,
-                'R' => requires ??= ImmutableCollectionsMarshal.AsArray(package.Requires)!,
-                _ => [],
-            };
-            if ((uint)index < (uint)list.Length)
-            {
-                result[n++] = list[index];
+                result[n++] = dependency;
             }
         }
 
+        return Filled(result, n);
+    }
+
+    /// <summary>The dependency a DEPENDSDICT entry names (its top byte 'P' or 'R', its low 24 bits an index), or null when it names none.</summary>
+    private static RpmDependency? Entry(RpmPackage package, ref RpmDependency[]? provides, ref RpmDependency[]? requires, uint entry)
+    {
+        int index = (int)(entry & 0xffffff);
+        var list = (entry >> 24) switch
+        {
+            'P' => provides ??= ImmutableCollectionsMarshal.AsArray(package.Provides)!,
+            'R' => requires ??= ImmutableCollectionsMarshal.AsArray(package.Requires)!,
+            _ => [],
+        };
+        return (uint)index < (uint)list.Length ? list[index] : null;
+    }
+
+    /// <summary>The first <paramref name="n"/> dependencies of <paramref name="result"/>, without copying when they fill it.</summary>
+    private static ImmutableArray<RpmDependency> Filled(RpmDependency[] result, int n)
+    {
         if (n == 0)
         {
             return ImmutableArray<RpmDependency>.Empty;
