@@ -255,29 +255,12 @@ public sealed class AbiTypeGraphCache
     /// </summary>
     private AbiTypeGraph? TryRead(Probe probe)
     {
-        byte[] entry;
-        try
+        switch (CacheFile.TryReadAll(EntryPath(probe.Key), MaxEntrySize, out var entry))
         {
-            using var stream = RegularFile.OpenReadNoFollow(EntryPath(probe.Key), 1);
-            if (stream.Length is < 0 or > MaxEntrySize)
-            {
+            case CacheFile.Found.Missing:
+                return null;
+            case CacheFile.Found.Refused:
                 return Reject();
-            }
-
-            entry = new byte[stream.Length];
-            stream.ReadExactly(entry);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Reject(); // a link, a FIFO, unreadable
         }
 
         if (entry.Length < Magic.Length + DigestSize * 2 || !entry.AsSpan(0, Magic.Length).SequenceEqual(Magic)
@@ -387,5 +370,5 @@ public sealed class AbiTypeGraphCache
         output.Advance(4);
     }
 
-    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes) => AtomicFile.Write(Directory, path, bytes);
+    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes) => CacheFile.Write(Directory, path, bytes);
 }

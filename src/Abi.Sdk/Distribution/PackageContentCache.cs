@@ -171,25 +171,12 @@ public sealed class PackageContentCache : IDisposable
 
     private PackageContent? TryLoad(byte[] key, RpmPackage package, string path, RpmPayloadOptions options)
     {
-        byte[] entry;
-        try
+        switch (CacheFile.TryReadAll(EntryPath(key), MaxEntrySize, out var entry))
         {
-            using var stream = RegularFile.OpenReadNoFollow(EntryPath(key), 1);
-            if (stream.Length is < 0 or > MaxEntrySize)
-            {
+            case CacheFile.Found.Missing:
+                return null;
+            case CacheFile.Found.Refused:
                 return Reject();
-            }
-
-            entry = new byte[stream.Length];
-            stream.ReadExactly(entry);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Reject();
         }
 
         var mapped = new List<MappedFile>();
@@ -586,5 +573,5 @@ public sealed class PackageContentCache : IDisposable
         WriteAtomically(path, bytes);
     }
 
-    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes) => AtomicFile.Write(Directory, path, bytes);
+    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes) => CacheFile.Write(Directory, path, bytes);
 }
