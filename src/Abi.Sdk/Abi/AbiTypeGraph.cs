@@ -181,9 +181,13 @@ public sealed class AbiTypeGraph
         ? $"{Types.Length} types, {Functions.Count} functions, {Variables.Count} variables from {DebugFile ?? "(memory)"}"
         : $"no types: {UnavailableReason}";
 
-    // Spelling. Declarators nest (a pointer to an array of pointers to functions…), so spelling recurses, bounded:
-    // past MaxSpellingDepth a part is spelled "…" instead of growing the stack.
+    // Spelling. Declarators nest (a pointer to an array of pointers to functions…), so spelling recurses, bounded
+    // twice: past MaxSpellingDepth a part is spelled "…" instead of growing the stack, and each spelling may copy at
+    // most MaxSpellingWork characters. The second bound is for graphs no compiler writes: a function type that is its
+    // own parameter and return type (or a chain of them) doubles the text at every level, 2^48 parts within the
+    // depth bound. Real declarators stay far below it; the rest of a spelling past it is "…".
     private const int MaxSpellingDepth = 48;
+    private const int MaxSpellingWork = 1 << 18;
 
     internal string Spell(int index)
     {
@@ -193,14 +197,19 @@ public sealed class AbiTypeGraph
             return cached;
         }
 
-        var s = Declarator(index, string.Empty, 0);
+        int work = MaxSpellingWork;
+        var s = Declarator(index, string.Empty, 0, ref work);
         Volatile.Write(ref _spellings[index], s);
         return s;
     }
 
-    internal string SpellFunction(int index, string name) => Declarator(index, name, 0);
+    internal string SpellFunction(int index, string name) => SpellDeclarator(index, name);
 
-    internal string SpellDeclarator(int index, string name) => Declarator(index, name, 0);
+    internal string SpellDeclarator(int index, string name)
+    {
+        int work = MaxSpellingWork;
+        return Declarator(index, name, 0, ref work);
+    }
 
     /// <summary>The plain name a reader knows a type by: <c>struct S</c>, <c>size_t</c>, <c>int</c>.</summary>
     internal string BaseName(AbiType t) => t.Kind switch
@@ -213,9 +222,11 @@ public sealed class AbiTypeGraph
         _ => t.Name ?? "?",
     };
 
-    private string Declarator(int index, string inner, int depth)
+    private string Declarator(int index, string inner, int depth, ref int work)
     {
-        if (depth > MaxSpellingDepth)
+        // Every level copies what is inside it once more: charging that bounds the whole spelling's copying.
+        work -= 1 + inner.Length;
+        if (depth > MaxSpellingDepth || work < 0)
         {
             return "…" + (inner.Length > 0 ? " " + inner : string.Empty);
         }
@@ -228,26 +239,22 @@ public sealed class AbiTypeGraph
                 // A pointer to member function, as c++filt and abidiff spell it: int (S::*)(int) const — the
                 // artificial this parameter is not spelled, and a const one makes the function const.
                 var f = Types[t.TargetIndex];
-                var parameters = f.ParameterIndexes.ToList();
+                var parameters = f.ParameterIndexes;
+                int first = 0;
                 string cv = string.Empty;
-                if (parameters.Count > 0 && Types[parameters[0]] is { Kind: AbiTypeKind.Pointer } self)
+                if (parameters.Length > 0 && Types[parameters[0]] is { Kind: AbiTypeKind.Pointer } self)
                 {
                     var pointee = Types[self.TargetIndex];
                     cv = pointee.Kind == AbiTypeKind.Qualified ? " " + Qualifiers(pointee.Qualifiers) : string.Empty;
-                    parameters.RemoveAt(0);
+                    first = 1;
                 }
 
-                var spelled = parameters.Select(p => Declarator(p, string.Empty, depth + 1)).ToList();
-                if (f.IsVariadic)
-                {
-                    spelled.Add("...");
-                }
-
-                return Declarator(f.TargetIndex, $"({t.Name ?? "?"}::*{inner})({string.Join(", ", spelled)}){cv}", depth + 1);
+                var spelled = Parameters(parameters.AsSpan(first), f.IsVariadic, depth, ref work);
+                return Declarator(f.TargetIndex, $"({t.Name ?? "?"}::*{inner})({string.Join(", ", spelled)}){cv}", depth + 1, ref work);
             }
 
             case AbiTypeKind.PointerToMember:
-                return Declarator(t.TargetIndex, (t.Name ?? "?") + "::*" + inner, depth + 1);
+                return Declarator(t.TargetIndex, (t.Name ?? "?") + "::*" + inner, depth + 1, ref work);
             case AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference:
                 var op = t.Kind switch
                 {
@@ -256,33 +263,46 @@ public sealed class AbiTypeGraph
                     AbiTypeKind.RValueReference => "&&",
                     _ => "::*",
                 };
-                return Declarator(t.TargetIndex, op + inner, depth + 1);
+                return Declarator(t.TargetIndex, op + inner, depth + 1, ref work);
             case AbiTypeKind.Qualified:
                 var q = Qualifiers(t.Qualifiers);
                 if (Types[t.TargetIndex].Kind is AbiTypeKind.Pointer or AbiTypeKind.LValueReference or AbiTypeKind.RValueReference or AbiTypeKind.PointerToMember)
                 {
-                    return Declarator(t.TargetIndex, q + (inner.Length > 0 ? " " + inner : string.Empty), depth + 1);
+                    return Declarator(t.TargetIndex, q + (inner.Length > 0 ? " " + inner : string.Empty), depth + 1, ref work);
                 }
 
-                return q + " " + Declarator(t.TargetIndex, inner, depth + 1);
+                return q + " " + Declarator(t.TargetIndex, inner, depth + 1, ref work);
             case AbiTypeKind.Array:
-                var dims = string.Concat(t.Dimensions.Select(d => d is { } n ? $"[{n}]" : "[]"));
-                return Declarator(t.TargetIndex, Paren(inner) + dims, depth + 1);
+                work -= t.Dimensions.Length;
+                var dims = work < 0 ? "[…]" : string.Concat(t.Dimensions.Select(d => d is { } n ? $"[{n}]" : "[]"));
+                return Declarator(t.TargetIndex, Paren(inner) + dims, depth + 1, ref work);
             case AbiTypeKind.Function:
-                var ps = t.ParameterIndexes.Select(p => Declarator(p, string.Empty, depth + 1)).ToList();
-                if (t.IsVariadic)
-                {
-                    ps.Add("...");
-                }
-
+                var ps = Parameters(t.ParameterIndexes.AsSpan(), t.IsVariadic, depth, ref work);
                 var list = ps.Count == 0 ? "void" : string.Join(", ", ps);
-                return Declarator(t.TargetIndex, Paren(inner) + "(" + list + ")", depth + 1);
+                return Declarator(t.TargetIndex, Paren(inner) + "(" + list + ")", depth + 1, ref work);
             default:
                 var name = BaseName(t);
+                work -= name.Length;
                 return inner.Length == 0 ? name : inner[0] is '*' or '&' or ':' ? name + " " + inner : name + " " + inner;
         }
 
         static string Paren(string inner) => inner.Length > 0 && inner[0] is '*' or '&' or ':' ? "(" + inner + ")" : inner;
+    }
+
+    private List<string> Parameters(ReadOnlySpan<int> parameters, bool variadic, int depth, ref int work)
+    {
+        var spelled = new List<string>(parameters.Length + (variadic ? 1 : 0));
+        foreach (var p in parameters)
+        {
+            spelled.Add(Declarator(p, string.Empty, depth + 1, ref work));
+        }
+
+        if (variadic)
+        {
+            spelled.Add("...");
+        }
+
+        return spelled;
     }
 
     /// <summary>Qualifiers as C spells them, in that order ("const volatile"); also how suppression files name types.</summary>

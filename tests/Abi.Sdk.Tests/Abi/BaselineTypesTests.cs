@@ -421,6 +421,40 @@ public sealed partial class BaselineTypesTests
         Assert.Contains("deeper than", Rejects(Encoding.UTF8.GetBytes(outside)).Message);
     }
 
+    /// <summary>
+    /// A graph no compiler writes (found by CI's fuzzing of baselines): a function type that is its own return and
+    /// parameter type, and a chain of function types that each take the next twice. Spelling within the depth bound
+    /// alone would make 2^48 parts; the work bound ends it with "…", and the comparison and the writer finish too.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    public void Function_types_that_double_at_every_level_are_spelled_within_a_bound(int chain)
+    {
+        var graph = new StringBuilder("""{"kind":"void"}""");
+        for (int i = 1; i <= chain; i++)
+        {
+            int next = i == chain ? 1 : i + 1; // the last one refers back to the first: a cycle through functions only
+            graph.Append($$""",{"kind":"function","target":{{next}},"parameters":[{{next}},{{next}}]}""");
+        }
+
+        var json = $$"""
+            {"format":"abi-sdk-baseline","formatVersion":2,"fingerprint":"00000000000000000000000000000000","file":"f.so",
+             "soname":null,"class":"ELF64","machine":62,"needed":[],"versions":[],
+             "symbols":[{"name":"f","version":null,"default":false,"kind":"function","binding":"global","visibility":"default","size":1}],
+             "types":{"debugFile":"f.so","graph":[{{graph}}],
+                      "functions":[{"symbol":"f","name":"f","linkage":"f","type":1}],"variables":[]} }
+            """;
+        var read = AbiBaseline.ParseWithTypes(Encoding.UTF8.GetBytes(json), "f.json");
+        var spelling = Assert.Single(read.Types.Functions.Values).Spelling;
+        Assert.Contains("…", spelling);
+        Assert.True(spelling.Length < 1 << 19, $"spelling of {spelling.Length} characters");
+
+        var report = AbiComparer.Default.Compare(read.Surface, read.Surface, read.Types, read.Types, TestContext.Current.CancellationToken);
+        Assert.Empty(report.Diagnostics);
+        AbiBaseline.Write(read.Surface, read.Types, Stream.Null);
+    }
+
     [Fact]
     public void Huge_attribute_is_a_typed_error()
     {
