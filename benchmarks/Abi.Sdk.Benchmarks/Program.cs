@@ -5,7 +5,7 @@ namespace Abi.Sdk.Benchmarks;
 /// <summary>Runs the suites: <c>dotnet run -c Release --project benchmarks/Abi.Sdk.Benchmarks -- --filter '*'</c>.</summary>
 public static class Program
 {
-    /// <summary>Entry point; <c>distro-read FOLDER... [--cache=FOLDER]</c> runs the whole-corpus read instead (<see cref="DistroCorpus"/>), <c>diff-gc [RUNS]</c> the collector's share of the in-process diff (<see cref="DiffCollectorShare"/>), <c>rpm-headers SET SECONDS</c> the real-header decode in a loop (<see cref="RpmRealHeaderBenchmarks.Loop"/>), <c>rpm-dump FILE...</c> every modelled value (<see cref="RpmRealHeaderBenchmarks.Dump"/>).</summary>
+    /// <summary>Entry point; <c>distro-read FOLDER... [--cache=FOLDER]</c> runs the whole-corpus read instead (<see cref="DistroCorpus"/>), <c>diff-gc [RUNS] [--trace]</c> the collector's share of the in-process diff (<see cref="DiffCollectorShare"/>), <c>rpm-headers SET SECONDS</c> the real-header decode in a loop (<see cref="RpmRealHeaderBenchmarks.Loop"/>), <c>rpm-dump FILE...</c> every modelled value (<see cref="RpmRealHeaderBenchmarks.Dump"/>).</summary>
     public static int Main(string[] args)
     {
         if (args is ["distro-read", .. var rest])
