@@ -27,31 +27,26 @@ public static class AbiJsonReport
         using var w = new ReportJsonWriter(stream, indented: true);
         var values = new AbiJsonValues();
 
-        // One thread: written ahead on a second one while the lists are sorted, the diagnostics' first megabytes
-        // cost more in page faults of the kept buffers than the wall time they could save (docs/perf-abi.md, round 4).
+        // The lists are sorted on both cores first. Then the diagnostics, most of the report, are written on two
+        // cores (ReportBlocks, same bytes): the second thread starts on them while this one writes the lists, and
+        // holds at most a few blocks ahead (written ahead without a bound, their fresh pages cost more than they
+        // saved: docs/perf-abi.md, round 4).
         var diagnostics = diff.Diagnostics;
         diff.SortListsInParallel();
+        using var blocks = new ReportBlocks(indented: true, depth: 2, diagnostics.Length, DiagnosticsPerBlock, 512 << 10, () => new DiagnosticWriter(diagnostics).Write);
         w.StartObject();
         WriteFile(w, "old"u8, diff.Old);
         WriteFile(w, "new"u8, diff.New);
         w.Number("exitCode"u8, diff.ExitCode);
         w.Bool("incompatible"u8, diff.HasIncompatibleChanges);
         w.StartArray("removed"u8);
-        foreach (var s in diff.RemovedSymbols)
-        {
-            values.Spelling(w, s);
-        }
-
+        Spellings(w, values, diff.RemovedSymbols);
         w.EndArray();
         w.StartArray("added"u8);
-        foreach (var s in diff.AddedSymbols)
-        {
-            values.Spelling(w, s);
-        }
-
+        Spellings(w, values, diff.AddedSymbols);
         w.EndArray();
         w.StartArray("diagnostics"u8);
-        new DiagnosticWriter(diagnostics).Write(w, 0, diagnostics.Length);
+        blocks.WriteTo(w);
         w.EndArray();
         if (diff.TypesRequested)
         {
@@ -78,6 +73,16 @@ public static class AbiJsonReport
         w.NewLine();
     }
 
+    /// <summary>A sorted list's spellings, the names hinted ahead (in name order they are not in memory order).</summary>
+    private static void Spellings(ReportJsonWriter w, AbiJsonValues values, ImmutableArray<AbiSymbol> symbols)
+    {
+        for (int i = 0; i < symbols.Length; i++)
+        {
+            AbiSymbol.PrefetchNames(symbols, i);
+            values.Spelling(w, symbols[i]);
+        }
+    }
+
     private static void WriteFile(ReportJsonWriter w, ReadOnlySpan<byte> name, AbiSurface s)
     {
         w.StartObject(name);
@@ -87,6 +92,12 @@ public static class AbiJsonReport
         w.Number("symbols"u8, s.Symbols.Length);
         w.EndObject();
     }
+
+    /// <summary>Diagnostics per block of <see cref="ReportBlocks"/>: about 250 KB of JSON on the libLLVM pair; small blocks keep the buffers' page faults few.</summary>
+    private const int DiagnosticsPerBlock = 384;
+
+    /// <summary>How many diagnostics ahead their symbols' names are hinted (a diagnostic is about 2 000 instructions).</summary>
+    private const int DiagnosticsAhead = 8;
 
     /// <summary>Writes ranges of the diagnostics; one per thread (its caches are not shared).</summary>
     private sealed class DiagnosticWriter(ImmutableArray<AbiDiagnostic> diagnostics)
@@ -108,7 +119,37 @@ public static class AbiJsonReport
         {
             for (int i = start; i < end; i++)
             {
+                Hint(i + DiagnosticsAhead, end);
                 WriteDiagnostic(w, diagnostics[i]);
+            }
+        }
+
+        /// <summary>
+        /// Hints what diagnostic <paramref name="i"/> will read: the diagnostics are in ID and subject order, not
+        /// in the order they (and their symbols) were made, so the object, its symbols and their names were each a
+        /// miss in turn. The object is hinted furthest ahead, its symbols nearer, their names nearest.
+        /// </summary>
+        private void Hint(int i, int end)
+        {
+            int far = i + (2 * DiagnosticsAhead);
+            if (far < end)
+            {
+                AbiSymbol.PrefetchObject(diagnostics.ItemRef(far));
+            }
+
+            int mid = i + DiagnosticsAhead;
+            if (mid < end)
+            {
+                var d = diagnostics[mid];
+                AbiSymbol.PrefetchObject(d.OldSymbol);
+                AbiSymbol.PrefetchObject(d.NewSymbol);
+            }
+
+            if (i < end)
+            {
+                var d = diagnostics[i];
+                d.OldSymbol?.PrefetchName();
+                d.NewSymbol?.PrefetchName();
             }
         }
 
