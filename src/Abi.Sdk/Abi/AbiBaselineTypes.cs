@@ -326,6 +326,11 @@ internal static class AbiBaselineTypes
         {
             foreach (var d in Array(types, property, fileName).EnumerateArray())
             {
+                if (d.ValueKind != JsonValueKind.Object)
+                {
+                    Fail(fileName, $"a \"{property}\" entry is {d.ValueKind}, expected an object");
+                }
+
                 var symbol = String(d, "symbol", fileName, required: true)!;
                 int type = Index(d, "type", count, fileName);
                 if (function && assembler[type].Kind != AbiTypeKind.Function)

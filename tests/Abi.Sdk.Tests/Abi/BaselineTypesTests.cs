@@ -455,6 +455,22 @@ public sealed partial class BaselineTypesTests
         AbiBaseline.Write(read.Surface, read.Types, Stream.Null);
     }
 
+    /// <summary>A "functions" or "variables" entry that is not an object is a typed error (found by fuzzing: .NET's JsonElement threw InvalidOperationException).</summary>
+    [Theory]
+    [InlineData("functions")]
+    [InlineData("variables")]
+    public void A_declaration_that_is_not_an_object_is_a_typed_error(string property)
+    {
+        var other = property == "functions" ? "variables" : "functions";
+        var json = $$"""
+            {"format":"abi-sdk-baseline","formatVersion":2,"fingerprint":"00000000000000000000000000000000","file":"f.so",
+             "soname":null,"class":"ELF64","machine":62,"needed":[],"versions":[],"symbols":[],
+             "types":{"debugFile":"f.so","graph":[{"kind":"void"}],"{{other}}":[],"{{property}}":[2]} }
+            """;
+        var ex = Assert.Throws<AbiBaselineFormatException>(() => AbiBaseline.ParseWithTypes(Encoding.UTF8.GetBytes(json), "f.json"));
+        Assert.Contains($"a \"{property}\" entry is Number, expected an object", ex.Message);
+    }
+
     [Fact]
     public void Huge_attribute_is_a_typed_error()
     {
