@@ -129,9 +129,14 @@ internal static class AbiCommands
         using var oldImage = oldCached?.Image;
         using var newImage = newCached?.Image;
         bool bothCached = oldCached?.Graph is not null && newCached?.Graph is not null;
-        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes && !bothCached && HasDebugInfo(oldPath, types.OldRoots) && HasDebugInfo(newPath, types.NewRoots)
-            ? NoCollectionRegion.Enter(PairCollectionBudget)
-            : null;
+        bool buildsTypes = !types.NoTypes && !bothCached && HasDebugInfo(oldPath, types.OldRoots) && HasDebugInfo(newPath, types.NewRoots);
+        if (buildsTypes)
+        {
+            // Tens of MB of fresh heap for the graphs: in 2 MB pages, not 4 KB ones (docs/perf-abi.md "The cold glibc pair").
+            HugeHeapPages.Advise();
+        }
+
+        using var noCollection = Environment.ProcessorCount > 1 && buildsTypes ? NoCollectionRegion.Enter(PairCollectionBudget) : null;
         AbiSurface oldSurface, newSurface;
         AbiTypeGraph? oldTypes, newTypes;
         if (Environment.ProcessorCount > 1)
@@ -300,6 +305,12 @@ internal static class AbiCommands
     private static int Dump(string path, string? outputPath, string[] roots, bool noTypes, string[] dwoDirs, string? cacheFolder)
     {
         var cache = noTypes || cacheFolder is null ? null : OpenTypeCache(cacheFolder);
+        if (!noTypes && HasDebugInfo(path, roots))
+        {
+            // A graph built from DWARF allocates tens of MB of fresh heap: in 2 MB pages, not 4 KB ones.
+            HugeHeapPages.Advise();
+        }
+
         var (surface, types) = Load(path, roots, noTypes, dwoDirs, cache);
         if (types is { HasDebugInfo: false })
         {
