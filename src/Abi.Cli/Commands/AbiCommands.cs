@@ -129,9 +129,16 @@ internal static class AbiCommands
         using var oldImage = oldCached?.Image;
         using var newImage = newCached?.Image;
         bool bothCached = oldCached?.Graph is not null && newCached?.Graph is not null;
-        using var noCollection = Environment.ProcessorCount > 1 && !types.NoTypes && !bothCached && HasDebugInfo(oldPath, types.OldRoots) && HasDebugInfo(newPath, types.NewRoots)
-            ? NoCollectionRegion.Enter(PairCollectionBudget)
-            : null;
+        long oldDebugInfo = 0, newDebugInfo = 0;
+        bool buildsTypes = !types.NoTypes && !bothCached
+            && (oldDebugInfo = DebugInfoSize(oldPath, types.OldRoots)) > 0 && (newDebugInfo = DebugInfoSize(newPath, types.NewRoots)) > 0;
+        if (buildsTypes && oldDebugInfo + newDebugInfo >= HugeHeapPages.DebugInfoWorthIt)
+        {
+            // Tens of MB of fresh heap for the graphs: in 2 MB pages, not 4 KB ones (docs/perf-abi.md "The cold glibc pair").
+            HugeHeapPages.Advise();
+        }
+
+        using var noCollection = Environment.ProcessorCount > 1 && buildsTypes ? NoCollectionRegion.Enter(PairCollectionBudget) : null;
         AbiSurface oldSurface, newSurface;
         AbiTypeGraph? oldTypes, newTypes;
         if (Environment.ProcessorCount > 1)
@@ -200,18 +207,39 @@ internal static class AbiCommands
         return (baseline.Surface, baseline.Types);
     }
 
-    /// <summary>Whether an ELF library has debug information in it or a debug file where the graph will look for one (cheap: a section lookup and a few file probes).</summary>
-    private static bool HasDebugInfo(string path, string[] roots)
+    /// <summary>
+    /// The size of an ELF library's <c>.debug_info</c> (as stored: compressed or not), in the file or in the debug file
+    /// where the graph will look for one; 0 when there is none (cheap: a section lookup and a few file probes).
+    /// </summary>
+    private static long DebugInfoSize(string path, string[] roots)
     {
         try
         {
             // ElfImage.Open refuses what is not a regular file (a FIFO would block) and what is not ELF (a baseline).
             using var image = Abi.Sdk.Elf.ElfImage.Open(path);
-            return image.FindSection(".debug_info") is not null || new Abi.Sdk.Dwarf.DebugInfoLocator(roots.Length > 0 ? roots : null).Locate(image) is not null;
+            if (image.FindSection(".debug_info") is { } inFile)
+            {
+                return (long)Math.Min(inFile.Size, long.MaxValue);
+            }
+
+            if (new Abi.Sdk.Dwarf.DebugInfoLocator(roots.Length > 0 ? roots : null).Locate(image) is not { } location)
+            {
+                return 0;
+            }
+
+            try
+            {
+                using var debug = Abi.Sdk.Elf.ElfImage.Open(location.Path);
+                return Math.Max(1, (long)Math.Min(debug.FindSection(".debug_info")?.Size ?? 0, long.MaxValue));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or AbiSdkFormatException)
+            {
+                return 1; // found, but the graph's load will say what is wrong with it
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or AbiSdkFormatException)
         {
-            return false; // the load itself reports what is wrong with the file
+            return 0; // the load itself reports what is wrong with the file
         }
     }
 
@@ -300,6 +328,12 @@ internal static class AbiCommands
     private static int Dump(string path, string? outputPath, string[] roots, bool noTypes, string[] dwoDirs, string? cacheFolder)
     {
         var cache = noTypes || cacheFolder is null ? null : OpenTypeCache(cacheFolder);
+        if (!noTypes && DebugInfoSize(path, roots) >= HugeHeapPages.DebugInfoWorthIt)
+        {
+            // A graph built from DWARF allocates tens of MB of fresh heap: in 2 MB pages, not 4 KB ones.
+            HugeHeapPages.Advise();
+        }
+
         var (surface, types) = Load(path, roots, noTypes, dwoDirs, cache);
         if (types is { HasDebugInfo: false })
         {
