@@ -328,13 +328,17 @@ internal static class AbiCommands
     private static int Dump(string path, string? outputPath, string[] roots, bool noTypes, string[] dwoDirs, string? cacheFolder)
     {
         var cache = noTypes || cacheFolder is null ? null : OpenTypeCache(cacheFolder);
-        if (!noTypes && DebugInfoSize(path, roots) >= HugeHeapPages.DebugInfoWorthIt)
+
+        // As abi diff does: the cache first, so that a graph read from it is neither probed for nor given huge pages.
+        var cached = cache is null ? null : LookUp(cache, path, roots, dwoDirs);
+        using var cachedImage = cached?.Image;
+        if (!noTypes && cached?.Graph is null && DebugInfoSize(path, roots) >= HugeHeapPages.DebugInfoWorthIt)
         {
             // A graph built from DWARF allocates tens of MB of fresh heap: in 2 MB pages, not 4 KB ones.
             HugeHeapPages.Advise();
         }
 
-        var (surface, types) = Load(path, roots, noTypes, dwoDirs, cache);
+        var (surface, types) = Load(path, roots, noTypes, dwoDirs, cache, cached);
         if (types is { HasDebugInfo: false })
         {
             Console.Error.WriteLine($"abi dump: types not recorded: {types.UnavailableReason}");
