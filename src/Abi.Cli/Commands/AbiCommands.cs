@@ -138,24 +138,27 @@ internal static class AbiCommands
             HugeHeapPages.Advise();
         }
 
+        // A diff reads types' declaration files only for suppressions that name source locations; a graph stored in
+        // the type cache must have them (abi dump may read it).
+        bool files = cache is not null || comparer.Suppressions.Any(s => s.ReadsDeclarationFiles);
         using var noCollection = Environment.ProcessorCount > 1 && buildsTypes ? NoCollectionRegion.Enter(PairCollectionBudget) : null;
         AbiSurface oldSurface, newSurface;
         AbiTypeGraph? oldTypes, newTypes;
         if (Environment.ProcessorCount > 1)
         {
-            var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs, cache, oldCached));
-            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs, cache, newCached);
+            var oldSide = Task.Run(() => Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs, cache, oldCached, files));
+            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs, cache, newCached, files);
             (oldSurface, oldTypes) = oldSide.GetAwaiter().GetResult();
         }
         else
         {
-            (oldSurface, oldTypes) = Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs, cache, oldCached);
+            (oldSurface, oldTypes) = Load(oldPath, types.OldRoots, types.NoTypes, types.OldDwoDirs, cache, oldCached, files);
             if (!types.NoTypes && oldCached?.Graph is null)
             {
                 GC.Collect();
             }
 
-            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs, cache, newCached);
+            (newSurface, newTypes) = Load(newPath, types.NewRoots, types.NoTypes, types.NewDwoDirs, cache, newCached, files);
         }
 
         // The JSON report begins with both surfaces' fingerprints (a hash of every symbol, about a fifth of the
@@ -189,7 +192,7 @@ internal static class AbiCommands
     /// A library's surface and types: an ELF file's from its debug information (found as abidiff finds it), a
     /// baseline's (abi dump JSON or abidw ABIXML) from what it records; without types, a graph that says why.
     /// </summary>
-    private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes, string[] dwoDirs, AbiTypeGraphCache? cache = null, CachedSide? cached = null)
+    private static (AbiSurface Surface, AbiTypeGraph? Types) Load(string path, string[] roots, bool noTypes, string[] dwoDirs, AbiTypeGraphCache? cache = null, CachedSide? cached = null, bool declarationFiles = true)
     {
         // The surface first: it refuses what is not a regular file (a FIFO would block the probe below).
         var surface = AbiSurface.Open(path);
@@ -200,7 +203,7 @@ internal static class AbiCommands
 
         if (noTypes || IsElf(path))
         {
-            return (surface, noTypes ? null : LoadTypes(path, roots, dwoDirs, cache, cached?.Image));
+            return (surface, noTypes ? null : LoadTypes(path, roots, dwoDirs, cache, cached?.Image, declarationFiles));
         }
 
         var baseline = AbiBaseline.OpenWithTypes(path);
@@ -288,13 +291,15 @@ internal static class AbiCommands
     }
 
     /// <summary>The types of an ELF library from its debug information; debug information that cannot be read leaves the diff at the symbol level, saying why.</summary>
-    private static AbiTypeGraph LoadTypes(string path, string[] roots, string[] dwoDirs, AbiTypeGraphCache? cache = null, Abi.Sdk.Elf.ElfImage? opened = null)
+    private static AbiTypeGraph LoadTypes(string path, string[] roots, string[] dwoDirs, AbiTypeGraphCache? cache = null, Abi.Sdk.Elf.ElfImage? opened = null, bool declarationFiles = true)
     {
         using var owned = opened is null ? Abi.Sdk.Elf.ElfImage.Open(path) : null;
         var image = opened ?? owned!;
         try
         {
-            return AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null, dwoDirs, cache);
+            return cache is null
+                ? AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null, dwoDirs, declarationFiles)
+                : AbiTypeGraph.Load(image, roots.Length > 0 ? roots : null, dwoDirs, cache);
         }
         catch (AbiSdkFormatException e)
         {

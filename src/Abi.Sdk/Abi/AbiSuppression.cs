@@ -575,6 +575,14 @@ public sealed class AbiSuppression
     /// on the whole path or its last part) or <c>source_location_not_regexp</c> (on the whole path), a type declared
     /// in a kept file is not suppressed, and neither is a type with no declaration file (a pointer, a base type).
     /// </summary>
+    /// <summary>
+    /// True when the suppression reads the declaration files of types (<c>source_location_not_in</c>,
+    /// <c>source_location_not_regexp</c>): graphs built without them (see
+    /// <see cref="AbiTypeGraph.Load(Elf.ElfImage, IEnumerable{string}?, IEnumerable{string}?, bool)"/>) would not be
+    /// suppressed the same way.
+    /// </summary>
+    public bool ReadsDeclarationFiles => _locationsToKeep.Count > 0 || _locationToKeep is not null;
+
     private bool LocationMatches(AbiType type)
     {
         if (_locationsToKeep.Count == 0 && _locationToKeep is null)

@@ -98,6 +98,24 @@ public sealed class AbiTypeGraph
     /// <exception cref="DwarfFormatException">The debug information is malformed.</exception>
     /// <exception cref="ElfFormatException">The library or its debug file is not well-formed ELF.</exception>
     public static AbiTypeGraph Load(ElfImage image, IEnumerable<string>? debugRoots, IEnumerable<string>? splitDwarfDirectories)
+        => Load(image, debugRoots, splitDwarfDirectories, declarationFiles: true);
+
+    /// <summary>
+    /// As <see cref="Load(ElfImage, IEnumerable{string}?, IEnumerable{string}?)"/>; with
+    /// <paramref name="declarationFiles"/> false, the types' <see cref="AbiType.DeclarationFile"/> are not read (they stay
+    /// <see langword="null"/>): the graph's types and declarations are the same, and the line tables they come from are
+    /// neither decompressed nor decoded (for a libc, about a twentieth of the build). Only a suppression with
+    /// <c>source_location_not_in</c> or <c>source_location_not_regexp</c> reads them
+    /// (<see cref="AbiSuppression.ReadsDeclarationFiles"/>); a baseline records them.
+    /// </summary>
+    /// <param name="image">The library.</param>
+    /// <param name="debugRoots">The debug roots; <see langword="null"/> for the system's.</param>
+    /// <param name="splitDwarfDirectories">Folders holding the <c>.dwo</c> files or <c>NAME.dwp</c>; <see langword="null"/> for none.</param>
+    /// <param name="declarationFiles">Whether to read the types' declaration files.</param>
+    /// <returns>The graph.</returns>
+    /// <exception cref="DwarfFormatException">The debug information is malformed.</exception>
+    /// <exception cref="ElfFormatException">The library or its debug file is not well-formed ELF.</exception>
+    public static AbiTypeGraph Load(ElfImage image, IEnumerable<string>? debugRoots, IEnumerable<string>? splitDwarfDirectories, bool declarationFiles)
     {
         ArgumentNullException.ThrowIfNull(image);
         var locator = new DebugInfoLocator(debugRoots);
@@ -132,11 +150,11 @@ public sealed class AbiTypeGraph
         if (location.Source == DebugInfoSource.InFile)
         {
             using var inFile = DwarfFile.Of(image, options);
-            return new AbiTypeGraphBuilder(image, inFile) { OwnsDwarf = true }.Build();
+            return new AbiTypeGraphBuilder(image, inFile) { OwnsDwarf = true, DeclarationFiles = declarationFiles }.Build();
         }
 
         using var dwarf = DwarfFile.Open(location.Path, options);
-        return new AbiTypeGraphBuilder(image, dwarf) { OwnsDwarf = true }.Build();
+        return new AbiTypeGraphBuilder(image, dwarf) { OwnsDwarf = true, DeclarationFiles = declarationFiles }.Build();
     }
 
     /// <summary>

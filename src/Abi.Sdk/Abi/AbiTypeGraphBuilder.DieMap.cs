@@ -30,6 +30,21 @@ internal sealed partial class AbiTypeGraphBuilder
 
         public int Count => _count;
 
+        /// <summary>While empty, makes room for <paramref name="capacity"/> keys at once instead of doubling up to it.</summary>
+        public void EnsureCapacity(int capacity)
+        {
+            int size = _keys.Length;
+            while (size < capacity * 2 && size < 1 << 24)
+            {
+                size <<= 1;
+            }
+
+            if (_count == 0 && size > _keys.Length)
+            {
+                (_keys, _values, _mask) = (NewKeys(size), new int[size], size - 1);
+            }
+        }
+
         public int this[ulong key]
         {
             set => Set(key, value, overwrite: true);

@@ -234,10 +234,10 @@ internal sealed partial class AbiTypeGraphBuilder
     private bool RawAppend(DwarfDie die, bool own, bool find)
     {
         var unit = die.Unit;
-        var abbreviation = die.Abbreviation;
+        var abbreviation = die.Shape;
         var specs = abbreviation.Specs;
         var sizes = abbreviation.Sizes;
-        RawAppendInt(RuntimeHelpers.GetHashCode(abbreviation.Shape));
+        RawAppendInt(RuntimeHelpers.GetHashCode(abbreviation));
         var c = unit.Section.Cursor(die.AttributesOffset);
         for (int i = 0; i < specs.Length; i++)
         {
@@ -306,7 +306,7 @@ internal sealed partial class AbiTypeGraphBuilder
         return true;
     }
 
-    private static bool HasName(DwarfAbbreviation abbreviation)
+    private static bool HasName(DwarfAbbreviationShape abbreviation)
     {
         foreach (var spec in abbreviation.Specs)
         {
@@ -372,7 +372,7 @@ internal sealed partial class AbiTypeGraphBuilder
     private bool RawEqualUnmapped(DwarfDie die, ulong key, int k, int depth)
     {
         int known;
-        if (depth > RawDepth || k >= _rawSources.Length || _rawSources[k].AbbreviationOrNull is null)
+        if (depth > RawDepth || k >= _rawSources.Length || _rawSources[k].ShapeOrNull is null)
         {
             return false;
         }
@@ -395,7 +395,7 @@ internal sealed partial class AbiTypeGraphBuilder
         }
 
         var source = _rawSources[k];
-        if (!RawEligible(resolved.Tag) || !ReferenceEquals(resolved.Abbreviation.Shape, source.Abbreviation.Shape)
+        if (!RawEligible(resolved.Tag) || !ReferenceEquals(resolved.Shape, source.Shape)
             || !ReferenceEquals(resolved.Unit.File, source.Unit.File)
             || (_scopedNames.Count > 0 && _scopedNames.GetValueOrDefault(resolvedKey) != _scopedNames.GetValueOrDefault(KeyOf(source))))
         {
@@ -420,7 +420,7 @@ internal sealed partial class AbiTypeGraphBuilder
     /// <summary>Two DIEs of one abbreviation shape: equal value bytes (decl_* and sibling skipped), references to equal types, and the same for their children.</summary>
     private bool RawSameBytes(DwarfDie a, DwarfDie b, int depth)
     {
-        var abbreviation = a.Abbreviation;
+        var abbreviation = a.Shape;
         var sa = a.Unit.Section.Span;
         var sb = b.Unit.Section.Span;
         int fixedSize = abbreviation.FixedSize;
@@ -448,7 +448,7 @@ internal sealed partial class AbiTypeGraphBuilder
     {
         var ua = a.Unit;
         var ub = b.Unit;
-        var abbreviation = a.Abbreviation;
+        var abbreviation = a.Shape;
         var specs = abbreviation.Specs;
         var sizes = abbreviation.Sizes;
         var sa = ua.Section.Span;
@@ -583,7 +583,7 @@ internal sealed partial class AbiTypeGraphBuilder
     /// </summary>
     private bool RawSameFixed(DwarfDie a, DwarfDie b, ReadOnlySpan<byte> va, ReadOnlySpan<byte> vb, int depth)
     {
-        var plan = RawPlanOf(a.Abbreviation.Shape);
+        var plan = RawPlanOf(a.Shape);
         for (int i = 0; i < plan.Length; i += 3)
         {
             int start = plan[i + 1], size = plan[i + 2];
@@ -694,7 +694,7 @@ internal sealed partial class AbiTypeGraphBuilder
 
             var x = xs.Current;
             var y = ys.Current;
-            if (!ReferenceEquals(x.Abbreviation.Shape, y.Abbreviation.Shape) || !RawSameBytes(x, y, depth + 1))
+            if (!ReferenceEquals(x.Shape, y.Shape) || !RawSameBytes(x, y, depth + 1))
             {
                 return false;
             }

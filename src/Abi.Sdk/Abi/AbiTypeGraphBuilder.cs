@@ -31,10 +31,10 @@ internal sealed partial class AbiTypeGraphBuilder
     private int _lastKeyIndex;
     private readonly Dictionary<(int Kind, string Name), DwarfDie> _definitions = [];
     private readonly Dictionary<string, DwarfDie> _functionsByLinkage = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _functionsByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedDies> _functionsByName = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, DwarfDie> _functionsByAddress = [];
     private readonly Dictionary<string, DwarfDie> _variablesByLinkage = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<(DwarfDie Die, ulong Address)>> _variablesByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedDies> _variablesByName = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, DwarfDie> _variablesByAddress = [];
     private readonly Dictionary<ulong, DwarfDie> _tlsByOffset = [];
     private readonly AbiDeclarationFiles _declarationFiles = new();
@@ -73,6 +73,30 @@ internal sealed partial class AbiTypeGraphBuilder
         return (ulong)_lastKeyIndex << 33 | (unit.IsInTypesSection ? 1UL << 32 : 0) | offset;
     }
 
+    /// <summary>
+    /// The definitions of one plain name, in the order walked: the first inline (nearly every name has one: a list per
+    /// name was a fifth of a megabyte and 8 000 objects for libc), any others in a list.
+    /// </summary>
+    private struct NamedDies
+    {
+        public DwarfDie Die;
+        public ulong Address;
+        public List<(DwarfDie Die, ulong Address)>? More;
+
+        public static void Add(Dictionary<string, NamedDies> byName, string name, DwarfDie die, ulong address)
+        {
+            ref var named = ref CollectionsMarshal.GetValueRefOrAddDefault(byName, name, out bool exists);
+            if (!exists)
+            {
+                named = new NamedDies { Die = die, Address = address };
+            }
+            else
+            {
+                (named.More ??= []).Add((die, address));
+            }
+        }
+    }
+
     private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
 
     /// <summary>
@@ -81,6 +105,9 @@ internal sealed partial class AbiTypeGraphBuilder
     /// canonicalised, and <c>.debug_abbrev</c> as soon as every unit's table is read.
     /// </summary>
     public bool OwnsDwarf { get; init; }
+
+    /// <summary>Whether the kept types' declaration files are read (from their units' line tables); true by default.</summary>
+    public bool DeclarationFiles { get; init; } = true;
 
     public AbiTypeGraph Build()
     {
@@ -98,6 +125,9 @@ internal sealed partial class AbiTypeGraphBuilder
             _dwarf.ReleaseSection(DwarfSectionKind.Abbrev);
         }
 
+        // libc: 31 700 DIEs in the map at the end, one per 180 bytes of .debug_info; sized once, it does not pass
+        // through the doubling steps whose arrays are garbage (0.7 MB of them for libc).
+        _byDie.EnsureCapacity(_dwarf.Section(DwarfSectionKind.Info).Length / 256);
         var pending = new List<PendingDeclaration>();
         var seen = new HashSet<(string, bool)>();
         var unmatched = new List<(string Name, ulong Address, ElfSymbolType Type)>();
@@ -240,7 +270,7 @@ internal sealed partial class AbiTypeGraphBuilder
     private Dictionary<ulong, DwarfDie> AddressIndex(ElfSymbolType type)
         => type is ElfSymbolType.Function or ElfSymbolType.GnuIndirectFunction ? _functionsByAddress : type == ElfSymbolType.Tls ? _tlsByOffset : _variablesByAddress;
 
-    private static DwarfDie? Match(string symbol, ulong address, Dictionary<string, DwarfDie> byLinkage, Dictionary<string, List<(DwarfDie Die, ulong Address)>> byName, Dictionary<ulong, DwarfDie> byAddress, bool useAddress, bool zeroIsAddress)
+    private static DwarfDie? Match(string symbol, ulong address, Dictionary<string, DwarfDie> byLinkage, Dictionary<string, NamedDies> byName, Dictionary<ulong, DwarfDie> byAddress, bool useAddress, bool zeroIsAddress)
     {
         if (byLinkage.TryGetValue(symbol, out var die))
         {
@@ -249,7 +279,12 @@ internal sealed partial class AbiTypeGraphBuilder
 
         if (byName.TryGetValue(symbol, out var named))
         {
-            foreach (var (d, a) in named)
+            if (named.Address == address)
+            {
+                return named.Die;
+            }
+
+            foreach (var (d, a) in named.More ?? [])
             {
                 if (a == address)
                 {
@@ -257,7 +292,7 @@ internal sealed partial class AbiTypeGraphBuilder
                 }
             }
 
-            return named[0].Die;
+            return named.Die;
         }
 
         return useAddress && (address != 0 || zeroIsAddress) && byAddress.TryGetValue(address, out die) ? die : null;
@@ -344,7 +379,7 @@ internal sealed partial class AbiTypeGraphBuilder
                         break;
                     case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType:
                     {
-                        if (c && scope.Length == 0 && DefinesNothing(die.Abbreviation))
+                        if (c && scope.Length == 0 && DefinesNothing(die.Shape))
                         {
                             break; // childScope stays null: nothing below is read either
                         }
@@ -435,8 +470,7 @@ internal sealed partial class AbiTypeGraphBuilder
                             // (glibc's fseek is linkage name __GI_fseek); a mangled symbol never equals a plain name.
                             if (a.Name is { } plain)
                             {
-                                CollectionsMarshal.GetValueRefOrAddDefault(_functionsByName, plain, out _) ??= [];
-                                _functionsByName[plain].Add((die, low));
+                                NamedDies.Add(_functionsByName, plain, die, low);
                             }
 
                             if (low != 0)
@@ -472,8 +506,7 @@ internal sealed partial class AbiTypeGraphBuilder
                             var plainName = a.Name ?? (a.Specification is { } spec ? ReadAttributes(spec.ResolveReference()).Name : null);
                             if (plainName is not null)
                             {
-                                CollectionsMarshal.GetValueRefOrAddDefault(_variablesByName, plainName, out _) ??= [];
-                                _variablesByName[plainName].Add((die, a.Address ?? (a.TlsOffset is { } tls ? TlsOffset(tls) : 0)));
+                                NamedDies.Add(_variablesByName, plainName, die, a.Address ?? (a.TlsOffset is { } tls ? TlsOffset(tls) : 0));
                             }
 
                             if (a.Address is { } address)
@@ -510,7 +543,7 @@ internal sealed partial class AbiTypeGraphBuilder
     /// abbreviation says it cannot (no name, a declaration by DW_FORM_flag_present, or a type unit's signature),
     /// and it has no DW_AT_specification. Most of the type DIEs of a C library's units are such declarations.
     /// </summary>
-    private static bool DefinesNothing(DwarfAbbreviation abbreviation)
+    private static bool DefinesNothing(DwarfAbbreviationShape abbreviation)
     {
         bool named = false, nothing = false;
         foreach (var spec in abbreviation.Specs)
@@ -540,7 +573,7 @@ internal sealed partial class AbiTypeGraphBuilder
     {
         var unit = die.Unit;
         int at = -1, position = 0;
-        foreach (var spec in die.Abbreviation.Specs)
+        foreach (var spec in die.Shape.Specs)
         {
             if (spec.Attribute == DwarfAttribute.Specification)
             {
@@ -579,7 +612,7 @@ internal sealed partial class AbiTypeGraphBuilder
 
     private static bool Has(DwarfDie die, DwarfAttribute attribute)
     {
-        foreach (var spec in die.Abbreviation.Specs)
+        foreach (var spec in die.Shape.Specs)
         {
             if (spec.Attribute == attribute)
             {
@@ -764,7 +797,7 @@ internal sealed partial class AbiTypeGraphBuilder
     private DwarfDie ResolveDefinition(DwarfDie die)
     {
         if (die.Tag is not (DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType)
-            || !MayBeDeclaration(die.Abbreviation))
+            || !MayBeDeclaration(die.Shape))
         {
             return die;
         }
@@ -788,7 +821,7 @@ internal sealed partial class AbiTypeGraphBuilder
     }
 
     /// <summary>False when the abbreviation has neither DW_AT_declaration nor DW_AT_signature: the DIE is a definition.</summary>
-    private static bool MayBeDeclaration(DwarfAbbreviation abbreviation)
+    private static bool MayBeDeclaration(DwarfAbbreviationShape abbreviation)
     {
         foreach (var spec in abbreviation.Specs)
         {
@@ -815,7 +848,7 @@ internal sealed partial class AbiTypeGraphBuilder
         ReadAttributes(die, out var a);
         p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
-        if (a.DeclFile is { } declFile)
+        if (a.DeclFile is { } declFile && DeclarationFiles)
         {
             // Resolved in Finish, for the types that stand for their class: the line tables of most units are never read.
             while (_declFiles.Count <= index)
@@ -1233,7 +1266,7 @@ internal struct DieAttributes
         // One cursor over the values; the attributes the builder never looks at (decl_line, sibling,
         // high_pc…) are stepped over by their size without being decoded.
         var c = unit.Section.Cursor(die.AttributesOffset);
-        foreach (var spec in die.Abbreviation.Specs)
+        foreach (var spec in die.Shape.Specs)
         {
             if (!IsRead(spec.Attribute) && DwarfForms.FixedSize(spec.Form, addressSize, offsetSize, version) is >= 0 and var size)
             {

@@ -12,68 +12,37 @@ public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, Dwarf
 /// <summary>An entry of <c>.debug_abbrev</c>: the shape shared by the DIEs that name its code.</summary>
 public sealed class DwarfAbbreviation
 {
-    // Packed: a libc debug file holds 67 000 of these, alive for a whole type-graph build (32 bytes each). What the
-    // entry says past its code (tag, children, attributes and everything derived from them) is one shared shape; the
-    // fields a walk reads for every DIE are copied here so that it does not follow a second pointer.
-    private readonly uint _offset;
+    // Made when asked for: a walk reads DIEs through the entry's shape alone (a libc debug file has 67 000 entries and
+    // a few thousand shapes), so the reader keeps no object per entry, only its code's shape and offset.
     private readonly DwarfAbbreviationShape _shape;
-    private readonly short _fixedSize;
-    private readonly sbyte _siblingOffset;
-    private readonly byte _flags; // 1: has children, 2: has DW_AT_sibling
 
     internal DwarfAbbreviation(ulong offset, uint code, DwarfAbbreviationShape shape)
     {
-        // Offsets in a section are below 2^31 (sections are read as spans).
-        _offset = (uint)offset;
+        Offset = offset;
         Code = code;
         _shape = shape;
-        Tag = shape.Tag;
-        _flags = shape.Flags;
-        _fixedSize = shape.FixedSize;
-        _siblingOffset = shape.SiblingOffset;
-        SiblingForm = shape.SiblingForm;
     }
 
     /// <summary>The entry's offset in <c>.debug_abbrev</c>.</summary>
-    public ulong Offset => _offset;
+    public ulong Offset { get; }
 
     /// <summary>The abbreviation code DIEs refer to.</summary>
     public uint Code { get; }
 
     /// <summary>The tag of the DIEs using it.</summary>
-    public DwarfTag Tag { get; }
+    public DwarfTag Tag => _shape.Tag;
 
     /// <summary>DW_CHILDREN_yes: the DIEs are followed by children, ended by a null entry.</summary>
-    public bool HasChildren => (_flags & 1) != 0;
+    public bool HasChildren => _shape.HasChildren;
 
     /// <summary>The attributes, in the order their values follow the abbreviation code.</summary>
-    public ImmutableArray<DwarfAttributeSpec> Attributes => ImmutableArray.Create(Specs);
-
-    internal DwarfAttributeSpec[] Specs => _shape.Specs;
+    public ImmutableArray<DwarfAttributeSpec> Attributes => ImmutableArray.Create(_shape.Specs);
 
     /// <summary>
     /// The shape this entry shares with every entry of the file with the same bytes after its code, for the same unit
     /// format: two DIEs with the same shape have the same tag, children flag, attributes, forms and value sizes.
     /// </summary>
     internal DwarfAbbreviationShape Shape => _shape;
-
-    /// <summary>For each attribute, the size of its value when its form has a fixed size in this unit format; -1 otherwise.</summary>
-    internal sbyte[] Sizes => _shape.Sizes;
-
-    /// <summary>The byte size of all attribute values when every form has a fixed size in this unit format; -1 otherwise.</summary>
-    internal int FixedSize => _fixedSize;
-
-    /// <summary>True when the DIEs carry DW_AT_sibling: a walk may jump over their children.</summary>
-    internal bool HasSibling => (_flags & 2) != 0;
-
-    /// <summary>
-    /// Where the value of the first DW_AT_sibling starts, counted from the DIE's first attribute value, when every
-    /// value before it has a fixed size (gcc writes it first); -1 otherwise. Lets a walk read it without decoding.
-    /// </summary>
-    internal int SiblingOffset => _siblingOffset;
-
-    /// <summary>The form of the first DW_AT_sibling (0 without one).</summary>
-    internal DwarfForm SiblingForm { get; }
 }
 
 /// <summary>
@@ -130,14 +99,28 @@ internal sealed class DwarfAbbreviationShape
 
     public byte Flags { get; }
 
+    /// <summary>DW_CHILDREN_yes.</summary>
+    public bool HasChildren => (Flags & 1) != 0;
+
+    /// <summary>True when the DIEs carry DW_AT_sibling: a walk may jump over their children.</summary>
+    public bool HasSibling => (Flags & 2) != 0;
+
+    /// <summary>The attributes, in the order their values follow the abbreviation code.</summary>
     public DwarfAttributeSpec[] Specs { get; }
 
+    /// <summary>For each attribute, the size of its value when its form has a fixed size in this unit format; -1 otherwise.</summary>
     public sbyte[] Sizes { get; }
 
+    /// <summary>The byte size of all attribute values when every form has a fixed size in this unit format; -1 otherwise.</summary>
     public short FixedSize { get; }
 
+    /// <summary>
+    /// Where the value of the first DW_AT_sibling starts, counted from the DIE's first attribute value, when every
+    /// value before it has a fixed size (gcc writes it first); -1 otherwise. Lets a walk read it without decoding.
+    /// </summary>
     public sbyte SiblingOffset { get; }
 
+    /// <summary>The form of the first DW_AT_sibling (0 without one).</summary>
     public DwarfForm SiblingForm { get; }
 
     /// <summary>
@@ -169,20 +152,73 @@ internal sealed class DwarfAbbreviationShape
 internal sealed class DwarfAbbreviationTable
 {
     private const int MaxDenseCode = 1 << 16;
-    private readonly DwarfAbbreviation?[] _dense;
-    private readonly Dictionary<uint, DwarfAbbreviation>? _sparse;
 
-    private DwarfAbbreviationTable(DwarfAbbreviation?[] dense, Dictionary<uint, DwarfAbbreviation>? sparse)
+    // By code, the entry's shape: all a walk reads. An entry's offset (what DwarfAbbreviation reports) is found again
+    // by scanning the table when asked for, so that no array of offsets is kept for every table of a file.
+    private readonly DwarfAbbreviationShape?[] _dense;
+    private readonly Dictionary<uint, DwarfAbbreviationShape>? _sparse;
+    private readonly ulong _offset;
+
+    private DwarfAbbreviationTable(DwarfAbbreviationShape?[] dense, Dictionary<uint, DwarfAbbreviationShape>? sparse, ulong offset)
     {
         _dense = dense;
         _sparse = sparse;
+        _offset = offset;
     }
 
+    /// <summary>The shape of the entry with <paramref name="code"/>, or <see langword="null"/> when the table has none.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public DwarfAbbreviation? Get(ulong code) => code < (ulong)_dense.Length ? _dense[code] : GetSparse(code);
+    public DwarfAbbreviationShape? Get(ulong code) => code < (ulong)_dense.Length ? _dense[code] : GetSparse(code);
 
-    private DwarfAbbreviation? GetSparse(ulong code)
+    private DwarfAbbreviationShape? GetSparse(ulong code)
         => _sparse is not null && code <= uint.MaxValue && _sparse.TryGetValue((uint)code, out var a) ? a : null;
+
+    /// <summary>
+    /// The entry with <paramref name="code"/> (a new object on each call), its offset found by scanning the table again
+    /// in <paramref name="abbrev"/> (the section it was read from); <see langword="null"/> when the table has none.
+    /// </summary>
+    public DwarfAbbreviation? Entry(DwarfSection abbrev, ulong code)
+    {
+        if (Get(code) is not { } shape)
+        {
+            return null;
+        }
+
+        // The table was read from these bytes without error, so the scan cannot fail; the first definition wins.
+        var c = abbrev.Cursor((long)_offset);
+        while (!c.AtEnd)
+        {
+            int at = c.Position;
+            ulong k = c.Uleb();
+            if (k == 0)
+            {
+                break;
+            }
+
+            if (k == code)
+            {
+                return new DwarfAbbreviation((ulong)at, (uint)code, shape);
+            }
+
+            _ = c.Uleb();
+            _ = c.U8();
+            while (true)
+            {
+                ulong name = c.Uleb(), form = c.Uleb();
+                if (name == 0 && form == 0)
+                {
+                    break;
+                }
+
+                if ((DwarfForm)form == DwarfForm.ImplicitConst)
+                {
+                    _ = c.Sleb();
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Reads the table at <paramref name="offset"/>, up to its terminating 0 code.</summary>
     /// <param name="abbrev">The section.</param>
@@ -214,8 +250,8 @@ internal sealed class DwarfAbbreviationTable
         var c = abbrev.Cursor((long)offset);
         int format = addressSize | offsetSize << 8 | version << 16;
         // Codes are small and dense in practice (1, 2, 3…): the lookup array grows as they come.
-        var dense = shapes?.TakeScratch() ?? new DwarfAbbreviation?[64];
-        Dictionary<uint, DwarfAbbreviation>? sparse = null;
+        var dense = shapes?.TakeScratch() ?? new DwarfAbbreviationShape?[64];
+        Dictionary<uint, DwarfAbbreviationShape>? sparse = null;
         uint maxDense = 0;
         List<DwarfAttributeSpec>? specs = null;
         while (true)
@@ -284,15 +320,14 @@ internal sealed class DwarfAbbreviationTable
 
             if (first)
             {
-                var a = new DwarfAbbreviation((ulong)entryOffset, (uint)code, shape);
                 if (code <= MaxDenseCode)
                 {
-                    dense[code] = a;
+                    dense[code] = shape;
                     maxDense = Math.Max(maxDense, (uint)code);
                 }
                 else
                 {
-                    (sparse ??= [])[(uint)code] = a;
+                    (sparse ??= [])[(uint)code] = shape;
                 }
             }
         }
@@ -304,7 +339,7 @@ internal sealed class DwarfAbbreviationTable
             dense = exact;
         }
 
-        return new DwarfAbbreviationTable(dense, sparse);
+        return new DwarfAbbreviationTable(dense, sparse, offset);
     }
 
     /// <summary>Decodes an entry after its code (tag, children, attributes), checking every field.</summary>
@@ -479,10 +514,10 @@ internal sealed class DwarfAbbreviationShapes
     // Open hashing by the low bits of the hash, chains through DwarfAbbreviationShape.Next (libc: ~2 000 shapes).
     private DwarfAbbreviationShape?[] _table = new DwarfAbbreviationShape?[256];
     private int _count;
-    private DwarfAbbreviation?[]? _scratch;
+    private DwarfAbbreviationShape?[]? _scratch;
 
     /// <summary>A cleared lookup array for the table being read (under the lock), so that growing it is paid once per file.</summary>
-    public DwarfAbbreviation?[]? TakeScratch()
+    public DwarfAbbreviationShape?[]? TakeScratch()
     {
         var s = _scratch;
         _scratch = null;
@@ -490,7 +525,7 @@ internal sealed class DwarfAbbreviationShapes
     }
 
     /// <summary>Gives the lookup array back, clearing the <paramref name="used"/> entries a table filled.</summary>
-    public void ReturnScratch(DwarfAbbreviation?[] scratch, int used)
+    public void ReturnScratch(DwarfAbbreviationShape?[] scratch, int used)
     {
         Array.Clear(scratch, 0, used);
         _scratch = scratch;

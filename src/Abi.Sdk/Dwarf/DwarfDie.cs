@@ -10,15 +10,15 @@ namespace Abi.Sdk.Dwarf;
 public readonly struct DwarfDie : IEquatable<DwarfDie>
 {
     private readonly DwarfUnit? _unit;
-    private readonly DwarfAbbreviation? _abbreviation;
+    private readonly DwarfAbbreviationShape? _shape;
     private readonly int _offset;
     private readonly int _attributesOffset;
 
-    internal DwarfDie(DwarfUnit unit, int offset, DwarfAbbreviation abbreviation, int attributesOffset)
+    internal DwarfDie(DwarfUnit unit, int offset, DwarfAbbreviationShape shape, int attributesOffset)
     {
         _unit = unit;
         _offset = offset;
-        _abbreviation = abbreviation;
+        _shape = shape;
         _attributesOffset = attributesOffset;
     }
 
@@ -29,21 +29,32 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
     public ulong Offset => (ulong)_offset;
 
     /// <summary>The DIE's tag.</summary>
-    public DwarfTag Tag => Abbreviation.Tag;
+    public DwarfTag Tag => Shape.Tag;
 
-    /// <summary>The DIE's abbreviation.</summary>
-    public DwarfAbbreviation Abbreviation => _abbreviation ?? throw new InvalidOperationException("default DwarfDie");
+    /// <summary>The DIE's abbreviation (its code read again from the DIE's first bytes).</summary>
+    public DwarfAbbreviation Abbreviation
+    {
+        get
+        {
+            var unit = Unit;
+            var c = unit.Section.Cursor(_offset);
+            return unit.Abbreviations.Entry(unit.File.Section(DwarfSectionKind.Abbrev), c.Uleb()) ?? throw new InvalidOperationException("the DIE's abbreviation code is no longer in its table");
+        }
+    }
 
-    internal DwarfAbbreviation? AbbreviationOrNull => _abbreviation;
+    /// <summary>What the DIE's abbreviation says after its code: tag, children, attributes, value sizes.</summary>
+    internal DwarfAbbreviationShape Shape => _shape ?? throw new InvalidOperationException("default DwarfDie");
+
+    internal DwarfAbbreviationShape? ShapeOrNull => _shape;
 
     /// <summary>Where the DIE's attribute values start in its section.</summary>
     internal int AttributesOffset => _attributesOffset;
 
     /// <summary>True when children follow the DIE (DW_CHILDREN_yes; the list may still be empty).</summary>
-    public bool HasChildren => Abbreviation.HasChildren;
+    public bool HasChildren => Shape.HasChildren;
 
     /// <summary>The attributes, decoded in abbreviation order as they are enumerated.</summary>
-    public DwarfAttributeEnumerator Attributes => new(Unit, Abbreviation.Specs, _attributesOffset);
+    public DwarfAttributeEnumerator Attributes => new(Unit, Shape.Specs, _attributesOffset);
 
     /// <summary>The direct children, in order (null entries consumed).</summary>
     public DwarfDieReader Children
@@ -77,7 +88,7 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
     {
         get
         {
-            var abbrev = Abbreviation;
+            var abbrev = Shape;
             var c = Unit.Section.Cursor(_attributesOffset);
             if (abbrev.FixedSize >= 0)
             {
@@ -104,7 +115,7 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
     /// <exception cref="DwarfFormatException">The attribute values are malformed.</exception>
     public bool TryGetAttribute(DwarfAttribute attribute, out DwarfAttributeValue value)
     {
-        var specs = Abbreviation.Specs;
+        var specs = Shape.Specs;
         bool present = false;
         foreach (var s in specs)
         {
@@ -173,7 +184,7 @@ public readonly struct DwarfDie : IEquatable<DwarfDie>
     public static bool operator !=(DwarfDie left, DwarfDie right) => !left.Equals(right);
 
     /// <inheritdoc/>
-    public override string ToString() => _abbreviation is null ? "<none>" : $"<0x{_offset:x}> {DwarfNames.GetName(Tag) ?? $"0x{(ushort)Tag:x}"}";
+    public override string ToString() => _shape is null ? "<none>" : $"<0x{_offset:x}> {DwarfNames.GetName(Tag) ?? $"0x{(ushort)Tag:x}"}";
 }
 
 /// <summary>
@@ -224,7 +235,7 @@ public struct DwarfDieReader
     internal bool SkipChildren()
     {
         var unit = _unit;
-        if (unit is null || _onlyDepth >= 0 || _current.AbbreviationOrNull is not { HasChildren: true } abbrev || !abbrev.HasSibling)
+        if (unit is null || _onlyDepth >= 0 || _current.ShapeOrNull is not { HasChildren: true } abbrev || !abbrev.HasSibling)
         {
             return false;
         }
@@ -245,11 +256,11 @@ public struct DwarfDieReader
     /// value when every value before it has a fixed size, or from the end of the values when it and every value after
     /// it have (gcc writes it last).
     /// </summary>
-    private static int? SiblingTarget(DwarfUnit unit, DwarfAbbreviation abbrev, int attributesOffset, int attributesEnd, int childrenStart, int end)
+    private static int? SiblingTarget(DwarfUnit unit, DwarfAbbreviationShape abbrev, int attributesOffset, int attributesEnd, int childrenStart, int end)
     {
         ulong raw;
         var form = abbrev.SiblingForm;
-        int fromEnd = abbrev.SiblingOffset >= 0 ? -1 : abbrev.Shape.SiblingFromEnd;
+        int fromEnd = abbrev.SiblingOffset >= 0 ? -1 : abbrev.SiblingFromEnd;
         int at = abbrev.SiblingOffset >= 0 ? attributesOffset + abbrev.SiblingOffset : attributesEnd - fromEnd;
         var section = unit.Section;
         if ((abbrev.SiblingOffset >= 0 || fromEnd >= 0) && form is DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8
@@ -279,7 +290,7 @@ public struct DwarfDieReader
 
     /// <summary>The rest of <see cref="SiblingTarget"/>: a one-byte or LEB128 value in place, or the attributes decoded up to it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong? ReadSibling(DwarfUnit unit, DwarfAbbreviation abbrev, int attributesOffset, int at, int fromEnd)
+    private static ulong? ReadSibling(DwarfUnit unit, DwarfAbbreviationShape abbrev, int attributesOffset, int at, int fromEnd)
     {
         var form = abbrev.SiblingForm;
         if ((abbrev.SiblingOffset >= 0 || fromEnd >= 0) && form is DwarfForm.Ref1 or DwarfForm.Ref2 or DwarfForm.Ref4 or DwarfForm.Ref8 or DwarfForm.RefUdata)
@@ -317,7 +328,7 @@ public struct DwarfDieReader
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int SkipValues(DwarfSection section, int attributes, DwarfAbbreviation abbrev, DwarfUnit unit)
+    private static int SkipValues(DwarfSection section, int attributes, DwarfAbbreviationShape abbrev, DwarfUnit unit)
     {
         var c = section.Cursor(attributes);
         if (abbrev.FixedSize >= 0)

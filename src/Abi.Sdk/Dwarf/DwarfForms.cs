@@ -115,7 +115,7 @@ internal static class DwarfForms
     }
 
     /// <summary>Skips the attribute values of a DIE whose abbreviation has variable-size forms.</summary>
-    public static void Skip(ref DwarfCursor c, DwarfAbbreviation abbreviation, DwarfUnit unit)
+    public static void Skip(ref DwarfCursor c, DwarfAbbreviationShape abbreviation, DwarfUnit unit)
     {
         var specs = abbreviation.Specs;
         var sizes = abbreviation.Sizes;

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Abi.Sdk.Abi;
 using Abi.Sdk.Elf;
+using Abi.Sdk.Reporting;
 using Abi.Sdk.Tests.TestSupport;
 
 namespace Abi.Sdk.Tests.Abi;
@@ -93,6 +94,60 @@ public class TypeDeclarationFileTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// A graph loaded without declaration files (what <c>abi diff</c> builds when no suppression names a source
+    /// location) has the same types and declarations, only no files: its baseline equals the full one with the files
+    /// taken out, and the pair's diff is the same. Only the location properties make a suppression read them.
+    /// </summary>
+    [Theory]
+    [InlineData("v1.so", "v2.so")]
+    [InlineData("dw4-v1.so", "dw4-v2.so")]
+    [InlineData("cxx-v1.so", "cxx-v2.so")]
+    public void A_graph_without_declaration_files_differs_only_in_its_files(string oldLibrary, string newLibrary)
+    {
+        using var oldImage = ElfImage.Open(Fixture(oldLibrary));
+        using var newImage = ElfImage.Open(Fixture(newLibrary));
+        var full = AbiTypeGraph.Load(oldImage);
+        var bare = AbiTypeGraph.Load(oldImage, null, null, declarationFiles: false);
+        Assert.Contains(full.Types, t => t.DeclarationFile is not null);
+        Assert.All(bare.Types, t => Assert.Null(t.DeclarationFile));
+        Assert.Equal(WithoutFiles(Baseline(oldImage, full)), Baseline(oldImage, bare));
+
+        var newFull = AbiTypeGraph.Load(newImage);
+        var newBare = AbiTypeGraph.Load(newImage, null, null, declarationFiles: false);
+        var oldSurface = AbiSurface.Of(oldImage);
+        var newSurface = AbiSurface.Of(newImage);
+        var withFiles = new StringWriter();
+        AbiComparer.Default.Compare(oldSurface, newSurface, full, newFull, TestContext.Current.CancellationToken).WriteText(withFiles);
+        var withoutFiles = new StringWriter();
+        AbiComparer.Default.Compare(oldSurface, newSurface, bare, newBare, TestContext.Current.CancellationToken).WriteText(withoutFiles);
+        Assert.Equal(withFiles.ToString(), withoutFiles.ToString());
+    }
+
+    [Theory]
+    [InlineData("source_location_not_in = sup-a.h\n", true)]
+    [InlineData("source_location_not_regexp = sup-.*\n", true)]
+    [InlineData("name = S\n", false)]
+    [InlineData("file_name_regexp = v1.*\n", false)]
+    public void Only_location_properties_read_declaration_files(string property, bool reads)
+    {
+        var file = AbiSuppressionFile.Parse("[suppress_type]\n" + property);
+        Assert.Equal(reads, Assert.Single(file.Suppressions).ReadsDeclarationFiles);
+    }
+
+    private static string Baseline(ElfImage image, AbiTypeGraph graph)
+    {
+        var stream = new MemoryStream();
+        AbiBaseline.Write(AbiSurface.Of(image), graph, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string WithoutFiles(string baseline)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(baseline, @"""files"": \[[^\]]*\],\s*", string.Empty, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(5));
+        return System.Text.RegularExpressions.Regex.Replace(text, @",""file"":\d+", string.Empty, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(5));
     }
 
     [Fact]

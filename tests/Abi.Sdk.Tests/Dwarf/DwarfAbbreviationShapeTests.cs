@@ -40,9 +40,10 @@ public sealed class DwarfAbbreviationShapeTests(ITestOutputHelper output)
         var first = DwarfAbbreviationTable.Read(section, 0, 8, 4, 5, shapes);
         var second = DwarfAbbreviationTable.Read(section, (ulong)a.Length, 8, 4, 5, shapes);
 
-        var one = first.Get(1)!;
-        var five = second.Get(5)!;
-        Assert.Same(one.Specs, five.Specs);
+        var one = first.Entry(section, 1)!;
+        var five = second.Entry(section, 5)!;
+        Assert.Same(one.Shape, five.Shape);
+        Assert.Same(first.Get(1), second.Get(5));
         Assert.Equal((1u, 0ul), (one.Code, one.Offset));
         Assert.Equal((5u, (ulong)a.Length), (five.Code, five.Offset));
         Assert.Equal(DwarfTag.StructureType, five.Tag);
@@ -50,7 +51,9 @@ public sealed class DwarfAbbreviationShapeTests(ITestOutputHelper output)
         Assert.Equal([new(DwarfAttribute.Name, DwarfForm.String, 0), new(DwarfAttribute.ByteSize, DwarfForm.Data1, 0)], five.Attributes);
         Assert.Null(second.Get(1));
         Assert.Null(first.Get(5));
+        Assert.Null(second.Entry(section, 1));
         Assert.Equal(DwarfTag.BaseType, first.Get(2)!.Tag);
+        Assert.Equal((2u, 9ul), (first.Entry(section, 2)!.Code, first.Entry(section, 2)!.Offset));
     }
 
     [Fact]
@@ -152,7 +155,7 @@ public sealed class DwarfAbbreviationShapeTests(ITestOutputHelper output)
                 }
 
                 entries++;
-                var a = table.Get(e.Code);
+                var a = table.Entry(abbrevSection, e.Code);
                 string ours = a is null ? "(missing)" : Describe(a);
                 if (ours != e.Text)
                 {
@@ -164,7 +167,7 @@ public sealed class DwarfAbbreviationShapeTests(ITestOutputHelper output)
                     continue;
                 }
 
-                distinct.Add(a!.Specs);
+                distinct.Add(a!.Shape.Specs);
                 var at = abbrevSection.Cursor((long)a.Offset);
                 Assert.Equal(e.Code, (uint)at.Uleb());
                 Assert.True(a.Offset >= unit.AbbreviationOffset, $"entry {e.Code} of table 0x{unit.AbbreviationOffset:x} at 0x{a.Offset:x}");

@@ -58,7 +58,7 @@ public sealed partial class DwarfSiblingSkipTests(ITestOutputHelper output)
 
                 Assert.True(siblings.TryGetValue(die.Offset, out ulong expected), $"jumped over the children of 0x{die.Offset:x}, which readelf gives no sibling");
                 jumps++;
-                if (die.Abbreviation.SiblingOffset < 0)
+                if (die.Shape.SiblingOffset < 0)
                 {
                     fromEnd++;
                 }
