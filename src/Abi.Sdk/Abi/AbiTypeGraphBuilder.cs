@@ -199,6 +199,12 @@ internal sealed partial class AbiTypeGraphBuilder
 
         var missingSplitUnits = AbiSplitDwarfReport.Describe(_dwarf, _missingSplitUnits);
         ReleaseWalk();
+        if (!DeclarationFiles)
+        {
+            // Nothing after the walk reads the DWARF when no declaration file is wanted: its sections (libc: 6 MB of
+            // .debug_info) go before the keys are made, not after.
+            ReleaseDwarf();
+        }
         ComputeSizes();
         var graph = Finish(pending);
         graph.MissingSplitUnits = missingSplitUnits;
