@@ -22,19 +22,36 @@ internal sealed class AbiTypeComparison
         _old = oldTypes;
         _new = newTypes;
         int no = oldTypes.Types.Length, nn = newTypes.Types.Length;
-        var keys = new string[no + nn];
+        var classes = new int[no + nn];
         var children = new int[no + nn][];
-        for (int i = 0; i < no; i++)
+        // Classes of equal local keys numbered in order of first appearance (as the canonicaliser would): one builder
+        // and one buffer for every key, and a key made a string only the first time it is seen (most types of a
+        // point release's pair are on both sides).
+        var key = new StringBuilder();
+        var kids = new List<int>();
+        var interned = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
+        var buffer = new char[256];
+        for (int i = 0; i < no + nn; i++)
         {
-            (keys[i], children[i]) = Key(oldTypes.Types[i], 0);
+            children[i] = i < no ? Key(oldTypes.Types[i], 0, key, kids) : Key(newTypes.Types[i - no], no, key, kids);
+            if (buffer.Length < key.Length)
+            {
+                buffer = new char[key.Length * 2];
+            }
+
+            key.CopyTo(0, buffer, key.Length);
+            var span = buffer.AsSpan(0, key.Length);
+            if (!lookup.TryGetValue(span, out int c))
+            {
+                c = interned.Count;
+                interned.Add(span.ToString(), c);
+            }
+
+            classes[i] = c;
         }
 
-        for (int i = 0; i < nn; i++)
-        {
-            (keys[no + i], children[no + i]) = Key(newTypes.Types[i], no);
-        }
-
-        _classes = AbiTypeCanonicalizer.Refine(keys, children);
+        _classes = AbiTypeCanonicalizer.Refine(classes, interned.Count, children);
     }
 
     internal enum Role
@@ -411,10 +428,11 @@ internal sealed class AbiTypeComparison
         : string.Empty;
 
     /// <summary>A type's local key (kind, name, size, layout) and its children, offset into the union of two graphs.</summary>
-    private static (string Key, int[] Children) Key(AbiType t, int offset)
+    /// <summary>Writes <paramref name="t"/>'s local key into <paramref name="key"/>; returns its children (offset by <paramref name="offset"/>).</summary>
+    private static int[] Key(AbiType t, int offset, StringBuilder key, List<int> children)
     {
-        var key = new StringBuilder();
-        var children = new List<int>();
+        key.Clear();
+        children.Clear();
         key.Append((int)Kind(t)).Append('|').Append(t.Name).Append('|').Append(t.Size).Append('|').Append((int)t.Qualifiers).Append(t.IsDeclarationOnly ? "|d" : "|").Append(t.IsVariadic ? "|v" : "|");
         if (t.TargetIndex >= 0)
         {
@@ -429,6 +447,6 @@ internal sealed class AbiTypeComparison
             t.Dimensions.IsEmpty ? null : t.Dimensions,
             t.Kind == AbiTypeKind.Function ? t.ParameterIndexes.Select(p => p + offset) : null,
             children);
-        return (key.ToString(), [.. children]);
+        return children.Count == 0 ? [] : [.. children];
     }
 }
