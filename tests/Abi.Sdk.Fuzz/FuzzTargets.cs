@@ -88,6 +88,12 @@ public static class FuzzTargets
             while (dies.MoveNext())
             {
                 var die = dies.Current;
+                // The entry is made on demand: its code read again and its offset found by scanning its table again.
+                if (die.Abbreviation.Code == 0)
+                {
+                    throw new InvalidOperationException("a DIE's abbreviation code is never 0");
+                }
+
                 foreach (var a in die.Attributes)
                 {
                     if (a.IsString)

@@ -75,7 +75,8 @@ internal sealed partial class AbiTypeGraphBuilder
 
     /// <summary>
     /// The definitions of one plain name, in the order walked: the first inline (nearly every name has one: a list per
-    /// name was a fifth of a megabyte and 8 000 objects for libc), any others in a list.
+    /// name was 8 400 objects and about 0.7 MB for libc's 4 200 names, 66 of them defined more than once), any others
+    /// in a list.
     /// </summary>
     private struct NamedDies
     {
