@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Abi.Sdk.Abi;
 
@@ -202,5 +203,40 @@ internal static class AbiTypeCanonicalizer
 
             return (int)(h ^ (h >> 15));
         }
+    }
+}
+
+/// <summary>
+/// Local keys numbered in order of first appearance, as the canonicaliser's first classes: most keys repeat (the same
+/// type declared in many units, or on both sides of a pair), so a key is made a string only the first time it is seen.
+/// </summary>
+internal sealed class AbiLocalKeyClasses
+{
+    private readonly Dictionary<string, int> _classes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private char[] _buffer = new char[256];
+
+    public AbiLocalKeyClasses() => _lookup = _classes.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>How many distinct keys have been seen.</summary>
+    public int Count => _classes.Count;
+
+    /// <summary>The class of the key in <paramref name="key"/>: a new one (the next number) the first time it is seen.</summary>
+    public int ClassOf(StringBuilder key)
+    {
+        if (_buffer.Length < key.Length)
+        {
+            _buffer = new char[key.Length * 2];
+        }
+
+        key.CopyTo(0, _buffer, key.Length);
+        var span = _buffer.AsSpan(0, key.Length);
+        if (!_lookup.TryGetValue(span, out int c))
+        {
+            c = _classes.Count;
+            _classes.Add(span.ToString(), c);
+        }
+
+        return c;
     }
 }

@@ -24,34 +24,18 @@ internal sealed class AbiTypeComparison
         int no = oldTypes.Types.Length, nn = newTypes.Types.Length;
         var classes = new int[no + nn];
         var children = new int[no + nn][];
-        // Classes of equal local keys numbered in order of first appearance (as the canonicaliser would): one builder
-        // and one buffer for every key, and a key made a string only the first time it is seen (most types of a
-        // point release's pair are on both sides).
+        // One builder for every key, each made a string only the first time it is seen (most types of a point
+        // release's pair are on both sides).
         var key = new StringBuilder();
         var kids = new List<int>();
-        var interned = new Dictionary<string, int>(StringComparer.Ordinal);
-        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
-        var buffer = new char[256];
+        var keyClasses = new AbiLocalKeyClasses();
         for (int i = 0; i < no + nn; i++)
         {
             children[i] = i < no ? Key(oldTypes.Types[i], 0, key, kids) : Key(newTypes.Types[i - no], no, key, kids);
-            if (buffer.Length < key.Length)
-            {
-                buffer = new char[key.Length * 2];
-            }
-
-            key.CopyTo(0, buffer, key.Length);
-            var span = buffer.AsSpan(0, key.Length);
-            if (!lookup.TryGetValue(span, out int c))
-            {
-                c = interned.Count;
-                interned.Add(span.ToString(), c);
-            }
-
-            classes[i] = c;
+            classes[i] = keyClasses.ClassOf(key);
         }
 
-        _classes = AbiTypeCanonicalizer.Refine(classes, interned.Count, children);
+        _classes = AbiTypeCanonicalizer.Refine(classes, keyClasses.Count, children);
     }
 
     internal enum Role

@@ -1107,30 +1107,15 @@ internal sealed partial class AbiTypeGraphBuilder
         var key = new StringBuilder();
         var kids = new List<int>();
         // Classes of equal local keys, numbered in order of first appearance as the canonicaliser would: most protos
-        // repeat a key (the same type declared in many units), so a key is made a string only the first time.
-        var interned = new Dictionary<string, int>(StringComparer.Ordinal);
-        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
-        var buffer = new char[256];
+        // repeat a key (the same type declared in many units).
+        var keyClasses = new AbiLocalKeyClasses();
         for (int i = 0; i < n; i++)
         {
             children[i] = LocalKey(_protos[i], key, kids);
-            if (buffer.Length < key.Length)
-            {
-                buffer = new char[key.Length * 2];
-            }
-
-            key.CopyTo(0, buffer, key.Length);
-            var span = buffer.AsSpan(0, key.Length);
-            if (!lookup.TryGetValue(span, out int c))
-            {
-                c = interned.Count;
-                interned.Add(span.ToString(), c);
-            }
-
-            classes[i] = c;
+            classes[i] = keyClasses.ClassOf(key);
         }
 
-        var refined = AbiTypeCanonicalizer.Refine(classes, interned.Count, children);
+        var refined = AbiTypeCanonicalizer.Refine(classes, keyClasses.Count, children);
         // The file of a type is the one of the first proto of its class (the one Materialize keeps).
         var represented = new bool[n];
         for (int i = 0; i < n; i++)
