@@ -571,11 +571,6 @@ public sealed class AbiSuppression
     }
 
     /// <summary>
-    /// libabigail's <c>suppression_matches_type_location</c>: with <c>source_location_not_in</c> (a file name, matched
-    /// on the whole path or its last part) or <c>source_location_not_regexp</c> (on the whole path), a type declared
-    /// in a kept file is not suppressed, and neither is a type with no declaration file (a pointer, a base type).
-    /// </summary>
-    /// <summary>
     /// True when the suppression reads the declaration files of types (<c>source_location_not_in</c>,
     /// <c>source_location_not_regexp</c>): graphs built without them (see
     /// <see cref="AbiTypeGraph.Load(Elf.ElfImage, IEnumerable{string}?, IEnumerable{string}?, bool)"/>) would not be
@@ -583,6 +578,11 @@ public sealed class AbiSuppression
     /// </summary>
     public bool ReadsDeclarationFiles => _locationsToKeep.Count > 0 || _locationToKeep is not null;
 
+    /// <summary>
+    /// libabigail's <c>suppression_matches_type_location</c>: with <c>source_location_not_in</c> (a file name, matched
+    /// on the whole path or its last part) or <c>source_location_not_regexp</c> (on the whole path), a type declared
+    /// in a kept file is not suppressed, and neither is a type with no declaration file (a pointer, a base type).
+    /// </summary>
     private bool LocationMatches(AbiType type)
     {
         if (_locationsToKeep.Count == 0 && _locationToKeep is null)

@@ -411,8 +411,10 @@ internal sealed class AbiTypeComparison
         ? string.Create(CultureInfo.InvariantCulture, $", size {oldSize} → {newSize} bytes")
         : string.Empty;
 
-    /// <summary>A type's local key (kind, name, size, layout) and its children, offset into the union of two graphs.</summary>
-    /// <summary>Writes <paramref name="t"/>'s local key into <paramref name="key"/>; returns its children (offset by <paramref name="offset"/>).</summary>
+    /// <summary>
+    /// Writes a type's local key (kind, name, size, layout) into <paramref name="key"/>; returns its children, offset
+    /// into the union of two graphs by <paramref name="offset"/>.
+    /// </summary>
     private static int[] Key(AbiType t, int offset, StringBuilder key, List<int> children)
     {
         key.Clear();

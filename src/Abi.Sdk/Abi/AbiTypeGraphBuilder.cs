@@ -291,11 +291,14 @@ internal sealed partial class AbiTypeGraphBuilder
                 return named.Die;
             }
 
-            foreach (var (d, a) in named.More ?? [])
+            if (named.More is { } more)
             {
-                if (a == address)
+                foreach (var (d, a) in more)
                 {
-                    return d;
+                    if (a == address)
+                    {
+                        return d;
+                    }
                 }
             }
 
