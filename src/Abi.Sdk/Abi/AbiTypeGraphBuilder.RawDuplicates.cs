@@ -397,7 +397,7 @@ internal sealed partial class AbiTypeGraphBuilder
         var source = _rawSources[k];
         if (!RawEligible(resolved.Tag) || !ReferenceEquals(resolved.Shape, source.Shape)
             || !ReferenceEquals(resolved.Unit.File, source.Unit.File)
-            || (_scopedNames.Count > 0 && _scopedNames.GetValueOrDefault(resolvedKey) != _scopedNames.GetValueOrDefault(KeyOf(source))))
+            || (_scopedNames.Count > 0 && !_scopedNames.GetValueOrDefault(resolvedKey).SameText(_scopedNames.GetValueOrDefault(KeyOf(source)))))
         {
             return false;
         }

@@ -25,7 +25,8 @@ internal sealed partial class AbiTypeGraphBuilder
     private readonly List<(DwarfDie Die, DieAttributes Attributes)> _chain = new(8);
     private readonly Queue<(DwarfDie Die, int Index)> _work = new();
     private readonly NameCache _names;
-    private readonly Dictionary<ulong, string> _scopedNames = [];
+    private readonly Dictionary<ulong, QualifiedName> _scopedNames = [];
+    private readonly Dictionary<(string Scope, string Name), (string Qualified, string Inner)> _scopes = [];
     private readonly Dictionary<DwarfFile, int> _keyFiles = new(ReferenceEqualityComparer.Instance);
     private DwarfFile? _lastKeyFile;
     private int _lastKeyIndex;
@@ -96,6 +97,56 @@ internal sealed partial class AbiTypeGraphBuilder
                 (named.More ??= []).Add((die, address));
             }
         }
+    }
+
+    /// <summary>
+    /// A DIE's name inside a C++ scope, kept as the scope (one string shared by every DIE of that scope, in every unit)
+    /// and its own name, and joined only when read: a libstdc++ walk records some 400 000 of them, nearly all of which no
+    /// exported declaration reaches (joining each one was 27 MB of strings).
+    /// </summary>
+    private readonly record struct QualifiedName(string Scope, string Name)
+    {
+        public override string ToString() => string.Concat(Scope, Name);
+
+        /// <summary>Whether both spell the same text (compared without joining either).</summary>
+        public bool SameText(QualifiedName other)
+        {
+            if (Scope is null || other.Scope is null)
+            {
+                return Scope is null && other.Scope is null;
+            }
+
+            if (Scope.Length + Name.Length != other.Scope.Length + other.Name.Length)
+            {
+                return false;
+            }
+
+            // Compare the two halves of each as one text: the shorter scope's part first.
+            var (a, b) = Scope.Length <= other.Scope.Length ? (this, other) : (other, this);
+            int split = a.Scope.Length;
+            return a.Scope.AsSpan().SequenceEqual(b.Scope.AsSpan(0, split))
+                && a.Name.AsSpan(0, b.Scope.Length - split).SequenceEqual(b.Scope.AsSpan(split))
+                && a.Name.AsSpan(b.Scope.Length - split).SequenceEqual(b.Name);
+        }
+    }
+
+    /// <summary>A DIE's qualified name when it is in a C++ scope; null otherwise.</summary>
+    private string? QualifiedNameOf(ulong key) => _scopedNames.TryGetValue(key, out var q) ? q.ToString() : null;
+
+    /// <summary>
+    /// The qualified name of <paramref name="name"/> in <paramref name="scope"/>, and the scope it opens, made once per
+    /// pair: a class declared in hundreds of units opens the same scope string in each.
+    /// </summary>
+    private (string Qualified, string Inner) Nested(string scope, string name)
+    {
+        ref var nested = ref CollectionsMarshal.GetValueRefOrAddDefault(_scopes, (scope, name), out bool exists);
+        if (!exists)
+        {
+            string qualified = string.Concat(scope, name);
+            nested = (qualified, string.Concat(qualified, "::"));
+        }
+
+        return nested;
     }
 
     private sealed record PendingDeclaration(string Symbol, string Name, string? Linkage, bool IsFunction, int Type);
@@ -234,6 +285,8 @@ internal sealed partial class AbiTypeGraphBuilder
         _byDie.Clear();
         _scopedNames.Clear();
         _scopedNames.TrimExcess();
+        _scopes.Clear();
+        _scopes.TrimExcess();
         _definitions.Clear();
         _definitions.TrimExcess();
         _chain.Clear();
@@ -367,6 +420,7 @@ internal sealed partial class AbiTypeGraphBuilder
                 {
                     prefix[1] = string.Empty;
                     c = IsC(die);
+                    _names.CachesLinkageNames = !c;
                     continue;
                 }
 
@@ -385,8 +439,12 @@ internal sealed partial class AbiTypeGraphBuilder
                 switch (die.Tag)
                 {
                     case DwarfTag.Namespace:
-                        childScope = scope + (die.Name ?? "(anonymous namespace)") + "::";
+                    {
+                        ReadAttributes(die, out var ns); // the name through the cache: "std" is opened in every unit
+                        childScope = Nested(scope, ns.Name ?? "(anonymous namespace)").Inner;
                         break;
+                    }
+
                     case DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.EnumerationType:
                     {
                         if (c && scope.Length == 0 && DefinesNothing(die.Shape))
@@ -411,12 +469,17 @@ internal sealed partial class AbiTypeGraphBuilder
                         {
                             // gcc's DWARF 4 type units define a type outside its namespace, with DW_AT_specification
                             // pointing at a declaration inside it (walked first): the declaration's scope is the type's.
-                            var qualified = a.Specification is { } spec && _scopedNames.TryGetValue(KeyOf(spec.ResolveReference()), out var declared)
+                            var name = a.Specification is { } spec && _scopedNames.TryGetValue(KeyOf(spec.ResolveReference()), out var declared)
                                 ? declared
-                                : scope + n;
-                            if (qualified.Length > n.Length)
+                                : new QualifiedName(scope, n);
+                            // A C type, or an enumeration, opens no scope the walk reads (below): at the top level its name is
+                            // its qualified name, and nothing is made for it.
+                            var (qualified, inner) = name.Scope.Length == 0 && (c || die.Tag == DwarfTag.EnumerationType)
+                                ? (name.Name, null)
+                                : Nested(name.Scope, name.Name);
+                            if (name.Scope.Length > 0)
                             {
-                                _scopedNames.TryAdd(KeyOf(die), qualified);
+                                _scopedNames.TryAdd(KeyOf(die), name);
                             }
 
                             if (!a.Declaration && a.Signature is null)
@@ -428,7 +491,7 @@ internal sealed partial class AbiTypeGraphBuilder
                                 }
                             }
 
-                            childScope = qualified + "::";
+                            childScope = inner;
                         }
                         else
                         {
@@ -447,12 +510,16 @@ internal sealed partial class AbiTypeGraphBuilder
                     }
 
                     case DwarfTag.Typedef when scope.Length > 0:
-                        if (die.Name is { } typedefName)
+                    {
+                        ReadAttributes(die, out var td); // the name through the cache: a class's typedefs recur in every unit
+                        if (td.Name is { } typedefName)
                         {
-                            _scopedNames.TryAdd(KeyOf(die), scope + typedefName);
+                            _scopedNames.TryAdd(KeyOf(die), new QualifiedName(scope, typedefName));
                         }
 
                         break;
+                    }
+
                     case DwarfTag.Subprogram:
                     {
                         // Most subprogram DIEs of C units are declarations of functions called: nothing to read.
@@ -464,7 +531,7 @@ internal sealed partial class AbiTypeGraphBuilder
                         ReadAttributes(die, out var a);
                         if (a.Name is { } n && scope.Length > 0)
                         {
-                            _scopedNames.TryAdd(KeyOf(die), scope + n);
+                            _scopedNames.TryAdd(KeyOf(die), new QualifiedName(scope, n));
                         }
 
                         if (declarations && (a.LowPc is not null || a.HasRanges) && !a.Declaration)
@@ -503,7 +570,7 @@ internal sealed partial class AbiTypeGraphBuilder
                         a.ResolveLocationList();
                         if (a.Name is { } n && scope.Length > 0)
                         {
-                            _scopedNames.TryAdd(KeyOf(die), scope + n);
+                            _scopedNames.TryAdd(KeyOf(die), new QualifiedName(scope, n));
                         }
 
                         if (declarations && !a.Declaration && (a.Address is not null || a.TlsOffset is not null || a.Specification is not null))
@@ -650,7 +717,7 @@ internal sealed partial class AbiTypeGraphBuilder
         DwarfDie? withParameters = null;
         foreach (var (d, a) in chain)
         {
-            name ??= _scopedNames.GetValueOrDefault(KeyOf(d)) ?? a.Name;
+            name ??= QualifiedNameOf(KeyOf(d)) ?? a.Name;
             linkage ??= a.LinkageName;
             returns ??= a.Type;
             if (HasParameters(d))
@@ -676,7 +743,7 @@ internal sealed partial class AbiTypeGraphBuilder
         DwarfAttributeValue? type = null;
         foreach (var (d, a) in Chain(die))
         {
-            name ??= _scopedNames.GetValueOrDefault(KeyOf(d)) ?? a.Name;
+            name ??= QualifiedNameOf(KeyOf(d)) ?? a.Name;
             linkage ??= a.LinkageName;
             type ??= a.Type;
         }
@@ -820,7 +887,7 @@ internal sealed partial class AbiTypeGraphBuilder
 
         if (a.Declaration && a.Name is { } n)
         {
-            var qualified = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? n;
+            var qualified = _scopedNames.TryGetValue(KeyOf(die), out var q) ? Nested(q.Scope, q.Name).Qualified : n;
             if (_definitions.TryGetValue((DefinitionKind(die.Tag), qualified), out var definition))
             {
                 return definition;
@@ -856,7 +923,7 @@ internal sealed partial class AbiTypeGraphBuilder
     {
         var p = _protos[index];
         ReadAttributes(die, out var a);
-        p.Name = _scopedNames.GetValueOrDefault(KeyOf(die)) ?? a.Name;
+        p.Name = QualifiedNameOf(KeyOf(die)) ?? a.Name;
         p.Size = a.ByteSize;
         if (a.DeclFile is { } declFile && DeclarationFiles)
         {
@@ -896,7 +963,7 @@ internal sealed partial class AbiTypeGraphBuilder
                 if (die.TryGetAttribute(DwarfAttribute.ContainingType, out var containing) && containing.IsReference)
                 {
                     var cls = containing.ResolveReference();
-                    p.Name = _scopedNames.GetValueOrDefault(KeyOf(cls)) ?? cls.Name;
+                    p.Name = QualifiedNameOf(KeyOf(cls)) ?? cls.Name;
                 }
 
                 break;
@@ -1277,7 +1344,7 @@ internal struct DieAttributes
                     r.Name = names is null ? a.AsString() : names.Get(a);
                     break;
                 case DwarfAttribute.LinkageName or DwarfAttribute.MipsLinkageName when a.IsString:
-                    r.LinkageName = a.AsString();
+                    r.LinkageName = names is { CachesLinkageNames: true } ? names.Get(a) : a.AsString();
                     break;
                 case DwarfAttribute.Type when a.IsReference:
                     r.Type = a;
@@ -1492,6 +1559,12 @@ internal struct DieAttributes
 internal sealed class NameCache(DwarfFile file)
 {
     private readonly Dictionary<ulong, string> _byOffset = [];
+
+    /// <summary>
+    /// Whether linkage names go through the cache too: in a C++ unit, where a member's mangled name is read again in
+    /// every unit that declares its class; not in a C unit, whose linkage names are its own functions', read once.
+    /// </summary>
+    public bool CachesLinkageNames { get; set; }
 
     public string Get(DwarfAttributeValue value)
     {
