@@ -13,7 +13,7 @@ public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, Dwarf
 public sealed class DwarfAbbreviation
 {
     // Made when asked for: a walk reads DIEs through the entry's shape alone (a libc debug file has 67 000 entries and
-    // a few thousand shapes), so the reader keeps no object per entry, only its code's shape and offset.
+    // a few thousand shapes), so a table keeps only each code's shape, and an entry's offset is found again by scanning.
     private readonly DwarfAbbreviationShape _shape;
 
     internal DwarfAbbreviation(ulong offset, uint code, DwarfAbbreviationShape shape)
