@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Abi.Sdk.IO;
 
 namespace Abi.Cli.Commands;
 
@@ -11,7 +11,7 @@ namespace Abi.Cli.Commands;
 /// time and memory"). Most kernels only give huge pages where asked (THP "madvise"), and the runtime does not ask.
 /// Where THP is off, or the heap is not laid out as this expects, nothing changes.
 /// </summary>
-internal static unsafe partial class HugeHeapPages
+internal static unsafe class HugeHeapPages
 {
     /// <summary>
     /// The collector (regions, the runtime's default) reserves its whole address range — tens of GB, twice the
@@ -73,7 +73,7 @@ internal static unsafe partial class HugeHeapPages
                 if (start != 0 && high < end && end - start >= ReserveAtLeast)
                 {
                     // A hint: when it fails the heap keeps ordinary pages.
-                    _ = Madvise(start, (nuint)Math.Max(Window, high + LargeObjectSize - start), MadviseHugePage);
+                    _ = LinuxMemory.Madvise(start, (nuint)Math.Max(Window, high + LargeObjectSize - start), LinuxMemory.MadviseHugePage);
                     return;
                 }
             }
@@ -116,8 +116,4 @@ internal static unsafe partial class HugeHeapPages
             && nint.TryParse(fields[0].AsSpan(dash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out to);
     }
 
-    private const int MadviseHugePage = 14;
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(nint address, nuint length, int advice);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using Abi.Sdk.IO;
 
 namespace Abi.Sdk.Dwarf;
 
@@ -12,7 +13,7 @@ namespace Abi.Sdk.Dwarf;
 /// There is no finalizer, on purpose: a span over the bytes does not keep its owner alive, so a finalizer could free
 /// them under a reader; an undisposed <see cref="DwarfFile"/> leaks them instead, as it leaks its mapping.
 /// </summary>
-internal sealed unsafe partial class DwarfSectionBuffer : MemoryManager<byte>
+internal sealed unsafe class DwarfSectionBuffer : MemoryManager<byte>
 {
     /// <summary>A transparent huge page on x86-64 and arm64 (4 KB base pages).</summary>
     private const int HugePage = 2 << 20;
@@ -49,7 +50,7 @@ internal sealed unsafe partial class DwarfSectionBuffer : MemoryManager<byte>
             mapped = (mapped + HugePage - 1) & ~(nuint)(HugePage - 1);
         }
 
-        nint raw = Mmap(0, mapped + HugePage, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+        nint raw = LinuxMemory.Mmap(0, mapped + HugePage, LinuxMemory.ProtReadWrite, LinuxMemory.MapPrivateAnonymous, -1, 0);
         if (raw == -1)
         {
             mapped = 0;
@@ -60,30 +61,19 @@ internal sealed unsafe partial class DwarfSectionBuffer : MemoryManager<byte>
         nint start = (raw + HugePage - 1) & ~(nint)(HugePage - 1);
         if (start > raw)
         {
-            _ = Munmap(raw, (nuint)(start - raw));
+            _ = LinuxMemory.Munmap(raw, (nuint)(start - raw));
         }
 
         nint end = start + (nint)mapped, rawEnd = raw + (nint)(mapped + HugePage);
         if (rawEnd > end)
         {
-            _ = Munmap(end, (nuint)(rawEnd - end));
+            _ = LinuxMemory.Munmap(end, (nuint)(rawEnd - end));
         }
 
         // A hint: when it fails the pages are ordinary ones.
-        _ = Madvise(start, mapped, MadviseHugePage);
+        _ = LinuxMemory.Madvise(start, mapped, LinuxMemory.MadviseHugePage);
         return start;
     }
-
-    private const int ProtReadWrite = 3, MapPrivateAnonymous = 0x22, MadviseHugePage = 14;
-
-    [LibraryImport("libc", EntryPoint = "mmap")]
-    private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", EntryPoint = "munmap")]
-    private static partial int Munmap(nint address, nuint length);
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(nint address, nuint length, int advice);
 
     public override Span<byte> GetSpan()
     {
@@ -113,7 +103,7 @@ internal sealed unsafe partial class DwarfSectionBuffer : MemoryManager<byte>
 
         if (_mapped != 0)
         {
-            _ = Munmap((nint)p, _mapped);
+            _ = LinuxMemory.Munmap((nint)p, _mapped);
         }
         else
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
+using Abi.Sdk.IO;
 
 namespace Abi.Sdk.Elf;
 
@@ -8,7 +9,7 @@ namespace Abi.Sdk.Elf;
 /// A read-only memory-mapped file exposed as <see cref="Memory{T}"/>. Spans taken from it are valid until it is
 /// disposed; after that <see cref="GetSpan"/> throws <see cref="ObjectDisposedException"/> instead of reading freed memory.
 /// </summary>
-internal sealed unsafe partial class MappedFile : MemoryManager<byte>
+internal sealed unsafe class MappedFile : MemoryManager<byte>
 {
     private readonly MemoryMappedFile? _file;
     private readonly MemoryMappedViewAccessor? _view;
@@ -56,7 +57,7 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
             return new MappedFile(null, null, null, 0);
         }
 
-        nint address = Mmap(0, (nuint)length, ProtRead, MapPrivate, (int)handle.DangerousGetHandle(), 0);
+        nint address = LinuxMemory.Mmap(0, (nuint)length, LinuxMemory.ProtRead, LinuxMemory.MapPrivate, (int)handle.DangerousGetHandle(), 0);
         if (address == -1)
         {
             throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
@@ -65,19 +66,11 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
         return new MappedFile(null, null, (byte*)address, (int)length) { _unmapOnDispose = true };
     }
 
-    private const int ProtRead = 1, MapPrivate = 2;
-
     /// <summary>
     /// Mapped by <see cref="OpenMapped"/>: unmapped with munmap, not through a view. No finalizer (a span may still
     /// point into the mapping); a view's pointer, acquired for the mapping's life, was not released by one either.
     /// </summary>
     private bool _unmapOnDispose;
-
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", EntryPoint = "munmap")]
-    private static partial int Munmap(nint address, nuint length);
 
     /// <summary>Maps a file the caller opened (and checked); the stream may be disposed afterwards.</summary>
     public static MappedFile Open(FileStream stream, string path)
@@ -135,15 +128,10 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
             if (end > first)
             {
                 // A hint: when it fails the pages simply stay resident.
-                _ = madvise(first, (nuint)(end - first), MadviseDontNeed);
+                _ = LinuxMemory.Madvise(first, (nuint)(end - first), LinuxMemory.MadviseDontNeed);
             }
         }
     }
-
-    private const int MadviseDontNeed = 4;
-
-    [LibraryImport("libc")]
-    private static partial int madvise(nint address, nuint length, int advice);
 
     /// <summary>True once the mapping was released: a reader that keeps the span's address checks this instead of calling <see cref="GetSpan"/>.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
@@ -177,7 +165,7 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
 
         if (_unmapOnDispose)
         {
-            _ = Munmap((nint)_pointer, (nuint)_length);
+            _ = LinuxMemory.Munmap((nint)_pointer, (nuint)_length);
         }
 
         if (_view is not null)
