@@ -115,5 +115,4 @@ internal static unsafe class HugeHeapPages
             && nint.TryParse(fields[0].AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out from)
             && nint.TryParse(fields[0].AsSpan(dash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out to);
     }
-
 }
